@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Builds the local Kubernetes control plane from the Go module proxy: etcd,
+# kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok and helm,
+# at the versions pinned in hack/control-plane-versions.env.
+#
+# Everything is cached outside the repository, keyed by version:
+#   $DISTILLERY_CACHE (default ~/.cache/distillery)/control-plane/<kube-version>/
+#     bin/       the finished binaries
+#     gomod/     GOMODCACHE      gocache/  GOCACHE      src/  wrapper modules
+# A binary that already reports the right version is not rebuilt, so a second run
+# does no build. The etcd, kube-apiserver and kubectl binaries are also linked into
+# ~/.kubeapitest/k8s/<version>-linux-amd64/, where Fabric8 kube-api-test looks.
+#
+# Usage: hack/build-control-plane.sh            build what is missing
+#        hack/build-control-plane.sh --print-bin  print the bin directory only
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=control-plane-versions.env
+source "$here/control-plane-versions.env"
+
+cache_root="${DISTILLERY_CACHE:-$HOME/.cache/distillery}/control-plane/$KUBE_VERSION"
+bin="$cache_root/bin"
+if [[ "${1:-}" == "--print-bin" ]]; then
+  echo "$bin"
+  exit 0
+fi
+
+export GOMODCACHE="$cache_root/gomod"
+export GOCACHE="$cache_root/gocache"
+export GOFLAGS="-mod=mod -buildvcs=false"
+export GOTOOLCHAIN=local
+export CGO_ENABLED=0
+mkdir -p "$bin" "$GOMODCACHE" "$GOCACHE" "$cache_root/src"
+
+log() { printf '[control-plane %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+fail() {
+  printf '[control-plane] FAILED at step "%s": %s\n' "$1" "$2" >&2
+  printf '[control-plane] check: %s\n' "$3" >&2
+  exit 1
+}
+
+command -v go >/dev/null 2>&1 ||
+  fail "find go" "the go command is not on PATH" "install Go 1.24 or newer (Debian: apt-get install golang) and re-run"
+
+# timed STEP MODULE CMD...: runs CMD, prints its duration, fails naming the step and module.
+timed() {
+  local step="$1" module="$2"
+  shift 2
+  local start=$SECONDS
+  log "$step ..."
+  if ! "$@" >"$cache_root/last-step.log" 2>&1; then
+    tail -n 30 "$cache_root/last-step.log" >&2
+    fail "$step" "module $module (full log: $cache_root/last-step.log)" \
+      "that the Go module proxy is reachable (go env GOPROXY = $(go env GOPROXY)) and serves $module; that $(go version) satisfies the module's go directive"
+  fi
+  log "$step done in $((SECONDS - start))s"
+}
+
+# has_version BINARY EXPECTED ARGS...: true when BINARY exists and its version output contains EXPECTED.
+has_version() {
+  local binary="$1" expected="$2"
+  shift 2
+  [[ -x "$bin/$binary" ]] && "$bin/$binary" "$@" 2>/dev/null | grep -q -- "$expected"
+}
+
+kube_minor="${KUBE_VERSION#v1.}"
+kube_minor="${kube_minor%%.*}"
+build_date="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+version_ldflags() {
+  local flags=""
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    flags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$kube_minor"
+    flags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$build_date"
+  done
+  echo "$flags"
+}
+
+# Kubernetes: a wrapper module that replaces every staging module (pinned v0.0.0 in
+# k8s.io/kubernetes's go.mod) by its published v0.Y.Z release.
+build_kubernetes() {
+  local src="$cache_root/src/kubernetes"
+  local staging_version="v0.${KUBE_VERSION#v1.}"
+  if ! { has_version kube-apiserver "$KUBE_VERSION" --version &&
+    has_version kube-controller-manager "$KUBE_VERSION" --version &&
+    has_version kube-scheduler "$KUBE_VERSION" --version &&
+    has_version kubectl "$KUBE_VERSION" version --client; }; then
+    mkdir -p "$src"
+    local gomod
+    gomod="$(cd "$src" && go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" 2>/dev/null | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')" ||
+      true
+    [[ -n "$gomod" && -f "$gomod" ]] ||
+      fail "download k8s.io/kubernetes" "module k8s.io/kubernetes@$KUBE_VERSION" \
+        "that the Go module proxy is reachable (go env GOPROXY = $(go env GOPROXY))"
+    {
+      echo "module distillery.local/kubernetes-build"
+      echo
+      echo "go 1.24"
+      echo
+      echo "require k8s.io/kubernetes $KUBE_VERSION"
+      echo
+      grep -E '^\s*k8s\.io/[a-z0-9-]+ => \./staging/' "$gomod" |
+        awk -v v="$staging_version" '{print "replace " $1 " => " $1 " " v}'
+    } >"$src/go.mod"
+    cat >"$src/tools.go" <<'GO'
+//go:build tools
+
+package tools
+
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)
+GO
+    timed "resolve Kubernetes $KUBE_VERSION modules" "k8s.io/kubernetes@$KUBE_VERSION" \
+      bash -c "cd '$src' && go mod tidy"
+    local ldflags
+    ldflags="$(version_ldflags)"
+    for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+      timed "build $cmd $KUBE_VERSION" "k8s.io/kubernetes/cmd/$cmd" \
+        bash -c "cd '$src' && go build -trimpath -ldflags '$ldflags' -o '$bin/$cmd' k8s.io/kubernetes/cmd/$cmd"
+    done
+  else
+    log "Kubernetes $KUBE_VERSION binaries are cached"
+  fi
+}
+
+build_etcd() {
+  local src="$cache_root/src/etcd"
+  if has_version etcd "${ETCD_VERSION#v}" --version; then
+    log "etcd $ETCD_VERSION is cached"
+    return
+  fi
+  mkdir -p "$src"
+  cat >"$src/go.mod" <<GOMOD
+module distillery.local/etcd-build
+
+go 1.24
+
+require go.etcd.io/etcd/server/v3 $ETCD_VERSION
+GOMOD
+  cat >"$src/tools.go" <<'GO'
+//go:build tools
+
+package tools
+
+import _ "go.etcd.io/etcd/server/v3"
+GO
+  timed "resolve etcd $ETCD_VERSION modules" "go.etcd.io/etcd/server/v3@$ETCD_VERSION" bash -c "cd '$src' && go mod tidy"
+  timed "build etcd $ETCD_VERSION" "go.etcd.io/etcd/server/v3" \
+    bash -c "cd '$src' && go build -trimpath -o '$bin/etcd' go.etcd.io/etcd/server/v3"
+}
+
+build_kwok() {
+  if has_version kwok "$KWOK_VERSION" --version; then
+    log "kwok $KWOK_VERSION is cached"
+  else
+    timed "build kwok $KWOK_VERSION" "sigs.k8s.io/kwok@$KWOK_VERSION" \
+      env GOBIN="$bin" go install -trimpath \
+      -ldflags "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  fi
+  # The stage files (node/pod lifecycle) ship in the kwok module; keep a copy with the binary.
+  local dir
+  dir="$(cd "$cache_root/src" && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+  [[ -d "$dir/kustomize/stage" ]] ||
+    fail "locate kwok stages" "sigs.k8s.io/kwok@$KWOK_VERSION" "that the module contains kustomize/stage"
+  rm -rf "$bin/kwok-stages" && mkdir -p "$bin/kwok-stages"
+  find "$dir/kustomize/stage" -name '*.yaml' ! -name 'kustomization.yaml' -exec cp {} "$bin/kwok-stages/" \;
+  chmod -R u+w "$bin/kwok-stages"
+}
+
+build_helm() {
+  if has_version helm "$HELM_VERSION" version --short; then
+    log "helm $HELM_VERSION is cached"
+    return
+  fi
+  timed "build helm $HELM_VERSION" "helm.sh/helm/v3@$HELM_VERSION" \
+    env GOBIN="$bin" go install -trimpath \
+    -ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean" \
+    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+}
+
+# Fabric8 kube-api-test finds etcd, kube-apiserver and kubectl here and downloads nothing.
+link_for_kube_api_test() {
+  local dir="$HOME/.kubeapitest/k8s/${KUBE_VERSION#v}-linux-amd64"
+  mkdir -p "$dir"
+  for b in etcd kube-apiserver kubectl; do
+    ln -sf "$bin/$b" "$dir/$b"
+  done
+  log "kube-api-test binaries linked in $dir"
+}
+
+total_start=$SECONDS
+log "building into $bin (Go $(go version | awk '{print $3}'))"
+build_etcd
+build_kubernetes
+build_kwok
+build_helm
+link_for_kube_api_test
+log "all binaries ready in $((SECONDS - total_start))s: $bin"
