@@ -1,0 +1,22 @@
+package io.distillery.config;
+
+import java.util.List;
+
+/** Shape constraints of the dense 3D flow transformer. */
+final class ModelSpecChecks {
+  private ModelSpecChecks() {}
+
+  static void addProblems(TrainerConfig.ModelSpec m, List<String> p) {
+    if (m.resolution < 1) p.add("model.resolution: must be positive");
+    if (m.channels < 1) p.add("model.channels: must be positive");
+    if (m.patchSize < 1 || m.resolution % m.patchSize != 0) {
+      p.add("model.patchSize: " + m.patchSize + " must divide model.resolution " + m.resolution);
+    }
+    if (m.width < 1 || m.heads < 1 || m.width % m.heads != 0) {
+      p.add("model.width: " + m.width + " must be a positive multiple of model.heads " + m.heads);
+    }
+    if (m.depth < 1) p.add("model.depth: must be positive");
+    if (m.mlpRatio <= 0) p.add("model.mlpRatio: must be positive");
+    if (m.numClasses < 1) p.add("model.numClasses: must be positive");
+  }
+}

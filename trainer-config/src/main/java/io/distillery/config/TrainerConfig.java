@@ -1,0 +1,244 @@
+package io.distillery.config;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The trainer configuration file: what the operator renders into a ConfigMap and what {@code mdt
+ * train-teacher | distill | evaluate} reads (YAML or JSON, the same schema). Every field has a
+ * default, so an empty file is a valid configuration of the built-in demo. Unknown keys are an
+ * error that names the key (see {@link TrainerConfigs#read}).
+ *
+ * <p>Conventions follow MDT-DIST.md: time runs from 1 (noise) to 0 (data); networks are called as
+ * {@code v(x, 1000 t, cond)}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TrainerConfig {
+
+  @JsonPropertyDescription("The many-step flow-matching teacher to distill.")
+  public Teacher teacher = new Teacher();
+
+  @JsonPropertyDescription(
+      "Training data: the built-in voxel shapes or a directory of .npy/.npz shards.")
+  public Dataset dataset = new Dataset();
+
+  @JsonPropertyDescription("Architecture of a teacher trained by `mdt train-teacher`.")
+  public ModelSpec model = new ModelSpec();
+
+  @JsonPropertyDescription(
+      "Distillation method: `mdt` (MDT-dist) or `cm` (consistency distillation baseline).")
+  public Method method = Method.MDT;
+
+  @JsonPropertyDescription("Sampling step counts the students are trained for (each 1-8).")
+  public List<Integer> studentSteps = new ArrayList<>(List.of(1, 2));
+
+  @JsonPropertyDescription("Optimisation and loss settings.")
+  public Hyperparameters hyperparameters = new Hyperparameters();
+
+  @JsonPropertyDescription("Evaluation of the result and the quality/speed gate.")
+  public Evaluation evaluation = new Evaluation();
+
+  @JsonPropertyDescription("Where checkpoints, artifacts and reports are written.")
+  public Output output = new Output();
+
+  @JsonPropertyDescription("Steps between checkpoints (resume continues from the newest).")
+  public int checkpointEverySteps = 200;
+
+  @JsonPropertyDescription("Compute device: `auto` (GPU when DJL finds one), `cpu` or `gpu`.")
+  public String device = "auto";
+
+  @JsonPropertyDescription(
+      "Port of the HTTP endpoint serving /progress and /metrics during training; 0 disables it.")
+  public int progressPort = 8080;
+
+  @JsonPropertyDescription(
+      "Where the final result JSON is also written for the kubelet (termination message).")
+  public String terminationMessagePath = "/dev/termination-log";
+
+  /** Which loss the student is distilled with. */
+  public enum Method {
+    @com.fasterxml.jackson.annotation.JsonProperty("mdt")
+    MDT,
+    @com.fasterxml.jackson.annotation.JsonProperty("cm")
+    CM
+  }
+
+  /** The teacher model and how it samples. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Teacher {
+    @JsonPropertyDescription(
+        "Teacher location: `builtin:shipped` (the teacher in the image), a directory path or `file://`/`pvc://` URI of a Distillery artifact, or a TorchScript file.")
+    public String uri = "builtin:shipped";
+
+    @JsonPropertyDescription("`djl` (a Distillery artifact) or `torchscript` (v(x, 1000 t, cond)).")
+    public String format = "djl";
+
+    @JsonPropertyDescription("How the teacher samples (the baseline the student must match).")
+    public Sampler sampler = new Sampler();
+  }
+
+  /** Euler sampler settings. */
+  public static class Sampler {
+    @JsonPropertyDescription("Euler steps of the teacher's reference sampler.")
+    public int steps = 25;
+
+    @JsonPropertyDescription("Classifier-free guidance strength w: v = (1 + w) v(c) - w v(null).")
+    public double cfgStrength = 3.0;
+
+    @JsonPropertyDescription(
+        "Time-grid rescale r: t <- r t / (1 + (r - 1) t); 1 leaves the grid linear.")
+    public double rescaleT = 1.0;
+  }
+
+  /** Training data. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Dataset {
+    @JsonPropertyDescription(
+        "`builtin:shapes` (generated voxel shapes) or a directory/URI of .npy/.npz shards.")
+    public String uri = "builtin:shapes";
+
+    @JsonPropertyDescription("Grid resolution of the built-in shapes (16 or 32).")
+    public int resolution = 16;
+
+    @JsonPropertyDescription("Number of training samples generated for the built-in shapes.")
+    public int trainSamples = 4096;
+
+    @JsonPropertyDescription("Number of held-out samples (never trained on) for evaluation.")
+    public int heldOutSamples = 512;
+
+    @JsonPropertyDescription("Seed of the built-in dataset.")
+    public long seed = 7;
+  }
+
+  /** Dense 3D flow transformer (TRELLIS sparse-structure flow style). */
+  public static class ModelSpec {
+    @JsonPropertyDescription("Grid resolution (cubic).")
+    public int resolution = 16;
+
+    @JsonPropertyDescription(
+        "Channels per voxel (1 for occupancy, 8 for TRELLIS sparse-structure latents).")
+    public int channels = 1;
+
+    @JsonPropertyDescription("Patch edge length for 3D patchify.")
+    public int patchSize = 4;
+
+    @JsonPropertyDescription("Transformer width.")
+    public int width = 64;
+
+    @JsonPropertyDescription("Number of adaLN transformer blocks.")
+    public int depth = 2;
+
+    @JsonPropertyDescription("Attention heads.")
+    public int heads = 4;
+
+    @JsonPropertyDescription("MLP hidden size as a multiple of the width.")
+    public double mlpRatio = 4.0;
+
+    @JsonPropertyDescription("Number of classes (an extra null class is added for CFG).")
+    public int numClasses = 8;
+  }
+
+  /** Optimisation and loss settings, for teacher training and distillation alike. */
+  public static class Hyperparameters {
+    @JsonPropertyDescription("Optimiser steps.")
+    public int maxSteps = 600;
+
+    @JsonPropertyDescription("Samples per step.")
+    public int batchSize = 24;
+
+    @JsonPropertyDescription("AdamW learning rate.")
+    public double learningRate = 1e-5;
+
+    @JsonPropertyDescription("AdamW weight decay.")
+    public double weightDecay = 0.0;
+
+    @JsonPropertyDescription("Linear learning-rate warm-up steps.")
+    public int warmupSteps = 0;
+
+    @JsonPropertyDescription("EMA rate of the exported weights.")
+    public double emaRate = 0.999;
+
+    @JsonPropertyDescription("Weight of the Velocity Matching loss.")
+    public double lambdaVM = 1.0;
+
+    @JsonPropertyDescription("Weight of the Velocity Distillation loss.")
+    public double lambdaVD = 1.0;
+
+    @JsonPropertyDescription("Teacher CFG strength inside the VM term.")
+    public double cfgTeacherVM = 3.0;
+
+    @JsonPropertyDescription("Teacher CFG strength inside the VD term.")
+    public double cfgTeacherVD = 3.0;
+
+    @JsonPropertyDescription(
+        "Interval delta of the discrete teacher Euler step and the time schedule shift.")
+    public double interval = 0.01;
+
+    @JsonPropertyDescription("Normalise the finite-difference du/dt per sample: d / (||d|| + 0.1).")
+    public boolean dNorm = true;
+
+    @JsonPropertyDescription("Logit-normal time schedule.")
+    public TimeSchedule tSchedule = new TimeSchedule();
+
+    @JsonPropertyDescription("Adaptive global-norm gradient clipping.")
+    public GradClip gradClip = new GradClip();
+
+    @JsonPropertyDescription(
+        "Condition dropout probability when training a teacher (gives the null class).")
+    public double pUncond = 0.1;
+
+    @JsonPropertyDescription("Consistency distillation: number of trajectory phases (cm only).")
+    public int multiphase = 1;
+
+    @JsonPropertyDescription("Random seed of initialisation, batches and noise.")
+    public long seed = 42;
+  }
+
+  /** s = sigmoid(N(mean, std)), t = sigma_min + delta + (1 - delta - sigma_min) s. */
+  public static class TimeSchedule {
+    @JsonPropertyDescription("Mean of the logit-normal distribution.")
+    public double mean = 1.0;
+
+    @JsonPropertyDescription("Standard deviation of the logit-normal distribution.")
+    public double std = 1.0;
+  }
+
+  /** Clip the global gradient norm to min(maxNorm, percentile of the last window norms). */
+  public static class GradClip {
+    @JsonPropertyDescription("Upper bound of the clip norm.")
+    public double maxNorm = 1.0;
+
+    @JsonPropertyDescription(
+        "Percentile (0-100) of recent global norms used as the adaptive bound.")
+    public double percentile = 95.0;
+
+    @JsonPropertyDescription("Number of recent global norms kept for the percentile.")
+    public int window = 1000;
+  }
+
+  /** Evaluation and gates. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Evaluation {
+    @JsonPropertyDescription("Generated samples per model for the metrics.")
+    public int samples = 256;
+
+    @JsonPropertyDescription("Seed of the evaluation noise and conditions.")
+    public long seed = 1234;
+
+    @JsonPropertyDescription(
+        "Gate: student FD / teacher (reference steps) FD must not exceed this; null disables.")
+    public Double maxFdRatio;
+
+    @JsonPropertyDescription(
+        "Gate: student speedup over the teacher must be at least this; null disables.")
+    public Double minSpeedup;
+  }
+
+  /** Output location. */
+  public static class Output {
+    @JsonPropertyDescription("Directory for checkpoints, artifacts, reports and result.json.")
+    public String dir = "out";
+  }
+}
