@@ -153,6 +153,8 @@ GO
     bash -c "cd '$src' && go build -trimpath -o '$bin/etcd' go.etcd.io/etcd/server/v3"
 }
 
+# kwok v0.7 carries its default node and pod stages (initialise, heartbeat, ready, complete,
+# delete) built in; from v0.8 on they must be passed with --config (CONTROL-PLANE.md).
 build_kwok() {
   if has_version kwok "$KWOK_VERSION" --version; then
     log "kwok $KWOK_VERSION is cached"
@@ -161,14 +163,6 @@ build_kwok() {
       env GOBIN="$bin" go install -trimpath \
       -ldflags "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
   fi
-  # The stage files (node/pod lifecycle) ship in the kwok module; keep a copy with the binary.
-  local dir
-  dir="$(cd "$cache_root/src" && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
-  [[ -d "$dir/kustomize/stage" ]] ||
-    fail "locate kwok stages" "sigs.k8s.io/kwok@$KWOK_VERSION" "that the module contains kustomize/stage"
-  rm -rf "$bin/kwok-stages" && mkdir -p "$bin/kwok-stages"
-  find "$dir/kustomize/stage" -name '*.yaml' ! -name 'kustomization.yaml' -exec cp {} "$bin/kwok-stages/" \;
-  chmod -R u+w "$bin/kwok-stages"
 }
 
 build_helm() {
