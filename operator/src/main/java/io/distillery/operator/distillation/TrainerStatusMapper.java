@@ -167,10 +167,14 @@ public final class TrainerStatusMapper {
           "attempt in pod " + name + " ended (" + ended + "); the Job starts another");
     }
     if (TrainerPods.running(pod)) {
-      boolean evaluating =
-          obs.progress() != null
-              && obs.progress().progress() != null
-              && "evaluating".equals(obs.progress().progress().phase);
+      // An unanswered poll keeps the trainer's last known phase.
+      String trainerPhase =
+          obs.progress() != null && obs.progress().progress() != null
+              ? obs.progress().progress().phase
+              : dj.getStatus() != null && dj.getStatus().progress != null
+                  ? dj.getStatus().progress.trainerPhase
+                  : null;
+      boolean evaluating = "evaluating".equals(trainerPhase);
       return evaluating
           ? Verdict.of(Phase.Evaluating, EVALUATING, "pod " + name + " is evaluating the student")
           : Verdict.of(Phase.Running, RUNNING, "pod " + name + " is training");

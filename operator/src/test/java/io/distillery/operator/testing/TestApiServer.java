@@ -34,8 +34,7 @@ public final class TestApiServer implements AutoCloseable {
 
   public static TestApiServer start() {
     String version = kubeVersion();
-    Path bin =
-        Path.of(System.getProperty("user.home"), ".kubeapitest", "k8s", version + "-linux-amd64");
+    Path bin = binaries();
     for (String binary : List.of("etcd", "kube-apiserver", "kubectl")) {
       if (!Files.isExecutable(bin.resolve(binary))) {
         throw new IllegalStateException(
@@ -61,6 +60,20 @@ public final class TestApiServer implements AutoCloseable {
     TestApiServer api = new TestApiServer(server, client);
     api.applyCrds();
     return api;
+  }
+
+  public String kubeConfigYaml() {
+    return server.getKubeConfigYaml();
+  }
+
+  /** The kubectl binary of the same Kubernetes version. */
+  public Path kubectl() {
+    return binaries().resolve("kubectl");
+  }
+
+  private static Path binaries() {
+    return Path.of(
+        System.getProperty("user.home"), ".kubeapitest", "k8s", kubeVersion() + "-linux-amd64");
   }
 
   public KubernetesClient client() {
