@@ -8,6 +8,7 @@ import io.distillery.config.TrainerConfigs;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.common.Conditions;
+import io.distillery.operator.common.Labels;
 import io.distillery.operator.testing.ClusterSimulator;
 import io.distillery.operator.testing.Manifests;
 import io.distillery.operator.testing.OperatorHarness;
@@ -15,6 +16,7 @@ import io.distillery.operator.testing.ProgressServer;
 import io.distillery.operator.testing.TestApiServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -148,10 +150,244 @@ class DistillationJobLifecycleIT {
     assertThat(get(ns, "demo").getMetadata().getResourceVersion()).isEqualTo(rv);
   }
 
+  @Test
+  void missingClaimIsReportedOnceAndRetriedWithBackoffUntilItExists() throws Exception {
+    String ns = api.newNamespace("claim");
+    apply(
+        ns,
+        Manifests.distillationJob("waits", "").replace("claimName: artifacts", "claimName: later"));
+    await().until(() -> reason(ns, "waits"), r -> DistillationConditions.CLAIM_NOT_FOUND.equals(r));
+    assertThat(message(ns, "waits")).contains("later").contains("spec.output.size");
+    assertThat(get(ns, "waits").getStatus().phase).isEqualTo(Phase.Pending);
+    String rv = get(ns, "waits").getMetadata().getResourceVersion();
+    TimeUnit.SECONDS.sleep(3); // several backed-off checks (1 s, then longer)
+    assertThat(get(ns, "waits").getMetadata().getResourceVersion())
+        .as("no status churn")
+        .isEqualTo(rv);
+    assertThat(events(ns, "waits"))
+        .filteredOn(e -> e.getReason().equals("ClaimNotFound"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getType()).isEqualTo("Warning"));
+    assertThat(job(ns, "waits")).isNull();
+
+    createClaim(ns, "later");
+    await().atMost(Duration.ofSeconds(15)).until(() -> job(ns, "waits") != null);
+    await().until(() -> reason(ns, "waits"), r -> DistillationConditions.JOB_CREATED.equals(r));
+  }
+
+  @Test
+  void unknownTeacherSchemeFailsWithoutRetryingAndRecoversWhenFixed() throws Exception {
+    String ns = api.newNamespace("invalid");
+    createClaim(ns, "artifacts");
+    apply(
+        ns, Manifests.distillationJob("bad", "").replace("builtin:shipped", "s3://bucket/teacher"));
+    awaitPhase(ns, "bad", Phase.Failed);
+    var failed =
+        Conditions.find(get(ns, "bad").getStatus().conditions, DistillationConditions.FAILED)
+            .orElseThrow();
+    assertThat(failed.getReason()).isEqualTo(DistillationConditions.INVALID_SPEC);
+    assertThat(failed.getMessage()).contains("spec.teacher.uri").contains("'s3'");
+    String rv = get(ns, "bad").getMetadata().getResourceVersion();
+    TimeUnit.SECONDS.sleep(2);
+    assertThat(get(ns, "bad").getMetadata().getResourceVersion()).isEqualTo(rv);
+    assertThat(events(ns, "bad"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getReason()).isEqualTo("InvalidSpec");
+            });
+    assertThat(job(ns, "bad")).isNull();
+
+    client
+        .resources(DistillationJob.class)
+        .inNamespace(ns)
+        .withName("bad")
+        .edit(
+            dj -> {
+              dj.getSpec().teacher.uri = "pvc://teachers/flow.pt";
+              return dj;
+            });
+    Job job = await().until(() -> job(ns, "bad"), j -> j != null);
+    awaitPhase(ns, "bad", Phase.Pending);
+    // The teacher's claim is mounted read-only and the config points into it.
+    assertThat(job.getSpec().getTemplate().getSpec().getVolumes())
+        .extracting(
+            v ->
+                v.getPersistentVolumeClaim() == null
+                    ? null
+                    : v.getPersistentVolumeClaim().getClaimName())
+        .contains("teachers");
+    assertThat(
+            TrainerConfigs.parse(
+                    configMap(ns, "bad-trainer-config").getData().get("trainer.yaml"), "cm")
+                .teacher
+                .uri)
+        .isEqualTo("/var/lib/distillery/inputs/teachers/flow.pt");
+    assertThat(get(ns, "bad").getStatus().observedGeneration).isEqualTo(2L);
+  }
+
+  @Test
+  void suspendStopsTheJobAndResumeRestartsItWhileTtlStaysMutable() {
+    String ns = api.newNamespace("suspend");
+    createClaim(ns, "artifacts");
+    apply(ns, Manifests.distillationJob("pause", ""));
+    Job job = await().until(() -> job(ns, "pause"), j -> j != null);
+    assertThat(job.getSpec().getSuspend()).isFalse();
+
+    editSpec(ns, "pause", spec -> spec.suspend = true);
+    await().until(() -> job(ns, "pause").getSpec().getSuspend());
+    awaitPhase(ns, "pause", Phase.Suspended);
+    assertThat(eventReasons(ns, "pause")).contains("Suspended");
+
+    editSpec(
+        ns,
+        "pause",
+        spec -> {
+          spec.suspend = false;
+          spec.ttlSecondsAfterFinished = 3600;
+        });
+    await().until(() -> !job(ns, "pause").getSpec().getSuspend());
+    await()
+        .until(
+            () -> job(ns, "pause").getSpec().getTtlSecondsAfterFinished(),
+            t -> t != null && t == 3600);
+    awaitPhase(ns, "pause", Phase.Pending);
+    assertThat(job(ns, "pause").getMetadata().getUid())
+        .as("same Job, not a new one")
+        .isEqualTo(job.getMetadata().getUid());
+  }
+
+  @Test
+  void queuedJobWaitsForKueueWhichThenOwnsSuspend() {
+    String ns = api.newNamespace("kueue");
+    createClaim(ns, "artifacts");
+    apply(ns, Manifests.distillationJob("queued", "queueName: team-a"));
+    Job job = await().until(() -> job(ns, "queued"), j -> j != null);
+    assertThat(job.getMetadata().getLabels()).containsEntry(Labels.KUEUE_QUEUE_NAME, "team-a");
+    assertThat(job.getSpec().getSuspend()).isTrue();
+    awaitPhase(ns, "queued", Phase.Queued);
+
+    // Kueue admits the workload by unsuspending the Job; the operator must not undo that.
+    client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(ns)
+        .withName("queued")
+        .edit(
+            j -> {
+              j.getSpec().setSuspend(false);
+              return j;
+            });
+    awaitPhase(ns, "queued", Phase.Pending);
+    assertThat(job(ns, "queued").getSpec().getSuspend()).isFalse();
+  }
+
+  @Test
+  void divergedTrainerFailsWithTheExitCodeMeaningAndAWarning() {
+    String ns = api.newNamespace("diverged");
+    createClaim(ns, "artifacts");
+    apply(ns, Manifests.distillationJob("nan", ""));
+    Job job = await().until(() -> job(ns, "nan"), j -> j != null);
+    Pod pod = sim.createPod(job, "nan-a1");
+    sim.podStatus(
+        pod,
+        ClusterSimulator.terminated(
+            "Failed",
+            4,
+            "Error",
+            "{\"status\":\"failed\",\"exitCode\":4,\"message\":\"loss became NaN at step 212\"}"));
+    sim.jobStatus(
+        job,
+        0,
+        0,
+        1,
+        condition(
+            "FailureTarget",
+            "PodFailurePolicy",
+            "Container trainer for pod nan-a1 failed with exit code 4"),
+        condition(
+            "Failed",
+            "PodFailurePolicy",
+            "Container trainer for pod nan-a1 failed with exit code 4"));
+    awaitPhase(ns, "nan", Phase.Failed);
+    var failed =
+        Conditions.find(get(ns, "nan").getStatus().conditions, DistillationConditions.FAILED)
+            .orElseThrow();
+    assertThat(failed.getReason()).isEqualTo(DistillationConditions.TRAINING_DIVERGED);
+    assertThat(failed.getMessage())
+        .contains("exit code 4")
+        .contains("diverged")
+        .contains("NaN at step 212");
+    assertThat(events(ns, "nan"))
+        .filteredOn(e -> e.getReason().equals("TrainingDiverged"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getType()).isEqualTo("Warning"));
+  }
+
+  @Test
+  void createdClaimIsOwnedWhileAGivenClaimIsNever() {
+    String ns = api.newNamespace("owned");
+    createClaim(ns, "artifacts");
+    apply(
+        ns,
+        Manifests.distillationJob("mine", "")
+            .replace("claimName: artifacts", "size: 2Gi\n    storageClassName: fast"));
+    PersistentVolumeClaim created =
+        await()
+            .until(
+                () -> client.persistentVolumeClaims().inNamespace(ns).withName("mine-output").get(),
+                c -> c != null);
+    String uid = get(ns, "mine").getMetadata().getUid();
+    assertThat(created.getSpec().getStorageClassName()).isEqualTo("fast");
+    assertThat(created.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> assertThat(o.getUid()).isEqualTo(uid));
+    Job job = await().until(() -> job(ns, "mine"), j -> j != null);
+    assertThat(job.getSpec().getTemplate().getSpec().getVolumes())
+        .extracting(
+            v ->
+                v.getPersistentVolumeClaim() == null
+                    ? null
+                    : v.getPersistentVolumeClaim().getClaimName())
+        .contains("mine-output");
+    assertThat(configMap(ns, "mine-trainer-config").getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> assertThat(o.getUid()).isEqualTo(uid));
+
+    apply(ns, Manifests.distillationJob("theirs", ""));
+    await().until(() -> job(ns, "theirs") != null);
+    assertThat(
+            client
+                .persistentVolumeClaims()
+                .inNamespace(ns)
+                .withName("artifacts")
+                .get()
+                .getMetadata()
+                .getOwnerReferences())
+        .isNullOrEmpty();
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   static void apply(String ns, String yaml) {
     Manifests.untyped(client).inNamespace(ns).resource(Manifests.parse(client, yaml)).create();
+  }
+
+  static void editSpec(
+      String ns,
+      String name,
+      java.util.function.Consumer<io.distillery.operator.api.v1alpha1.DistillationJobSpec> change) {
+    client
+        .resources(DistillationJob.class)
+        .inNamespace(ns)
+        .withName(name)
+        .edit(
+            dj -> {
+              change.accept(dj.getSpec());
+              return dj;
+            });
   }
 
   static DistillationJob get(String ns, String name) {
