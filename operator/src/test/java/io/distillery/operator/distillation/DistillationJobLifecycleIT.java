@@ -369,6 +369,55 @@ class DistillationJobLifecycleIT {
         .isNullOrEmpty();
   }
 
+  @Test
+  void operatorRestartMidJobLosesNothingAndDuplicatesNothing() {
+    String ns = api.newNamespace("restart");
+    createClaim(ns, "artifacts");
+    apply(ns, Manifests.distillationJob("survivor", ""));
+    Job job = await().until(() -> job(ns, "survivor"), j -> j != null);
+    Pod pod = sim.createPod(job, "survivor-a1");
+    sim.jobStatus(job, 1, 0, 0);
+    sim.podStatus(
+        pod, ClusterSimulator.running("10.255.255.1")); // unreachable: progress is optional
+    awaitPhase(ns, "survivor", Phase.Running);
+    String configVersion =
+        configMap(ns, "survivor-trainer-config").getMetadata().getResourceVersion();
+
+    operator.close();
+    // While the operator is down the trainer finishes.
+    sim.podStatus(pod, ClusterSimulator.terminated("Succeeded", 0, "Completed", resultJson()));
+    sim.jobStatus(
+        job,
+        0,
+        1,
+        0,
+        condition("SuccessCriteriaMet", "CompletionsReached", ""),
+        condition("Complete", "CompletionsReached", ""));
+    operator = OperatorHarness.start(client);
+
+    awaitPhase(ns, "survivor", Phase.Succeeded);
+    assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems())
+        .singleElement()
+        .satisfies(j -> assertThat(j.getMetadata().getUid()).isEqualTo(job.getMetadata().getUid()));
+    assertThat(configMap(ns, "survivor-trainer-config").getMetadata().getResourceVersion())
+        .isEqualTo(configVersion);
+    var status = get(ns, "survivor").getStatus();
+    assertThat(status.attempts).isEqualTo(1);
+    assertThat(status.result.digest).isEqualTo("sha256:abc123");
+    assertThat(eventReasons(ns, "survivor")).containsOnlyOnce("JobCreated", "Running", "Succeeded");
+
+    // A second restart after the outcome changes nothing, even once the Job is gone (TTL).
+    operator.close();
+    client.batch().v1().jobs().inNamespace(ns).withName("survivor").delete();
+    await().until(() -> job(ns, "survivor") == null);
+    String rv = get(ns, "survivor").getMetadata().getResourceVersion();
+    operator = OperatorHarness.start(client);
+    await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
+    assertThat(job(ns, "survivor")).as("a finished job is never trained again").isNull();
+    assertThat(get(ns, "survivor").getMetadata().getResourceVersion()).isEqualTo(rv);
+    assertThat(get(ns, "survivor").getStatus().phase).isEqualTo(Phase.Succeeded);
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   static void apply(String ns, String yaml) {
