@@ -129,7 +129,7 @@ class DistillationJobLifecycleIT {
 
     String table = kubectl("get", "distillationjobs", "-n", ns);
     assertThat(table.lines().findFirst().orElseThrow())
-        .containsSubsequence("NAME", "AGE", "PHASE", "PROGRESS", "SPEEDUP", "QUALITY");
+        .containsSubsequence("NAME", "PHASE", "PROGRESS", "SPEEDUP", "QUALITY", "AGE");
     assertThat(table)
         .contains("Succeeded")
         .contains("100%")
