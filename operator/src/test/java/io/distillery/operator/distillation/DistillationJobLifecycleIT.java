@@ -10,6 +10,7 @@ import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.Labels;
 import io.distillery.operator.testing.ClusterSimulator;
+import io.distillery.operator.testing.GarbageCollector;
 import io.distillery.operator.testing.Manifests;
 import io.distillery.operator.testing.OperatorHarness;
 import io.distillery.operator.testing.ProgressServer;
@@ -416,6 +417,43 @@ class DistillationJobLifecycleIT {
     assertThat(job(ns, "survivor")).as("a finished job is never trained again").isNull();
     assertThat(get(ns, "survivor").getMetadata().getResourceVersion()).isEqualTo(rv);
     assertThat(get(ns, "survivor").getStatus().phase).isEqualTo(Phase.Succeeded);
+  }
+
+  @Test
+  void deletionCascadesToTheChildrenButAGivenClaimAndItsArtifactsStay() throws Exception {
+    String ns = api.newNamespace("delete");
+    createClaim(ns, "artifacts");
+    apply(ns, Manifests.distillationJob("given", ""));
+    apply(ns, Manifests.distillationJob("sized", "").replace("claimName: artifacts", "size: 1Gi"));
+    await().until(() -> job(ns, "given") != null && job(ns, "sized") != null);
+    await()
+        .until(
+            () ->
+                client.persistentVolumeClaims().inNamespace(ns).withName("sized-output").get()
+                    != null);
+    Pod pod = sim.createPod(job(ns, "given"), "given-a1");
+
+    try (GarbageCollector gc = GarbageCollector.start(api)) {
+      client.resources(DistillationJob.class).inNamespace(ns).delete();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  job(ns, "given") == null
+                      && job(ns, "sized") == null
+                      && configMap(ns, "given-trainer-config") == null
+                      && client.pods().resource(pod).get() == null
+                      && client
+                              .persistentVolumeClaims()
+                              .inNamespace(ns)
+                              .withName("sized-output")
+                              .get()
+                          == null);
+      assertThat(gc.alive()).isTrue();
+    }
+    var kept = client.persistentVolumeClaims().inNamespace(ns).withName("artifacts").get();
+    assertThat(kept).isNotNull();
+    assertThat(kept.getMetadata().getDeletionTimestamp()).isNull();
   }
 
   // ---------------------------------------------------------------------------------------------
