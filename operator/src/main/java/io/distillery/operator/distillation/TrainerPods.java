@@ -1,13 +1,18 @@
 package io.distillery.operator.distillation;
 
+import io.distillery.operator.common.Labels;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /** Read-only views of trainer pods and their trainer container. */
@@ -84,5 +89,22 @@ final class TrainerPods {
         && trainer(pod)
             .map(c -> c.getState() != null && c.getState().getRunning() != null)
             .orElse(false);
+  }
+
+  /**
+   * Pods name their DistillationJob in a label (their owner is the Job, not the custom resource).
+   */
+  static Set<ResourceID> owningJob(Pod pod) {
+    String name =
+        pod.getMetadata().getLabels() == null
+            ? null
+            : pod.getMetadata().getLabels().get(Labels.DISTILLATION_JOB);
+    return name == null ? Set.of() : Set.of(new ResourceID(name, pod.getMetadata().getNamespace()));
+  }
+
+  static boolean ownedBy(Pod pod, Job job) {
+    return pod.getMetadata().getOwnerReferences() != null
+        && pod.getMetadata().getOwnerReferences().stream()
+            .anyMatch(o -> Objects.equals(o.getUid(), job.getMetadata().getUid()));
   }
 }

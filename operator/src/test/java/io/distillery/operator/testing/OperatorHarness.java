@@ -4,6 +4,7 @@ import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.distillation.DistillationJobReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 
@@ -16,7 +17,7 @@ public final class OperatorHarness implements AutoCloseable {
   private final Operator operator;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-  private OperatorHarness(KubernetesClient client, OperatorSettings settings) {
+  private OperatorHarness(KubernetesClient client, OperatorSettings settings, Metrics metrics) {
     OperatorSettings.use(settings);
     operator =
         new Operator(
@@ -25,6 +26,7 @@ public final class OperatorHarness implements AutoCloseable {
                     .withCloseClientOnStop(false)
                     .withStopOnInformerErrorDuringStartup(true)
                     .withCacheSyncTimeout(Duration.ofSeconds(30))
+                    .withMetrics(metrics)
                     .withReconciliationTerminationTimeout(Duration.ofSeconds(5)));
     operator.register(new DistillationJobReconciler(settings, registry));
     operator.start();
@@ -44,7 +46,12 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   public static OperatorHarness start(KubernetesClient client) {
-    return new OperatorHarness(client, fastSettings());
+    return new OperatorHarness(client, fastSettings(), Metrics.NOOP);
+  }
+
+  public static OperatorHarness start(
+      KubernetesClient client, OperatorSettings settings, Metrics metrics) {
+    return new OperatorHarness(client, settings, metrics);
   }
 
   public SimpleMeterRegistry registry() {
