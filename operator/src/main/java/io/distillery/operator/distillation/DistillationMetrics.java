@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -17,7 +18,7 @@ import java.util.stream.Stream;
  * informer cache, so deleted jobs drop out by themselves) and {@code
  * distillery_job_phase_duration_seconds{phase}} (a timer recorded when a job leaves a phase; the
  * entry time is remembered in memory, so after an operator restart the first interval counts from
- * the restart).
+ * the restart; entries of deleted jobs are dropped when the gauge is read).
  */
 public class DistillationMetrics {
   public static final String JOBS = "distillery.jobs";
@@ -66,6 +67,14 @@ public class DistillationMetrics {
   }
 
   private double count(Phase phase) {
-    return jobs.get().filter(j -> j.getStatus() != null && j.getStatus().phase == phase).count();
+    var known = jobs.get().toList();
+    // Forget entry times of jobs deleted before they finished.
+    var uids = known.stream().map(j -> j.getMetadata().getUid()).collect(Collectors.toSet());
+    if (!known.isEmpty()) {
+      entered.keySet().retainAll(uids);
+    }
+    return known.stream()
+        .filter(j -> j.getStatus() != null && j.getStatus().phase == phase)
+        .count();
   }
 }

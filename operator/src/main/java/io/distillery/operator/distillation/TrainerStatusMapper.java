@@ -186,7 +186,11 @@ public final class TrainerStatusMapper {
       return Verdict.of(
           Phase.Pending,
           UNSCHEDULABLE,
-          "pod " + name + " cannot be scheduled: " + unschedulable.get().getMessage());
+          "pod "
+              + name
+              + " cannot be scheduled: "
+              + unschedulable.get().getMessage()
+              + "; lower spec.resources, relax spec.placement or add matching nodes");
     }
     var waiting = TrainerPods.waiting(pod).toList();
     for (var w : waiting) {

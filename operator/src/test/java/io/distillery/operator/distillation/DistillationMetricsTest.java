@@ -44,6 +44,17 @@ class DistillationMetricsTest {
     assertThat(running.totalTime(TimeUnit.SECONDS)).isEqualTo(60);
   }
 
+  @Test
+  void entriesOfDeletedJobsAreForgotten() {
+    DistillationJob gone = job("gone", Phase.Pending);
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    metrics.observe(gone, Phase.Pending, t0);
+    metrics.countFrom(() -> java.util.stream.Stream.of(job("other", Phase.Running)));
+    registry.get(DistillationMetrics.JOBS).tag("phase", "Running").gauge().value();
+    metrics.observe(gone, Phase.Running, t0.plusSeconds(5));
+    assertThat(registry.find(DistillationMetrics.PHASE_DURATION).timers()).isEmpty();
+  }
+
   static DistillationJob job(String name, Phase phase) {
     DistillationJob dj = Fixtures.distillationJob(name);
     dj.setStatus(new DistillationJobStatus());

@@ -78,7 +78,10 @@ class TrainerStatusMapperTest {
                         ClusterSimulator.unschedulable(
                             "0/2 nodes are available: 2 Insufficient nvidia.com/gpu.")))));
     assertPhase(s, Phase.Pending, UNSCHEDULABLE);
-    assertThat(message(s, PROGRESSING)).contains("p1").contains("Insufficient nvidia.com/gpu");
+    assertThat(message(s, PROGRESSING))
+        .contains("p1")
+        .contains("Insufficient nvidia.com/gpu")
+        .contains("lower spec.resources");
   }
 
   @Test
