@@ -1,0 +1,37 @@
+package io.distillery.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+/** The teacher model and its reference sampler. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TeacherSpec {
+  @Required
+  @Size(min = 1, max = 1024)
+  @JsonPropertyDescription(
+      "Teacher location: `builtin:shipped` (the teacher in the trainer image),"
+          + " `pvc://<claim>/<path>` (a Distillery artifact or TorchScript file on a"
+          + " PersistentVolumeClaim in this namespace, mounted read-only) or an absolute path"
+          + " inside the image.")
+  public String uri;
+
+  @Default("djl")
+  @JsonPropertyDescription(
+      "`djl` (a Distillery artifact) or `torchscript` (a module computing v(x, 1000 t, cond)).")
+  public Format format;
+
+  @JsonPropertyDescription("The teacher's reference sampler, the baseline the student must match.")
+  public SamplerSpec sampler;
+
+  /** Teacher file format. */
+  public enum Format {
+    @JsonProperty("djl")
+    DJL,
+    @JsonProperty("torchscript")
+    TORCHSCRIPT
+  }
+}

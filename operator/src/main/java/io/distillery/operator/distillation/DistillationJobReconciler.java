@@ -1,0 +1,118 @@
+package io.distillery.operator.distillation;
+
+import io.distillery.operator.api.v1alpha1.DistillationJob;
+import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
+import io.distillery.operator.common.EventRecorder;
+import io.distillery.operator.common.OperatorSettings;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.*;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Reconciles a DistillationJob: the workflow keeps the ConfigMap, the output claim and the trainer
+ * Job in place; this class only observes them, computes the status and reports transitions.
+ */
+@Workflow(
+    dependents = {
+      @Dependent(
+          name = "trainer-config",
+          type = TrainerConfigMapDependent.class,
+          reconcilePrecondition = TrainerMayRun.class),
+      @Dependent(
+          name = "output-claim",
+          type = OutputClaimDependent.class,
+          reconcilePrecondition = OutputClaimWanted.class),
+      @Dependent(
+          name = "trainer-job",
+          type = TrainerJobDependent.class,
+          dependsOn = "trainer-config",
+          reconcilePrecondition = TrainerMayRun.class)
+    })
+@ControllerConfiguration(name = DistillationJobReconciler.NAME)
+public class DistillationJobReconciler implements Reconciler<DistillationJob> {
+  public static final String NAME = "distillationjob";
+
+  private final OperatorSettings settings;
+  private final DistillationMetrics metrics;
+  private final TrainerProgressClient progress;
+
+  @Inject
+  public DistillationJobReconciler(MeterRegistry registry) {
+    this(OperatorSettings.current(), registry);
+  }
+
+  public DistillationJobReconciler(OperatorSettings settings, MeterRegistry registry) {
+    this.settings = settings;
+    this.metrics = new DistillationMetrics(registry);
+    this.progress = new TrainerProgressClient(settings.progressTimeout());
+  }
+
+  @Override
+  public List<EventSource<?, DistillationJob>> prepareEventSources(
+      EventSourceContext<DistillationJob> context) {
+    metrics.countFrom(() -> context.getPrimaryCache().list());
+    var pods =
+        InformerEventSourceConfiguration.from(Pod.class, DistillationJob.class)
+            .withName("trainer-pods")
+            .withLabelSelector(DistillationNames.CHILD_SELECTOR)
+            .withSecondaryToPrimaryMapper(TrainerPods::owningJob)
+            .build();
+    return List.of(new InformerEventSource<>(pods, context));
+  }
+
+  @Override
+  public UpdateControl<DistillationJob> reconcile(
+      DistillationJob dj, Context<DistillationJob> ctx) {
+    Instant now = Instant.now();
+    Job job = ctx.getSecondaryResource(Job.class).orElse(null);
+    // Only this Job's pods: a recreated DistillationJob of the same name starts clean.
+    List<Pod> pods =
+        ctx.getSecondaryResources(Pod.class).stream()
+            .filter(p -> job != null && TrainerPods.ownedBy(p, job))
+            .toList();
+    List<String> problems = SpecChecks.problems(dj);
+    boolean claimMissing =
+        job == null && problems.isEmpty() && GivenClaim.missing(dj, ctx.getClient());
+    boolean readProgress = job != null && !TrainerStatusMapper.settled(dj.getStatus());
+    var reading =
+        readProgress
+            ? TrainerPods.newest(pods).filter(TrainerPods::running).map(progress::read).orElse(null)
+            : null;
+    var observation =
+        new TrainerObservation(
+            job,
+            pods,
+            ctx.getSecondaryResource(ConfigMap.class).isPresent(),
+            claimMissing,
+            problems,
+            reading);
+    DistillationJobStatus next =
+        TrainerStatusMapper.next(dj, observation, now, settings.staleAfter());
+    metrics.observe(dj, next.phase, now);
+    UpdateControl<DistillationJob> control;
+    if (sameJson(dj.getStatus(), next)) {
+      control = UpdateControl.noUpdate();
+    } else {
+      TransitionEvents.report(dj, next, new EventRecorder(ctx.getClient()));
+      dj.setStatus(next);
+      control = UpdateControl.patchStatus(dj);
+    }
+    return Recheck.after(next, now, settings).map(control::rescheduleAfter).orElse(control);
+  }
+
+  private static boolean sameJson(Object a, Object b) {
+    return Serialization.jsonMapper()
+        .valueToTree(a)
+        .equals(Serialization.jsonMapper().valueToTree(b));
+  }
+}

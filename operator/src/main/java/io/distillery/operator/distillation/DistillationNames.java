@@ -1,0 +1,48 @@
+package io.distillery.operator.distillation;
+
+import io.distillery.operator.api.v1alpha1.DistillationJob;
+import io.distillery.operator.common.Labels;
+import java.util.Map;
+
+/** Names, labels and paths of a DistillationJob's children (one place, see STYLE.md 7). */
+public final class DistillationNames {
+  public static final String COMPONENT = "trainer";
+  public static final String CONTAINER = "trainer";
+  public static final String CONFIG_KEY = "trainer.yaml";
+  public static final String CONFIG_DIR = "/etc/distillery";
+  public static final String CONFIG_FILE = CONFIG_DIR + "/" + CONFIG_KEY;
+  public static final String OUTPUT_MOUNT = "/var/lib/distillery/output";
+  public static final String INPUTS_MOUNT = "/var/lib/distillery/inputs";
+  public static final String PROGRESS_PORT_NAME = "progress";
+
+  /** Informer selector for everything the DistillationJob controller creates. */
+  public static final String CHILD_SELECTOR =
+      Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + COMPONENT;
+
+  private DistillationNames() {}
+
+  /** The trainer Job has the DistillationJob's name, so {@code kubectl get jobs} lines up. */
+  public static String job(DistillationJob dj) {
+    return dj.getMetadata().getName();
+  }
+
+  public static String configMap(DistillationJob dj) {
+    return dj.getMetadata().getName() + "-trainer-config";
+  }
+
+  public static String createdClaim(DistillationJob dj) {
+    return dj.getMetadata().getName() + "-output";
+  }
+
+  /** The output claim: the given one, or the one the operator creates. */
+  public static String outputClaim(DistillationJob dj) {
+    String given = dj.getSpec().output.claimName;
+    return given != null ? given : createdClaim(dj);
+  }
+
+  public static Map<String, String> labels(DistillationJob dj) {
+    Map<String, String> labels = Labels.standard(dj.getMetadata().getName(), COMPONENT);
+    labels.put(Labels.DISTILLATION_JOB, dj.getMetadata().getName());
+    return labels;
+  }
+}

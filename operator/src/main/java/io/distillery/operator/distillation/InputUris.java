@@ -1,0 +1,81 @@
+package io.distillery.operator.distillation;
+
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Teacher and dataset locations the trainer pod can reach: {@code builtin:<name>}, {@code
+ * pvc://<claim>/<path>} (the claim is mounted read-only under {@link
+ * DistillationNames#INPUTS_MOUNT}), {@code file:///<path>} or an absolute path inside the image.
+ */
+public final class InputUris {
+  private static final Pattern CLAIM =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+  private InputUris() {}
+
+  /** A {@code pvc://} reference. */
+  public record ClaimPath(String claim, String path) {}
+
+  /** Why {@code uri} cannot be used, or empty when it can. {@code field} names it. */
+  public static Optional<String> problem(String field, String uri) {
+    if (uri == null || uri.isBlank()) {
+      return Optional.of(field + ": must not be empty");
+    }
+    if (uri.startsWith("builtin:") || uri.startsWith("/") || uri.startsWith("file:///")) {
+      return Optional.empty();
+    }
+    if (uri.startsWith("pvc://")) {
+      ClaimPath ref = claimPath(uri).orElse(null);
+      if (ref == null || !CLAIM.matcher(ref.claim()).matches() || ref.claim().length() > 253) {
+        return Optional.of(
+            field + ": '" + uri + "' is not pvc://<claim>/<path> with a valid claim name");
+      }
+      if (("/" + ref.path() + "/").contains("/../")) {
+        return Optional.of(field + ": '" + uri + "' must not leave the claim with '..'");
+      }
+      return Optional.empty();
+    }
+    int colon = uri.indexOf(':');
+    String scheme = colon > 0 ? uri.substring(0, colon) : uri;
+    return Optional.of(
+        field
+            + ": unsupported location '"
+            + uri
+            + "' (scheme '"
+            + scheme
+            + "'); use builtin:<name>, pvc://<claim>/<path> or an absolute path in the image");
+  }
+
+  /** Parses {@code pvc://claim/path}; empty for any other URI. */
+  public static Optional<ClaimPath> claimPath(String uri) {
+    if (uri == null || !uri.startsWith("pvc://")) {
+      return Optional.empty();
+    }
+    String rest = uri.substring("pvc://".length());
+    int slash = rest.indexOf('/');
+    String claim = slash < 0 ? rest : rest.substring(0, slash);
+    String path = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("/+$", "");
+    return claim.isEmpty() ? Optional.empty() : Optional.of(new ClaimPath(claim, path));
+  }
+
+  /**
+   * The path the trainer reads for {@code uri}: a claim's mount (the output mount when it is the
+   * output claim) or the URI itself.
+   */
+  public static String localPath(String uri, String outputClaim, String outputDirOnClaim) {
+    if (uri.startsWith("file://")) {
+      return uri.substring("file://".length());
+    }
+    return claimPath(uri)
+        .map(
+            ref -> {
+              String root =
+                  ref.claim().equals(outputClaim)
+                      ? DistillationNames.OUTPUT_MOUNT
+                      : DistillationNames.INPUTS_MOUNT + "/" + ref.claim();
+              return ref.path().isEmpty() ? root : root + "/" + ref.path();
+            })
+        .orElse(uri);
+  }
+}

@@ -1,0 +1,55 @@
+package io.distillery.operator.distillation;
+
+import io.distillery.config.TrainerConfigs;
+import io.distillery.operator.api.v1alpha1.DistillationJob;
+import io.distillery.operator.api.v1alpha1.DistillationJobSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the CRD schema cannot check: input locations, quantity syntax, and the trainer's own
+ * validation of the rendered config ({@link TrainerConfigs#problems}). Each problem names its field
+ * under {@code spec}.
+ */
+public final class SpecChecks {
+  private SpecChecks() {}
+
+  public static List<String> problems(DistillationJob dj) {
+    DistillationJobSpec spec = dj.getSpec();
+    List<String> p = new ArrayList<>();
+    if (spec == null || spec.teacher == null || spec.output == null) {
+      p.add("spec.teacher and spec.output are required");
+      return p;
+    }
+    InputUris.problem("spec.teacher.uri", spec.teacher.uri).ifPresent(p::add);
+    if (spec.dataset != null && spec.dataset.uri != null) {
+      InputUris.problem("spec.dataset.uri", spec.dataset.uri).ifPresent(p::add);
+    }
+    positive("spec.output.size", spec.output.size, p);
+    if (spec.resources != null) {
+      positive("spec.resources.cpu", spec.resources.cpu, p);
+      positive("spec.resources.memory", spec.resources.memory, p);
+    }
+    if (p.isEmpty()) {
+      for (String problem : TrainerConfigs.problems(TrainerConfigRenderer.render(dj))) {
+        p.add("spec (as trainer config) " + problem);
+      }
+    }
+    return p;
+  }
+
+  private static void positive(String field, Quantity q, List<String> p) {
+    if (q == null) {
+      return;
+    }
+    try {
+      if (Quantity.getAmountInBytes(q).compareTo(BigDecimal.ZERO) <= 0) {
+        p.add(field + ": must be above zero, got '" + q + "'");
+      }
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      p.add(field + ": '" + q + "' is not a Kubernetes quantity (e.g. 500m, 2, 8Gi)");
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.distillery.operator.distillation;
+
+import io.distillery.operator.api.v1alpha1.DistillationJob;
+import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
+import io.distillery.operator.api.v1alpha1.Phase;
+import io.distillery.operator.common.Conditions;
+import io.distillery.operator.common.EventRecorder;
+import java.util.Objects;
+
+/** Normal or Warning events for status transitions. */
+final class TransitionEvents {
+  private TransitionEvents() {}
+
+  /** One event per change of phase or reason (its name makes a repeat after restart a no-op). */
+  static void report(DistillationJob dj, DistillationJobStatus next, EventRecorder events) {
+    DistillationJobStatus prev = dj.getStatus();
+    String reason = Conditions.reason(next.conditions, DistillationConditions.PROGRESSING);
+    if (prev != null
+        && prev.phase == next.phase
+        && Objects.equals(
+            Conditions.reason(prev.conditions, DistillationConditions.PROGRESSING), reason)) {
+      return;
+    }
+    String message =
+        Conditions.find(next.conditions, DistillationConditions.PROGRESSING)
+            .map(c -> c.getMessage())
+            .orElse("");
+    boolean warning = next.phase == Phase.Failed || DistillationConditions.BLOCKED.contains(reason);
+    events.record(
+        dj,
+        warning ? EventRecorder.WARNING : EventRecorder.NORMAL,
+        reason,
+        next.phase + ": " + message,
+        next.phase + "/" + reason + "/" + next.attempts);
+  }
+}

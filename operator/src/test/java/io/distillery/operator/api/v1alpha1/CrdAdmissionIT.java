@@ -1,0 +1,159 @@
+package io.distillery.operator.api.v1alpha1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.distillery.operator.testing.Manifests;
+import io.distillery.operator.testing.TestApiServer;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The checked-in CRD on a real kube-apiserver: defaults, schema and CEL validation at admission
+ * (each refusal names the field), and the spec freezing once the trainer Job exists.
+ */
+class CrdAdmissionIT {
+  static TestApiServer api;
+  static KubernetesClient client;
+  static String ns;
+
+  @BeforeAll
+  static void start() {
+    api = TestApiServer.start();
+    client = api.client();
+    ns = api.newNamespace("admission");
+  }
+
+  @AfterAll
+  static void stop() {
+    api.close();
+  }
+
+  @Test
+  void minimalJobIsAcceptedWithDefaults() {
+    var created = create(Manifests.distillationJob("minimal", ""));
+    Map<String, Object> spec = created.get("spec");
+    assertThat(spec).containsEntry("method", "mdt").containsEntry("backoffLimit", 3);
+    assertThat(spec).containsEntry("suspend", false);
+    assertThat(created.<String>get("spec", "teacher", "format")).isEqualTo("djl");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          step count 0              | studentSteps: [0]                                 | studentSteps: every step count must be between 1 and 8
+          step count 9              | studentSteps: [1, 9]                              | studentSteps: every step count must be between 1 and 8
+          repeated step count       | studentSteps: [2, 2]                              | studentSteps: step counts must not repeat
+          no step count             | studentSteps: []                                  | spec.studentSteps
+          negative loss weight      | 'hyperparameters: {lambdaVM: -1}'                 | spec.hyperparameters.lambdaVM
+          both loss weights zero    | 'hyperparameters: {lambdaVM: 0, lambdaVD: 0}'     | at least one of lambdaVM and lambdaVD must be above zero
+          zero maxSteps             | 'hyperparameters: {maxSteps: 0}'                  | spec.hyperparameters.maxSteps
+          zero batchSize            | 'hyperparameters: {batchSize: 0}'                 | spec.hyperparameters.batchSize
+          unknown method            | method: distill                                   | spec.method
+          unknown teacher format    | 'teacher: {uri: "builtin:shipped", format: onnx}' | spec.teacher.format
+          teacher without uri       | 'teacher: {format: djl}'                          | spec.teacher.uri
+          emaRate of 1              | 'hyperparameters: {emaRate: 1}'                   | spec.hyperparameters.emaRate
+          negative gpus             | 'resources: {gpus: -1}'                           | spec.resources.gpus
+          bad queue name            | queueName: Team_A                                 | spec.queueName
+          """)
+  void invalidSpecIsRefusedNamingTheField(String why, String specLine, String expected) {
+    String yaml =
+        Manifests.distillationJob("bad", "").replace("spec:\n", "spec:\n  " + specLine + "\n");
+    // A later duplicate key would win in YAML; the replacement puts the line first, so remove the
+    // default teacher when the case sets its own.
+    if (specLine.startsWith("teacher")) {
+      yaml = yaml.replace("  teacher:\n    uri: builtin:shipped\n", "");
+    }
+    String manifest = yaml;
+    assertThatThrownBy(() -> create(manifest))
+        .as(why)
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining(expected);
+  }
+
+  @Test
+  void outputNeedsExactlyOneOfClaimNameAndSize() {
+    String both =
+        Manifests.distillationJob("both", "")
+            .replace("claimName: artifacts", "claimName: a\n    size: 1Gi");
+    assertThatThrownBy(() -> create(both))
+        .hasMessageContaining("set exactly one of claimName")
+        .hasMessageContaining("spec.output");
+    String neither = Manifests.distillationJob("neither", "").replace("claimName: artifacts", "{}");
+    assertThatThrownBy(() -> create(neither.replace("output:\n    {}", "output: {}")))
+        .hasMessageContaining("set exactly one of claimName");
+    String classWithoutSize =
+        Manifests.distillationJob("cls", "")
+            .replace("claimName: artifacts", "claimName: a\n    storageClassName: fast");
+    assertThatThrownBy(() -> create(classWithoutSize))
+        .hasMessageContaining("spec.output.storageClassName");
+  }
+
+  @Test
+  void missingOutputAndOverlongNameAreRefused() {
+    String noOutput =
+        Manifests.distillationJob("no-output", "")
+            .replace("  output:\n    claimName: artifacts\n", "");
+    assertThatThrownBy(() -> create(noOutput)).hasMessageContaining("spec.output");
+    String longName = "x".repeat(53);
+    assertThatThrownBy(() -> create(Manifests.distillationJob(longName, "")))
+        .hasMessageContaining("metadata.name: at most 52 characters");
+  }
+
+  @Test
+  void specIsFrozenOnceTheTrainerJobExistsExceptSuspendAndTtl() {
+    create(Manifests.distillationJob("frozen", "hyperparameters: {maxSteps: 100}"));
+    // Before the operator records a trainer Job, the spec may still change.
+    edit("frozen", r -> hyperparameters(r).put("maxSteps", 200));
+
+    var status = Manifests.untyped(client).inNamespace(ns).withName("frozen").get();
+    status.setAdditionalProperty("status", Map.of("trainerJob", "frozen"));
+    Manifests.untyped(client).inNamespace(ns).resource(status).updateStatus();
+
+    assertThatThrownBy(() -> edit("frozen", r -> hyperparameters(r).put("maxSteps", 300)))
+        .hasMessageContaining("spec is immutable once the trainer Job exists");
+    edit("frozen", r -> spec(r).put("suspend", true));
+    edit("frozen", r -> spec(r).put("ttlSecondsAfterFinished", 600));
+    var after = Manifests.untyped(client).inNamespace(ns).withName("frozen").get();
+    assertThat(after.<Integer>get("spec", "hyperparameters", "maxSteps")).isEqualTo(200);
+    assertThat(after.<Boolean>get("spec", "suspend")).isTrue();
+  }
+
+  private static GenericKubernetesResource create(String yaml) {
+    return Manifests.untyped(client)
+        .inNamespace(ns)
+        .resource(Manifests.parse(client, yaml))
+        .create();
+  }
+
+  private static void edit(
+      String name, java.util.function.Consumer<GenericKubernetesResource> change) {
+    Manifests.untyped(client)
+        .inNamespace(ns)
+        .withName(name)
+        .edit(
+            r -> {
+              change.accept(r);
+              return r;
+            });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> spec(GenericKubernetesResource r) {
+    return (Map<String, Object>) r.getAdditionalProperties().get("spec");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> hyperparameters(GenericKubernetesResource r) {
+    return (Map<String, Object>) spec(r).get("hyperparameters");
+  }
+}

@@ -1,0 +1,179 @@
+package io.distillery.operator.distillation;
+
+import io.distillery.operator.api.v1alpha1.DistillationJob;
+import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.testing.Manifests;
+import io.distillery.operator.testing.OperatorHarness;
+import io.distillery.operator.testing.TestApiServer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scale benchmark (issue 5 item 6), a command and not a timed test: creates N DistillationJobs at
+ * once on a real API server with the operator in-process, and writes to target/scale-benchmark.md
+ * the time until every one has its Job and a status, reconciles per second, API requests per job
+ * (by verb), writes while settled, and peak heap. Run with:
+ *
+ * <pre>
+ * ./mvnw -B -pl operator test-compile failsafe:integration-test -Dit.test=ScaleBenchmark \
+ *     -DargLine=-Xmx256m [-Dscale.jobs=500]
+ * </pre>
+ */
+class ScaleBenchmark {
+  @Test
+  void createManyJobsAtOnce() throws Exception {
+    int n = Integer.getInteger("scale.jobs", 500);
+    Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
+    AtomicLong reconciles = new AtomicLong();
+    Metrics counting =
+        new Metrics() {
+          @Override
+          public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
+            reconciles.incrementAndGet();
+          }
+        };
+    try (TestApiServer api = TestApiServer.start();
+        KubernetesClient operatorClient = countingClient(api, requests)) {
+      KubernetesClient client = api.client();
+      String ns = api.newNamespace("scale");
+      client
+          .persistentVolumeClaims()
+          .inNamespace(ns)
+          .resource(
+              new PersistentVolumeClaimBuilder()
+                  .withNewMetadata()
+                  .withName("artifacts")
+                  .endMetadata()
+                  .withNewSpec()
+                  .withAccessModes("ReadWriteOnce")
+                  .withNewResources()
+                  .addToRequests("storage", new Quantity("1Gi"))
+                  .endResources()
+                  .endSpec()
+                  .build())
+          .create();
+      OperatorSettings settings = OperatorSettings.defaults();
+      try (OperatorHarness operator = OperatorHarness.start(operatorClient, settings, counting)) {
+        requests.clear();
+        reconciles.set(0);
+        Instant t0 = Instant.now();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        for (int i = 0; i < n; i++) {
+          String name = "scale-" + i;
+          pool.submit(
+              () ->
+                  Manifests.untyped(client)
+                      .inNamespace(ns)
+                      .resource(Manifests.parse(client, Manifests.distillationJob(name, "")))
+                      .create());
+        }
+        pool.shutdown();
+        pool.awaitTermination(5, TimeUnit.MINUTES);
+        Duration created = Duration.between(t0, Instant.now());
+        Duration settled = null;
+        while (Duration.between(t0, Instant.now()).toMinutes() < 5) {
+          long withStatus =
+              client.resources(DistillationJob.class).inNamespace(ns).list().getItems().stream()
+                  .filter(dj -> dj.getStatus() != null && dj.getStatus().phase != null)
+                  .count();
+          long jobs = client.batch().v1().jobs().inNamespace(ns).list().getItems().size();
+          if (withStatus == n && jobs == n) {
+            settled = Duration.between(t0, Instant.now());
+            break;
+          }
+          TimeUnit.MILLISECONDS.sleep(250);
+        }
+        long reconcilesToSettle = reconciles.get();
+        Map<String, Long> toSettle = snapshot(requests);
+        requests.clear();
+        TimeUnit.SECONDS.sleep(10);
+        Map<String, Long> idle = snapshot(requests);
+        long idleWrites =
+            idle.entrySet().stream()
+                .filter(e -> !e.getKey().equals("GET"))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
+        long peakHeap =
+            ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed())
+                .sum();
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        double seconds = settled == null ? Double.NaN : settled.toMillis() / 1000.0;
+        long total = toSettle.values().stream().mapToLong(Long::longValue).sum();
+        String report =
+            """
+            # DistillationJob scale benchmark
+
+            - date: %s; machine: %d CPU cores visible to the JVM; JVM max heap %d MiB
+            - jobs created at once: %d (8 client threads; creation took %.1f s)
+            - time until every job had its Job and a status: %s
+            - reconciles until settled: %d (%.1f per second)
+            - operator API requests until settled: %d (%.2f per job), by verb: %s
+            - in the 10 s after settling: requests by verb %s, writes %d
+            - peak heap of the JVM (operator and the test's own client): %d MiB
+            """
+                .formatted(
+                    Instant.now(),
+                    Runtime.getRuntime().availableProcessors(),
+                    maxHeap / (1024 * 1024),
+                    n,
+                    created.toMillis() / 1000.0,
+                    settled == null ? "not settled within 5 min" : "%.1f s".formatted(seconds),
+                    reconcilesToSettle,
+                    reconcilesToSettle / seconds,
+                    total,
+                    (double) total / n,
+                    toSettle,
+                    idle,
+                    idleWrites,
+                    peakHeap / (1024 * 1024));
+        Files.writeString(Path.of("target", "scale-benchmark.md"), report);
+        System.out.println(report);
+      }
+    }
+  }
+
+  private static Map<String, Long> snapshot(Map<String, AtomicLong> counts) {
+    Map<String, Long> copy = new java.util.TreeMap<>();
+    counts.forEach((k, v) -> copy.put(k, v.get()));
+    return copy;
+  }
+
+  /** A client for the operator that counts its requests by HTTP verb. */
+  private static KubernetesClient countingClient(
+      TestApiServer api, Map<String, AtomicLong> requests) {
+    Interceptor counter =
+        new Interceptor() {
+          @Override
+          public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+            requests.computeIfAbsent(request.method(), k -> new AtomicLong()).incrementAndGet();
+          }
+        };
+    return new KubernetesClientBuilder()
+        .withConfig(Config.fromKubeconfig(api.kubeConfigYaml()))
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("count", counter))
+        .build();
+  }
+}

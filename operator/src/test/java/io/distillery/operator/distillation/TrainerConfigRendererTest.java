@@ -1,0 +1,107 @@
+package io.distillery.operator.distillation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillery.config.TrainerConfig;
+import io.distillery.config.TrainerConfigs;
+import io.distillery.operator.api.v1alpha1.DistillationJob;
+import io.distillery.operator.api.v1alpha1.EvaluationSpec;
+import io.distillery.operator.api.v1alpha1.HyperparametersSpec;
+import io.distillery.operator.api.v1alpha1.Method;
+import io.distillery.operator.api.v1alpha1.ResourcesSpec;
+import io.distillery.operator.api.v1alpha1.SamplerSpec;
+import io.distillery.operator.api.v1alpha1.TeacherSpec;
+import io.distillery.operator.testing.Fixtures;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TrainerConfigRendererTest {
+
+  @Test
+  void unsetFieldsKeepTheTrainersDefaults() {
+    DistillationJob dj = Fixtures.distillationJob("defaults");
+    TrainerConfig rendered = TrainerConfigRenderer.render(dj);
+    TrainerConfig defaults = new TrainerConfig();
+    assertThat(rendered.hyperparameters)
+        .usingRecursiveComparison()
+        .isEqualTo(defaults.hyperparameters);
+    assertThat(rendered.teacher.sampler)
+        .usingRecursiveComparison()
+        .isEqualTo(defaults.teacher.sampler);
+    assertThat(rendered.studentSteps).containsExactly(1, 2);
+    assertThat(rendered.method).isEqualTo(TrainerConfig.Method.MDT);
+    assertThat(rendered.device).isEqualTo("cpu");
+    assertThat(rendered.output.dir).isEqualTo("/var/lib/distillery/output/defaults");
+    assertThat(TrainerConfigs.problems(rendered)).isEmpty();
+  }
+
+  @Test
+  void everySetFieldReachesTheConfigTheTrainerReads() {
+    DistillationJob dj = Fixtures.distillationJob("full");
+    var spec = dj.getSpec();
+    spec.teacher.format = TeacherSpec.Format.TORCHSCRIPT;
+    spec.teacher.uri = "pvc://models/flow.pt";
+    spec.teacher.sampler = new SamplerSpec();
+    spec.teacher.sampler.steps = 50;
+    spec.teacher.sampler.cfgStrength = 4.5;
+    spec.method = Method.CM;
+    spec.studentSteps = List.of(1);
+    spec.hyperparameters = new HyperparametersSpec();
+    spec.hyperparameters.maxSteps = 1000;
+    spec.hyperparameters.batchSize = 8;
+    spec.hyperparameters.learningRate = 2e-5;
+    spec.hyperparameters.lambdaVM = 0.0;
+    spec.hyperparameters.lambdaVD = 2.0;
+    spec.hyperparameters.dNorm = false;
+    spec.hyperparameters.tSchedule = new HyperparametersSpec.TimeScheduleSpec();
+    spec.hyperparameters.tSchedule.std = 0.5;
+    spec.hyperparameters.gradClip = new HyperparametersSpec.GradClipSpec();
+    spec.hyperparameters.gradClip.window = 10;
+    spec.hyperparameters.seed = 9L;
+    spec.evaluation = new EvaluationSpec();
+    spec.evaluation.samples = 64;
+    spec.evaluation.gates = new EvaluationSpec.GatesSpec();
+    spec.evaluation.gates.maxFdRatio = 1.2;
+    spec.evaluation.gates.minSpeedup = 10.0;
+    spec.checkpointEverySteps = 50;
+    spec.output.path = "runs/a";
+    spec.resources = new ResourcesSpec();
+    spec.resources.gpus = 1;
+
+    String yaml = TrainerConfigRenderer.renderYaml(dj);
+    TrainerConfig c = TrainerConfigs.parse(yaml, "rendered");
+    assertThat(c.teacher.format).isEqualTo("torchscript");
+    assertThat(c.teacher.uri).isEqualTo("/var/lib/distillery/inputs/models/flow.pt");
+    assertThat(c.teacher.sampler.steps).isEqualTo(50);
+    assertThat(c.teacher.sampler.cfgStrength).isEqualTo(4.5);
+    assertThat(c.teacher.sampler.rescaleT).isEqualTo(1.0);
+    assertThat(c.method).isEqualTo(TrainerConfig.Method.CM);
+    assertThat(c.studentSteps).containsExactly(1);
+    assertThat(c.hyperparameters.maxSteps).isEqualTo(1000);
+    assertThat(c.hyperparameters.batchSize).isEqualTo(8);
+    assertThat(c.hyperparameters.learningRate).isEqualTo(2e-5);
+    assertThat(c.hyperparameters.lambdaVM).isZero();
+    assertThat(c.hyperparameters.lambdaVD).isEqualTo(2.0);
+    assertThat(c.hyperparameters.dNorm).isFalse();
+    assertThat(c.hyperparameters.tSchedule.std).isEqualTo(0.5);
+    assertThat(c.hyperparameters.tSchedule.mean).isEqualTo(1.0);
+    assertThat(c.hyperparameters.gradClip.window).isEqualTo(10);
+    assertThat(c.hyperparameters.seed).isEqualTo(9L);
+    assertThat(c.evaluation.samples).isEqualTo(64);
+    assertThat(c.evaluation.maxFdRatio).isEqualTo(1.2);
+    assertThat(c.evaluation.minSpeedup).isEqualTo(10.0);
+    assertThat(c.checkpointEverySteps).isEqualTo(50);
+    assertThat(c.output.dir).isEqualTo("/var/lib/distillery/output/runs/a");
+    assertThat(c.device).isEqualTo("gpu");
+    assertThat(TrainerConfigs.problems(c)).isEmpty();
+    assertThat(TrainerConfigMapDependent.desired(dj).getData()).containsEntry("trainer.yaml", yaml);
+  }
+
+  @Test
+  void aPvcUriOnTheOutputClaimPointsIntoTheOutputMount() {
+    DistillationJob dj = Fixtures.distillationJob("same");
+    dj.getSpec().teacher.uri = "pvc://artifacts/teachers/t1";
+    assertThat(TrainerConfigRenderer.render(dj).teacher.uri)
+        .isEqualTo("/var/lib/distillery/output/teachers/t1");
+  }
+}

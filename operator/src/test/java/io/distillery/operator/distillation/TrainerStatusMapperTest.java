@@ -1,0 +1,461 @@
+package io.distillery.operator.distillation;
+
+import static io.distillery.operator.distillation.DistillationConditions.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillery.config.TrainerProgress;
+import io.distillery.operator.api.v1alpha1.DistillationJob;
+import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
+import io.distillery.operator.api.v1alpha1.Phase;
+import io.distillery.operator.common.Conditions;
+import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.distillation.TrainerObservation.ProgressReading;
+import io.distillery.operator.testing.ClusterSimulator;
+import io.distillery.operator.testing.Fixtures;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every Job/Pod state the operator distinguishes, mapped without a cluster. */
+class TrainerStatusMapperTest {
+  static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
+  static final Duration STALE = Duration.ofSeconds(60);
+  static final String RESULT =
+      """
+      {"status":"succeeded","exitCode":0,"artifact":"/var/lib/distillery/output/dj/student",
+       "digest":"sha256:d1","speedup":{"2":11.0,"1":21.44},"gate":{"passed":true,"fdRatio":1.081}}""";
+
+  DistillationJob dj = Fixtures.distillationJob("dj");
+  Job job = TrainerJobDependent.desired(dj, OperatorSettings.defaults(), null);
+
+  @Test
+  void invalidSpecFailsNamingTheProblemAndIsNotSticky() {
+    var s = map(obs(null, List.of(), List.of("spec.teacher.uri: unsupported location")));
+    assertPhase(s, Phase.Failed, INVALID_SPEC);
+    assertThat(message(s, FAILED)).contains("spec.teacher.uri");
+    dj.setStatus(s);
+    assertThat(TrainerStatusMapper.settled(s)).isFalse();
+    assertPhase(map(obs(null, List.of())), Phase.Pending, JOB_CREATED);
+  }
+
+  @Test
+  void missingGivenClaimIsPendingWithWhatToDo() {
+    var o = new TrainerObservation(null, List.of(), true, true, List.of(), null);
+    var s = map(o);
+    assertPhase(s, Phase.Pending, CLAIM_NOT_FOUND);
+    assertThat(message(s, PROGRESSING)).contains("artifacts").contains("namespace ml");
+    assertThat(Conditions.isTrue(s.conditions, PROGRESSING)).isFalse();
+  }
+
+  @Test
+  void jobWithoutPodIsPendingAndProgressing() {
+    var s = map(obs(job, List.of()));
+    assertPhase(s, Phase.Pending, JOB_CREATED);
+    assertThat(Conditions.isTrue(s.conditions, PROGRESSING)).isTrue();
+    assertThat(s.trainerJob).isEqualTo("dj");
+    assertThat(s.observedGeneration).isEqualTo(1L);
+  }
+
+  @Test
+  void unschedulablePodSurfacesTheSchedulersMessage() {
+    var s =
+        map(
+            obs(
+                active(),
+                List.of(
+                    pod(
+                        "p1",
+                        ClusterSimulator.unschedulable(
+                            "0/2 nodes are available: 2 Insufficient nvidia.com/gpu.")))));
+    assertPhase(s, Phase.Pending, UNSCHEDULABLE);
+    assertThat(message(s, PROGRESSING))
+        .contains("p1")
+        .contains("Insufficient nvidia.com/gpu")
+        .contains("lower spec.resources");
+  }
+
+  @Test
+  void imagePullErrorsAndContainerConfigErrorsAreNamed() {
+    assertPhase(
+        map(
+            obs(
+                active(),
+                List.of(pod("p", ClusterSimulator.waiting("ErrImagePull", "not found"))))),
+        Phase.Pending,
+        IMAGE_PULL_ERROR);
+    assertPhase(
+        map(
+            obs(
+                active(),
+                List.of(pod("p", ClusterSimulator.waiting("ImagePullBackOff", "back-off"))))),
+        Phase.Pending,
+        IMAGE_PULL_ERROR);
+    assertPhase(
+        map(
+            obs(
+                active(),
+                List.of(
+                    pod(
+                        "p",
+                        ClusterSimulator.waiting(
+                            "CreateContainerConfigError", "secret x not found"))))),
+        Phase.Pending,
+        CONTAINER_CONFIG_ERROR);
+    assertPhase(
+        map(obs(active(), List.of(pod("p", ClusterSimulator.waiting("ContainerCreating", ""))))),
+        Phase.Pending,
+        POD_STARTING);
+  }
+
+  @Test
+  void missingConfigMapIsReported() {
+    var o =
+        new TrainerObservation(
+            active(),
+            List.of(pod("p", ClusterSimulator.waiting("ContainerCreating", ""))),
+            false,
+            false,
+            List.of(),
+            null);
+    assertPhase(map(o), Phase.Pending, CONFIG_MAP_MISSING);
+  }
+
+  @Test
+  void runningPodWithProgressIsRunningThenEvaluating() {
+    Pod running = pod("p", ClusterSimulator.running("10.0.0.5"));
+    var s = map(obs(active(), List.of(running), progress("training", 30, 60, NOW)));
+    assertPhase(s, Phase.Running, RUNNING);
+    assertThat(s.progress.percent).isEqualTo(50);
+    assertThat(s.progress.display).isEqualTo("50%");
+    assertThat(s.progress.stale).isNull();
+    dj.setStatus(s);
+    assertPhase(
+        map(obs(active(), List.of(running), progress("evaluating", 60, 60, NOW))),
+        Phase.Evaluating,
+        EVALUATING);
+  }
+
+  @Test
+  void unreachableTrainerKeepsProgressMarkedStaleWithoutAnError() {
+    Pod running = pod("p", ClusterSimulator.running("10.0.0.5"));
+    dj.setStatus(map(obs(active(), List.of(running), progress("training", 30, 60, NOW))));
+    var s = map(obs(active(), List.of(running), ProgressReading.failed("connect timed out")));
+    assertPhase(s, Phase.Running, RUNNING);
+    assertThat(s.progress.stale).isTrue();
+    assertThat(s.progress.display).isEqualTo("50% (stale)");
+    assertThat(s.progress.step).isEqualTo(30);
+  }
+
+  @Test
+  void oldSnapshotIsStale() {
+    Pod running = pod("p", ClusterSimulator.running("10.0.0.5"));
+    var s =
+        map(obs(active(), List.of(running), progress("training", 6, 60, NOW.minusSeconds(300))));
+    assertThat(s.progress.stale).isTrue();
+    assertThat(s.progress.display).isEqualTo("10% (stale)");
+  }
+
+  @Test
+  void failedAttemptWhileTheJobRetriesIsPendingRetrying() {
+    var s =
+        map(
+            obs(
+                active(),
+                List.of(pod("p1", ClusterSimulator.terminated("Failed", 1, "Error", "boom")))));
+    assertPhase(s, Phase.Pending, RETRYING);
+    assertThat(message(s, PROGRESSING)).contains("exit code 1").contains("internal error");
+  }
+
+  @Test
+  void succeededJobReportsTheResultFromTheTerminationMessage() {
+    Job done =
+        finished(
+            cond("SuccessCriteriaMet", "CompletionsReached"),
+            cond("Complete", "CompletionsReached"));
+    var s =
+        map(
+            obs(
+                done,
+                List.of(
+                    pod("p", ClusterSimulator.terminated("Succeeded", 0, "Completed", RESULT)))));
+    assertPhase(s, Phase.Succeeded, SUCCEEDED);
+    assertThat(Conditions.isTrue(s.conditions, COMPLETE)).isTrue();
+    assertThat(s.result.artifact).isEqualTo("pvc://artifacts/dj/student");
+    assertThat(s.result.summary.bestSpeedup).isEqualTo("21.4x@1");
+    assertThat(s.result.summary.quality).isEqualTo("fd 1.08x pass");
+    assertThat(s.progress.display).isEqualTo("100%");
+    assertThat(s.completionTime).isEqualTo("2026-11-26T11:59:00Z");
+    assertThat(message(s, COMPLETE)).contains("pvc://artifacts/dj/student").contains("sha256:d1");
+  }
+
+  @Test
+  void malformedOrOversizedResultStillSucceedsButSaysSo() {
+    Job done = finished(cond("Complete", "CompletionsReached"));
+    for (String bad :
+        List.of(
+            "not json {", "{\"status\":\"succeeded\",\"x\":\"" + "y".repeat(5000) + "\"}", "")) {
+      var s =
+          map(
+              obs(
+                  done,
+                  List.of(
+                      pod("p", ClusterSimulator.terminated("Succeeded", 0, "Completed", bad)))));
+      assertPhase(s, Phase.Succeeded, SUCCEEDED);
+      assertThat(s.result).isNull();
+      assertThat(message(s, COMPLETE)).contains("no valid result JSON");
+    }
+  }
+
+  @Test
+  void deadlineExceededWins() {
+    dj.getSpec().activeDeadlineSeconds = 600L;
+    var s =
+        map(
+            obs(
+                finished(cond("Failed", "DeadlineExceeded")),
+                List.of(pod("p", ClusterSimulator.terminated("Failed", 143, "Error", "")))));
+    assertPhase(s, Phase.Failed, DEADLINE_EXCEEDED);
+    assertThat(message(s, FAILED)).contains("activeDeadlineSeconds=600");
+  }
+
+  @Test
+  void oomKilledIsNamedWithWhatToChange() {
+    var s =
+        map(
+            obs(
+                finished(cond("Failed", "BackoffLimitExceeded")),
+                List.of(pod("p", ClusterSimulator.terminated("Failed", 137, "OOMKilled", "")))));
+    assertPhase(s, Phase.Failed, OOM_KILLED);
+    assertThat(message(s, FAILED)).contains("spec.resources.memory").contains("batchSize");
+  }
+
+  @Test
+  void deterministicExitCodesMapToTheirOwnReasons() {
+    Map<Integer, String> reasons =
+        Map.of(2, TRAINER_CONFIG_INVALID, 3, INPUT_INVALID, 4, TRAINING_DIVERGED);
+    reasons.forEach(
+        (code, reason) -> {
+          var s =
+              map(
+                  obs(
+                      finished(cond("Failed", "PodFailurePolicy")),
+                      List.of(
+                          pod(
+                              "p",
+                              ClusterSimulator.terminated(
+                                  "Failed", code, "Error", "line 1\nlast words")))));
+          assertPhase(s, Phase.Failed, reason);
+          assertThat(message(s, FAILED)).contains("exit code " + code).contains("last words");
+        });
+  }
+
+  @Test
+  void gateFailureCarriesTheVerdictAndTheResult() {
+    String gate =
+        "{\"status\":\"failed\",\"exitCode\":5,\"message\":\"fd ratio 1.9 above 1.2\",\"artifact\":\"/var/lib/distillery/output/dj/student\",\"gate\":{\"passed\":false,\"fdRatio\":1.9,\"maxFdRatio\":1.2}}";
+    var s =
+        map(
+            obs(
+                finished(cond("Failed", "PodFailurePolicy")),
+                List.of(pod("p", ClusterSimulator.terminated("Failed", 5, "Error", gate)))));
+    assertPhase(s, Phase.Failed, GATE_FAILED);
+    assertThat(message(s, FAILED))
+        .contains("quality/speed gate")
+        .contains("fd ratio 1.9 above 1.2");
+    assertThat(s.result.gate.passed).isFalse();
+    assertThat(s.result.summary.quality).isEqualTo("fd 1.90x fail");
+  }
+
+  @Test
+  void backoffLimitExceededReportsTheLastExit() {
+    var pods =
+        List.of(
+            pod("p1", ClusterSimulator.terminated("Failed", 1, "Error", "x")),
+            pod("p2", ClusterSimulator.terminated("Failed", 1, "Error", "NullPointerException")));
+    var s = map(obs(finished(2, cond("Failed", "BackoffLimitExceeded")), pods));
+    assertPhase(s, Phase.Failed, BACKOFF_LIMIT_EXCEEDED);
+    assertThat(message(s, FAILED)).contains("2 attempt(s)").contains("NullPointerException");
+    assertThat(s.attempts).isEqualTo(2);
+    assertPhase(
+        map(obs(finished(cond("Failed", "BackoffLimitExceeded")), List.of())),
+        Phase.Failed,
+        BACKOFF_LIMIT_EXCEEDED);
+  }
+
+  @Test
+  void suspendedAndQueued() {
+    dj.getSpec().suspend = true;
+    assertPhase(map(obs(suspendedJob(), List.of())), Phase.Suspended, SUSPENDED_REASON);
+    dj.getSpec().suspend = false;
+    dj.getSpec().queueName = "team-a";
+    var s = map(obs(suspendedJob(), List.of()));
+    assertPhase(s, Phase.Queued, QUEUED);
+    assertThat(message(s, PROGRESSING)).contains("team-a");
+  }
+
+  @Test
+  void vanishedJobAfterStartFailsInsteadOfTrainingAgain() {
+    dj.setStatus(map(obs(active(), List.of())));
+    var s = map(obs(null, List.of()));
+    assertPhase(s, Phase.Failed, TRAINER_JOB_DELETED);
+  }
+
+  @Test
+  void finishedOutcomeIsFinalEvenWhenTheJobIsGone() {
+    Job done = finished(cond("Complete", "CompletionsReached"));
+    dj.setStatus(
+        map(
+            obs(
+                done,
+                List.of(
+                    pod("p", ClusterSimulator.terminated("Succeeded", 0, "Completed", RESULT))))));
+    dj.getMetadata().setGeneration(2L);
+    var s = map(obs(null, List.of()));
+    assertPhase(s, Phase.Succeeded, SUCCEEDED);
+    assertThat(s.result.digest).isEqualTo("sha256:d1");
+    assertThat(s.observedGeneration).isEqualTo(2L);
+  }
+
+  @Test
+  void lastTransitionTimeMovesOnlyWhenAConditionStatusChanges() {
+    var first = TrainerStatusMapper.next(dj, obs(job, List.of()), NOW, STALE);
+    dj.setStatus(first);
+    // Reason and message change (JobCreated -> PodStarting) but Progressing stays True.
+    var second =
+        TrainerStatusMapper.next(
+            dj,
+            obs(active(), List.of(pod("p", ClusterSimulator.waiting("ContainerCreating", "")))),
+            NOW.plusSeconds(30),
+            STALE);
+    assertThat(cond(second, PROGRESSING).getReason()).isEqualTo(POD_STARTING);
+    assertThat(cond(second, PROGRESSING).getLastTransitionTime())
+        .isEqualTo(cond(first, PROGRESSING).getLastTransitionTime());
+    dj.setStatus(second);
+    // Progressing flips to False (Unschedulable): its time moves, Complete's does not.
+    var third =
+        TrainerStatusMapper.next(
+            dj,
+            obs(active(), List.of(pod("p", ClusterSimulator.unschedulable("no nodes")))),
+            NOW.plusSeconds(90),
+            STALE);
+    assertThat(cond(third, PROGRESSING).getLastTransitionTime()).isEqualTo("2026-11-26T12:01:30Z");
+    assertThat(cond(third, COMPLETE).getLastTransitionTime())
+        .isEqualTo(cond(first, COMPLETE).getLastTransitionTime());
+    assertThat(third.conditions)
+        .extracting(Condition::getType)
+        .containsExactly(PROGRESSING, SUSPENDED, COMPLETE, FAILED);
+  }
+
+  @Test
+  void phaseComesFromConditionsNotFromTheirOrder() {
+    var s =
+        map(
+            obs(
+                finished(cond("Failed", "PodFailurePolicy")),
+                List.of(pod("p", ClusterSimulator.terminated("Failed", 4, "Error", "")))));
+    var reversed = new java.util.ArrayList<>(s.conditions);
+    java.util.Collections.reverse(reversed);
+    assertThat(DistillationConditions.phaseOf(reversed)).isEqualTo(Phase.Failed);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  DistillationJobStatus map(TrainerObservation o) {
+    return TrainerStatusMapper.next(dj, o, NOW, STALE);
+  }
+
+  static TrainerObservation obs(Job job, List<Pod> pods) {
+    return obs(job, pods, List.of());
+  }
+
+  static TrainerObservation obs(Job job, List<Pod> pods, List<String> problems) {
+    return new TrainerObservation(job, pods, true, false, problems, null);
+  }
+
+  static TrainerObservation obs(Job job, List<Pod> pods, ProgressReading reading) {
+    return new TrainerObservation(job, pods, true, false, List.of(), reading);
+  }
+
+  static ProgressReading progress(String phase, long step, long max, Instant at) {
+    TrainerProgress p = new TrainerProgress();
+    p.phase = phase;
+    p.step = step;
+    p.maxSteps = max;
+    p.percent = 100.0 * step / max;
+    p.losses = Map.of("vm", 0.1, "vd", Double.NaN);
+    p.updatedAtMillis = at.toEpochMilli();
+    return ProgressReading.of(p);
+  }
+
+  Job active() {
+    Job j = copy(job);
+    j.setStatus(new JobStatusBuilder().withActive(1).withStartTime("2026-11-26T11:00:00Z").build());
+    return j;
+  }
+
+  Job suspendedJob() {
+    Job j = copy(job);
+    j.getSpec().setSuspend(true);
+    return j;
+  }
+
+  Job finished(JobCondition... conditions) {
+    return finished(1, conditions);
+  }
+
+  Job finished(int failed, JobCondition... conditions) {
+    Job j = copy(job);
+    j.setStatus(
+        new JobStatusBuilder()
+            .withFailed(failed)
+            .withStartTime("2026-11-26T11:00:00Z")
+            .withCompletionTime("2026-11-26T11:59:00Z")
+            .withConditions(conditions)
+            .build());
+    return j;
+  }
+
+  static JobCondition cond(String type, String reason) {
+    return ClusterSimulator.condition(type, reason, type + " because " + reason);
+  }
+
+  Pod pod(String name, PodStatus status) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withCreationTimestamp(
+            "2026-11-26T11:0" + name.length() + ":" + (name.endsWith("2") ? "30" : "00") + "Z")
+        .withOwnerReferences(new OwnerReferenceBuilder().withUid("job-uid").build())
+        .endMetadata()
+        .withSpec(job.getSpec().getTemplate().getSpec())
+        .withStatus(status)
+        .build();
+  }
+
+  static Job copy(Job j) {
+    return io.fabric8.kubernetes.client.utils.Serialization.clone(j);
+  }
+
+  static Condition cond(DistillationJobStatus s, String type) {
+    return Conditions.find(s.conditions, type).orElseThrow();
+  }
+
+  static String message(DistillationJobStatus s, String type) {
+    return cond(s, type).getMessage();
+  }
+
+  static void assertPhase(DistillationJobStatus s, Phase phase, String reason) {
+    assertThat(s.phase).as("phase").isEqualTo(phase);
+    assertThat(Conditions.reason(s.conditions, PROGRESSING)).as("reason").isEqualTo(reason);
+  }
+}

@@ -1,0 +1,140 @@
+package io.distillery.operator.testing;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real etcd + kube-apiserver for one test class (Fabric8 kube-api-test), with the CRDs from crds/
+ * applied. The binaries come from hack/build-control-plane.sh; when they are missing the test fails
+ * saying so, it never downloads or falls back to a mock.
+ */
+public final class TestApiServer implements AutoCloseable {
+  private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+
+  private final KubeAPIServer server;
+  private final KubernetesClient client;
+
+  private TestApiServer(KubeAPIServer server, KubernetesClient client) {
+    this.server = server;
+    this.client = client;
+  }
+
+  public static TestApiServer start() {
+    String version = kubeVersion();
+    Path bin = binaries();
+    for (String binary : List.of("etcd", "kube-apiserver", "kubectl")) {
+      if (!Files.isExecutable(bin.resolve(binary))) {
+        throw new IllegalStateException(
+            bin.resolve(binary)
+                + " is missing: run hack/build-control-plane.sh (builds Kubernetes "
+                + version
+                + " from the Go module proxy and links the binaries there)");
+      }
+    }
+    KubeAPIServer server =
+        new KubeAPIServer(
+            KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withApiServerVersion(version)
+                .withOfflineMode(true)
+                .withUpdateKubeConfig(false)
+                .withApiServerFlag("--advertise-address", "127.0.0.1")
+                .build());
+    server.start();
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(server.getKubeConfigYaml()))
+            .build();
+    TestApiServer api = new TestApiServer(server, client);
+    api.applyCrds();
+    return api;
+  }
+
+  public String kubeConfigYaml() {
+    return server.getKubeConfigYaml();
+  }
+
+  /** The kubectl binary of the same Kubernetes version. */
+  public Path kubectl() {
+    return binaries().resolve("kubectl");
+  }
+
+  private static Path binaries() {
+    return Path.of(
+        System.getProperty("user.home"), ".kubeapitest", "k8s", kubeVersion() + "-linux-amd64");
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** A fresh namespace per test case, so cases do not see each other's objects. */
+  public String newNamespace(String prefix) {
+    String name = prefix + "-" + NAMESPACES.incrementAndGet();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
+    return name;
+  }
+
+  private void applyCrds() {
+    try (var files = Files.list(REPO.resolve("crds"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
+        CustomResourceDefinition crd =
+            client.getKubernetesSerialization().unmarshal(Files.readString(file));
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName(crd.getMetadata().getName())
+            .waitUntilCondition(
+                c ->
+                    c.getStatus() != null
+                        && c.getStatus().getConditions().stream()
+                            .anyMatch(
+                                k ->
+                                    "Established".equals(k.getType())
+                                        && "True".equals(k.getStatus())),
+                30,
+                TimeUnit.SECONDS);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String kubeVersion() {
+    try {
+      return Files.readAllLines(REPO.resolve("hack/control-plane-versions.env")).stream()
+          .filter(l -> l.startsWith("KUBE_VERSION="))
+          .map(l -> l.substring("KUBE_VERSION=v".length()).trim())
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "KUBE_VERSION missing in hack/control-plane-versions.env"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.stop();
+  }
+}
