@@ -3,17 +3,13 @@ package io.distillery.operator.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.distillery.operator.testing.RealApiServer;
+import io.distillery.operator.testing.TestApiServer;
 import io.fabric8.crdv2.generator.CRDGenerator;
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
-import io.fabric8.kubeapitest.junit.KubeConfig;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -24,7 +20,6 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Proves the integration-test path on a real kube-apiserver + etcd: a CRD generated from a Java
@@ -32,21 +27,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * subresource with server-side apply (what JOSDK 5 does by default, and what a mock server would
  * not check).
  */
-@ExtendWith(RealApiServer.class)
-@EnableKubeAPIServer(
-    kubeAPIVersion = RealApiServer.KUBE_VERSION,
-    updateKubeConfigFile = false,
-    apiServerFlags = {"--advertise-address=127.0.0.1"})
 class ApiServerPathIT {
-
-  @KubeConfig static String kubeConfigYaml;
-
+  static TestApiServer api;
   static KubernetesClient client;
 
   @BeforeAll
   static void connect() throws Exception {
-    client =
-        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeConfigYaml)).build();
+    api = TestApiServer.start();
+    client = api.client();
     Path dir = Files.createTempDirectory("crd");
     new CRDGenerator()
         .customResourceClasses(Probe.class)
@@ -76,7 +64,7 @@ class ApiServerPathIT {
 
   @AfterAll
   static void close() {
-    if (client != null) client.close();
+    if (api != null) api.close();
   }
 
   @Test

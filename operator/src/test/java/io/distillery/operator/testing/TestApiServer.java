@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * saying so, it never downloads or falls back to a mock.
  */
 public final class TestApiServer implements AutoCloseable {
-  private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  private static final Path REPO = ControlPlane.repo();
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
 
   private final KubeAPIServer server;
@@ -33,17 +32,8 @@ public final class TestApiServer implements AutoCloseable {
   }
 
   public static TestApiServer start() {
-    String version = kubeVersion();
-    Path bin = binaries();
-    for (String binary : List.of("etcd", "kube-apiserver", "kubectl")) {
-      if (!Files.isExecutable(bin.resolve(binary))) {
-        throw new IllegalStateException(
-            bin.resolve(binary)
-                + " is missing: run hack/build-control-plane.sh (builds Kubernetes "
-                + version
-                + " from the Go module proxy and links the binaries there)");
-      }
-    }
+    String version = ControlPlane.kubeVersion().substring(1);
+    ControlPlane.requireApiServerBinaries();
     KubeAPIServer server =
         new KubeAPIServer(
             KubeAPIServerConfigBuilder.anAPIServerConfig()
@@ -68,12 +58,7 @@ public final class TestApiServer implements AutoCloseable {
 
   /** The kubectl binary of the same Kubernetes version. */
   public Path kubectl() {
-    return binaries().resolve("kubectl");
-  }
-
-  private static Path binaries() {
-    return Path.of(
-        System.getProperty("user.home"), ".kubeapitest", "k8s", kubeVersion() + "-linux-amd64");
+    return ControlPlane.kubeApiTestDir().resolve("kubectl");
   }
 
   public KubernetesClient client() {
@@ -112,21 +97,6 @@ public final class TestApiServer implements AutoCloseable {
                 30,
                 TimeUnit.SECONDS);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String kubeVersion() {
-    try {
-      return Files.readAllLines(REPO.resolve("hack/control-plane-versions.env")).stream()
-          .filter(l -> l.startsWith("KUBE_VERSION="))
-          .map(l -> l.substring("KUBE_VERSION=v".length()).trim())
-          .findFirst()
-          .orElseThrow(
-              () ->
-                  new IllegalStateException(
-                      "KUBE_VERSION missing in hack/control-plane-versions.env"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
