@@ -1,0 +1,70 @@
+package io.distillery.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** Which student to serve and how to roll it out. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!has(self.autoscaling) || !has(self.replicas) || self.replicas == 0"
+            + " || (self.replicas >= self.autoscaling.minReplicas"
+            + " && self.replicas <= self.autoscaling.maxReplicas)",
+    message = "replicas: must lie within autoscaling.minReplicas..maxReplicas when both are set")
+public class StudentDeploymentSpec {
+  @Required
+  @JsonPropertyDescription(
+      "The model to serve: a DistillationJob in this namespace, or a model URI and digest.")
+  public ModelSourceSpec source;
+
+  @Min(1)
+  @Max(8)
+  @JsonPropertyDescription(
+      "Default sampling steps of the served model (passed as `mdt serve --steps`); default: the"
+          + " student's fewest step count.")
+  public Integer steps;
+
+  @Min(0)
+  @Default("1")
+  @JsonPropertyDescription(
+      "Serving pods of the stable model (the HPA takes over when autoscaling is set); 0 stops"
+          + " serving but keeps the Service.")
+  public Integer replicas;
+
+  @JsonPropertyDescription(
+      "CPU, memory and GPUs of each serving pod (GPUs as requests = limits of the extended"
+          + " resource).")
+  public ResourcesSpec resources;
+
+  @JsonPropertyDescription(
+      "Image running `mdt serve`; defaults to the operator's trainer image"
+          + " (distillery.trainer.image).")
+  public String image;
+
+  @JsonPropertyDescription(
+      "An autoscaling/v2 HorizontalPodAutoscaler on the stable Deployment, by CPU utilisation.")
+  public AutoscalingSpec autoscaling;
+
+  @JsonPropertyDescription("How a new model replaces the served one: Rolling (default) or Canary.")
+  public RolloutSpec rollout;
+
+  @JsonPropertyDescription("The Service in front of the serving pods.")
+  public ServiceSpec service;
+
+  public int replicasOrDefault() {
+    return replicas == null ? 1 : replicas;
+  }
+
+  public RolloutSpec rolloutOrDefault() {
+    return rollout == null ? new RolloutSpec() : rollout;
+  }
+
+  public ServiceSpec serviceOrDefault() {
+    return service == null ? new ServiceSpec() : service;
+  }
+}
