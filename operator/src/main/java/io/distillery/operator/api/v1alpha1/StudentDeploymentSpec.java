@@ -6,16 +6,9 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.generator.annotation.ValidationRule;
 
 /** Which student to serve and how to roll it out. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(
-    value =
-        "!has(self.autoscaling) || !has(self.replicas) || self.replicas == 0"
-            + " || (self.replicas >= self.autoscaling.minReplicas"
-            + " && self.replicas <= self.autoscaling.maxReplicas)",
-    message = "replicas: must lie within autoscaling.minReplicas..maxReplicas when both are set")
 public class StudentDeploymentSpec {
   @Required
   @JsonPropertyDescription(
@@ -32,8 +25,8 @@ public class StudentDeploymentSpec {
   @Min(0)
   @Default("1")
   @JsonPropertyDescription(
-      "Serving pods of the stable model (the HPA takes over when autoscaling is set); 0 stops"
-          + " serving but keeps the Service.")
+      "Serving pods of the stable model (default 1); ignored when autoscaling is set (the HPA"
+          + " owns the count). 0 stops serving but keeps the Service.")
   public Integer replicas;
 
   @JsonPropertyDescription(
