@@ -52,5 +52,22 @@ Role per watched namespace. RbacIT checks them against a real API server.
 - apiGroups: [""]
   resources: [events]
   verbs: [create]
-# StudentDeployment controller: its rules go here, added together with its CRD in crds/.
+# StudentDeployment controller: its primary resource and status; it reads DistillationJobs
+# (above) to resolve the model source.
+- apiGroups: [distillery.io]
+  resources: [studentdeployments]
+  verbs: [get, list, watch]
+- apiGroups: [distillery.io]
+  resources: [studentdeployments/status]
+  verbs: [patch]
+# Its children: stable and canary serving Deployments, the Service, the HPA.
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [get, list, watch, create, patch, update, delete]
+- apiGroups: [""]
+  resources: [services]
+  verbs: [get, list, watch, create, patch, update, delete]
+- apiGroups: [autoscaling]
+  resources: [horizontalpodautoscalers]
+  verbs: [get, list, watch, create, patch, update, delete]
 {{- end -}}

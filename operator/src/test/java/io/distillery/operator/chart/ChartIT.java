@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.operator.deployment.StudentMetrics;
 import io.distillery.operator.distillation.DistillationMetrics;
 import io.distillery.operator.testing.Binaries;
 import io.distillery.operator.testing.ControlPlane;
@@ -215,7 +216,9 @@ class ChartIT {
     assertThat(used.stream().filter(n -> n.startsWith("distillery_")))
         .containsExactlyInAnyOrder(
             prometheusName(DistillationMetrics.JOBS),
-            prometheusName(DistillationMetrics.PHASE_DURATION) + "_seconds");
+            prometheusName(DistillationMetrics.PHASE_DURATION) + "_seconds",
+            prometheusName(StudentMetrics.DEPLOYMENTS),
+            prometheusName(StudentMetrics.ROLLOUTS) + "_total");
   }
 
   /** A series name without the suffixes Prometheus adds to histograms, counters and timers. */

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.deployment.StudentDeploymentReconciler;
 import io.distillery.operator.distillation.DistillationJobReconciler;
+import io.distillery.operator.testing.Fixtures;
 import io.distillery.operator.testing.Impersonation;
 import io.distillery.operator.testing.Manifests;
 import io.distillery.operator.testing.OperatorHarness;
@@ -27,11 +30,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The chart's RBAC on a real kube-apiserver (RBAC authorization on): the ServiceAccount may make
- * every call operator/README.md lists ("What the operator calls") and nothing it must not (Secrets,
- * Node writes, RBAC objects, pod exec, leases outside its namespace). Checked twice: by
- * SelfSubjectAccessReview for each call, and by running the real reconciler as that identity
- * (impersonation) until it created a job's children, patched its status and recorded an event. Both
- * chart modes: cluster-wide (default) and {@code watchNamespaces}.
+ * every call operator/README.md lists ("What the operator calls", both controllers) and nothing it
+ * must not (Secrets, Node writes, RBAC objects, pod exec, leases outside its namespace). Checked
+ * twice: by SelfSubjectAccessReview for each call, and by running the real reconciler as that
+ * identity (impersonation) until it created a job's children, patched its status and recorded an
+ * event. Both chart modes: cluster-wide (default) and {@code watchNamespaces}.
  */
 class RbacIT {
   static final String OPERATOR_NS = "distillery-system";
@@ -86,7 +89,33 @@ class RbacIT {
               "get /pods",
               "list /pods",
               "watch /pods",
-              "create /events")
+              "create /events",
+              // StudentDeployment controller.
+              "get distillery.io/studentdeployments",
+              "list distillery.io/studentdeployments",
+              "watch distillery.io/studentdeployments",
+              "patch distillery.io/studentdeployments/status",
+              "get apps/deployments",
+              "list apps/deployments",
+              "watch apps/deployments",
+              "create apps/deployments",
+              "patch apps/deployments",
+              "update apps/deployments",
+              "delete apps/deployments",
+              "get /services",
+              "list /services",
+              "watch /services",
+              "create /services",
+              "patch /services",
+              "update /services",
+              "delete /services",
+              "get autoscaling/horizontalpodautoscalers",
+              "list autoscaling/horizontalpodautoscalers",
+              "watch autoscaling/horizontalpodautoscalers",
+              "create autoscaling/horizontalpodautoscalers",
+              "patch autoscaling/horizontalpodautoscalers",
+              "update autoscaling/horizontalpodautoscalers",
+              "delete autoscaling/horizontalpodautoscalers")
           .stream()
           .map(Call::of)
           .toList();
@@ -103,7 +132,15 @@ class RbacIT {
               "list batch/jobs",
               "watch batch/jobs",
               "list /pods",
-              "watch /pods")
+              "watch /pods",
+              "list distillery.io/studentdeployments",
+              "watch distillery.io/studentdeployments",
+              "list apps/deployments",
+              "watch apps/deployments",
+              "list /services",
+              "watch /services",
+              "list autoscaling/horizontalpodautoscalers",
+              "watch autoscaling/horizontalpodautoscalers")
           .stream()
           .map(Call::of)
           .toList();
@@ -135,7 +172,10 @@ class RbacIT {
               "create rbac.authorization.k8s.io/roles",
               "create rbac.authorization.k8s.io/rolebindings",
               "create coordination.k8s.io/leases",
-              "create apps/deployments")
+              "create apps/daemonsets",
+              "create apps/statefulsets",
+              "update /services/status",
+              "delete distillery.io/studentdeployments")
           .stream()
           .map(Call::of)
           .toList();
@@ -271,10 +311,15 @@ class RbacIT {
   }
 
   @Test
-  void theRealReconcilerWorksAsTheChartsServiceAccount() {
-    try (OperatorHarness ignored = OperatorHarness.start(clusterWide)) {
+  void theRealReconcilersWorkAsTheChartsServiceAccount() {
+    Operator operator = startOperator(clusterWide);
+    try {
       createJob("team-b", "rbac-cluster-wide");
+      createStudentDeployment("team-b", "rbac-serving");
       awaitChildrenAndStatus("team-b", "rbac-cluster-wide");
+      awaitServingChildren("team-b", "rbac-serving");
+    } finally {
+      operator.stop();
     }
   }
 
@@ -293,27 +338,72 @@ class RbacIT {
     assertThat(FORBIDDEN_CLUSTER)
         .allSatisfy(c -> assertThat(can(scoped, c, "")).as("%s", c).isFalse());
 
-    // The real reconciler, watching only team-a as the chart configures it, works as that identity.
+    // The real reconcilers, watching only team-a as the chart configures them, work as that
+    // identity.
+    Operator operator = startOperator(scoped, "team-a");
+    try {
+      createJob("team-a", "rbac-scoped");
+      createStudentDeployment("team-a", "rbac-scoped-serving");
+      awaitChildrenAndStatus("team-a", "rbac-scoped");
+      awaitServingChildren("team-a", "rbac-scoped-serving");
+    } finally {
+      operator.stop();
+    }
+  }
+
+  /**
+   * Both production reconcilers in one JOSDK operator on {@code client}, watching {@code
+   * namespaces} (all when none), as the chart's Deployment runs them. Informer errors (a missing
+   * list/watch right) fail the start.
+   */
+  static Operator startOperator(KubernetesClient client, String... namespaces) {
     OperatorSettings settings = OperatorHarness.fastSettings();
     OperatorSettings.use(settings);
     Operator operator =
         new Operator(
             o ->
-                o.withKubernetesClient(scoped)
+                o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)
                     .withStopOnInformerErrorDuringStartup(true)
                     .withCacheSyncTimeout(Duration.ofSeconds(30))
                     .withReconciliationTerminationTimeout(Duration.ofSeconds(5)));
-    operator.register(
-        new DistillationJobReconciler(settings, new SimpleMeterRegistry()),
-        o -> o.settingNamespaces("team-a"));
-    operator.start();
-    try {
-      createJob("team-a", "rbac-scoped");
-      awaitChildrenAndStatus("team-a", "rbac-scoped");
-    } finally {
-      operator.stop();
+    var registry = new SimpleMeterRegistry();
+    if (namespaces.length == 0) {
+      operator.register(new DistillationJobReconciler(settings, registry));
+      operator.register(new StudentDeploymentReconciler(settings, registry));
+    } else {
+      operator.register(
+          new DistillationJobReconciler(settings, registry), o -> o.settingNamespaces(namespaces));
+      operator.register(
+          new StudentDeploymentReconciler(settings, registry),
+          o -> o.settingNamespaces(namespaces));
     }
+    operator.start();
+    return operator;
+  }
+
+  static void createStudentDeployment(String ns, String name) {
+    StudentDeployment sd = Fixtures.studentDeployment(name, Fixtures.digest('a'));
+    sd.getMetadata().setNamespace(ns);
+    sd.getMetadata().setUid(null);
+    sd.getMetadata().setGeneration(null);
+    admin.resource(sd).create();
+  }
+
+  /** The serving Deployment and Service created and the status patched. */
+  static void awaitServingChildren(String ns, String name) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(admin.apps().deployments().inNamespace(ns).withName(name).get())
+                  .isNotNull();
+              assertThat(admin.services().inNamespace(ns).withName(name).get()).isNotNull();
+              StudentDeployment sd =
+                  admin.resources(StudentDeployment.class).inNamespace(ns).withName(name).get();
+              assertThat(sd.getStatus()).isNotNull();
+              assertThat(sd.getStatus().phase).isNotNull();
+            });
   }
 
   static boolean can(KubernetesClient client, Call c, String namespace) {

@@ -2,6 +2,7 @@ package io.distillery.operator.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.distillery.operator.deployment.StudentConditions;
 import io.distillery.operator.distillation.DistillationConditions;
 import io.distillery.operator.testing.ControlPlane;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The user documentation in README.md stays true: the field reference is what the CRDs in crds/
  * describe (regenerate with {@code -Ddistillery.readme.update=true}), and the troubleshooting
- * section names every condition reason the operator sets.
+ * section names every condition reason both controllers set.
  */
 class ReadmeIT {
   static final Path README = ControlPlane.repo().resolve("README.md");
@@ -61,9 +62,11 @@ class ReadmeIT {
     int end = readme.indexOf("\n## ", start + 1);
     String section = readme.substring(start, end < 0 ? readme.length() : end);
     List<String> reasons = new ArrayList<>();
-    for (Field f : DistillationConditions.class.getFields()) {
-      if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
-        reasons.add((String) f.get(null));
+    for (Class<?> conditions : List.of(DistillationConditions.class, StudentConditions.class)) {
+      for (Field f : conditions.getFields()) {
+        if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+          reasons.add((String) f.get(null));
+        }
       }
     }
     assertThat(reasons).hasSizeGreaterThan(20);

@@ -52,6 +52,7 @@ class DistilleryOnLocalClusterIT {
   static KubernetesClient admin;
   static Path kubeconfig;
   static OperatorHarness operator;
+  static OperatorHarness students;
   static KubernetesClient asOperator;
 
   @BeforeAll
@@ -64,6 +65,7 @@ class DistilleryOnLocalClusterIT {
 
   @AfterAll
   static void down() throws Exception {
+    if (students != null) students.close();
     if (operator != null) operator.close();
     if (asOperator != null) asOperator.close();
     if (cluster != null) cluster.close();
@@ -218,12 +220,57 @@ class DistilleryOnLocalClusterIT {
         // kwok's simulated container writes no termination message, so there is no result: the
         // operator says so instead of inventing one.
         .contains("termination message held no valid result JSON");
-    // The categories of the CRD: `kubectl get distillery` lists them too.
+    // Serving a job that has no result: the StudentDeployment says so and serves nothing.
+    Path serving = Files.createTempFile("studentdeployment", ".yaml");
+    Files.writeString(
+        serving,
+        """
+        apiVersion: distillery.io/v1alpha1
+        kind: StudentDeployment
+        metadata:
+          name: shapes-serving
+        spec:
+          source:
+            distillationJobRef: shapes-gpu
+          replicas: 2
+        """);
+    Binaries.kubectl(kubeconfig, "apply", "-n", NS, "-f", serving.toString()).requireSuccess();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        Binaries.kubectl(
+                                kubeconfig,
+                                "describe",
+                                "studentdeployment",
+                                "shapes-serving",
+                                "-n",
+                                NS)
+                            .requireSuccess()
+                            .output())
+                    .contains("SourceInvalid")
+                    .contains("succeeded without an artifact and digest"));
+    var both =
+        Binaries.kubectl(kubeconfig, "get", "distillationjobs,studentdeployments", "-n", NS)
+            .requireSuccess();
+    report("$ kubectl get distillationjobs,studentdeployments -n team-a", both.output());
+    assertThat(both.output())
+        .contains("distillationjob.distillery.io/shapes-gpu")
+        .contains("studentdeployment.distillery.io/shapes-serving")
+        .containsPattern("NAME +PHASE +READY +MODEL +SPEEDUP +URL +AGE");
+    report(
+        "$ kubectl describe studentdeployment shapes-serving -n team-a",
+        Binaries.kubectl(kubeconfig, "describe", "studentdeployment", "shapes-serving", "-n", NS)
+            .output());
+
+    // The categories of the CRDs: `kubectl get distillery` lists them too.
     assertThat(
             Binaries.kubectl(kubeconfig, "get", "distillery", "-n", NS, "-o", "name")
                 .requireSuccess()
                 .output())
-        .contains("distillationjob.distillery.io/shapes-cpu");
+        .contains("distillationjob.distillery.io/shapes-cpu")
+        .contains("studentdeployment.distillery.io/shapes-serving");
   }
 
   /** The in-process operator with the installed Deployment's settings, as its ServiceAccount. */
@@ -248,6 +295,8 @@ class DistilleryOnLocalClusterIT {
     String serviceAccount = deployment.getSpec().getTemplate().getSpec().getServiceAccountName();
     asOperator =
         Impersonation.asServiceAccount(Files.readString(kubeconfig), OPERATOR_NS, serviceAccount);
+    // Dependents read OperatorSettings.current(), which each start installs: the chart's go last.
+    students = OperatorHarness.startStudentDeployments(asOperator);
     operator = OperatorHarness.start(asOperator, settings, Metrics.NOOP);
   }
 
