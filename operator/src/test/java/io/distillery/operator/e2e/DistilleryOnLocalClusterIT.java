@@ -57,10 +57,12 @@ class DistilleryOnLocalClusterIT {
 
   @BeforeAll
   static void up() throws Exception {
+    long start = System.nanoTime();
     cluster = LocalCluster.start();
     admin = cluster.client();
     kubeconfig = cluster.stateDir().resolve("kubeconfig");
     Files.writeString(REPORT, "");
+    report("# hack/cluster up", String.format("%.1f s", (System.nanoTime() - start) / 1e9));
   }
 
   @AfterAll
@@ -68,7 +70,11 @@ class DistilleryOnLocalClusterIT {
     if (students != null) students.close();
     if (operator != null) operator.close();
     if (asOperator != null) asOperator.close();
-    if (cluster != null) cluster.close();
+    if (cluster != null) {
+      long start = System.nanoTime();
+      cluster.close();
+      report("# hack/cluster down", String.format("%.1f s", (System.nanoTime() - start) / 1e9));
+    }
   }
 
   @Test
