@@ -279,6 +279,26 @@ class DistilleryOnLocalClusterIT {
         .contains("studentdeployment.distillery.io/shapes-serving");
   }
 
+  @Test
+  @Order(4)
+  void brokenManifestsAreRefusedAtAdmissionNamingTheField() throws IOException {
+    Path dir = ControlPlane.repo().resolve("operator/src/test/resources/invalid-manifests");
+    List<Path> manifests;
+    try (var files = Files.list(dir)) {
+      manifests = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(manifests).hasSizeGreaterThan(5);
+    for (Path manifest : manifests) {
+      String expected =
+          Files.readString(manifest).lines().findFirst().orElseThrow().replace("# expect: ", "");
+      var applied = Binaries.kubectl(kubeconfig, "apply", "-n", NS, "-f", manifest.toString());
+      assertThat(applied.exitCode()).as("%s: %s", manifest, applied.output()).isNotZero();
+      assertThat(applied.output()).as("%s", manifest).contains(expected);
+    }
+    // Nothing of them was stored.
+    assertThat(phases()).containsOnlyKeys("shapes-cpu", "shapes-gpu", "torchscript-teacher");
+  }
+
   /** The in-process operator with the installed Deployment's settings, as its ServiceAccount. */
   static void startOperatorAsTheChartsServiceAccount() throws IOException {
     Deployment deployment =
