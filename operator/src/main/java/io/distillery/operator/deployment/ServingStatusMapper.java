@@ -70,6 +70,11 @@ public final class ServingStatusMapper {
       StudentDeployment sd, StudentDeploymentStatus s, ServingObservation obs, Instant now) {
     ServedModel model = obs.plan().canary();
     if (model == null) {
+      if (s.canary != null && live(s.canary)) {
+        // The source moved on (or is not ready) before a verdict: the canary was deleted.
+        s.canary.state = StudentConditions.CANARY_SUPERSEDED;
+        s.canary.message = "superseded before a verdict: " + obs.source().message();
+      }
       return false;
     }
     RolloutSpec rollout = sd.getSpec().rolloutOrDefault();
@@ -150,6 +155,11 @@ public final class ServingStatusMapper {
     return false;
   }
 
+  private static boolean live(CanaryStatus c) {
+    return StudentConditions.CANARY_PROGRESSING.equals(c.state)
+        || StudentConditions.CANARY_ANALYSING.equals(c.state);
+  }
+
   private static boolean rollBack(CanaryStatus c, String why) {
     c.state = StudentConditions.CANARY_ROLLED_BACK;
     c.message = "rolled back " + c.digest + ": " + why;
@@ -165,11 +175,7 @@ public final class ServingStatusMapper {
       Instant now) {
     SourceResolution source = obs.source();
     CanaryStatus c = s.canary;
-    boolean canaryLive =
-        obs.plan().canary() != null
-            && c != null
-            && (StudentConditions.CANARY_PROGRESSING.equals(c.state)
-                || StudentConditions.CANARY_ANALYSING.equals(c.state));
+    boolean canaryLive = obs.plan().canary() != null && c != null && live(c);
     boolean rolledBack =
         c != null
             && StudentConditions.CANARY_ROLLED_BACK.equals(c.state)

@@ -39,6 +39,7 @@ public final class StudentConditions {
   public static final String CANARY_ANALYSING = "Analysing";
   public static final String CANARY_PROMOTED = "Promoted";
   public static final String CANARY_ROLLED_BACK = "RolledBack";
+  public static final String CANARY_SUPERSEDED = "Superseded";
 
   /** Source reasons that need a person: Warning events. */
   static final Set<String> SOURCE_BLOCKED =

@@ -129,6 +129,22 @@ class ServingStatusMapperTest {
     assertThat(late.phase).isEqualTo(StudentPhase.RolledBack);
   }
 
+  @Test
+  void canaryIsSupersededWhenTheSourceStopsBeingReadyBeforeAVerdict() {
+    StudentDeployment sd = servingACanary();
+    sd.setStatus(next(sd, rolledOut(sd, B, 1), new RequestCounts(0, 0), T0));
+    assertThat(sd.getStatus().canary.state).isEqualTo(StudentConditions.CANARY_ANALYSING);
+    sd.getSpec().source.modelUri = null;
+    sd.getSpec().source.digest = null;
+    sd.getSpec().source.distillationJobRef = "shapes-v3";
+    var s = next(sd, SourceResolution.of(sd, null), rolledOut(sd, A, 3), null, T0.plusSeconds(1));
+    assertThat(s.canary.state).isEqualTo(StudentConditions.CANARY_SUPERSEDED);
+    assertThat(s.currentDigest).isEqualTo(A);
+    assertThat(s.phase).isEqualTo(StudentPhase.Available);
+    assertThat(Conditions.reason(s.conditions, StudentConditions.PROGRESSING))
+        .isEqualTo(StudentConditions.WAITING_FOR_SOURCE);
+  }
+
   /** Serves A (rolled out), canary strategy, spec now asks for B. */
   private static StudentDeployment servingACanary() {
     StudentDeployment sd = Fixtures.studentDeployment("s", A);

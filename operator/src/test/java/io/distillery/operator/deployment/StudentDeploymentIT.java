@@ -13,6 +13,7 @@ import io.distillery.operator.api.v1alpha1.StudentPhase;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.Labels;
 import io.distillery.operator.testing.ClusterSimulator;
+import io.distillery.operator.testing.ControlPlane;
 import io.distillery.operator.testing.Fixtures;
 import io.distillery.operator.testing.Manifests;
 import io.distillery.operator.testing.MetricsServer;
@@ -25,6 +26,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -238,6 +241,18 @@ class StudentDeploymentIT {
     assertRefused(ns, modelUri(A) + "\nrollout: {canaryReplicas: 2}", "only to strategy Canary");
     assertRefused(
         ns, modelUri(A) + "\nautoscaling: {minReplicas: 4, maxReplicas: 2}", "minReplicas");
+  }
+
+  @Test
+  void examplesAreAcceptedAndWaitForTheirJob() throws Exception {
+    String ns = api.newNamespace("examples");
+    for (String file :
+        List.of("studentdeployment-retrain-jobs.yaml", "studentdeployment-canary.yaml")) {
+      Path path = ControlPlane.repo().resolve("examples").resolve(file);
+      client.load(Files.newInputStream(path)).inNamespace(ns).create();
+    }
+    awaitSource(ns, "shapes", StudentConditions.SOURCE_NOT_SUCCEEDED);
+    assertThat(get(ns, "shapes").getSpec().rolloutOrDefault().canaryReplicasFor(3)).isEqualTo(1);
   }
 
   static final String CANARY =

@@ -55,7 +55,9 @@ public class StudentDeploymentStatus {
   /** A canary rollout. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class CanaryStatus {
-    @JsonPropertyDescription("Progressing, Analysing, Promoted or RolledBack.")
+    @JsonPropertyDescription(
+        "Progressing, Analysing, Promoted, RolledBack, or Superseded (the source changed before a"
+            + " verdict).")
     public String state;
 
     @JsonPropertyDescription("Model URI of the canary.")
