@@ -149,7 +149,8 @@ class RbacIT {
       List.of(
               "get coordination.k8s.io/leases",
               "create coordination.k8s.io/leases",
-              "update coordination.k8s.io/leases")
+              "update coordination.k8s.io/leases",
+              "patch coordination.k8s.io/leases")
           .stream()
           .map(Call::of)
           .toList();
