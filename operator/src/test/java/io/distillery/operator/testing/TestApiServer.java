@@ -89,6 +89,7 @@ public final class TestApiServer implements AutoCloseable {
             .waitUntilCondition(
                 c ->
                     c.getStatus() != null
+                        && c.getStatus().getConditions() != null
                         && c.getStatus().getConditions().stream()
                             .anyMatch(
                                 k ->
