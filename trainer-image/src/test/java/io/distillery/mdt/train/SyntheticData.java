@@ -5,15 +5,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /** Class c occupies slab c of an 8^3 grid (+1 inside, -1 outside): learnable in a few steps. */
-final class SyntheticData implements TrainingData {
+public final class SyntheticData implements TrainingData {
   private final int size;
   private final float fill;
 
-  SyntheticData(int size) {
+  public SyntheticData(int size) {
     this(size, 1f);
   }
 
-  SyntheticData(int size, float fill) {
+  public SyntheticData(int size, float fill) {
     this.size = size;
     this.fill = fill;
   }
