@@ -1,0 +1,108 @@
+package io.distillery.mdt.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillery.config.ExitCodes;
+import io.distillery.mdt.artifact.Artifact;
+import io.distillery.mdt.train.TeacherTraining;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MdtTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int mdt(String... args) {
+    CommandLine cl = Mdt.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+
+  /** A teacher that trains in about a second: 8 tokens of width 16, one block. */
+  static List<String> tinyTeacher(Path outDir) {
+    return new ArrayList<>(
+        List.of(
+            "train-teacher",
+            "--out",
+            outDir.toString(),
+            "--steps",
+            "3",
+            "--seed",
+            "5",
+            "--device",
+            "cpu",
+            "--progress-port",
+            "0",
+            "--set",
+            "model.patchSize=8",
+            "--set",
+            "model.width=16",
+            "--set",
+            "model.depth=1",
+            "--set",
+            "model.heads=2",
+            "--set",
+            "hyperparameters.batchSize=4",
+            "--set",
+            "dataset.trainSamples=16",
+            "--set",
+            "teacher.sampler.steps=2"));
+  }
+
+  @Test
+  void helpListsTheCommandsAndEveryOptionWithItsDefault() {
+    assertThat(mdt("--help")).isZero();
+    assertThat(out.toString()).contains("train-teacher").contains("Exit codes");
+    out.getBuffer().setLength(0);
+    assertThat(mdt("train-teacher", "--help")).isZero();
+    assertThat(out.toString())
+        .contains("--config=FILE", "--set=KEY=VALUE", "--out=DIR", "--steps=N", "--seed=N")
+        .contains("--device=auto|cpu|gpu", "--progress-port=PORT")
+        .contains("built-in default: 600", "built-in default: auto");
+  }
+
+  @Test
+  void anUnknownConfigKeyIsAConfigErrorNamingIt(@TempDir Path dir) {
+    assertThat(mdt("train-teacher", "--out", dir.toString(), "--set", "hyperparameters.nope=1"))
+        .isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("nope");
+  }
+
+  @Test
+  void aMissingConfigFileAndABadValueAreConfigErrors(@TempDir Path dir) {
+    assertThat(mdt("train-teacher", "--config", dir.resolve("none.yaml").toString()))
+        .isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("none.yaml");
+    assertThat(mdt("train-teacher", "--steps", "0", "--out", dir.toString()))
+        .isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("hyperparameters.maxSteps");
+  }
+
+  @Test
+  void aMissingDatasetIsAnInputErrorNamingThePath(@TempDir Path dir) {
+    List<String> args = tinyTeacher(dir.resolve("out"));
+    args.addAll(List.of("--set", "dataset.uri=" + dir.resolve("no-such-shards")));
+    assertThat(mdt(args.toArray(String[]::new))).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(err.toString()).contains("no-such-shards");
+    assertThat(dir.resolve("out").resolve(TeacherTraining.ARTIFACT_DIR)).doesNotExist();
+  }
+
+  @Test
+  void trainTeacherWritesAVerifiedArtifactAndSaysWhere(@TempDir Path dir) throws Exception {
+    Path outDir = dir.resolve("out");
+    assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).as(err.toString()).isZero();
+    Artifact a = Artifact.open(outDir.resolve(TeacherTraining.ARTIFACT_DIR));
+    assertThat(out.toString()).contains("teacher written to").contains(a.digest());
+    assertThat(a.modelJson().path("training").path("command").asText())
+        .startsWith("mdt train-teacher --out");
+    assertThat(Files.list(outDir.resolve(TeacherTraining.CHECKPOINT_DIR))).isNotEmpty();
+  }
+}
