@@ -105,4 +105,86 @@ class MdtTest {
         .startsWith("mdt train-teacher --out");
     assertThat(Files.list(outDir.resolve(TeacherTraining.CHECKPOINT_DIR))).isNotEmpty();
   }
+
+  @Test
+  void sampleWritesMeshesAndASheetAndRefusesBadInputByName(@TempDir Path dir) throws Exception {
+    Path outDir = dir.resolve("out");
+    assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).as(err.toString()).isZero();
+    String model = outDir.resolve(TeacherTraining.ARTIFACT_DIR).toString();
+    Path samples = dir.resolve("samples");
+    assertThat(
+            mdt(
+                "sample",
+                "--model",
+                model,
+                "--classes",
+                "sphere,3",
+                "--per-class",
+                "2",
+                "--steps",
+                "2",
+                "--cfg",
+                "1.5",
+                "--seed",
+                "10",
+                "--device",
+                "cpu",
+                "--out",
+                samples.toString()))
+        .as(err.toString())
+        .isZero();
+    Artifact a = Artifact.open(samples);
+    assertThat(a.files())
+        .contains(
+            "000-sphere-s10.ply",
+            "000-sphere-s10.obj",
+            "003-" + io.distillery.mdt.data.BuiltinShapes.CLASS_NAMES.get(3) + "-s13.obj")
+        .contains(SampleShapes.SHEET);
+    assertThat(Files.readString(samples.resolve("000-sphere-s10.ply"))).startsWith("ply");
+    assertThat(out.toString()).contains("4 shapes (2 steps, cfg 1.5, 4 network evaluations each)");
+
+    assertThat(
+            mdt(
+                "sample",
+                "--model",
+                model,
+                "--classes",
+                "teapot",
+                "--out",
+                dir.resolve("x").toString()))
+        .isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(err.toString()).contains("unknown class 'teapot'").contains("sphere");
+    assertThat(
+            mdt("sample", "--model", model, "--steps", "0", "--out", dir.resolve("y").toString()))
+        .isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(err.toString()).contains("steps must be at least 1");
+    assertThat(
+            mdt(
+                "sample",
+                "--model",
+                dir.resolve("none").toString(),
+                "--out",
+                dir.resolve("z").toString()))
+        .isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(err.toString()).contains("none");
+    assertThat(dir.resolve("x")).doesNotExist();
+    assertThat(dir.resolve("y")).doesNotExist();
+  }
+
+  @Test
+  void aShapeDependsOnlyOnItsSeed(@TempDir Path dir) throws Exception {
+    Path outDir = dir.resolve("out");
+    assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).isZero();
+    Path model = outDir.resolve(TeacherTraining.ARTIFACT_DIR);
+    var device = ai.djl.Device.cpu();
+    SampleShapes.Result two =
+        SampleShapes.run(
+            new SampleShapes.Request(
+                model, List.of("0", "1"), 1, 4, 2, 0.0, null, dir.resolve("a"), device));
+    SampleShapes.Result second =
+        SampleShapes.run(
+            new SampleShapes.Request(
+                model, List.of("1"), 1, 5, 2, 0.0, null, dir.resolve("b"), device));
+    assertThat(second.grids().slice(0, 1).data()).containsExactly(two.grids().slice(1, 2).data());
+  }
 }
