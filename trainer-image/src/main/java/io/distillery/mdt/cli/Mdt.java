@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       TrainTeacherCommand.class,
       SampleCommand.class,
+      EvaluateCommand.class,
       InfoCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -1,21 +1,17 @@
 package io.distillery.mdt.cli;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.ArtifactWriter;
 import io.distillery.mdt.data.VoxelBatch;
-import io.distillery.mdt.flow.EulerSampler;
 import io.distillery.mdt.flow.SamplerSettings;
+import io.distillery.mdt.flow.SeededSampling;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
 import io.distillery.mdt.render.MeshWriter;
 import io.distillery.mdt.render.PreviewRenderer;
-import io.distillery.mdt.train.StepRandom;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +24,6 @@ import java.util.List;
  * seed {@code seed + j}, whatever the batch, so a shape can be reproduced alone.
  */
 public final class SampleShapes {
-  static final int BATCH = 16;
   static final String SHEET = "sheet.png";
 
   private SampleShapes() {}
@@ -85,40 +80,13 @@ public final class SampleShapes {
             String.format("%03d-%s-s%d", j, card.classNames().get(labels[j]), req.seed() + j));
       }
       long began = System.nanoTime();
-      VoxelBatch grids = sample(loaded, s, labels, req.seed());
+      VoxelBatch grids =
+          SeededSampling.sample(
+              loaded.model(), s, labels, req.seed(), SeededSampling.DEFAULT_BATCH);
       double seconds = (System.nanoTime() - began) / 1e9;
       Artifact written = write(req, loaded, s, grids, names);
       return new Result(written.dir(), written.digest(), names, s, s.nfe(), seconds, grids);
     }
-  }
-
-  private static VoxelBatch sample(
-      ModelArtifacts.Loaded loaded, SamplerSettings s, int[] labels, long seed) {
-    Shape one = loaded.model().sampleShape();
-    int per = (int) one.size();
-    float[] out = new float[labels.length * per];
-    try (NDManager nd = NDManager.newBaseManager(loaded.model().device())) {
-      for (int from = 0; from < labels.length; from += BATCH) {
-        int to = Math.min(labels.length, from + BATCH);
-        try (NDManager batch = nd.newSubManager()) {
-          float[] noise = new float[(to - from) * per];
-          long[] cond = new long[to - from];
-          for (int j = from; j < to; j++) {
-            float[] g = StepRandom.gaussian(StepRandom.of(seed + j, 0, 0), per);
-            System.arraycopy(g, 0, noise, (j - from) * per, per);
-            cond[j - from] = labels[j];
-          }
-          NDArray x =
-              EulerSampler.sample(
-                  loaded.model(),
-                  batch.create(noise, new Shape(to - from).addAll(one)),
-                  batch.create(cond),
-                  s);
-          System.arraycopy(x.toFloatArray(), 0, out, from * per, (to - from) * per);
-        }
-      }
-    }
-    return new VoxelBatch(out, labels, labels.length, (int) one.get(0), (int) one.get(1));
   }
 
   private static Artifact write(

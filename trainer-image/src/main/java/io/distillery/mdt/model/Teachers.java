@@ -3,6 +3,8 @@ package io.distillery.mdt.model;
 import ai.djl.Device;
 import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfig;
+import io.distillery.mdt.artifact.Artifact;
+import io.distillery.mdt.artifact.BundledArtifacts;
 import io.distillery.mdt.flow.SamplerSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -13,11 +15,14 @@ import java.util.stream.IntStream;
 /**
  * Loads the teacher that config {@code teacher} names: a Distillery artifact directory ({@code
  * format: djl}) or a TorchScript file ({@code format: torchscript}; its sample shape and class
- * count come from config {@code model}). {@code builtin:shipped} is the teacher shipped with the
- * project, at {@code $MDT_MODELS_DIR/teacher} (default {@code models/teacher}).
+ * count come from config {@code model}). {@code builtin:shipped} is the teacher bundled in the
+ * program, the artifact under {@code src/main/resources/models/teacher-16/}.
  */
 public final class Teachers {
   public static final String SHIPPED = "builtin:shipped";
+
+  /** Name of the bundled teacher artifact (see {@link BundledArtifacts}). */
+  public static final String SHIPPED_NAME = "teacher-16";
 
   private Teachers() {}
 
@@ -33,10 +38,10 @@ public final class Teachers {
 
   public static Teacher load(TrainerConfig cfg, Device device) throws IOException {
     TrainerConfig.Teacher t = cfg.teacher;
-    Path path = path(t.uri);
     SamplerSettings configured =
         new SamplerSettings(t.sampler.steps, t.sampler.cfgStrength, t.sampler.rescaleT);
     if ("torchscript".equals(t.format)) {
+      Path path = path(t.uri);
       TorchScriptTeacher ts =
           TorchScriptTeacher.load(
               path,
@@ -51,22 +56,20 @@ public final class Teachers {
           IntStream.range(0, cfg.model.numClasses).mapToObj(i -> "class" + i).toList();
       return new Teacher(ts, configured, names, path.toString());
     }
-    ModelArtifacts.Loaded loaded = ModelArtifacts.load(path, device);
+    Artifact artifact =
+        t.uri.equals(SHIPPED) ? BundledArtifacts.open(SHIPPED_NAME) : Artifact.open(path(t.uri));
+    ModelArtifacts.Loaded loaded = ModelArtifacts.load(artifact, device);
     return new Teacher(
         loaded.model(),
         configured,
         loaded.card().classNames(),
-        path + " (" + loaded.artifact().digest() + ")");
+        t.uri + " (" + loaded.artifact().digest() + ")");
   }
 
-  /** The directory or file a teacher URI points to. */
+  /** The directory or file a teacher URI (other than builtin:shipped) points to. */
   public static Path path(String uri) {
     if (uri == null || uri.isBlank()) {
       throw new InvalidConfigException("teacher.uri: must not be empty");
-    }
-    if (uri.equals(SHIPPED)) {
-      String dir = System.getenv().getOrDefault("MDT_MODELS_DIR", "models");
-      return Path.of(dir, "teacher");
     }
     if (uri.startsWith("file:")) {
       return Path.of(URI.create(uri));

@@ -187,4 +187,50 @@ class MdtTest {
                 model, List.of("1"), 1, 5, 2, 0.0, null, dir.resolve("b"), device));
     assertThat(second.grids().slice(0, 1).data()).containsExactly(two.grids().slice(1, 2).data());
   }
+
+  @Test
+  void evaluateWritesAReportRowWithEveryMetric(@TempDir Path dir) throws Exception {
+    Path outDir = dir.resolve("out");
+    assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).isZero();
+    Path classifier = dir.resolve("classifier");
+    try (var c =
+        io.distillery.mdt.eval.ShapeClassifier.create(
+            16, io.distillery.mdt.data.BuiltinShapes.CLASS_NAMES, 4, 8)) {
+      c.save(classifier, null);
+    }
+    Path report = dir.resolve("eval");
+    assertThat(
+            mdt(
+                "evaluate",
+                "--model",
+                outDir.resolve(TeacherTraining.ARTIFACT_DIR).toString(),
+                "--classifier",
+                classifier.toString(),
+                "--samples",
+                "8",
+                "--steps",
+                "1",
+                "--set",
+                "dataset.heldOutSamples=8",
+                "--device",
+                "cpu",
+                "--out",
+                report.toString()))
+        .as(err.toString())
+        .isZero();
+    var json =
+        io.distillery.config.TrainerConfigs.json().readTree(report.resolve("report.json").toFile());
+    assertThat(json.path("samples").asInt()).isEqualTo(8);
+    assertThat(json.path("reference").path("fdRefVsRef").isNumber()).isTrue();
+    var row = json.path("rows").get(0);
+    assertThat(row.path("method").asText()).isEqualTo("teacher");
+    assertThat(row.path("nfe").asInt()).isEqualTo(2);
+    for (String k :
+        List.of(
+            "fd", "classAccuracy", "mmd", "cov", "nna", "latencyMsBatch1", "throughputPerSec")) {
+      assertThat(row.path(k).isNumber()).as(k).isTrue();
+    }
+    assertThat(report.resolve("report.md")).content().contains("| teacher | 1 |");
+    assertThat(out.toString()).contains("report in");
+  }
 }
