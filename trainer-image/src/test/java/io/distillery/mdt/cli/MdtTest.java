@@ -233,4 +233,25 @@ class MdtTest {
     assertThat(report.resolve("report.md")).content().contains("| teacher | 1 |");
     assertThat(out.toString()).contains("report in");
   }
+
+  @Test
+  void aDivergingRunExitsWithDivergedAndWritesNoArtifact(@TempDir Path dir) {
+    Path outDir = dir.resolve("out");
+    List<String> args = tinyTeacher(outDir);
+    // AdamW moves every weight by about the learning rate: at 1e30 the next forward overflows.
+    args.addAll(List.of("--set", "hyperparameters.learningRate=1e30"));
+    assertThat(mdt(args.toArray(String[]::new))).isEqualTo(ExitCodes.DIVERGED);
+    assertThat(err.toString()).contains("training diverged at step").contains("no artifact");
+    assertThat(outDir.resolve(TeacherTraining.ARTIFACT_DIR)).doesNotExist();
+  }
+
+  @Test
+  void askingForAGpuWhereThereIsNoneIsAConfigError() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        ai.djl.engine.Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
+    assertThat(mdt("info", "--device", "gpu")).isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("device: gpu was requested");
+    assertThat(mdt("info", "--device", "cpu")).isZero();
+    assertThat(out.toString()).contains("engine PyTorch 2.7.1").contains("device cpu()");
+  }
 }
