@@ -66,7 +66,16 @@ class MdtTest {
     assertThat(out.toString())
         .contains("--config=FILE", "--set=KEY=VALUE", "--out=DIR", "--steps=N", "--seed=N")
         .contains("--device=auto|cpu|gpu", "--progress-port=PORT")
-        .contains("built-in default: 600", "built-in default: auto");
+        .contains("built-in default: auto");
+    // The defaults the help states for the config shortcuts are the config's real defaults.
+    io.distillery.config.TrainerConfig d = new io.distillery.config.TrainerConfig();
+    String help = out.toString().replaceAll("\\s+", " ");
+    assertThat(help)
+        .contains("hyperparameters.maxSteps; built-in default: " + d.hyperparameters.maxSteps + ")")
+        .contains("hyperparameters.seed; built-in default: " + d.hyperparameters.seed + ")")
+        .contains("output.dir; built-in default: " + d.output.dir + ")")
+        .contains("config device; built-in default: " + d.device + ")")
+        .contains("progressPort; built-in default: " + d.progressPort + ")");
   }
 
   @Test
