@@ -263,4 +263,51 @@ class MdtTest {
     assertThat(mdt("info", "--device", "cpu")).isZero();
     assertThat(out.toString()).contains("engine PyTorch 2.7.1").contains("device cpu()");
   }
+
+  @Test
+  void trainTeacherServesProgressWhileItTrains(@TempDir Path dir) throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    List<String> args = tinyTeacher(dir.resolve("out"));
+    args.set(args.indexOf("--progress-port") + 1, Integer.toString(port));
+    args.set(args.indexOf("--steps") + 1, "150");
+    var run =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> mdt(args.toArray(String[]::new)));
+    var http = java.net.http.HttpClient.newHttpClient();
+    long seen = 0;
+    String metrics = "";
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (seen == 0 && System.currentTimeMillis() < deadline && !run.isDone()) {
+      try {
+        String body =
+            http.send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + port + "/progress"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        var p = io.distillery.config.TrainerConfigs.json().readTree(body);
+        seen = p.path("step").asLong();
+        if (seen > 0) {
+          assertThat(p.path("maxSteps").asLong()).isEqualTo(150);
+          assertThat(p.path("losses").has("fm")).isTrue();
+          metrics =
+              http.send(
+                      java.net.http.HttpRequest.newBuilder(
+                              java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                          .build(),
+                      java.net.http.HttpResponse.BodyHandlers.ofString())
+                  .body();
+        }
+      } catch (java.net.ConnectException notYet) {
+        // the server starts after the data is generated
+      }
+      Thread.sleep(50);
+    }
+    assertThat(seen).isPositive();
+    assertThat(metrics).contains("mdt_training_loss{loss=\"fm\"}");
+    assertThat(run.get(120, java.util.concurrent.TimeUnit.SECONDS)).as(err.toString()).isZero();
+  }
 }
