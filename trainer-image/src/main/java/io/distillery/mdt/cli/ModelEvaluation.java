@@ -6,9 +6,8 @@ import io.distillery.mdt.data.BuiltinShapes;
 import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.data.LoadedDataset;
 import io.distillery.mdt.data.VoxelBatch;
-import io.distillery.mdt.eval.FrechetDistance;
-import io.distillery.mdt.eval.SetMetrics;
 import io.distillery.mdt.eval.ShapeClassifier;
+import io.distillery.mdt.eval.ShapeEvaluator;
 import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.flow.SeededSampling;
 import io.distillery.mdt.model.ModelArtifacts;
@@ -19,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,10 +25,11 @@ import java.util.Map;
 
 /**
  * {@code mdt evaluate} for one model: samples {@code evaluation.samples} shapes (classes in turn,
- * seeds from {@code evaluation.seed}) and compares them with the held-out split: Frechet distance
- * on the classifier's features next to the distance between two held-out halves (the floor), class
- * accuracy, MMD / COV / 1-NNA with the voxel-IoU distance, network evaluations per sample, latency
- * at batch 1 and throughput at batch 32. Writes {@code report.json} and {@code report.md}.
+ * seeds from {@code evaluation.seed}) and compares them with the held-out split ({@link
+ * ShapeEvaluator}): Frechet distance on the classifier's features next to the distance between two
+ * held-out halves (the floor), class accuracy, MMD / COV / 1-NNA with the voxel-IoU distance,
+ * network evaluations per sample, latency at batch 1 and throughput at batch 32. Writes {@code
+ * report.json} and {@code report.md}.
  */
 public final class ModelEvaluation {
   static final int THROUGHPUT_BATCH = 32;
@@ -101,15 +100,8 @@ public final class ModelEvaluation {
       VoxelBatch generated =
           SeededSampling.sample(
               model, s, labels, cfg.evaluation.seed, SeededSampling.DEFAULT_BATCH);
-      VoxelBatch reference = held.batch();
-      double[][] refFeatures = classifier.features(reference);
-      double fd = FrechetDistance.compute(classifier.features(generated), refFeatures);
-      int half = reference.count() / 2;
-      double floor =
-          FrechetDistance.compute(
-              Arrays.copyOfRange(refFeatures, 0, half),
-              Arrays.copyOfRange(refFeatures, half, 2 * half));
-      SetMetrics.Result set = SetMetrics.compute(occupancies(generated), occupancies(reference));
+      ShapeEvaluator.Quality q = ShapeEvaluator.evaluate(classifier, generated, held.batch());
+      double floor = ShapeEvaluator.fdBetweenHalves(classifier, held.batch());
       double latency = latencyMs(model, s);
       double throughput = throughput(model, s);
       Row row =
@@ -118,11 +110,11 @@ public final class ModelEvaluation {
               loaded.artifact().digest(),
               s.steps(),
               s.cfgStrength(),
-              fd,
-              classifier.accuracy(generated),
-              set.mmd(),
-              set.cov(),
-              set.nna(),
+              q.fd(),
+              q.classAccuracy(),
+              q.mmd(),
+              q.cov(),
+              q.nna(),
               s.nfe(),
               latency,
               throughput);
@@ -154,14 +146,6 @@ public final class ModelEvaluation {
   private static String method(ModelCard card) {
     Object m = card.training() == null ? null : card.training().get("method");
     return m != null ? m.toString() : card.role();
-  }
-
-  private static List<float[]> occupancies(VoxelBatch b) {
-    List<float[]> out = new ArrayList<>();
-    for (int i = 0; i < b.count(); i++) {
-      out.add(b.occupancy(i));
-    }
-    return out;
   }
 
   /** Median of three single-shape samplings after one warm-up. */

@@ -201,20 +201,12 @@ class MdtTest {
   void evaluateWritesAReportRowWithEveryMetric(@TempDir Path dir) throws Exception {
     Path outDir = dir.resolve("out");
     assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).isZero();
-    Path classifier = dir.resolve("classifier");
-    try (var c =
-        io.distillery.mdt.eval.ShapeClassifier.create(
-            16, io.distillery.mdt.data.BuiltinShapes.CLASS_NAMES, 4, 8)) {
-      c.save(classifier, null);
-    }
     Path report = dir.resolve("eval");
     assertThat(
             mdt(
                 "evaluate",
                 "--model",
                 outDir.resolve(TeacherTraining.ARTIFACT_DIR).toString(),
-                "--classifier",
-                classifier.toString(),
                 "--samples",
                 "8",
                 "--steps",
