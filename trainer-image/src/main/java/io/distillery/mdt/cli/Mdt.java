@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       TrainTeacherCommand.class,
       SampleCommand.class,
       EvaluateCommand.class,
+      DistillCommand.class,
       InfoCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -60,7 +60,12 @@ public final class TrainTeacherCommand implements Callable<Integer> {
   }
 
   static TrainingMonitor monitor(TrainerConfig cfg) {
-    ConsoleProgress console = ConsoleProgress.forTerminal("teacher");
+    return monitor(cfg, "teacher");
+  }
+
+  /** Console progress named {@code task}, plus /progress and /metrics unless progressPort is 0. */
+  static TrainingMonitor monitor(TrainerConfig cfg, String task) {
+    ConsoleProgress console = ConsoleProgress.forTerminal(task);
     if (cfg.progressPort == 0) {
       return console;
     }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class FlowTransformerTest {
 
   @Test
-  void outputHasInputShapeAndStartsAtZeroBecauseTheOutputLayerIsZeroInitialised() {
+  void outputHasInputShapeAndStartsFromPredictingEmptyDataBecauseTheHeadIsZeroInitialised() {
     try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       NDArray x = nd.randomNormal(new Shape(3, 1, 8, 8, 8));
@@ -23,7 +23,17 @@ class FlowTransformerTest {
           m.velocity(
               x, nd.create(new float[] {0, 500, 1000}), nd.create(new long[] {0, 1, 3}), false);
       assertThat(v.getShape()).isEqualTo(x.getShape());
-      assertThat(v.abs().max().getFloat()).isZero();
+      // The head predicts x0 = 0, so v = (1 - sigma_min) x / sigma_t (sigma_t floored at 0.01).
+      float[] xs = x.toFloatArray();
+      float[] vs = v.toFloatArray();
+      double[] sigma = {0.01, 0.5 + 0.5e-5, 1.0};
+      for (int i = 0; i < xs.length; i++) {
+        double expected = (1 - 1e-5) * xs[i] / sigma[i / 512];
+        assertThat((double) vs[i])
+            .isCloseTo(
+                expected,
+                org.assertj.core.api.Assertions.within(1e-3 * Math.max(1, Math.abs(expected))));
+      }
     }
   }
 
