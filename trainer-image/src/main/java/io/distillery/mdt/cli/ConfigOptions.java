@@ -63,7 +63,19 @@ public final class ConfigOptions {
 
   /** The effective configuration, validated. */
   public TrainerConfig load() {
+    return load(Map.of());
+  }
+
+  /**
+   * The effective configuration, where a command's own defaults replace the built-in ones when no
+   * --config file is given (a file states everything it wants); --set and the shortcuts still
+   * apply on top. Validated.
+   */
+  public TrainerConfig load(Map<String, String> commandDefaults) {
     TrainerConfig base = config == null ? new TrainerConfig() : TrainerConfigs.read(config);
+    if (config == null && !commandDefaults.isEmpty()) {
+      base = TrainerConfigs.withOverrides(base, commandDefaults);
+    }
     Map<String, String> all = new LinkedHashMap<>(overrides);
     if (out != null) all.put("output.dir", out);
     if (steps != null) all.put("hyperparameters.maxSteps", steps.toString());

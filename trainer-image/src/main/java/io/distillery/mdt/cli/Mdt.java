@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
       SampleCommand.class,
       EvaluateCommand.class,
       DistillCommand.class,
+      BenchCommand.class,
+      DemoCommand.class,
       InfoCommand.class,
       CommandLine.HelpCommand.class
     },
