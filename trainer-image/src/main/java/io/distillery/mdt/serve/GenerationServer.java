@@ -311,9 +311,6 @@ public final class GenerationServer implements AutoCloseable {
               try {
                 if (ar.succeeded()) {
                   respond(ctx.response(), m, req, ar.result(), arrived);
-                } else if (ar.cause() instanceof ApiException e) {
-                  metrics.outcome(ServingMetrics.BAD_REQUEST);
-                  error(ctx.response(), e.status(), e.field(), e.getMessage());
                 } else {
                   LOG.log(System.Logger.Level.ERROR, "generation failed", ar.cause());
                   metrics.outcome(ServingMetrics.ERROR);

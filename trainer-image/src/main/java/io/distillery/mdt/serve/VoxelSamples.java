@@ -1,9 +1,9 @@
 package io.distillery.mdt.serve;
 
 /**
- * Generated samples of one request as occupancy grids: voxel {@code (d, h, w)} is filled where
- * channel 0 is above 0 (the data encodes empty as -1 and filled as +1). Index {@code (d * R + h) *
- * R + w}.
+ * Generated samples of one request as occupancy grids: voxel {@code (x, y, z)} is filled where
+ * channel 0 is above 0 (the data encodes empty as -1 and filled as +1). Index {@code (x * R + y) *
+ * R + z}, y up, as the built-in shapes and the renderers use.
  */
 public record VoxelSamples(GenerationRequest request, boolean[][] occupied, int resolution) {
 
@@ -22,8 +22,8 @@ public record VoxelSamples(GenerationRequest request, boolean[][] occupied, int 
     return occupied.length;
   }
 
-  public boolean filled(int sample, int d, int h, int w) {
-    return occupied[sample][(d * resolution + h) * resolution + w];
+  public boolean filled(int sample, int x, int y, int z) {
+    return occupied[sample][(x * resolution + y) * resolution + z];
   }
 
   /** Filled voxels of one sample. */
@@ -35,5 +35,15 @@ public record VoxelSamples(GenerationRequest request, boolean[][] occupied, int 
       }
     }
     return n;
+  }
+
+  /** One sample as 1 (filled) / 0 (empty), the renderers' convention. */
+  float[] occupancy01(int sample) {
+    boolean[] o = occupied[sample];
+    float[] f = new float[o.length];
+    for (int i = 0; i < o.length; i++) {
+      f[i] = o[i] ? 1f : 0f;
+    }
+    return f;
   }
 }

@@ -114,6 +114,64 @@ class GenerationServerTest {
     assertThat(again.body()).isEqualTo(r.body());
   }
 
+  @Test
+  void plyAndObjHoldTheVoxelSurfaceAndSeveralSamplesSitSideBySide() throws Exception {
+    String req = "{\"class\":\"chair\",\"seed\":11,\"count\":2,\"format\":";
+    JsonNode voxels = Http.json(http.generate(req + "\"voxels\"}")).path("samples");
+    int filled = voxels.get(0).path("filled").asInt() + voxels.get(1).path("filled").asInt();
+    assertThat(filled).isPositive();
+
+    HttpResponse<byte[]> ply = http.generate(req + "\"ply\"}");
+    assertThat(ply.statusCode()).isEqualTo(200);
+    assertThat(ply.headers().firstValue("content-type")).hasValue("application/x-ply");
+    assertThat(ply.headers().firstValue("Content-Disposition").orElseThrow())
+        .contains("chair-11.ply");
+    List<String> lines = Http.text(ply).lines().toList();
+    assertThat(lines.get(0)).isEqualTo("ply");
+    int vertices = headerCount(lines, "element vertex ");
+    int faces = headerCount(lines, "element face ");
+    assertThat(faces).isPositive();
+    int body = lines.indexOf("end_header") + 1;
+    assertThat(lines).hasSize(body + vertices + faces);
+    double maxX =
+        lines.subList(body, body + vertices).stream()
+            .mapToDouble(l -> Double.parseDouble(l.split(" ")[0]))
+            .max()
+            .orElseThrow();
+    assertThat(maxX).as("the second sample sits beside the first").isGreaterThan(17);
+
+    HttpResponse<byte[]> obj = http.generate(req + "\"obj\"}");
+    assertThat(obj.headers().firstValue("content-type")).hasValue("model/obj");
+    List<String> objLines = Http.text(obj).lines().toList();
+    assertThat(objLines.stream().filter(l -> l.startsWith("v "))).hasSize(vertices);
+    assertThat(objLines.stream().filter(l -> l.startsWith("f "))).hasSize(faces);
+    objLines.stream()
+        .filter(l -> l.startsWith("f "))
+        .flatMap(l -> Stream.of(l.substring(2).split(" ")))
+        .mapToInt(Integer::parseInt)
+        .forEach(i -> assertThat(i).isBetween(1, vertices));
+  }
+
+  @Test
+  void pngIsAContactSheetWithOnePreviewPerSample() throws Exception {
+    HttpResponse<byte[]> r =
+        http.generate("{\"class\":\"table\",\"seed\":5,\"count\":3,\"format\":\"png\"}");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type")).hasValue("image/png");
+    java.awt.image.BufferedImage img =
+        javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(r.body()));
+    assertThat(img.getWidth()).isEqualTo(3 * AssetEncoder.PNG_CELL);
+    assertThat(img.getHeight()).isGreaterThanOrEqualTo(AssetEncoder.PNG_CELL);
+  }
+
+  static int headerCount(List<String> lines, String prefix) {
+    return lines.stream()
+        .filter(l -> l.startsWith(prefix))
+        .mapToInt(l -> Integer.parseInt(l.substring(prefix.length())))
+        .findFirst()
+        .orElseThrow();
+  }
+
   static Stream<Arguments> badRequests() {
     return Stream.of(
         Arguments.of("{\"class\":", 400, null, "not valid JSON"),
