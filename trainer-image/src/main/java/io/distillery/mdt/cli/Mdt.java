@@ -20,7 +20,12 @@ import picocli.CommandLine.Command;
     name = "mdt",
     mixinStandardHelpOptions = true,
     version = "mdt 0.1.0",
-    subcommands = {TrainTeacherCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      TrainTeacherCommand.class,
+      ServeCommand.class,
+      LoadTestCommand.class,
+      CommandLine.HelpCommand.class
+    },
     description = {
       "Trains flow-matching 3D teachers and distills them into 1-2 step students (MDT-dist).",
       "Exit codes: 0 ok, 1 internal error, 2 invalid configuration or options, 3 invalid input"
