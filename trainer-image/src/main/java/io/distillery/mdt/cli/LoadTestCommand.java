@@ -3,6 +3,7 @@ package io.distillery.mdt.cli;
 import io.distillery.mdt.serve.AssetFormat;
 import io.distillery.mdt.serve.LoadTest;
 import io.distillery.mdt.serve.ServeOptions;
+import io.distillery.mdt.serve.TorchThreads;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,10 +98,24 @@ public final class LoadTestCommand implements Callable<Integer> {
       description = "Server: request queue bound.")
   int queue;
 
+  @Option(
+      names = "--torch-threads",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "PyTorch intra-op threads per model call (0: one per core). Batching, not threads, is"
+              + " what scales serving; see SERVING.md.")
+  int torchThreads;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    try {
+      TorchThreads.configure(torchThreads);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     AssetFormat f = AssetFormat.parse(format);
     if (f == null) {
       throw new ParameterException(

@@ -2,6 +2,7 @@ package io.distillery.mdt.cli;
 
 import io.distillery.mdt.serve.GenerationServer;
 import io.distillery.mdt.serve.ServeOptions;
+import io.distillery.mdt.serve.TorchThreads;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -79,10 +80,24 @@ public final class ServeCommand implements Callable<Integer> {
       description = "How long shutdown waits for queued and running requests.")
   int drainTimeoutS;
 
+  @Option(
+      names = "--torch-threads",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "PyTorch intra-op threads per model call (0: one per core). Batching, not threads, is"
+              + " what scales serving; see SERVING.md.")
+  int torchThreads;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    try {
+      TorchThreads.configure(torchThreads);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     ServeOptions options;
     try {
       options =

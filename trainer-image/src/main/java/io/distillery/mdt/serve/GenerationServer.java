@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillery.mdt.model.Devices;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -19,6 +18,8 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Built on Vert.x web: the event-loop stack Quarkus REST itself runs on, small, already in the
  * image for the training progress endpoint, so serving adds no second framework. The event loop
  * only parses and answers; the model runs on the {@link BatchScheduler}'s worker thread and assets
- * are encoded on Vert.x worker threads.
+ * are encoded on a small encoder pool.
  *
  * <p>In-process use (tests, the load test):
  *
@@ -64,6 +65,14 @@ public final class GenerationServer implements AutoCloseable {
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
   private final AtomicInteger inFlight = new AtomicInteger();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final ExecutorService encoders =
+      Executors.newFixedThreadPool(
+          Math.max(2, Runtime.getRuntime().availableProcessors()),
+          r -> {
+            Thread t = new Thread(r, "mdt-serve-encoder");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile ServingModel model;
   private volatile BatchScheduler scheduler;
   private volatile byte[] modelInfo;
@@ -89,6 +98,7 @@ public final class GenerationServer implements AutoCloseable {
       return s;
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
       s.vertx.close();
+      s.encoders.shutdownNow();
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
@@ -210,6 +220,7 @@ public final class GenerationServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().join();
+      encoders.shutdownNow();
       ServingModel m = model;
       if (m != null) {
         m.close();
@@ -295,31 +306,32 @@ public final class GenerationServer implements AutoCloseable {
       unavailable(ctx);
       return;
     }
+    // Two hops: the model thread hands the samples to an encoder thread, which hands the bytes to
+    // this request's event loop.
     Context context = vertx.getOrCreateContext();
-    Future.fromCompletionStage(result, context)
-        .compose(
+    result
+        .thenApplyAsync(
             out ->
-                vertx.executeBlocking(
-                    () ->
-                        new Encoded(
-                            out,
-                            AssetEncoder.encode(
-                                VoxelSamples.of(req, out.samples(), m.resolution()))),
-                    false))
-        .onComplete(
-            ar -> {
-              try {
-                if (ar.succeeded()) {
-                  respond(ctx.response(), m, req, ar.result(), arrived);
-                } else {
-                  LOG.log(System.Logger.Level.ERROR, "generation failed", ar.cause());
-                  metrics.outcome(ServingMetrics.ERROR);
-                  error(ctx.response(), 500, null, "generation failed (see the server log)");
-                }
-              } finally {
-                inFlight(-1);
-              }
-            });
+                new Encoded(
+                    out, AssetEncoder.encode(VoxelSamples.of(req, out.samples(), m.resolution()))),
+            encoders)
+        .whenComplete(
+            (encoded, failure) ->
+                context.runOnContext(
+                    v -> {
+                      try {
+                        if (failure == null) {
+                          respond(ctx.response(), m, req, encoded, arrived);
+                        } else {
+                          LOG.log(System.Logger.Level.ERROR, "generation failed", failure);
+                          metrics.outcome(ServingMetrics.ERROR);
+                          error(
+                              ctx.response(), 500, null, "generation failed (see the server log)");
+                        }
+                      } finally {
+                        inFlight(-1);
+                      }
+                    }));
   }
 
   private record Encoded(BatchScheduler.Output out, byte[] bytes) {}

@@ -2,11 +2,14 @@ package io.distillery.mdt.serve;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,17 +19,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code mdt loadtest}: a bounded closed-loop load test on loopback. For each model it starts a
  * {@link GenerationServer} in this process on 127.0.0.1, and for each client count runs that many
- * clients, each sending its next request as soon as the previous one is answered, until {@code
- * requests} requests are done or {@code duration} has passed, whichever comes first. It never talks
- * to anything but its own loopback server.
+ * clients (Vert.x HTTP client connections on one event loop), each sending its next request as soon
+ * as the previous one is answered, until {@code requests} requests are done or {@code duration} has
+ * passed, whichever comes first. It never talks to anything but its own loopback server.
  */
 public final class LoadTest {
   private static final ObjectMapper JSON =
@@ -159,23 +159,24 @@ public final class LoadTest {
    */
   public static Report run(List<Path> models, Settings s) throws IOException, InterruptedException {
     List<Row> rows = new ArrayList<>();
-    HttpClient http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
     int maxClients = s.clients().stream().mapToInt(Integer::intValue).max().orElseThrow();
-    ExecutorService pool = Executors.newFixedThreadPool(maxClients);
+    // One event loop drives every client: a client costs no thread, and the load generator
+    // takes at most one core from the server it measures.
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    HttpClient http =
+        vertx.createHttpClient(
+            new HttpClientOptions().setKeepAlive(true).setConnectTimeout(5000),
+            new PoolOptions().setHttp1MaxSize(maxClients));
     try {
       for (Path dir : models) {
         try (GenerationServer server = GenerationServer.start(dir, s.serve())) {
           for (int c : s.clients()) {
-            rows.add(measure(http, pool, server, name(dir), c, s));
+            rows.add(measure(http, server, name(dir), c, s));
           }
         }
       }
     } finally {
-      pool.shutdownNow();
+      vertx.close().toCompletionStage().toCompletableFuture().join();
     }
     return new Report(
         Instant.now().toString(),
@@ -204,25 +205,16 @@ public final class LoadTest {
   }
 
   private static Row measure(
-      HttpClient http,
-      ExecutorService pool,
-      GenerationServer server,
-      String name,
-      int clients,
-      Settings s)
+      HttpClient http, GenerationServer server, String name, int clients, Settings s)
       throws InterruptedException {
     ServingModel model = server.model();
-    URI uri = server.baseUri().resolve("/v1/generate");
-    List<String> classes = model.classNames();
+    Target target = new Target(server.port(), model.classNames(), s.format());
     // Untimed warm-up: one request per client, so connections are open and the JIT is warm.
-    runClients(http, pool, uri, classes, clients, clients, Long.MAX_VALUE, s.format(), -1);
+    run(http, target, clients, clients, Long.MAX_VALUE, -1);
     long batches0 = server.metrics().batches();
     long samples0 = server.metrics().batchedSamples();
     long start = System.nanoTime();
-    long deadline = start + s.duration().toNanos();
-    Result r =
-        runClients(
-            http, pool, uri, classes, clients, s.requests(), deadline, s.format(), 1_000_000);
+    Result r = run(http, target, clients, s.requests(), start + s.duration().toNanos(), 1_000_000);
     double seconds = (System.nanoTime() - start) / 1e9;
     long batches = server.metrics().batches() - batches0;
     long samples = server.metrics().batchedSamples() - samples0;
@@ -245,71 +237,85 @@ public final class LoadTest {
         r.completed + r.errors < s.requests());
   }
 
+  private record Target(int port, List<String> classes, AssetFormat format) {
+    String body(long seed) {
+      return String.format(
+          Locale.ROOT,
+          "{\"class\":\"%s\",\"seed\":%d,\"format\":\"%s\"}",
+          classes.get((int) Math.floorMod(seed, (long) classes.size())),
+          seed,
+          format.wireName());
+    }
+  }
+
   private record Result(long[] latencies, int completed, int errors) {}
 
-  private static Result runClients(
-      HttpClient http,
-      ExecutorService pool,
-      URI uri,
-      List<String> classes,
-      int clients,
-      int requests,
-      long deadlineNanos,
-      AssetFormat format,
-      long seedBase)
+  /** Per-run counters; touched only on the client event loop. */
+  private static final class Run {
+    final long[] latencies;
+    final int requests;
+    final long deadline;
+    final long seedBase;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    int issued;
+    int completed;
+    int errors;
+    int active;
+
+    Run(int requests, long deadline, long seedBase) {
+      this.latencies = new long[requests];
+      this.requests = requests;
+      this.deadline = deadline;
+      this.seedBase = seedBase;
+    }
+  }
+
+  /** {@code clients} closed-loop clients share {@code requests} tickets until the deadline. */
+  private static Result run(
+      HttpClient http, Target target, int clients, int requests, long deadline, long seedBase)
       throws InterruptedException {
-    AtomicInteger tickets = new AtomicInteger();
-    AtomicInteger completed = new AtomicInteger();
-    AtomicInteger errors = new AtomicInteger();
-    long[] latencies = new long[requests];
-    List<Future<?>> running = new ArrayList<>();
+    Run run = new Run(requests, deadline, seedBase);
+    run.active = clients;
     for (int c = 0; c < clients; c++) {
-      running.add(
-          pool.submit(
-              () -> {
-                int i;
-                while ((i = tickets.getAndIncrement()) < requests
-                    && System.nanoTime() < deadlineNanos) {
-                  String body =
-                      String.format(
-                          Locale.ROOT,
-                          "{\"class\":\"%s\",\"seed\":%d,\"format\":\"%s\"}",
-                          classes.get(i % classes.size()),
-                          seedBase + i,
-                          format.wireName());
-                  HttpRequest req =
-                      HttpRequest.newBuilder(uri)
-                          .timeout(Duration.ofSeconds(60))
-                          .header("Content-Type", "application/json")
-                          .POST(HttpRequest.BodyPublishers.ofString(body))
-                          .build();
-                  long t0 = System.nanoTime();
-                  try {
-                    HttpResponse<byte[]> r =
-                        http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-                    long t = System.nanoTime() - t0;
-                    if (r.statusCode() == 200) {
-                      latencies[completed.getAndIncrement()] = t;
-                    } else {
-                      errors.incrementAndGet();
-                    }
-                  } catch (IOException e) {
-                    errors.incrementAndGet();
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                  }
-                }
-              }));
+      next(http, target, run);
     }
-    for (Future<?> f : running) {
-      try {
-        f.get();
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw new IllegalStateException("load-test client failed", e.getCause());
+    try {
+      run.done.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("load-test client failed", e.getCause());
+    }
+    return new Result(run.latencies, run.completed, run.errors);
+  }
+
+  /** Sends this client's next request, or retires the client when tickets or time ran out. */
+  private static void next(HttpClient http, Target target, Run run) {
+    if (run.issued >= run.requests || System.nanoTime() >= run.deadline) {
+      if (--run.active == 0) {
+        run.done.complete(null);
       }
+      return;
     }
-    return new Result(latencies, completed.get(), errors.get());
+    long seed = run.seedBase + run.issued++;
+    long t0 = System.nanoTime();
+    http.request(
+            new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setHost("127.0.0.1")
+                .setPort(target.port())
+                .setURI("/v1/generate")
+                .setTimeout(60_000)
+                .putHeader("Content-Type", "application/json"))
+        .compose(req -> req.send(target.body(seed)))
+        .compose(resp -> resp.body().map(b -> resp.statusCode()))
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && ar.result() == 200) {
+                run.latencies[run.completed++] = System.nanoTime() - t0;
+              } else {
+                run.errors++;
+              }
+              next(http, target, run);
+            });
   }
 
   /** Nearest-rank percentile of sorted values; NaN when empty. */
