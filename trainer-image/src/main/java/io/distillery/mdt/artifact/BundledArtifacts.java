@@ -21,8 +21,13 @@ public final class BundledArtifacts {
 
   /** Opens the bundled artifact {@code models/NAME}. */
   public static Artifact open(String name) throws IOException {
-    String base = "/models/" + name + "/";
-    URL manifest = BundledArtifacts.class.getResource(base + Artifact.MANIFEST);
+    return open(name, BundledArtifacts.class.getClassLoader());
+  }
+
+  /** Opens {@code models/NAME} as found by {@code loader}. */
+  public static Artifact open(String name, ClassLoader loader) throws IOException {
+    String base = "models/" + name + "/";
+    URL manifest = loader.getResource(base + Artifact.MANIFEST);
     if (manifest == null) {
       throw new NoSuchFileException(
           "classpath:" + base, null, "no bundled artifact '" + name + "' in this build");
@@ -40,20 +45,20 @@ public final class BundledArtifacts {
     try (InputStream in = manifest.openStream()) {
       files = ArtifactWriter.JSON.readTree(in).path("files");
     }
-    copy(base + Artifact.MANIFEST, dir.resolve(Artifact.MANIFEST));
+    copy(loader, base + Artifact.MANIFEST, dir.resolve(Artifact.MANIFEST));
     for (Iterator<String> it = files.fieldNames(); it.hasNext(); ) {
       String file = it.next();
       Path to = dir.resolve(file).normalize();
       if (!to.startsWith(dir)) {
         throw new CorruptArtifactException(file, "bundled manifest lists an illegal path " + file);
       }
-      copy(base + file, to);
+      copy(loader, base + file, to);
     }
     return Artifact.open(dir);
   }
 
-  private static void copy(String resource, Path to) throws IOException {
-    try (InputStream in = BundledArtifacts.class.getResourceAsStream(resource)) {
+  private static void copy(ClassLoader loader, String resource, Path to) throws IOException {
+    try (InputStream in = loader.getResourceAsStream(resource)) {
       if (in == null) {
         throw new CorruptArtifactException(
             resource, "bundled artifact file missing from the classpath: " + resource);

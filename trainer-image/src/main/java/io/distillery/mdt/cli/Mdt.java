@@ -22,6 +22,9 @@ import picocli.CommandLine.Command;
     version = "mdt 0.1.0",
     subcommands = {
       TrainTeacherCommand.class,
+      SampleCommand.class,
+      EvaluateCommand.class,
+      InfoCommand.class,
       ServeCommand.class,
       LoadTestCommand.class,
       CommandLine.HelpCommand.class

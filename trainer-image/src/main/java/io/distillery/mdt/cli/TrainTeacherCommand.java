@@ -37,10 +37,7 @@ public final class TrainTeacherCommand implements Callable<Integer> {
     TrainerConfig cfg = options.load();
     var device = Devices.resolve(cfg.device);
     Map<String, Object> provenance = new LinkedHashMap<>();
-    provenance.put(
-        "command",
-        "mdt train-teacher "
-            + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    provenance.put("command", Provenance.commandLine(spec));
     provenance.put("date", Instant.now().toString());
     provenance.put("device", device.toString());
     PrintWriter out = spec.commandLine().getOut();

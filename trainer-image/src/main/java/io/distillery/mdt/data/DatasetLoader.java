@@ -79,7 +79,12 @@ public final class DatasetLoader {
           "dataset.uri is empty: use builtin:shapes, a directory path or a file:// URI");
     }
     if (uri.startsWith("file:")) {
-      return Path.of(URI.create(uri));
+      try {
+        return Path.of(URI.create(uri));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "dataset.uri '" + uri + "': not a valid file URI (" + e.getMessage() + ")", e);
+      }
     }
     if (uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*")) {
       throw new IllegalArgumentException(

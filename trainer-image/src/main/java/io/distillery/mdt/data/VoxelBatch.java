@@ -9,7 +9,8 @@ import java.util.Arrays;
 /**
  * A batch of cubic voxel grids with class labels, kept on the Java heap.
  *
- * <p>{@code data} is laid out N, C, D, H, W row-major (D = H = W = {@code resolution}). Occupancy
+ * <p>{@code data} is laid out N, C, D, H, W row-major (D = H = W = {@code resolution}); as spatial
+ * axes D, H, W are x, y, z with y (H) pointing up, which the meshes and previews follow. Occupancy
  * grids use -1 for empty and +1 for filled, so a flow model's Gaussian noise and the data share a
  * symmetric range; latent datasets hold arbitrary floats.
  */

@@ -198,6 +198,11 @@ public final class FlowTransformer implements VelocityModel {
     return x.mul(Activation.sigmoid(x));
   }
 
+  /** An independent model with a copy of these weights (a student initialised from a teacher). */
+  public FlowTransformer copy() {
+    return new FlowTransformer(spec, weights.copy());
+  }
+
   @Override
   public Weights weights() {
     return weights;

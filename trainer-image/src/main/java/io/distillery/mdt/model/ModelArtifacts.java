@@ -55,7 +55,12 @@ public final class ModelArtifacts {
    * naming the file.
    */
   public static Loaded load(Path dir, Device device) throws IOException {
-    Artifact artifact = Artifact.open(dir);
+    return load(Artifact.open(dir), device);
+  }
+
+  /** Loads the transformer of an opened (verified) artifact. */
+  public static Loaded load(Artifact artifact, Device device) throws IOException {
+    Path dir = artifact.dir();
     ModelCard card = card(artifact);
     Weights weights = Weights.load(artifact.file(card.weights()), device);
     try {

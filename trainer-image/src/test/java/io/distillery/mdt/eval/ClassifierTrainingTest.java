@@ -16,7 +16,7 @@ class ClassifierTrainingTest {
   @Test
   void shortTrainingBeatsChanceAndSurvivesSaveAndLoad() throws IOException {
     ClassifierTraining.Options o =
-        new ClassifierTraining.Options(16, 512, 128, 7, 1, 60, 32, 3e-3, 8, 32, 1, 0.0);
+        new ClassifierTraining.Options(16, 384, 128, 7, 1, 40, 24, 4e-3, 8, 32, 1, 0.0);
     long start = System.nanoTime();
     try (ClassifierTraining.Trained t = ClassifierTraining.train(o)) {
       System.out.printf(

@@ -86,4 +86,19 @@ class ProgressServerTest {
     assertThat(lines[0]).isEqualTo("teacher step 1/10 (10.0%) fm=0.9000 96.0 samples/s eta 0m04s");
     assertThat(lines[1]).startsWith("teacher step 10/10 (100.0%) fm=0.1000");
   }
+
+  @Test
+  void anInteractiveConsoleDrawsABarWithTheLosses() {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    try (ConsoleProgress c =
+        new ConsoleProgress(
+            "teacher", new PrintStream(buf, true, StandardCharsets.UTF_8), true, 60_000)) {
+      c.update(progress(5, 0.25));
+    }
+    assertThat(buf.toString(StandardCharsets.UTF_8))
+        .contains("teacher")
+        .contains("50%")
+        .contains("5/10")
+        .contains("fm=0.2500");
+  }
 }
