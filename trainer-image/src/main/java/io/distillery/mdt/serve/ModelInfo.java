@@ -13,7 +13,9 @@ import java.nio.file.Path;
  *
  * <p>The report is {@code report.json} or {@code result.json} in the artifact directory, else the
  * {@code result.json} that {@code mdt distill} writes beside the artifact when its {@code digest}
- * is this artifact's; without one the {@code evaluation} field is omitted.
+ * is this artifact's. It is passed through as {@code evaluation} (for {@code result.json}: {@code
+ * metrics} per step count, {@code speedup}, {@code gate}; for an {@code mdt evaluate} report: its
+ * {@code rows}); without one the field is omitted.
  */
 final class ModelInfo {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,12 +39,7 @@ final class ModelInfo {
     o.put("channels", model.channels());
     JsonNode report = report(model.artifact().dir(), model.digest());
     if (report != null) {
-      ObjectNode eval = o.putObject("evaluation");
-      for (String f : new String[] {"metrics", "speedup", "gate", "studentSteps", "method"}) {
-        if (report.has(f)) {
-          eval.set(f, report.get(f));
-        }
-      }
+      o.set("evaluation", report);
     }
     return o;
   }
