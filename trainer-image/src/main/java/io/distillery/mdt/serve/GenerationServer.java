@@ -123,7 +123,8 @@ public final class GenerationServer implements AutoCloseable {
 
   /**
    * Loads and verifies the artifact, runs one batch of {@code maxBatch} samples at each warm-up
-   * step count ({@link ServingModel#warmUpSteps()}), then turns ready.
+   * step count ({@link ServingModel#warmUpSteps()}) and encodes one asset in every format, then
+   * turns ready.
    */
   public void load(Path modelDir) throws IOException {
     if (!state.compareAndSet(State.STARTING, State.LOADING)) {
@@ -132,9 +133,17 @@ public final class GenerationServer implements AutoCloseable {
     ServingModel m = ServingModel.load(modelDir, Devices.resolve(options.device()));
     try {
       state.set(State.WARMING);
+      float[][] samples = null;
       for (int steps : m.warmUpSteps()) {
         int n = options.maxBatch();
-        m.generate(steps, new int[n], new long[n]);
+        samples = m.generate(steps, new int[n], new long[n]);
+      }
+      // Encode once in every format, so class loading, fonts and the JIT are done before
+      // readiness (and AWT never initialises during a shutdown, when it cannot register hooks).
+      for (AssetFormat f : AssetFormat.values()) {
+        GenerationRequest r =
+            new GenerationRequest(0, m.classNames().get(0), 0, m.defaultSteps(), f, 1);
+        AssetEncoder.encode(VoxelSamples.of(r, new float[][] {samples[0]}, m.resolution()));
       }
       modelInfo = JSON.writeValueAsBytes(ModelInfo.of(m));
       limits = GenerationRequest.Limits.of(m, options.maxCount());
@@ -144,16 +153,20 @@ public final class GenerationServer implements AutoCloseable {
       m.close();
       throw e;
     }
-    if (state.compareAndSet(State.WARMING, State.READY)) {
-      metrics.ready(true);
-      LOG.log(
-          System.Logger.Level.INFO,
-          "serving {0} ({1}, {2} steps) on {3}",
-          m.digest(),
-          m.card().role(),
-          m.defaultSteps(),
-          baseUri());
+    if (!state.compareAndSet(State.WARMING, State.READY)) {
+      // close() ran during warm-up: stop here (closing twice is harmless).
+      scheduler.stopAccepting();
+      m.close();
+      return;
     }
+    metrics.ready(true);
+    LOG.log(
+        System.Logger.Level.INFO,
+        "serving {0} ({1}, {2} steps) on {3}",
+        m.digest(),
+        m.card().role(),
+        m.defaultSteps(),
+        baseUri());
   }
 
   public State state() {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A verified artifact ready to generate: which step counts it accepts, how it samples at each, and
@@ -33,6 +34,7 @@ import java.util.TreeSet;
 public final class ServingModel implements AutoCloseable {
   private final ModelArtifacts.Loaded loaded;
   private final SortedSet<Integer> allowedSteps;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private ServingModel(ModelArtifacts.Loaded loaded) {
     this.loaded = loaded;
@@ -159,8 +161,11 @@ public final class ServingModel implements AutoCloseable {
     return samples;
   }
 
+  /** Frees the model; idempotent. */
   @Override
   public void close() {
-    loaded.close();
+    if (closed.compareAndSet(false, true)) {
+      loaded.close();
+    }
   }
 }
