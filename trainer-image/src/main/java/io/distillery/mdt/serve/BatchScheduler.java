@@ -184,7 +184,7 @@ final class BatchScheduler {
       return;
     }
     long generation = System.nanoTime() - start;
-    metrics.batch(total);
+    metrics.batch(total, batch.get(0).request().steps(), generation);
     k = 0;
     for (Job j : batch) {
       float[][] mine = new float[j.request().count()][];

@@ -78,6 +78,7 @@ public final class LoadTest {
       double p50Ms,
       double p99Ms,
       double meanBatchSize,
+      double modelBusyPercent,
       boolean stoppedByTimeLimit) {}
 
   /** The whole run. */
@@ -115,8 +116,8 @@ public final class LoadTest {
       b.append(batchWindowMs).append(" ms, up to ").append(requestsPerRun);
       b.append(" requests or ").append(fmt(timeLimitSeconds)).append(" s per row.\n\n");
       b.append("| model | role | steps | NFE | clients | requests | errors | p50 ms | p99 ms |");
-      b.append(" req/s | mean batch |\n");
-      b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      b.append(" req/s | mean batch | model busy % |\n");
+      b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (Row r : rows) {
         b.append("| ").append(r.model()).append(" | ").append(r.role()).append(" | ");
         b.append(r.steps()).append(" | ").append(r.nfePerSample()).append(" | ");
@@ -124,7 +125,8 @@ public final class LoadTest {
         b.append(r.stoppedByTimeLimit() ? " (time limit)" : "").append(" | ");
         b.append(r.errors()).append(" | ").append(fmt(r.p50Ms())).append(" | ");
         b.append(fmt(r.p99Ms())).append(" | ").append(fmt(r.throughputPerSec())).append(" | ");
-        b.append(fmt(r.meanBatchSize())).append(" |\n");
+        b.append(fmt(r.meanBatchSize())).append(" | ").append(fmt(r.modelBusyPercent()));
+        b.append(" |\n");
       }
       List<String> models = rows.stream().map(Row::model).distinct().toList();
       List<Integer> clients = rows.stream().map(Row::clients).distinct().sorted().toList();
@@ -213,11 +215,13 @@ public final class LoadTest {
     run(http, target, clients, clients, Long.MAX_VALUE, -1);
     long batches0 = server.metrics().batches();
     long samples0 = server.metrics().batchedSamples();
+    long model0 = server.metrics().modelNanos();
     long start = System.nanoTime();
     Result r = run(http, target, clients, s.requests(), start + s.duration().toNanos(), 1_000_000);
     double seconds = (System.nanoTime() - start) / 1e9;
     long batches = server.metrics().batches() - batches0;
     long samples = server.metrics().batchedSamples() - samples0;
+    double busy = (server.metrics().modelNanos() - model0) / 1e9 / seconds * 100;
     long[] lat = Arrays.copyOf(r.latencies, r.completed);
     Arrays.sort(lat);
     return new Row(
@@ -234,6 +238,7 @@ public final class LoadTest {
         percentile(lat, 0.50) / 1e6,
         percentile(lat, 0.99) / 1e6,
         batches == 0 ? 0 : (double) samples / batches,
+        busy,
         r.completed + r.errors < s.requests());
   }
 

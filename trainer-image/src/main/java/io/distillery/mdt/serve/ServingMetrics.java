@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code mdt_serve_in_flight_requests}: accepted generate requests not yet answered;
  *   <li>{@code mdt_serve_queue_depth}: requests waiting for the model;
  *   <li>{@code mdt_serve_batch_size}: samples per model call (warm-up excluded);
+ *   <li>{@code mdt_serve_batch_duration_seconds{steps}}: model time per call;
  *   <li>{@code mdt_serve_ready}: 1 while ready.
  * </ul>
  */
@@ -65,6 +66,15 @@ public final class ServingMetrics {
           .classicOnly()
           .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128)
           .register(registry);
+  private final Histogram batchDuration =
+      Histogram.builder()
+          .name("mdt_serve_batch_duration_seconds")
+          .help("Model time per batch (all sampler steps), by steps.")
+          .labelNames("steps")
+          .classicOnly()
+          .classicUpperBounds(
+              0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+          .register(registry);
   private final Gauge ready =
       Gauge.builder()
           .name("mdt_serve_ready")
@@ -73,6 +83,7 @@ public final class ServingMetrics {
 
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong batchedSamples = new AtomicLong();
+  private final AtomicLong modelNanos = new AtomicLong();
 
   public ServingMetrics() {
     for (String o : new String[] {OK, BAD_REQUEST, REJECTED, UNAVAILABLE, ERROR}) {
@@ -96,10 +107,17 @@ public final class ServingMetrics {
     queueDepth.set(n);
   }
 
-  void batch(int samples) {
+  void batch(int samples, int steps, long nanos) {
     batchSize.observe(samples);
+    batchDuration.labelValues(Integer.toString(steps)).observe(nanos / 1e9);
     batches.incrementAndGet();
     batchedSamples.addAndGet(samples);
+    modelNanos.addAndGet(nanos);
+  }
+
+  /** Nanoseconds the model has spent on batches so far (warm-up excluded). */
+  public long modelNanos() {
+    return modelNanos.get();
   }
 
   /** Model calls so far (warm-up excluded). */

@@ -12,8 +12,8 @@ import io.distillery.mdt.model.ModelCard;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.SortedSet;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -27,9 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * training.studentSteps} of its card, else its default), because MDT-dist students are not trained
  * to be sampled on other grids.
  *
- * <p>Noise is drawn on the Java heap from {@code new Random(seed)} per sample, so a sample depends
- * only on (model, class, seed, steps) and not on which requests shared its batch (up to float
- * rounding of batched matrix products).
+ * <p>Noise is drawn on the Java heap from {@code new SplittableRandom(seed).nextGaussian()} per
+ * sample, so a sample depends only on (model, class, seed, steps) and not on which requests shared
+ * its batch (up to float rounding of batched matrix products).
  */
 public final class ServingModel implements AutoCloseable {
   private final ModelArtifacts.Loaded loaded;
@@ -136,7 +136,7 @@ public final class ServingModel implements AutoCloseable {
     int size = sampleSize();
     float[] noise = new float[n * size];
     for (int i = 0; i < n; i++) {
-      Random rng = new Random(seeds[i]);
+      SplittableRandom rng = new SplittableRandom(seeds[i]);
       for (int j = 0; j < size; j++) {
         noise[i * size + j] = (float) rng.nextGaussian();
       }

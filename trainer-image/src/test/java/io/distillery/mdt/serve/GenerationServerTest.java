@@ -234,6 +234,7 @@ class GenerationServerTest {
                 metrics, "mdt_serve_request_duration_seconds_count{format=\"voxels\",steps=\"4\"}"))
         .isPositive();
     assertThat(metric(metrics, "mdt_serve_batch_size_count")).isPositive();
+    assertThat(metric(metrics, "mdt_serve_batch_duration_seconds_count{steps=\"4\"}")).isPositive();
     assertThat(metric(metrics, "mdt_serve_in_flight_requests")).isZero();
     assertThat(metric(metrics, "mdt_serve_ready")).isEqualTo(1);
   }

@@ -52,6 +52,7 @@ class LoadTestTest {
       assertThat(r.path("p50Ms").asDouble()).isPositive();
       assertThat(r.path("p99Ms").asDouble()).isGreaterThanOrEqualTo(r.path("p50Ms").asDouble());
       assertThat(r.path("throughputPerSec").asDouble()).isPositive();
+      assertThat(r.path("modelBusyPercent").asDouble()).isBetween(0.1, 101.0);
     }
     assertThat(rows.get(0).path("model").asText()).isEqualTo("s/student");
     assertThat(rows.get(0).path("nfePerSample").asInt()).isEqualTo(1);
