@@ -106,7 +106,12 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    GenerationServer server = GenerationServer.listen(options);
+    GenerationServer server;
+    try {
+      server = GenerationServer.listen(options);
+    } catch (IllegalStateException e) {
+      throw new ParameterException(spec.commandLine(), "--port/--host: " + e.getMessage());
+    }
     Thread hook = new Thread(server::close, "mdt-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
