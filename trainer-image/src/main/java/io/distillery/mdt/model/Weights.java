@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +20,8 @@ import java.util.Map;
  * (a TorchScript module's parameters).
  */
 public final class Weights implements AutoCloseable {
+  private static final NDIndex ALL = new NDIndex("...");
+
   private final NDManager manager;
   private final boolean owning;
   private final Map<String, NDArray> arrays = new LinkedHashMap<>();
@@ -112,7 +115,10 @@ public final class Weights implements AutoCloseable {
       for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
         NDArray src = other.get(e.getKey());
         NDArray onDevice = src.toDevice(e.getValue().getDevice(), true);
-        e.getValue().set(onDevice.toFloatArray());
+        // An in-place tensor copy (index_put_ over "..."): keeps the array's identity (a
+        // TorchScript module holds it). NDArray.set(float[]) is avoided on purpose: on the CPU
+        // DJL makes the tensor wrap a Java direct buffer that the GC later frees.
+        e.getValue().set(ALL, onDevice);
         if (onDevice != src) {
           onDevice.close();
         }

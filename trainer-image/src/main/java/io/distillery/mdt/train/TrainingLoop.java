@@ -141,8 +141,8 @@ public final class TrainingLoop implements AutoCloseable {
         adam.step(grads);
         Gradients.zero(weights);
       }
-      ema.update(weights);
       step++;
+      ema.update(weights, step);
       history.add(step, logged);
       monitor.update(progress(start, began, logged));
       if (step % settings.checkpointEverySteps == 0 || step == settings.maxSteps) {
