@@ -131,8 +131,11 @@ public final class GenerationServer implements AutoCloseable {
       throw new IllegalStateException("load() is only possible once, before close()");
     }
     ServingModel m = ServingModel.load(modelDir, Devices.resolve(options.device()));
+    if (!state.compareAndSet(State.LOADING, State.WARMING)) {
+      m.close(); // close() ran while loading
+      return;
+    }
     try {
-      state.set(State.WARMING);
       float[][] samples = null;
       for (int steps : m.warmUpSteps()) {
         int n = options.maxBatch();

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.distillery.mdt.artifact.Artifact;
+import io.distillery.mdt.artifact.CorruptArtifactException;
 import io.distillery.mdt.flow.EulerSampler;
 import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.model.ModelArtifacts;
@@ -43,7 +44,14 @@ public final class ServingModel implements AutoCloseable {
 
   /** Opens, verifies (SHA-256 of every file) and loads the artifact in {@code dir}. */
   public static ServingModel load(Path dir, Device device) throws IOException {
-    return new ServingModel(ModelArtifacts.load(dir, device));
+    ModelArtifacts.Loaded loaded = ModelArtifacts.load(dir, device);
+    List<String> names = loaded.card().classNames();
+    if (names == null || names.isEmpty()) {
+      loaded.close();
+      throw new CorruptArtifactException(
+          Artifact.MODEL_JSON, dir + ": model.json lists no classNames, nothing to condition on");
+    }
+    return new ServingModel(loaded);
   }
 
   static SortedSet<Integer> allowedSteps(ModelCard card) {

@@ -62,7 +62,10 @@ class LoadTestTest {
     assertThat(rows.get(1).path("meanBatchSize").asDouble()).isGreaterThan(1);
     String md = Files.readString(out.resolveSibling("load.md"));
     assertThat(md).contains("| model | role | steps | NFE | clients |").contains("s/student");
-    assertThat(md).contains("s/student / t/teacher throughput at 4 clients");
+    // Which is faster is up to the machine with models this small; the ratio line is there.
+    assertThat(md)
+        .containsPattern(
+            "- (s/student / t/teacher|t/teacher / s/student) throughput at 4 clients = [0-9.]+x");
     assertThat(printed.toString()).contains("written");
   }
 
