@@ -140,11 +140,14 @@ class ServingLifecycleTest {
                   h.generate(
                       "{\"class\":\"cone\",\"steps\":64,\"count\":4,\"format\":\"voxels\"}")));
     }
-    long until = System.nanoTime() + 10_000_000_000L;
-    while (s.inFlight() < 8 && System.nanoTime() < until) {
+    // Wait until the server has accepted all 8 (answered or in flight); the model runs them one
+    // at a time, 64 guided steps of 4 samples each, so most are still queued when close() starts.
+    long until = System.nanoTime() + 20_000_000_000L;
+    while (s.inFlight() + answered(s) < 8 && System.nanoTime() < until) {
       Thread.sleep(2);
     }
-    assertThat(s.inFlight()).isEqualTo(8);
+    assertThat(s.inFlight() + answered(s)).isEqualTo(8);
+    assertThat(s.inFlight()).isPositive();
     CompletableFuture<Void> closing = CompletableFuture.runAsync(s::close);
     while (s.state() != GenerationServer.State.DRAINING) {
       Thread.sleep(1);
@@ -162,6 +165,10 @@ class ServingLifecycleTest {
     closing.get();
     assertThat(s.state()).isEqualTo(GenerationServer.State.STOPPED);
     assertThatThrownBy(() -> h.get("/healthz")).isInstanceOf(IOException.class);
+  }
+
+  static int answered(GenerationServer s) {
+    return (int) metric(s.metrics().scrape(), "mdt_serve_requests_total{outcome=\"ok\"}");
   }
 
   interface Call {
