@@ -28,6 +28,8 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       DemoCommand.class,
       InfoCommand.class,
+      ServeCommand.class,
+      LoadTestCommand.class,
       CommandLine.HelpCommand.class
     },
     description = {
