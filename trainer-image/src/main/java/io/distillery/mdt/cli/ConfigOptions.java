@@ -68,8 +68,8 @@ public final class ConfigOptions {
 
   /**
    * The effective configuration, where a command's own defaults replace the built-in ones when no
-   * --config file is given (a file states everything it wants); --set and the shortcuts still
-   * apply on top. Validated.
+   * --config file is given (a file states everything it wants); --set and the shortcuts still apply
+   * on top. Validated.
    */
   public TrainerConfig load(Map<String, String> commandDefaults) {
     TrainerConfig base = config == null ? new TrainerConfig() : TrainerConfigs.read(config);
