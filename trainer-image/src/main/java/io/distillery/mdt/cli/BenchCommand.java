@@ -49,8 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     TrainerConfig cfg = options.load(Map.of("progressPort", "0"));
     var device = Devices.resolve(cfg.device);
-    String command =
-        "./mdt bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    String command = Provenance.commandLine(spec);
     Map<String, Object> provenance = new LinkedHashMap<>();
     provenance.put("command", command);
     provenance.put("date", Instant.now().toString());

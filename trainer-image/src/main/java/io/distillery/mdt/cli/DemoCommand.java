@@ -53,9 +53,7 @@ public final class DemoCommand implements Callable<Integer> {
     TrainerConfig cfg = options.load(DEMO_DEFAULTS);
     var device = Devices.resolve(cfg.device);
     Map<String, Object> provenance = new LinkedHashMap<>();
-    provenance.put(
-        "command",
-        "mdt demo " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    provenance.put("command", Provenance.commandLine(spec));
     provenance.put("date", Instant.now().toString());
     DistillationBenchmark.Outcome o = DistillationBenchmark.run(cfg, device, out, provenance);
     PrintWriter w = spec.commandLine().getOut();

@@ -37,9 +37,7 @@ public final class DistillCommand implements Callable<Integer> {
     TrainerConfig cfg = options.load();
     var device = Devices.resolve(cfg.device);
     Map<String, Object> provenance = new LinkedHashMap<>();
-    provenance.put(
-        "command",
-        "mdt distill " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    provenance.put("command", Provenance.commandLine(spec));
     provenance.put("date", Instant.now().toString());
     provenance.put("device", device.toString());
     DistillPipeline.Outcome o;
