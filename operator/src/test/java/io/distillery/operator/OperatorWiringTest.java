@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.operator.common.LeaderElection;
 import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.deployment.StudentDeploymentReconciler;
+import io.distillery.operator.deployment.StudentMetrics;
 import io.distillery.operator.distillation.DistillationJobReconciler;
 import io.distillery.operator.distillation.DistillationMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,12 +16,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Quarkus application wires up as in production (the operator itself is not started here, see
- * src/test/resources/application.properties): the reconciler is a bean built with the Micrometer
+ * src/test/resources/application.properties): the reconcilers are beans built with the Micrometer
  * registry, settings come from application.properties, and the leader-election bean exists.
  */
 @QuarkusTest
 class OperatorWiringTest {
   @Inject DistillationJobReconciler reconciler;
+  @Inject StudentDeploymentReconciler students;
   @Inject MeterRegistry registry;
   @Inject LeaderElection leaderElection;
 
@@ -27,6 +30,9 @@ class OperatorWiringTest {
   void reconcilerMetricsSettingsAndLeaderElectionAreWired() {
     // The bean may be a lazy client proxy: calling it creates the reconciler.
     assertThat(reconciler.toString()).isNotEmpty();
+    assertThat(students.toString()).isNotEmpty();
+    assertThat(registry.find(StudentMetrics.DEPLOYMENTS).tag("phase", "RolledBack").gauge())
+        .isNotNull();
     assertThat(registry.find(DistillationMetrics.JOBS).tag("phase", "Running").gauge()).isNotNull();
     assertThat(leaderElection.getLeaseName()).isEqualTo("distillery-operator");
     OperatorSettings settings = OperatorSettings.current();

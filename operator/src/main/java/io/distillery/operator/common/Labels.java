@@ -27,6 +27,15 @@ public final class Labels {
   /** SHA-256 of the rendered trainer config, on the pod template (pods roll when it changes). */
   public static final String CONFIG_HASH = PREFIX + "config-hash";
 
+  /** Names the StudentDeployment a serving child belongs to (the Service selects on it). */
+  public static final String STUDENT_DEPLOYMENT = PREFIX + "student-deployment";
+
+  /** {@code stable} or {@code canary}: which of a StudentDeployment's Deployments owns a pod. */
+  public static final String TRACK = PREFIX + "track";
+
+  /** Digest of the served model, on the serving pod template (pods roll when it changes). */
+  public static final String MODEL_DIGEST = PREFIX + "model-digest";
+
   /** Kueue's label naming the LocalQueue of a Job. */
   public static final String KUEUE_QUEUE_NAME = "kueue.x-k8s.io/queue-name";
 

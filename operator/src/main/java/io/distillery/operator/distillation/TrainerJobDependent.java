@@ -4,14 +4,12 @@ import io.distillery.config.ExitCodes;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.DistillationJobSpec;
 import io.distillery.operator.api.v1alpha1.PlacementSpec;
-import io.distillery.operator.api.v1alpha1.ResourcesSpec;
 import io.distillery.operator.common.Labels;
 import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.common.PodResources;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -164,21 +162,6 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
 
   private static Container container(DistillationJob dj, OperatorSettings settings) {
     DistillationJobSpec spec = dj.getSpec();
-    var resources = new ResourceRequirementsBuilder();
-    ResourcesSpec r = spec.resources;
-    if (r != null) {
-      if (r.cpu != null) {
-        resources.addToRequests("cpu", r.cpu);
-      }
-      if (r.memory != null) {
-        resources.addToRequests("memory", r.memory).addToLimits("memory", r.memory);
-      }
-      if (r.gpusOrZero() > 0) {
-        String gpu = r.gpuResourceName != null ? r.gpuResourceName : settings.gpuResourceName();
-        Quantity count = new Quantity(Integer.toString(r.gpus));
-        resources.addToRequests(gpu, count).addToLimits(gpu, count);
-      }
-    }
     return new ContainerBuilder()
         .withName(DistillationNames.CONTAINER)
         .withImage(spec.image != null ? spec.image : settings.trainerImage())
@@ -189,7 +172,7 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
         .withContainerPort(TrainerConfigRenderer.render(dj).progressPort)
         .withProtocol("TCP")
         .endPort()
-        .withResources(resources.build())
+        .withResources(PodResources.of(spec.resources, settings.gpuResourceName()))
         .withVolumeMounts(mounts(dj))
         // On a crash without a result JSON, the log tail becomes the message we report.
         .withTerminationMessagePolicy("FallbackToLogsOnError")

@@ -23,9 +23,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -571,16 +568,6 @@ class DistillationJobLifecycleIT {
   }
 
   static String kubectl(String... args) throws IOException, InterruptedException {
-    Path kubeconfig = Files.createTempFile("kubeconfig", ".yaml");
-    Files.writeString(kubeconfig, api.kubeConfigYaml());
-    List<String> command =
-        new java.util.ArrayList<>(
-            List.of(api.kubectl().toString(), "--kubeconfig", kubeconfig.toString()));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor(30, TimeUnit.SECONDS);
-    Files.deleteIfExists(kubeconfig);
-    return out;
+    return api.runKubectl(args);
   }
 }

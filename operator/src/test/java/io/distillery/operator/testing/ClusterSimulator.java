@@ -8,18 +8,22 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Plays the job controller and the kubelet, which the test control plane lacks: creates the Job's
- * pods from its template and writes Job and Pod status through the status subresource.
+ * Plays the job and deployment controllers and the kubelet, which the test control plane lacks:
+ * creates the pods from the Job's or Deployment's template and writes their status through the
+ * status subresource.
  */
 public final class ClusterSimulator {
   private final KubernetesClient client;
@@ -175,6 +179,78 @@ public final class ClusterSimulator {
         .withMessage(message)
         .withLastProbeTime(now())
         .withLastTransitionTime(now())
+        .build();
+  }
+
+  /**
+   * Plays the deployment controller and the kubelet for {@code deployment}: replaces its pods by
+   * {@code spec.replicas} ready pods built from the template (IPs {@code 127.0.0.<firstIp + i>},
+   * loopback only; the container port named {@code http} set to {@code port}, where the test's
+   * metrics server listens) and writes a finished rollout into the Deployment's status.
+   */
+  public List<Pod> rollOut(Deployment deployment, int firstIp, int port) {
+    Deployment current = client.apps().deployments().resource(deployment).get();
+    String ns = current.getMetadata().getNamespace();
+    client.pods().inNamespace(ns).list().getItems().stream()
+        .filter(p -> ownedBy(p, current))
+        .forEach(p -> client.pods().resource(p).withGracePeriod(0).delete());
+    var template = current.getSpec().getTemplate();
+    int replicas = current.getSpec().getReplicas() == null ? 1 : current.getSpec().getReplicas();
+    List<Pod> pods = new ArrayList<>();
+    for (int i = 0; i < replicas; i++) {
+      var spec = Serialization.clone(template.getSpec());
+      spec.getContainers().get(0).getPorts().forEach(p -> p.setContainerPort(port));
+      Pod pod =
+          new PodBuilder()
+              .withNewMetadata()
+              .withGenerateName(current.getMetadata().getName() + "-")
+              .withNamespace(ns)
+              .withLabels(template.getMetadata().getLabels())
+              .withAnnotations(template.getMetadata().getAnnotations())
+              .withOwnerReferences(
+                  new OwnerReferenceBuilder()
+                      .withApiVersion("apps/v1")
+                      .withKind("Deployment")
+                      .withName(current.getMetadata().getName())
+                      .withUid(current.getMetadata().getUid())
+                      .withController(true)
+                      .build())
+              .endMetadata()
+              .withSpec(spec)
+              .build();
+      pod = client.pods().resource(pod).create();
+      pods.add(podStatus(pod, servingReady("127.0.0." + (firstIp + i))));
+    }
+    deploymentStatus(current, replicas, replicas);
+    return pods;
+  }
+
+  /** Deployment status as the deployment controller writes it. */
+  public Deployment deploymentStatus(Deployment deployment, int updated, int ready) {
+    Deployment current = client.apps().deployments().resource(deployment).get();
+    current.setStatus(
+        new DeploymentStatusBuilder()
+            .withObservedGeneration(current.getMetadata().getGeneration())
+            .withReplicas(updated)
+            .withUpdatedReplicas(updated)
+            .withReadyReplicas(ready)
+            .withAvailableReplicas(ready)
+            .build());
+    return client.apps().deployments().resource(current).updateStatus();
+  }
+
+  private static boolean ownedBy(Pod p, Deployment d) {
+    return p.getMetadata().getOwnerReferences().stream()
+        .anyMatch(o -> o.getUid().equals(d.getMetadata().getUid()));
+  }
+
+  /** A running serving pod whose readiness probe passes. */
+  public static PodStatus servingReady(String ip) {
+    return new PodStatusBuilder()
+        .withPhase("Running")
+        .withPodIP(ip)
+        .withStartTime(now())
+        .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True").build())
         .build();
   }
 

@@ -1,6 +1,7 @@
 package io.distillery.operator.testing;
 
 import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.deployment.StudentDeploymentReconciler;
 import io.distillery.operator.distillation.DistillationJobReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -17,7 +18,8 @@ public final class OperatorHarness implements AutoCloseable {
   private final Operator operator;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-  private OperatorHarness(KubernetesClient client, OperatorSettings settings, Metrics metrics) {
+  private OperatorHarness(
+      KubernetesClient client, OperatorSettings settings, Metrics metrics, boolean students) {
     OperatorSettings.use(settings);
     operator =
         new Operator(
@@ -28,7 +30,11 @@ public final class OperatorHarness implements AutoCloseable {
                     .withCacheSyncTimeout(Duration.ofSeconds(30))
                     .withMetrics(metrics)
                     .withReconciliationTerminationTimeout(Duration.ofSeconds(5)));
-    operator.register(new DistillationJobReconciler(settings, registry));
+    if (students) {
+      operator.register(new StudentDeploymentReconciler(settings, registry));
+    } else {
+      operator.register(new DistillationJobReconciler(settings, registry));
+    }
     operator.start();
   }
 
@@ -46,12 +52,20 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   public static OperatorHarness start(KubernetesClient client) {
-    return new OperatorHarness(client, fastSettings(), Metrics.NOOP);
+    return new OperatorHarness(client, fastSettings(), Metrics.NOOP, false);
   }
 
   public static OperatorHarness start(
       KubernetesClient client, OperatorSettings settings, Metrics metrics) {
-    return new OperatorHarness(client, settings, metrics);
+    return new OperatorHarness(client, settings, metrics, false);
+  }
+
+  /**
+   * The StudentDeployment controller alone, so a test writes the DistillationJobs' status itself (a
+   * succeeded job with a result) instead of training.
+   */
+  public static OperatorHarness startStudentDeployments(KubernetesClient client) {
+    return new OperatorHarness(client, fastSettings(), Metrics.NOOP, true);
   }
 
   public SimpleMeterRegistry registry() {

@@ -9,8 +9,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -59,6 +62,23 @@ public final class TestApiServer implements AutoCloseable {
   /** The kubectl binary of the same Kubernetes version. */
   public Path kubectl() {
     return ControlPlane.kubeApiTestDir().resolve("kubectl");
+  }
+
+  /** Runs the real kubectl against this server; returns stdout and stderr together. */
+  public String runKubectl(String... args) throws IOException, InterruptedException {
+    Path kubeconfig = Files.createTempFile("kubeconfig", ".yaml");
+    try {
+      Files.writeString(kubeconfig, kubeConfigYaml());
+      List<String> command =
+          new ArrayList<>(List.of(kubectl().toString(), "--kubeconfig", kubeconfig.toString()));
+      command.addAll(List.of(args));
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(30, TimeUnit.SECONDS);
+      return out;
+    } finally {
+      Files.deleteIfExists(kubeconfig);
+    }
   }
 
   public KubernetesClient client() {

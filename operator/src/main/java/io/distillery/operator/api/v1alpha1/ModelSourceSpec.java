@@ -1,0 +1,38 @@
+package io.distillery.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** Where the served model comes from. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "has(self.distillationJobRef) != has(self.modelUri)",
+    message =
+        "source: set exactly one of distillationJobRef (a DistillationJob in this namespace) or"
+            + " modelUri (with digest)")
+@ValidationRule(
+    value = "has(self.modelUri) == has(self.digest)",
+    message = "source.digest: required with modelUri, and only with modelUri",
+    fieldPath = ".digest")
+public class ModelSourceSpec {
+  @Size(min = 1, max = 253)
+  @JsonPropertyDescription(
+      "Name of a DistillationJob in this namespace; its status.result gives artifact and digest."
+          + " The deployment waits until that job has Succeeded and passed its gate. Point it at a"
+          + " newer job to roll the new student out.")
+  public String distillationJobRef;
+
+  @Pattern("^pvc://[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+  @JsonPropertyDescription(
+      "A model artifact directory on a PersistentVolumeClaim in this namespace,"
+          + " `pvc://<claim>/<path>`; mounted read-only.")
+  public String modelUri;
+
+  @Pattern("^sha256:[0-9a-f]{64}$")
+  @JsonPropertyDescription(
+      "Digest of the artifact at modelUri, `sha256:<64 hex>` (what `mdt serve` verifies).")
+  public String digest;
+}

@@ -1,0 +1,63 @@
+package io.distillery.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+
+/** Which student to serve and how to roll it out. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StudentDeploymentSpec {
+  @Required
+  @JsonPropertyDescription(
+      "The model to serve: a DistillationJob in this namespace, or a model URI and digest.")
+  public ModelSourceSpec source;
+
+  @Min(1)
+  @Max(8)
+  @JsonPropertyDescription(
+      "Default sampling steps of the served model (passed as `mdt serve --steps`); default: the"
+          + " student's fewest step count.")
+  public Integer steps;
+
+  @Min(0)
+  @Default("1")
+  @JsonPropertyDescription(
+      "Serving pods of the stable model (default 1); ignored when autoscaling is set (the HPA"
+          + " owns the count). 0 stops serving but keeps the Service.")
+  public Integer replicas;
+
+  @JsonPropertyDescription(
+      "CPU, memory and GPUs of each serving pod (GPUs as requests = limits of the extended"
+          + " resource).")
+  public ResourcesSpec resources;
+
+  @JsonPropertyDescription(
+      "Image running `mdt serve`; defaults to the operator's trainer image"
+          + " (distillery.trainer.image).")
+  public String image;
+
+  @JsonPropertyDescription(
+      "An autoscaling/v2 HorizontalPodAutoscaler on the stable Deployment, by CPU utilisation.")
+  public AutoscalingSpec autoscaling;
+
+  @JsonPropertyDescription("How a new model replaces the served one: Rolling (default) or Canary.")
+  public RolloutSpec rollout;
+
+  @JsonPropertyDescription("The Service in front of the serving pods.")
+  public ServiceSpec service;
+
+  public int replicasOrDefault() {
+    return replicas == null ? 1 : replicas;
+  }
+
+  public RolloutSpec rolloutOrDefault() {
+    return rollout == null ? new RolloutSpec() : rollout;
+  }
+
+  public ServiceSpec serviceOrDefault() {
+    return service == null ? new ServiceSpec() : service;
+  }
+}

@@ -1,0 +1,105 @@
+package io.distillery.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Observed state, written only by the operator. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StudentDeploymentStatus {
+  @JsonPropertyDescription(
+      "Pending, Progressing, Available, Degraded or RolledBack; computed from the conditions.")
+  public StudentPhase phase;
+
+  @JsonPropertyDescription(
+      "Standard conditions: SourceReady, Available, Progressing (reasons in operator/README.md).")
+  public List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  public Long observedGeneration;
+
+  @JsonPropertyDescription(
+      "In-cluster URL of the Service, `http://<service>.<namespace>.svc:<port>`.")
+  public String url;
+
+  @JsonPropertyDescription("Ready stable serving pods.")
+  public Integer readyReplicas;
+
+  @JsonPropertyDescription("Ready / desired stable pods, e.g. `2/3` (printer column).")
+  public String ready;
+
+  @JsonPropertyDescription("Model URI the stable Deployment serves (`pvc://<claim>/<path>`).")
+  public String currentModel;
+
+  @JsonPropertyDescription("Digest of the model the stable Deployment serves.")
+  public String currentDigest;
+
+  @JsonPropertyDescription("Digest served before the last promotion or rolling update.")
+  public String previousDigest;
+
+  @JsonPropertyDescription(
+      "DistillationJob the current model came from (empty for a modelUri source).")
+  public String currentSource;
+
+  @JsonPropertyDescription("Source and short digest of the served model (printer column).")
+  public String model;
+
+  @JsonPropertyDescription("Speedup of the served student over its teacher, e.g. `21.4x@1`.")
+  public String speedup;
+
+  @JsonPropertyDescription("The latest canary and its verdict; absent before the first canary.")
+  public CanaryStatus canary;
+
+  /** A canary rollout. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class CanaryStatus {
+    @JsonPropertyDescription(
+        "Progressing, Analysing, Promoted, RolledBack, or Superseded (the source changed before a"
+            + " verdict).")
+    public String state;
+
+    @JsonPropertyDescription("Model URI of the canary.")
+    public String model;
+
+    @JsonPropertyDescription("Digest of the canary's model.")
+    public String digest;
+
+    @JsonPropertyDescription("DistillationJob the canary's model came from.")
+    public String source;
+
+    @JsonPropertyDescription("Speedup of the canary's student, e.g. `21.4x@1`.")
+    public String speedup;
+
+    @JsonPropertyDescription("Canary pods wanted.")
+    public Integer replicas;
+
+    @JsonPropertyDescription("Ready canary pods.")
+    public Integer readyReplicas;
+
+    @JsonPropertyDescription("When the canary was created (RFC 3339).")
+    public String startTime;
+
+    @JsonPropertyDescription("When every canary pod was ready and the analysis window began.")
+    public String analysisStartTime;
+
+    @JsonPropertyDescription("Canary generate requests counted at the start of the window.")
+    public Long baselineRequests;
+
+    @JsonPropertyDescription("Canary server errors counted at the start of the window.")
+    public Long baselineErrors;
+
+    @JsonPropertyDescription("Generate requests the canary answered during the window so far.")
+    public Long requests;
+
+    @JsonPropertyDescription("Server errors (outcome error/unavailable) during the window so far.")
+    public Long errors;
+
+    @JsonPropertyDescription("errors / requests during the window (0 without requests).")
+    public Double errorRate;
+
+    @JsonPropertyDescription("Why the canary was promoted or rolled back.")
+    public String message;
+  }
+}
