@@ -28,6 +28,14 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "Artifact dir.")
   Path model;
 
+  @Option(
+      names = "--steps",
+      paramLabel = "N",
+      description =
+          "Step count for requests that do not name one (default: the model's; a student serves"
+              + " only its trained step counts).")
+  Integer steps;
+
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "TCP port.")
   int port;
 
@@ -116,6 +124,13 @@ public final class ServeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       server.load(model);
+      if (steps != null) {
+        server.model().useDefaultSteps(steps);
+      }
+    } catch (IllegalArgumentException e) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      server.close();
+      throw new ParameterException(spec.commandLine(), e.getMessage());
     } catch (Exception e) {
       Runtime.getRuntime().removeShutdownHook(hook);
       server.close();

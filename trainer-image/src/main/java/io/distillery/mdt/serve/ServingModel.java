@@ -36,6 +36,7 @@ public final class ServingModel implements AutoCloseable {
   private final ModelArtifacts.Loaded loaded;
   private final SortedSet<Integer> allowedSteps;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Integer defaultStepsOverride;
 
   private ServingModel(ModelArtifacts.Loaded loaded) {
     this.loaded = loaded;
@@ -89,7 +90,20 @@ public final class ServingModel implements AutoCloseable {
   }
 
   public int defaultSteps() {
-    return loaded.card().sampler().steps();
+    Integer o = defaultStepsOverride;
+    return o != null ? o : loaded.card().sampler().steps();
+  }
+
+  /**
+   * Serves requests without {@code steps} at {@code steps} instead of the card's default (what a
+   * StudentDeployment's {@code spec.steps} sets); it must be a step count this model serves.
+   */
+  public void useDefaultSteps(int steps) {
+    if (!allowedSteps.contains(steps)) {
+      throw new IllegalArgumentException(
+          "--steps " + steps + " is not served by this model; it serves " + allowedSteps);
+    }
+    defaultStepsOverride = steps;
   }
 
   public SortedSet<Integer> allowedSteps() {
