@@ -62,6 +62,8 @@ timed() {
 }
 
 # has_version BINARY EXPECTED ARGS...: true when BINARY exists and its version output contains EXPECTED.
+# grep reads all the output (no -q): with pipefail, a binary killed by SIGPIPE after an early
+# match would fail the check and rebuild everything.
 has_version() {
   local binary="$1" expected="$2"
   shift 2

@@ -1,0 +1,77 @@
+package io.distillery.operator.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillery.operator.deployment.StudentConditions;
+import io.distillery.operator.distillation.DistillationConditions;
+import io.distillery.operator.testing.ControlPlane;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The user documentation in README.md stays true: the field reference is what the CRDs in crds/
+ * describe (regenerate with {@code -Ddistillery.readme.update=true}), and the troubleshooting
+ * section names every condition reason both controllers set.
+ */
+class ReadmeIT {
+  static final Path README = ControlPlane.repo().resolve("README.md");
+
+  @Test
+  void fieldReferenceIsGeneratedFromTheCrds() throws IOException {
+    String readme = Files.readString(README);
+    String updated = readme;
+    try (Stream<Path> files = Files.list(ControlPlane.repo().resolve("crds"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
+        CustomResourceDefinition crd =
+            new KubernetesSerialization().unmarshal(Files.readString(file));
+        String name = crd.getMetadata().getName();
+        String begin = "<!-- BEGIN field-reference " + name + " -->\n";
+        String end = "<!-- END field-reference " + name + " -->";
+        assertThat(readme)
+            .as("README.md has a field reference for %s between %s and %s", name, begin, end)
+            .contains(begin)
+            .contains(end);
+        int from = updated.indexOf(begin) + begin.length();
+        int to = updated.indexOf(end);
+        updated = updated.substring(0, from) + FieldReference.markdown(crd) + updated.substring(to);
+      }
+    }
+    if (Boolean.getBoolean("distillery.readme.update")) {
+      Files.writeString(README, updated);
+      return;
+    }
+    assertThat(readme)
+        .as("README.md field reference is stale; run with -Ddistillery.readme.update=true")
+        .isEqualTo(updated);
+  }
+
+  @Test
+  void troubleshootingNamesEveryConditionReason() throws Exception {
+    String readme = Files.readString(README);
+    int start = readme.indexOf("## Troubleshooting");
+    assertThat(start).isNotNegative();
+    int end = readme.indexOf("\n## ", start + 1);
+    String section = readme.substring(start, end < 0 ? readme.length() : end);
+    List<String> reasons = new ArrayList<>();
+    for (Class<?> conditions : List.of(DistillationConditions.class, StudentConditions.class)) {
+      for (Field f : conditions.getFields()) {
+        if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+          reasons.add((String) f.get(null));
+        }
+      }
+    }
+    assertThat(reasons).hasSizeGreaterThan(20);
+    assertThat(reasons.stream().filter(r -> !section.contains("`" + r + "`")).toList())
+        .as("condition reasons missing from README.md's troubleshooting section")
+        .isEmpty();
+  }
+}
