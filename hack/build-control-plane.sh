@@ -33,6 +33,10 @@ export GOTOOLCHAIN=local
 export CGO_ENABLED=0
 mkdir -p "$bin" "$GOMODCACHE" "$GOCACHE" "$cache_root/src"
 
+# One build at a time per cache (parallel test runs would edit the same wrapper go.mod).
+exec 9>"$cache_root/.lock"
+flock 9
+
 log() { printf '[control-plane %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 fail() {
   printf '[control-plane] FAILED at step "%s": %s\n' "$1" "$2" >&2
@@ -63,7 +67,11 @@ timed() {
 has_version() {
   local binary="$1" expected="$2"
   shift 2
-  [[ -x "$bin/$binary" ]] && "$bin/$binary" "$@" 2>/dev/null | grep -- "$expected" >/dev/null
+  [[ -x "$bin/$binary" ]] || return 1
+  # Capture first: `cmd | grep -q` under pipefail fails when grep exits early (SIGPIPE).
+  local out
+  out="$("$bin/$binary" "$@" 2>/dev/null)" || return 1
+  [[ "$out" == *"$expected"* ]]
 }
 
 kube_minor="${KUBE_VERSION#v1.}"

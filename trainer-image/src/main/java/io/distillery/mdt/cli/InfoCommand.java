@@ -1,0 +1,48 @@
+package io.distillery.mdt.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import io.distillery.mdt.model.Devices;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mdt info}: loads the tensor engine and prints what it found. The CUDA image runs it at
+ * build time so that DJL places its CUDA libtorch in the image and never downloads at run time.
+ */
+@Command(
+    name = "info",
+    mixinStandardHelpOptions = true,
+    description =
+        "Load the PyTorch engine and print its version, the GPUs it sees and the device"
+            + " --device resolves to.")
+public final class InfoCommand implements Callable<Integer> {
+  @Option(
+      names = "--device",
+      paramLabel = "auto|cpu|gpu",
+      defaultValue = "auto",
+      description = "Device choice to resolve (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    Engine engine = Engine.getInstance();
+    Device chosen = Devices.resolve(device);
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        "engine %s %s%ngpus %d%ndevice %s%njava %s%n",
+        engine.getEngineName(),
+        engine.getVersion(),
+        engine.getGpuCount(),
+        chosen,
+        System.getProperty("java.version"));
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,150 @@
+package io.distillery.mdt.cli;
+
+import io.distillery.mdt.serve.GenerationServer;
+import io.distillery.mdt.serve.ServeOptions;
+import io.distillery.mdt.serve.TorchThreads;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code mdt serve}: listen, load and warm up the artifact, serve until SIGTERM, then drain. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    description = {
+      "Serve a student (or teacher) artifact over HTTP: POST /v1/generate, GET /v1/model,"
+          + " /healthz, /readyz, /metrics (see trainer-image/SERVING.md).",
+      "Liveness answers at once; readiness only after the digests are verified and one batch"
+          + " per supported step count has run. SIGTERM drains: readiness turns false, new"
+          + " requests get 503, queued and running ones finish."
+    })
+public final class ServeCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Artifact dir.")
+  Path model;
+
+  @Option(
+      names = "--steps",
+      paramLabel = "N",
+      description =
+          "Step count for requests that do not name one (default: the model's; a student serves"
+              + " only its trained step counts).")
+  Integer steps;
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "TCP port.")
+  int port;
+
+  @Option(
+      names = "--host",
+      paramLabel = "ADDR",
+      defaultValue = "0.0.0.0",
+      description = "Interface to bind.")
+  String host;
+
+  @Option(
+      names = "--device",
+      paramLabel = "auto|cpu|gpu",
+      defaultValue = "auto",
+      description = "Compute device; auto takes a GPU when DJL finds one.")
+  String device;
+
+  @Option(
+      names = "--max-batch",
+      paramLabel = "N",
+      defaultValue = "32",
+      description = "Most samples per model call.")
+  int maxBatch;
+
+  @Option(
+      names = "--batch-window-ms",
+      paramLabel = "MS",
+      defaultValue = "5",
+      description = "How long a request waits for others to share its batch.")
+  int batchWindowMs;
+
+  @Option(
+      names = "--queue",
+      paramLabel = "N",
+      defaultValue = "64",
+      description = "Most requests waiting for the model; beyond it 429 with Retry-After.")
+  int queue;
+
+  @Option(
+      names = "--max-count",
+      paramLabel = "N",
+      defaultValue = "4",
+      description = "Most samples one request may ask for (count).")
+  int maxCount;
+
+  @Option(
+      names = "--drain-timeout-s",
+      paramLabel = "S",
+      defaultValue = "30",
+      description = "How long shutdown waits for queued and running requests.")
+  int drainTimeoutS;
+
+  @Option(
+      names = "--torch-threads",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "PyTorch intra-op threads per model call (0: one per core). Batching, not threads, is"
+              + " what scales serving; see SERVING.md.")
+  int torchThreads;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    try {
+      TorchThreads.configure(torchThreads);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    ServeOptions options;
+    try {
+      options =
+          new ServeOptions(
+              host, port, device, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutS * 1000L);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    GenerationServer server;
+    try {
+      server = GenerationServer.listen(options);
+    } catch (IllegalStateException e) {
+      throw new ParameterException(spec.commandLine(), "--port/--host: " + e.getMessage());
+    }
+    Thread hook = new Thread(server::close, "mdt-serve-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      server.load(model);
+      if (steps != null) {
+        server.model().useDefaultSteps(steps);
+      }
+    } catch (IllegalArgumentException e) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      server.close();
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    } catch (Exception e) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      server.close();
+      throw e;
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        "serving %s (%s, %d steps) on %s%n",
+        server.model().digest(),
+        server.model().card().role(),
+        server.model().defaultSteps(),
+        server.baseUri());
+    out.flush();
+    server.awaitStopped();
+    return 0;
+  }
+}

@@ -1,0 +1,165 @@
+package io.distillery.mdt.distill;
+
+import ai.djl.Device;
+import io.distillery.config.ExitCodes;
+import io.distillery.config.TrainerConfig;
+import io.distillery.config.TrainerResult;
+import io.distillery.mdt.bench.Comparison;
+import io.distillery.mdt.bench.ComparisonReport;
+import io.distillery.mdt.bench.Contender;
+import io.distillery.mdt.bench.Machine;
+import io.distillery.mdt.bench.QualityProbe;
+import io.distillery.mdt.data.BuiltinShapes;
+import io.distillery.mdt.data.DatasetLoader;
+import io.distillery.mdt.data.LoadedDataset;
+import io.distillery.mdt.eval.ShapeClassifier;
+import io.distillery.mdt.flow.SamplerSettings;
+import io.distillery.mdt.model.VelocityModel;
+import io.distillery.mdt.progress.ConsoleProgress;
+import io.distillery.mdt.progress.TrainingMonitor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code mdt distill} as a function: distill the configured teacher, evaluate the student at each
+ * of its step counts against the teacher's own sampler in the same process, apply the gates, and
+ * write the result JSON next to the artifact and to the termination-message path (the operator's
+ * only channel to the trainer: the pod needs no Kubernetes API rights).
+ */
+public final class DistillPipeline {
+  public static final String RESULT_FILE = "result.json";
+  public static final String EVALUATION_DIR = "evaluation";
+
+  private DistillPipeline() {}
+
+  public record Outcome(
+      TrainerResult result, ComparisonReport report, StudentDistillation.Result run) {
+    public int exitCode() {
+      return result.exitCode;
+    }
+  }
+
+  public static Outcome run(
+      TrainerConfig cfg, Device device, TrainingMonitor monitor, Map<String, Object> provenance)
+      throws IOException {
+    Gates.checkSatisfiable(cfg);
+    try (Teacher teacher = Teacher.load(cfg, device)) {
+      LoadedDataset train = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.TRAIN);
+      ComparisonReport[] report = new ComparisonReport[1];
+      StudentDistillation.Result run =
+          StudentDistillation.run(
+              cfg,
+              teacher,
+              train,
+              monitor,
+              provenance,
+              (student, artifact) ->
+                  report[0] =
+                      evaluate(
+                          cfg,
+                          teacher,
+                          student,
+                          artifact.path(EVALUATION_DIR + "/report.json").getParent(),
+                          device));
+      TrainerResult result = result(cfg, run, report[0]);
+      write(cfg, result);
+      return new Outcome(result, report[0], run);
+    }
+  }
+
+  /** Teacher (reference sampler) and the student at each of its step counts, in one process. */
+  static ComparisonReport evaluate(
+      TrainerConfig cfg, Teacher teacher, VelocityModel student, Path outDir, Device device)
+      throws IOException {
+    TrainerConfig.Sampler ts = cfg.teacher.sampler;
+    Contender baseline =
+        new Contender(
+            "teacher", teacher.model(), new SamplerSettings(ts.steps, ts.cfgStrength, ts.rescaleT));
+    List<Contender> rows = new ArrayList<>();
+    rows.add(baseline);
+    String method = StudentDistillation.methodName(cfg.method);
+    for (int steps : cfg.studentSteps.stream().sorted().distinct().toList()) {
+      rows.add(new Contender(method, student, SamplerSettings.student(steps)));
+    }
+    LoadedDataset heldOut = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.HELD_OUT);
+    try (ShapeClassifier classifier = ShapeClassifier.loadShipped()) {
+      QualityProbe quality = new QualityProbe(classifier, heldOut.batch(), cfg.evaluation.samples);
+      Comparison.Settings settings =
+          new Comparison.Settings(
+              cfg.evaluation.samples, cfg.evaluation.seed, 64, 5, 2, Machine.describe(device));
+      return Comparison.run(
+          baseline, rows, quality, settings, outDir, ConsoleProgress.forTerminal("evaluate"));
+    }
+  }
+
+  static TrainerResult result(
+      TrainerConfig cfg, StudentDistillation.Result run, ComparisonReport report) {
+    TrainerResult r = new TrainerResult();
+    r.method = StudentDistillation.methodName(cfg.method);
+    r.artifact = run.artifact().toString();
+    r.digest = run.digest();
+    r.studentSteps = cfg.studentSteps.stream().sorted().distinct().toList();
+    ComparisonReport.Row teacherRow = report.rows.get(0);
+    r.metrics.put("teacher", metrics(teacherRow));
+    for (int steps : r.studentSteps) {
+      ComparisonReport.Row row = report.row(r.method, steps);
+      r.metrics.put(Integer.toString(steps), metrics(row));
+      r.speedup.put(Integer.toString(steps), round(row.speedup));
+    }
+    r.gate = Gates.verdict(cfg.evaluation, report, r.method, r.studentSteps);
+    r.status = "succeeded";
+    r.exitCode = r.gate.passed ? ExitCodes.OK : ExitCodes.GATE_FAILED;
+    r.message =
+        r.gate.passed
+            ? "student " + r.digest + " distilled with " + r.method
+            : "student failed the gate: " + r.gate.reason;
+    return r;
+  }
+
+  private static TrainerResult.Metrics metrics(ComparisonReport.Row row) {
+    TrainerResult.Metrics m = new TrainerResult.Metrics();
+    m.fd = round(row.fd);
+    m.classAccuracy = round(row.classAccuracy);
+    m.nfe = row.nfe;
+    m.latencyMsBatch1 = round(row.latencyMsBatch1);
+    m.throughputPerSec = round(row.throughputPerSec);
+    return m;
+  }
+
+  /** Writes the result next to the artifact and to the termination-message path, if writable. */
+  static void write(TrainerConfig cfg, TrainerResult result) throws IOException {
+    String json = result.toJson();
+    Path out = Path.of(cfg.output.dir);
+    Files.createDirectories(out);
+    Path tmp = out.resolve(RESULT_FILE + ".tmp");
+    Files.writeString(tmp, json, StandardCharsets.UTF_8);
+    Files.move(tmp, out.resolve(RESULT_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    writeTerminationMessage(cfg.terminationMessagePath, json);
+  }
+
+  /** The kubelet reads this file when the container ends; outside a pod it usually is absent. */
+  public static void writeTerminationMessage(String path, String json) {
+    if (path == null || path.isBlank()) {
+      return;
+    }
+    Path p = Path.of(path);
+    if (p.getParent() != null && !Files.isDirectory(p.getParent())) {
+      return;
+    }
+    try {
+      Files.writeString(p, json, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      System.err.println(
+          "note: could not write the termination message to " + p + ": " + e.getMessage());
+    }
+  }
+
+  static double round(double v) {
+    return Math.round(v * 1000.0) / 1000.0;
+  }
+}

@@ -1,0 +1,104 @@
+package io.distillery.mdt.distill;
+
+import static io.distillery.mdt.distill.Distillable.batched;
+
+import ai.djl.ndarray.NDArray;
+import io.distillery.mdt.flow.Cfg;
+import io.distillery.mdt.flow.FlowMatching;
+import io.distillery.mdt.model.NoGrad;
+import io.distillery.mdt.model.VelocityModel;
+
+/**
+ * The MDT-dist objective, discrete variant (MDT-DIST.md section 3), for one batch.
+ *
+ * <ul>
+ *   <li><b>Velocity Matching.</b> {@code x_t} from the data; without gradient the guided teacher
+ *       velocity {@code v_T}, one teacher Euler step {@code x_prev = x_t - delta v_T}, the
+ *       student's {@code u_prev = u(x_prev, t - delta)} and {@code d = (sg(u(x_t, t)) - u_prev) /
+ *       delta} (normalised per sample when dNorm); {@code L_VM = mean((u(x_t, t) - (v_T - t
+ *       d))^2)}.
+ *   <li><b>Velocity Distillation.</b> One-step fake samples {@code x_f = eps_f - u(eps_f, 1)} (with
+ *       gradient); without gradient the same construction on {@code x_f} treated as data (same
+ *       {@code t} and {@code eps}, teacher CFG {@code w_vd}) gives {@code u_pred} and {@code
+ *       target_vd}; {@code L_VD = mean((u_pred - target_vd + u_f - sg(u_f))^2)}, whose only
+ *       gradient, {@code 2 (u_pred - target_vd)}, flows into the student through {@code u_f}.
+ * </ul>
+ *
+ * Cost: 4 teacher evaluations (two guided calls, each a batch of cond + null) and 5 student
+ * evaluations, 2 with gradient. Both gradient passes run as one batched call, and the three
+ * no-gradient student passes as another.
+ */
+public final class MdtObjective {
+  private MdtObjective() {}
+
+  /** The two loss terms (scalars) and their weighted sum. */
+  public record Terms(NDArray vm, NDArray vd, NDArray total) {}
+
+  /**
+   * @param x0 data batch {@code (N, C, D, H, W)}
+   * @param cond class labels {@code (N)}, int64
+   * @param eps diffusion noise, shape of x0 (shared by the VM and VD terms)
+   * @param epsFake noise the student's one-step fake samples start from, shape of x0
+   * @param t times {@code (N)} in {@code [sigma_min + delta, 1]}
+   */
+  public static Terms compute(
+      VelocityModel student,
+      VelocityModel teacher,
+      NDArray x0,
+      NDArray cond,
+      NDArray eps,
+      NDArray epsFake,
+      NDArray t,
+      ObjectiveSettings s) {
+    NDArray t1000 = t.mul(1000);
+    NDArray tPrev1000 = t.sub(s.delta()).mul(1000);
+    NDArray one1000 = t.onesLike().mul(1000);
+
+    NDArray xt;
+    NDArray vTeacher;
+    NDArray xPrev;
+    try (NoGrad ignored = NoGrad.enter()) {
+      xt = FlowMatching.diffuse(x0, eps, t);
+      vTeacher = Cfg.velocity(teacher, xt, t1000, cond, s.cfgVM());
+      xPrev = xt.sub(vTeacher.mul(s.delta()));
+    }
+
+    // With gradient: u_f = u(eps_f, 1) and u(x_t, t), one batched call.
+    NDArray[] withGrad =
+        batched(student, true, new NDArray[] {epsFake, xt}, new NDArray[] {one1000, t1000}, cond);
+    NDArray uFake = withGrad[0];
+    NDArray uAtT = withGrad[1];
+
+    NDArray targetVM;
+    NDArray uPred;
+    NDArray targetVD;
+    try (NoGrad ignored = NoGrad.enter()) {
+      NDArray xFake = epsFake.sub(uFake).stopGradient();
+      NDArray xtFake = FlowMatching.diffuse(xFake, eps, t);
+      NDArray vTeacherFake = Cfg.velocity(teacher, xtFake, t1000, cond, s.cfgVD());
+      NDArray xPrevFake = xtFake.sub(vTeacherFake.mul(s.delta()));
+      NDArray[] noGrad =
+          batched(
+              student,
+              false,
+              new NDArray[] {xPrev, xPrevFake, xtFake},
+              new NDArray[] {tPrev1000, tPrev1000, t1000},
+              cond);
+      NDArray uPrev = noGrad[0];
+      NDArray uPrevFake = noGrad[1];
+      uPred = noGrad[2];
+      NDArray d =
+          VelocityMatching.finiteDifference(uAtT.stopGradient(), uPrev, s.delta(), s.dNorm());
+      targetVM = VelocityMatching.target(vTeacher, t, d);
+      NDArray dFake = VelocityMatching.finiteDifference(uPred, uPrevFake, s.delta(), s.dNorm());
+      targetVD = VelocityMatching.target(vTeacherFake, t, dFake);
+    }
+
+    NDArray lossVM = uAtT.sub(targetVM).square().mean();
+    NDArray push = uPred.sub(targetVD); // constant
+    NDArray lossVD = push.add(uFake.sub(uFake.stopGradient())).square().mean();
+    // Float factors: a double would promote these 0-dim tensors to float64.
+    NDArray total = lossVM.mul((float) s.lambdaVM()).add(lossVD.mul((float) s.lambdaVD()));
+    return new Terms(lossVM, lossVD, total);
+  }
+}

@@ -1,0 +1,187 @@
+package io.distillery.mdt.distill;
+
+import io.distillery.config.TrainerConfig;
+import io.distillery.mdt.artifact.Artifact;
+import io.distillery.mdt.artifact.ArtifactWriter;
+import io.distillery.mdt.data.DatasetException;
+import io.distillery.mdt.data.LoadedDataset;
+import io.distillery.mdt.flow.SamplerSettings;
+import io.distillery.mdt.model.FlowTransformer;
+import io.distillery.mdt.model.ModelArtifacts;
+import io.distillery.mdt.model.ModelCard;
+import io.distillery.mdt.model.VelocityModel;
+import io.distillery.mdt.progress.TrainingMonitor;
+import io.distillery.mdt.train.LossCurves;
+import io.distillery.mdt.train.LossHistory;
+import io.distillery.mdt.train.TrainingData;
+import io.distillery.mdt.train.TrainingLoop;
+import io.distillery.mdt.train.VoxelBatchData;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Distills a teacher into a few-step student with MDT-dist or the CM baseline and writes the
+ * student as a verified artifact ({@code out/student-<method>}). One student serves every step
+ * count in {@code studentSteps}: MDT learns the average velocity to the data from any time, which a
+ * 1-step and a 2-step sampler both use; CM likewise maps to the end of its phase. Training one
+ * student per method (not per step count) halves the cost and keeps the comparison fair.
+ */
+public final class StudentDistillation {
+  public static final String LOSS_PLOT = "loss.png";
+
+  /** Watchdog window (steps) and the rise over the best window that counts as divergence. */
+  static final int WATCH_WINDOW = 50;
+
+  static final double WATCH_RATIO = 4.0;
+
+  private StudentDistillation() {}
+
+  /** What a finished distillation produced. */
+  public record Result(
+      Path artifact,
+      String digest,
+      TrainerConfig.Method method,
+      long steps,
+      long resumedFromStep,
+      Map<String, Double> finalLosses,
+      double secondsPerStep,
+      LossHistory history) {}
+
+  public static Path artifactDir(TrainerConfig cfg) {
+    return Path.of(cfg.output.dir).resolve("student-" + methodName(cfg.method));
+  }
+
+  public static String methodName(TrainerConfig.Method m) {
+    return m.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * Looks at the finished student before its artifact is committed, writing reports into it (so
+   * they are covered by the manifest's digests).
+   */
+  @FunctionalInterface
+  public interface Evaluator {
+    void evaluate(VelocityModel student, ArtifactWriter artifact) throws IOException;
+
+    static Evaluator none() {
+      return (student, artifact) -> {};
+    }
+  }
+
+  public static Result run(
+      TrainerConfig cfg,
+      Teacher teacher,
+      LoadedDataset train,
+      TrainingMonitor monitor,
+      Map<String, Object> provenance,
+      Evaluator evaluator)
+      throws IOException {
+    checkDataFitsTeacher(cfg, teacher, train);
+    TrainerConfig.Hyperparameters h = cfg.hyperparameters;
+    String method = methodName(cfg.method);
+    Path out = Path.of(cfg.output.dir);
+    String fingerprint =
+        "student "
+            + method
+            + ": teacher "
+            + teacher.digest()
+            + ", "
+            + FlowTransformer.describe(teacher.card().model())
+            + ", seed "
+            + h.seed;
+    TrainingData data = new VoxelBatchData(train.batch(), train.numClasses());
+    ObjectiveSettings settings = ObjectiveSettings.from(h);
+    try (FlowTransformer student = teacher.newStudent();
+        TrainingLoop loop =
+            new TrainingLoop(
+                TrainingLoop.Settings.from(
+                    cfg, out.resolve("checkpoints/student-" + method), fingerprint),
+                student.weights())) {
+      TrainingLoop.StepLoss loss =
+          new DivergenceWatchdog(
+              new DistillationLoss(
+                  cfg.method, student, teacher.model(), data, h.batchSize, settings, h.seed),
+              cfg.method == TrainerConfig.Method.MDT ? "vd" : "cm",
+              WATCH_WINDOW,
+              WATCH_RATIO,
+              h.learningRate);
+      TrainingLoop.Summary s = loop.run(loss, monitor);
+      Map<String, Object> training = new LinkedHashMap<>(provenance);
+      training.put("method", method);
+      training.put("teacher", teacher.source());
+      training.put("teacherDigest", teacher.digest());
+      training.put("studentSteps", cfg.studentSteps);
+      training.put("steps", h.maxSteps);
+      training.put("batchSize", h.batchSize);
+      training.put("learningRate", h.learningRate);
+      training.put("cfgTeacherVM", h.cfgTeacherVM);
+      training.put("cfgTeacherVD", h.cfgTeacherVD);
+      training.put("lambdaVM", h.lambdaVM);
+      training.put("lambdaVD", h.lambdaVD);
+      training.put("interval", h.interval);
+      training.put("dNorm", h.dNorm);
+      training.put("multiphase", h.multiphase);
+      training.put("seed", h.seed);
+      training.put("finalLosses", s.finalLosses());
+      ModelCard card =
+          ModelCard.flowTransformer(
+              "student",
+              teacher.card().model(),
+              SamplerSettings.student(Collections.min(cfg.studentSteps)),
+              true,
+              teacher.classNames(),
+              training);
+      Artifact artifact =
+          ModelArtifacts.write(
+              artifactDir(cfg),
+              card,
+              loop.ema().shadow(),
+              w -> {
+                LossCurves.write(
+                    loop.history(), "student distillation (" + method + ")", w.path(LOSS_PLOT));
+                try (FlowTransformer exported =
+                    FlowTransformer.withWeights(
+                        teacher.card().model(), loop.ema().shadow().copy())) {
+                  evaluator.evaluate(exported, w);
+                }
+              });
+      return new Result(
+          artifact.dir(),
+          artifact.digest(),
+          cfg.method,
+          s.history().steps.size(),
+          s.startStep(),
+          s.finalLosses(),
+          s.secondsPerStep(),
+          s.history());
+    }
+  }
+
+  private static void checkDataFitsTeacher(TrainerConfig cfg, Teacher teacher, LoadedDataset train)
+      throws DatasetException {
+    TrainerConfig.ModelSpec spec = teacher.card().model();
+    var b = train.batch();
+    if (b.channels() != spec.channels || b.resolution() != spec.resolution) {
+      throw new DatasetException(
+          Path.of(cfg.dataset.uri),
+          "samples are "
+              + b.channels()
+              + " channel(s) at resolution "
+              + b.resolution()
+              + ", but the teacher takes "
+              + spec.channels
+              + " channel(s) at resolution "
+              + spec.resolution);
+    }
+    List<String> names = teacher.classNames();
+    if (names != null && !names.equals(train.classNames())) {
+      throw new DatasetException(
+          Path.of(cfg.dataset.uri),
+          "classes " + train.classNames() + " differ from the teacher's classes " + names);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.distillery.mdt.model;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.mdt.artifact.Artifact;
+import io.distillery.mdt.artifact.ArtifactWriter;
+import io.distillery.mdt.artifact.CorruptArtifactException;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Writes and loads flow-model artifacts (teacher or student) through the digest-verified {@link
+ * ArtifactWriter}: {@code weights.safetensors} plus {@code model.json} holding the {@link
+ * ModelCard}, plus any extra files (loss curves, previews).
+ */
+public final class ModelArtifacts {
+  public static final String WEIGHTS = "weights.safetensors";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ModelArtifacts() {}
+
+  /** Writes extra files into the staged artifact before it is committed. */
+  @FunctionalInterface
+  public interface Extras {
+    void write(ArtifactWriter writer) throws IOException;
+
+    static Extras none() {
+      return w -> {};
+    }
+  }
+
+  /** Writes the artifact at {@code target}; it appears only when complete. */
+  public static Artifact write(Path target, ModelCard card, Weights weights, Extras extras)
+      throws IOException {
+    try (ArtifactWriter w = ArtifactWriter.create(target)) {
+      weights.save(w.path(card.weights()));
+      extras.write(w);
+      w.modelJson(JSON.valueToTree(card));
+      return w.commit();
+    }
+  }
+
+  /** A verified artifact's model, ready to run on {@code device}. */
+  public record Loaded(FlowTransformer model, ModelCard card, Artifact artifact)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      model.close();
+    }
+  }
+
+  /**
+   * Opens and verifies {@code dir} and loads its transformer; a corrupt or foreign artifact fails
+   * naming the file.
+   */
+  public static Loaded load(Path dir, Device device) throws IOException {
+    return load(Artifact.open(dir), device);
+  }
+
+  /** Loads the transformer of an opened (verified) artifact. */
+  public static Loaded load(Artifact artifact, Device device) throws IOException {
+    Path dir = artifact.dir();
+    ModelCard card = card(artifact);
+    Weights weights = Weights.load(artifact.file(card.weights()), device);
+    try {
+      return new Loaded(FlowTransformer.withWeights(card.model(), weights), card, artifact);
+    } catch (RuntimeException e) {
+      weights.close();
+      throw new CorruptArtifactException(
+          card.weights(),
+          dir + ": " + card.weights() + " does not fit model.json: " + e.getMessage());
+    }
+  }
+
+  /** The card of an opened artifact. */
+  public static ModelCard card(Artifact artifact) throws IOException {
+    JsonNode json = artifact.modelJson();
+    if (!ModelCard.FLOW_TRANSFORMER.equals(json.path("kind").asText())) {
+      throw new CorruptArtifactException(
+          Artifact.MODEL_JSON,
+          artifact.dir()
+              + ": model.json kind is '"
+              + json.path("kind").asText()
+              + "', expected '"
+              + ModelCard.FLOW_TRANSFORMER
+              + "'");
+    }
+    try {
+      return JSON.treeToValue(json, ModelCard.class);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new CorruptArtifactException(
+          Artifact.MODEL_JSON,
+          artifact.dir() + ": model.json is not a model card: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.distillery.mdt.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.distillery.config.TrainerConfig.ModelSpec;
+import io.distillery.mdt.flow.SamplerSettings;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code model.json} of a flow-model artifact says: the architecture, how to sample it by
+ * default, whether CFG is baked in (a distilled student) and the class names. {@code training}
+ * records how it was made (command, seed, steps, final loss).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ModelCard(
+    String kind,
+    String role,
+    ModelSpec model,
+    SamplerSettings sampler,
+    boolean guidanceBakedIn,
+    List<String> classNames,
+    String weights,
+    String conventions,
+    Map<String, Object> training) {
+
+  public static final String FLOW_TRANSFORMER = "flow-transformer";
+  public static final String CONVENTIONS =
+      "TRELLIS flow matching: t runs from 1 (noise) to 0 (data); v(x, 1000 t, cond);"
+          + " cond = numClasses is the null class";
+
+  /** A card for the built-in transformer with the weights in {@link ModelArtifacts#WEIGHTS}. */
+  public static ModelCard flowTransformer(
+      String role,
+      ModelSpec model,
+      SamplerSettings sampler,
+      boolean guidanceBakedIn,
+      List<String> classNames,
+      Map<String, Object> training) {
+    return new ModelCard(
+        FLOW_TRANSFORMER,
+        role,
+        model,
+        sampler,
+        guidanceBakedIn,
+        classNames,
+        ModelArtifacts.WEIGHTS,
+        CONVENTIONS,
+        training);
+  }
+}

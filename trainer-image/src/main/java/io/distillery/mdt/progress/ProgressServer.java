@@ -1,0 +1,101 @@
+package io.distillery.mdt.progress;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.distillery.config.TrainerConfigs;
+import io.distillery.config.TrainerProgress;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The HTTP endpoint of a training run (Vert.x web): {@code GET /progress} returns the latest {@link
+ * TrainerProgress} as JSON and {@code GET /metrics} the Prometheus exposition of {@link
+ * TrainingMetrics}. Updates only swap a reference, so serving never slows the training thread.
+ */
+public final class ProgressServer implements TrainingMonitor {
+  private final Vertx vertx = Vertx.vertx();
+  private final TrainingMetrics metrics;
+  private final AtomicReference<TrainerProgress> latest = new AtomicReference<>();
+  private HttpServer server;
+
+  private ProgressServer(long maxSteps, int batchSize) {
+    this.metrics = new TrainingMetrics(batchSize);
+    TrainerProgress p = new TrainerProgress();
+    p.phase = "starting";
+    p.maxSteps = maxSteps;
+    p.updatedAtMillis = System.currentTimeMillis();
+    latest.set(p);
+  }
+
+  /**
+   * Starts serving on {@code port} on all interfaces (as a pod needs; 0 picks a free port); fails
+   * naming the port when it is taken.
+   */
+  public static ProgressServer start(int port, long maxSteps, int batchSize) {
+    ProgressServer s = new ProgressServer(maxSteps, batchSize);
+    try {
+      s.listen(port);
+      return s;
+    } catch (ExecutionException | TimeoutException | InterruptedException e) {
+      s.close();
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new IllegalStateException(
+          "cannot serve progress on port " + port + " (progressPort): " + cause.getMessage(),
+          cause);
+    }
+  }
+
+  private void listen(int port) throws ExecutionException, TimeoutException, InterruptedException {
+    Router router = Router.router(vertx);
+    router
+        .get("/progress")
+        .handler(
+            ctx -> {
+              try {
+                ctx.response()
+                    .putHeader("content-type", "application/json")
+                    .end(TrainerConfigs.json().writeValueAsString(latest.get()));
+              } catch (JsonProcessingException e) {
+                ctx.fail(e);
+              }
+            });
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("content-type", TrainingMetrics.contentType())
+                    .end(metrics.scrape()));
+    server =
+        vertx
+            .createHttpServer()
+            .requestHandler(router)
+            .listen(port, "0.0.0.0")
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+  }
+
+  /** The port actually bound. */
+  public int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public void update(TrainerProgress progress) {
+    latest.set(progress);
+    metrics.update(progress);
+  }
+
+  @Override
+  public void close() {
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+}

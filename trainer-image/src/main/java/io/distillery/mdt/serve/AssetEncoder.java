@@ -1,0 +1,170 @@
+package io.distillery.mdt.serve;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.mdt.render.PreviewRenderer;
+import io.distillery.mdt.render.VoxelMesh;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/**
+ * Turns the samples of one request into the bytes of the requested format, in memory (serving pods
+ * have a read-only root filesystem). Surfaces come from {@link VoxelMesh} and previews from {@link
+ * PreviewRenderer}. With {@code count > 1} every format still returns one document: {@code voxels}
+ * lists every sample, {@code ply} and {@code obj} hold one mesh with the objects side by side along
+ * x (one voxel apart, sample i starting at x = i (R + 1)), {@code png} is a contact sheet with one
+ * labelled {@value #PNG_CELL}-pixel preview per sample, left to right.
+ */
+final class AssetEncoder {
+  static final int PNG_CELL = 256;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private AssetEncoder() {}
+
+  static byte[] encode(VoxelSamples samples) {
+    return switch (samples.request().format()) {
+      case VOXELS -> voxelsJson(samples);
+      case PLY -> ply(sideBySide(samples));
+      case OBJ -> obj(sideBySide(samples));
+      case PNG -> png(samples);
+    };
+  }
+
+  /**
+   * {@code {"resolution": R, "order": "xyz", "up": "y", "samples": [{"class", "seed", "filled": N,
+   * "voxels": [[x, y, z], ...]}]}}.
+   */
+  static byte[] voxelsJson(VoxelSamples s) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+      int r = s.resolution();
+      g.writeStartObject();
+      g.writeNumberField("resolution", r);
+      g.writeStringField("order", "xyz");
+      g.writeStringField("up", "y");
+      g.writeArrayFieldStart("samples");
+      for (int i = 0; i < s.count(); i++) {
+        g.writeStartObject();
+        g.writeStringField("class", s.request().className());
+        g.writeNumberField("seed", s.request().seed(i));
+        g.writeNumberField("filled", s.filledCount(i));
+        g.writeArrayFieldStart("voxels");
+        for (int x = 0; x < r; x++) {
+          for (int y = 0; y < r; y++) {
+            for (int z = 0; z < r; z++) {
+              if (s.filled(i, x, y, z)) {
+                g.writeArray(new int[] {x, y, z}, 0, 3);
+              }
+            }
+          }
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** One mesh holding every sample's surface, sample i shifted by i (R + 1) along x. */
+  static VoxelMesh sideBySide(VoxelSamples s) {
+    List<VoxelMesh> meshes = new ArrayList<>();
+    int vertices = 0;
+    int quads = 0;
+    for (int i = 0; i < s.count(); i++) {
+      VoxelMesh m = VoxelMesh.of(s.occupancy01(i), s.resolution());
+      meshes.add(m);
+      vertices += m.vertices().length;
+      quads += m.quads().length;
+    }
+    float[] v = new float[vertices];
+    int[] q = new int[quads];
+    int vo = 0;
+    int qo = 0;
+    for (int i = 0; i < meshes.size(); i++) {
+      VoxelMesh m = meshes.get(i);
+      float shift = i * (s.resolution() + 1f);
+      for (int k = 0; k < m.vertices().length; k++) {
+        v[vo + k] = m.vertices()[k] + (k % 3 == 0 ? shift : 0f);
+      }
+      for (int k = 0; k < m.quads().length; k++) {
+        q[qo + k] = m.quads()[k] + vo / 3;
+      }
+      vo += m.vertices().length;
+      qo += m.quads().length;
+    }
+    return new VoxelMesh(v, q);
+  }
+
+  /** ASCII PLY with quad faces, as {@code MeshWriter} writes files. */
+  static byte[] ply(VoxelMesh mesh) {
+    StringBuilder b = new StringBuilder(64 + mesh.vertexCount() * 16 + mesh.quadCount() * 20);
+    b.append("ply\nformat ascii 1.0\ncomment Distillery voxel surface\n")
+        .append("element vertex ")
+        .append(mesh.vertexCount())
+        .append("\nproperty float x\nproperty float y\nproperty float z\n")
+        .append("element face ")
+        .append(mesh.quadCount())
+        .append("\nproperty list uchar int vertex_indices\nend_header\n");
+    vertices(b, mesh, "");
+    int[] q = mesh.quads();
+    for (int i = 0; i < q.length; i += 4) {
+      b.append("4 ").append(q[i]).append(' ').append(q[i + 1]).append(' ');
+      b.append(q[i + 2]).append(' ').append(q[i + 3]).append('\n');
+    }
+    return b.toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Wavefront OBJ with quad faces (1-based indices). */
+  static byte[] obj(VoxelMesh mesh) {
+    StringBuilder b = new StringBuilder(32 + mesh.vertexCount() * 18 + mesh.quadCount() * 22);
+    b.append("# Distillery voxel surface\n");
+    vertices(b, mesh, "v ");
+    int[] q = mesh.quads();
+    for (int i = 0; i < q.length; i += 4) {
+      b.append("f ").append(q[i] + 1).append(' ').append(q[i + 1] + 1).append(' ');
+      b.append(q[i + 2] + 1).append(' ').append(q[i + 3] + 1).append('\n');
+    }
+    return b.toString().getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static void vertices(StringBuilder b, VoxelMesh mesh, String prefix) {
+    float[] v = mesh.vertices();
+    for (int i = 0; i < v.length; i += 3) {
+      b.append(prefix).append(num(v[i])).append(' ').append(num(v[i + 1])).append(' ');
+      b.append(num(v[i + 2])).append('\n');
+    }
+  }
+
+  private static String num(float f) {
+    return f == Math.rint(f) ? Integer.toString((int) f) : Float.toString(f);
+  }
+
+  static byte[] png(VoxelSamples s) {
+    List<float[]> grids = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    for (int i = 0; i < s.count(); i++) {
+      grids.add(s.occupancy01(i));
+      labels.add(s.request().className() + " #" + s.request().seed(i));
+    }
+    BufferedImage img = PreviewRenderer.sheet(grids, s.resolution(), labels, s.count(), PNG_CELL);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      if (!ImageIO.write(img, "png", out)) {
+        throw new IOException("no PNG writer available");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,125 @@
+package io.distillery.mdt.serve;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A validated {@code POST /v1/generate} body. Sample {@code i} of the request uses seed {@code seed
+ * + i}, so a request for one sample with that seed reproduces it.
+ */
+public record GenerationRequest(
+    int classIndex, String className, long seed, int steps, AssetFormat format, int count) {
+
+  static final Set<String> FIELDS = Set.of("class", "seed", "steps", "format", "count");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The seed of sample {@code i}. */
+  public long seed(int i) {
+    return seed + i;
+  }
+
+  /** What a request may ask of the loaded model. */
+  public record Limits(
+      List<String> classNames,
+      SortedSet<Integer> allowedSteps,
+      int defaultSteps,
+      int maxCount,
+      boolean student) {
+
+    static Limits of(ServingModel m, int maxCount) {
+      return new Limits(
+          m.classNames(), m.allowedSteps(), m.defaultSteps(), maxCount, m.card().guidanceBakedIn());
+    }
+
+    String stepsRule() {
+      return student
+          ? "this student was trained for steps " + allowedSteps
+          : "this model accepts " + allowedSteps.first() + ".." + allowedSteps.last();
+    }
+  }
+
+  /**
+   * Parses and validates {@code body}; every problem is an {@link ApiException} naming the field.
+   * Absent fields: a random seed, the model's default steps, format {@code ply}, count 1.
+   */
+  public static GenerationRequest parse(String body, Limits limits) {
+    List<String> classNames = limits.classNames();
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw ApiException.badField(
+          null, "request body is not valid JSON: " + e.getOriginalMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw ApiException.badField(null, "request body must be a JSON object");
+    }
+    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!FIELDS.contains(name)) {
+        throw ApiException.badField(
+            name, "unknown field '" + name + "' (known: class, seed, steps, format, count)");
+      }
+    }
+    JsonNode cls = root.get("class");
+    if (cls == null || cls.isNull()) {
+      throw ApiException.badField("class", "'class' is required, one of " + classNames);
+    }
+    if (!cls.isTextual()) {
+      throw ApiException.badField("class", "'class' must be a string, one of " + classNames);
+    }
+    int classIndex = classNames.indexOf(cls.asText());
+    if (classIndex < 0) {
+      throw ApiException.badField(
+          "class", "unknown class '" + cls.asText() + "', expected one of " + classNames);
+    }
+    long seed = ThreadLocalRandom.current().nextLong(0, 1L << 53);
+    JsonNode s = root.get("seed");
+    if (s != null && !s.isNull()) {
+      if (!s.isIntegralNumber() || !s.canConvertToLong()) {
+        throw ApiException.badField("seed", "'seed' must be an integer (64-bit), got " + s);
+      }
+      seed = s.asLong();
+    }
+    int steps = limits.defaultSteps();
+    JsonNode st = root.get("steps");
+    if (st != null && !st.isNull()) {
+      if (!st.isIntegralNumber() || !st.canConvertToInt()) {
+        throw ApiException.badField("steps", "'steps' must be an integer, got " + st);
+      }
+      steps = st.asInt();
+      if (!limits.allowedSteps().contains(steps)) {
+        throw ApiException.badField(
+            "steps", "steps " + steps + " is not supported: " + limits.stepsRule());
+      }
+    }
+    AssetFormat format = AssetFormat.PLY;
+    JsonNode f = root.get("format");
+    if (f != null && !f.isNull()) {
+      format = f.isTextual() ? AssetFormat.parse(f.asText()) : null;
+      if (format == null) {
+        throw ApiException.badField(
+            "format", "unsupported format " + f + ", expected one of " + AssetFormat.names());
+      }
+    }
+    int count = 1;
+    JsonNode c = root.get("count");
+    if (c != null && !c.isNull()) {
+      if (!c.isIntegralNumber() || !c.canConvertToInt()) {
+        throw ApiException.badField("count", "'count' must be an integer, got " + c);
+      }
+      count = c.asInt();
+      if (count < 1 || count > limits.maxCount()) {
+        throw ApiException.badField(
+            "count", "count " + count + " is out of range, must be 1.." + limits.maxCount());
+      }
+    }
+    return new GenerationRequest(classIndex, cls.asText(), seed, steps, format, count);
+  }
+}

@@ -1,0 +1,74 @@
+package io.distillery.mdt.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The body of {@code GET /v1/model}: digest, role, architecture, step counts, guidance, class
+ * names, and, when the artifact has an evaluation report, its metrics, speedup and gate.
+ *
+ * <p>The report is {@code report.json} or {@code result.json} in the artifact directory, else the
+ * {@code result.json} that {@code mdt distill} writes beside the artifact when its {@code digest}
+ * is this artifact's. It is passed through as {@code evaluation} (for {@code result.json}: {@code
+ * metrics} per step count, {@code speedup}, {@code gate}; for an {@code mdt evaluate} report: its
+ * {@code rows}); without one the field is omitted.
+ */
+final class ModelInfo {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ModelInfo() {}
+
+  static ObjectNode of(ServingModel model) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("digest", model.digest());
+    o.put("role", model.card().role());
+    o.put("kind", model.card().kind());
+    o.set("architecture", JSON.valueToTree(model.card().model()));
+    ObjectNode steps = o.putObject("steps");
+    steps.put("default", model.defaultSteps());
+    steps.set("allowed", JSON.valueToTree(model.allowedSteps()));
+    o.put("nfePerSample", model.settings(model.defaultSteps()).nfe());
+    o.put("guidanceBakedIn", model.card().guidanceBakedIn());
+    o.put("cfgStrength", model.settings(model.defaultSteps()).cfgStrength());
+    o.set("classes", JSON.valueToTree(model.classNames()));
+    o.put("resolution", model.resolution());
+    o.put("channels", model.channels());
+    JsonNode report = report(model.artifact().dir(), model.digest());
+    if (report != null) {
+      o.set("evaluation", report);
+    }
+    return o;
+  }
+
+  /** The evaluation report of the artifact in {@code dir}, or null. */
+  static JsonNode report(Path dir, String digest) {
+    for (String name : new String[] {"report.json", "result.json"}) {
+      JsonNode r = readObject(dir.resolve(name));
+      if (r != null) {
+        return r;
+      }
+    }
+    Path parent = dir.toAbsolutePath().getParent();
+    JsonNode beside = parent == null ? null : readObject(parent.resolve("result.json"));
+    if (beside != null && digest.equals(beside.path("digest").asText())) {
+      return beside;
+    }
+    return null;
+  }
+
+  private static JsonNode readObject(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      JsonNode n = JSON.readTree(file.toFile());
+      return n != null && n.isObject() ? n : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}

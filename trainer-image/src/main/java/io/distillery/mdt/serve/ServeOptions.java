@@ -1,0 +1,84 @@
+package io.distillery.mdt.serve;
+
+/**
+ * How {@code mdt serve} runs: where it listens, the batching bounds and the request bounds.
+ *
+ * @param host interface to bind ({@code 0.0.0.0} in a pod, {@code 127.0.0.1} in tests)
+ * @param port TCP port, 0 for a free one
+ * @param device {@code auto}, {@code cpu} or {@code gpu}
+ * @param maxBatch most samples one model call runs (a request of count k takes k)
+ * @param batchWindowMs how long the worker waits for more requests after the first one arrives
+ * @param queue most requests waiting for the model; beyond it requests get 429
+ * @param maxCount most samples one request may ask for
+ * @param drainTimeoutMs how long a shutdown waits for queued and running requests
+ */
+public record ServeOptions(
+    String host,
+    int port,
+    String device,
+    int maxBatch,
+    int batchWindowMs,
+    int queue,
+    int maxCount,
+    long drainTimeoutMs) {
+
+  /** Request bodies above this size get 413. */
+  public static final int MAX_BODY_BYTES = 16 * 1024;
+
+  /** Step counts a teacher may be asked for. */
+  public static final int MIN_STEPS = 1;
+
+  public static final int MAX_STEPS = 64;
+
+  public ServeOptions {
+    require(port >= 0 && port <= 65535, "--port must be 0..65535, got " + port);
+    require(maxBatch >= 1, "--max-batch must be at least 1, got " + maxBatch);
+    require(batchWindowMs >= 0, "--batch-window-ms must not be negative, got " + batchWindowMs);
+    require(queue >= 1, "--queue must be at least 1, got " + queue);
+    require(maxCount >= 1, "--max-count must be at least 1, got " + maxCount);
+    require(
+        maxCount <= maxBatch,
+        "--max-count " + maxCount + " must not exceed --max-batch " + maxBatch);
+    require(drainTimeoutMs >= 0, "drain timeout must not be negative");
+  }
+
+  /** The defaults of {@code mdt serve} (all interfaces, port 8080). */
+  public static ServeOptions defaults() {
+    return new ServeOptions("0.0.0.0", 8080, "auto", 32, 5, 64, 4, 30_000);
+  }
+
+  /** Defaults on loopback with a free port, as tests and the load test use. */
+  public static ServeOptions loopback() {
+    return defaults().withHost("127.0.0.1").withPort(0).withDevice("cpu");
+  }
+
+  public ServeOptions withHost(String h) {
+    return new ServeOptions(
+        h, port, device, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutMs);
+  }
+
+  public ServeOptions withPort(int p) {
+    return new ServeOptions(
+        host, p, device, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutMs);
+  }
+
+  public ServeOptions withDevice(String d) {
+    return new ServeOptions(
+        host, port, d, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutMs);
+  }
+
+  public ServeOptions withBatching(int newMaxBatch, int newWindowMs, int newQueue) {
+    return new ServeOptions(
+        host, port, device, newMaxBatch, newWindowMs, newQueue, maxCount, drainTimeoutMs);
+  }
+
+  public ServeOptions withMaxCount(int c) {
+    return new ServeOptions(host, port, device, maxBatch, batchWindowMs, queue, c, drainTimeoutMs);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package io.distillery.mdt.serve;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Prometheus metrics of {@code mdt serve} (Prometheus Java client, classic histograms):
+ *
+ * <ul>
+ *   <li>{@code mdt_serve_request_duration_seconds{steps,format}}: accepted generate requests,
+ *       arrival to response, queue wait included;
+ *   <li>{@code mdt_serve_requests_total{outcome}}: every generate request by outcome ({@code ok},
+ *       {@code bad_request}, {@code rejected} (429), {@code unavailable} (503), {@code error});
+ *   <li>{@code mdt_serve_in_flight_requests}: accepted generate requests not yet answered;
+ *   <li>{@code mdt_serve_queue_depth}: requests waiting for the model;
+ *   <li>{@code mdt_serve_batch_size}: samples per model call (warm-up excluded);
+ *   <li>{@code mdt_serve_batch_duration_seconds{steps}}: model time per call;
+ *   <li>{@code mdt_serve_ready}: 1 while ready.
+ * </ul>
+ */
+public final class ServingMetrics {
+  public static final String OK = "ok";
+  public static final String BAD_REQUEST = "bad_request";
+  public static final String REJECTED = "rejected";
+  public static final String UNAVAILABLE = "unavailable";
+  public static final String ERROR = "error";
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Histogram latency =
+      Histogram.builder()
+          .name("mdt_serve_request_duration_seconds")
+          .help("Generate request latency from arrival to response, by steps and format.")
+          .labelNames("steps", "format")
+          .classicOnly()
+          .classicUpperBounds(
+              0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+          .register(registry);
+  private final Counter requests =
+      Counter.builder()
+          .name("mdt_serve_requests_total")
+          .help("Generate requests by outcome (ok, bad_request, rejected, unavailable, error).")
+          .labelNames("outcome")
+          .register(registry);
+  private final Gauge inFlight =
+      Gauge.builder()
+          .name("mdt_serve_in_flight_requests")
+          .help("Accepted generate requests not yet answered.")
+          .register(registry);
+  private final Gauge queueDepth =
+      Gauge.builder()
+          .name("mdt_serve_queue_depth")
+          .help("Generate requests waiting for the model.")
+          .register(registry);
+  private final Histogram batchSize =
+      Histogram.builder()
+          .name("mdt_serve_batch_size")
+          .help("Samples per model call.")
+          .classicOnly()
+          .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128)
+          .register(registry);
+  private final Histogram batchDuration =
+      Histogram.builder()
+          .name("mdt_serve_batch_duration_seconds")
+          .help("Model time per batch (all sampler steps), by steps.")
+          .labelNames("steps")
+          .classicOnly()
+          .classicUpperBounds(
+              0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+          .register(registry);
+  private final Gauge ready =
+      Gauge.builder()
+          .name("mdt_serve_ready")
+          .help("1 when the model is loaded and warmed up and the server is not draining.")
+          .register(registry);
+
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong batchedSamples = new AtomicLong();
+  private final AtomicLong modelNanos = new AtomicLong();
+
+  public ServingMetrics() {
+    for (String o : new String[] {OK, BAD_REQUEST, REJECTED, UNAVAILABLE, ERROR}) {
+      requests.labelValues(o);
+    }
+  }
+
+  void outcome(String outcome) {
+    requests.labelValues(outcome).inc();
+  }
+
+  void latency(int steps, AssetFormat format, double seconds) {
+    latency.labelValues(Integer.toString(steps), format.wireName()).observe(seconds);
+  }
+
+  void inFlight(int n) {
+    inFlight.set(n);
+  }
+
+  void queued(int n) {
+    queueDepth.set(n);
+  }
+
+  void batch(int samples, int steps, long nanos) {
+    batchSize.observe(samples);
+    batchDuration.labelValues(Integer.toString(steps)).observe(nanos / 1e9);
+    batches.incrementAndGet();
+    batchedSamples.addAndGet(samples);
+    modelNanos.addAndGet(nanos);
+  }
+
+  /** Nanoseconds the model has spent on batches so far (warm-up excluded). */
+  public long modelNanos() {
+    return modelNanos.get();
+  }
+
+  /** Model calls so far (warm-up excluded). */
+  public long batches() {
+    return batches.get();
+  }
+
+  /** Samples generated by those calls. */
+  public long batchedSamples() {
+    return batchedSamples.get();
+  }
+
+  void ready(boolean r) {
+    ready.set(r ? 1 : 0);
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      PrometheusTextFormatWriter.create().write(out, registry.scrape());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  public static String contentType() {
+    return PrometheusTextFormatWriter.CONTENT_TYPE;
+  }
+}

@@ -1,0 +1,136 @@
+package io.distillery.mdt.train;
+
+import ai.djl.Device;
+import io.distillery.config.TrainerConfig;
+import io.distillery.mdt.artifact.Artifact;
+import io.distillery.mdt.data.BuiltinShapes;
+import io.distillery.mdt.data.DatasetException;
+import io.distillery.mdt.data.DatasetLoader;
+import io.distillery.mdt.data.LoadedDataset;
+import io.distillery.mdt.flow.SamplerSettings;
+import io.distillery.mdt.model.FlowTransformer;
+import io.distillery.mdt.model.ModelArtifacts;
+import io.distillery.mdt.model.ModelCard;
+import io.distillery.mdt.progress.TrainingMonitor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code mdt train-teacher}: trains the built-in flow transformer with the flow-matching loss and
+ * writes it as an artifact ({@code <out>/teacher}) holding the EMA weights, {@code model.json} (the
+ * architecture and the sampler defaults of {@code teacher.sampler}) and the loss curve. Checkpoints
+ * go to {@code <out>/checkpoints/teacher}; a second run over the same directory resumes.
+ */
+public final class TeacherTraining {
+  public static final String ARTIFACT_DIR = "teacher";
+  public static final String CHECKPOINT_DIR = "checkpoints/teacher";
+  public static final String LOSS_PLOT = "loss.png";
+
+  private TeacherTraining() {}
+
+  /** What a finished run produced. */
+  public record Result(
+      Path artifact,
+      String digest,
+      long steps,
+      long resumedFromStep,
+      Map<String, Double> finalLosses,
+      double secondsPerStep,
+      long parameters) {}
+
+  /** Loads the training split named by {@code dataset} and trains. */
+  public static Result run(
+      TrainerConfig cfg, Device device, TrainingMonitor monitor, Map<String, Object> provenance)
+      throws IOException {
+    LoadedDataset train = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.TRAIN);
+    return run(cfg, train, device, monitor, provenance);
+  }
+
+  public static Result run(
+      TrainerConfig cfg,
+      LoadedDataset train,
+      Device device,
+      TrainingMonitor monitor,
+      Map<String, Object> provenance)
+      throws IOException {
+    TrainerConfig.ModelSpec spec = cfg.model;
+    checkDataFitsModel(cfg, train);
+    TrainerConfig.Hyperparameters h = cfg.hyperparameters;
+    Path out = Path.of(cfg.output.dir);
+    String fingerprint = "teacher: " + FlowTransformer.describe(spec) + ", seed " + h.seed;
+    TrainingData data = new VoxelBatchData(train.batch(), train.numClasses());
+    try (FlowTransformer model = FlowTransformer.create(spec, h.seed, device);
+        TrainingLoop loop =
+            new TrainingLoop(
+                TrainingLoop.Settings.from(cfg, out.resolve(CHECKPOINT_DIR), fingerprint),
+                model.weights())) {
+      FlowMatchingLoss loss =
+          new FlowMatchingLoss(
+              model, data, h.batchSize, h.pUncond, h.tSchedule.mean, h.tSchedule.std, h.seed + 1);
+      TrainingLoop.Summary s = loop.run(loss, monitor);
+      Map<String, Object> training = new LinkedHashMap<>(provenance);
+      training.put("steps", h.maxSteps);
+      training.put("batchSize", h.batchSize);
+      training.put("learningRate", h.learningRate);
+      training.put("seed", h.seed);
+      training.put("dataset", cfg.dataset.uri);
+      training.put("finalLosses", s.finalLosses());
+      ModelCard card =
+          ModelCard.flowTransformer(
+              "teacher",
+              spec,
+              new SamplerSettings(
+                  cfg.teacher.sampler.steps,
+                  cfg.teacher.sampler.cfgStrength,
+                  cfg.teacher.sampler.rescaleT),
+              false,
+              train.classNames(),
+              training);
+      Artifact artifact =
+          ModelArtifacts.write(
+              out.resolve(ARTIFACT_DIR),
+              card,
+              loop.ema().shadow(),
+              w -> LossCurves.write(loop.history(), "teacher flow matching", w.path(LOSS_PLOT)));
+      return new Result(
+          artifact.dir(),
+          artifact.digest(),
+          s.history().steps.size(),
+          s.startStep(),
+          s.finalLosses(),
+          s.secondsPerStep(),
+          model.weights().parameterCount());
+    }
+  }
+
+  private static void checkDataFitsModel(TrainerConfig cfg, LoadedDataset train)
+      throws DatasetException {
+    var b = train.batch();
+    TrainerConfig.ModelSpec spec = cfg.model;
+    if (b.channels() != spec.channels || b.resolution() != spec.resolution) {
+      throw new DatasetException(
+          Path.of(cfg.dataset.uri),
+          "samples are "
+              + b.channels()
+              + " channel(s) at resolution "
+              + b.resolution()
+              + ", but model.channels="
+              + spec.channels
+              + " and model.resolution="
+              + spec.resolution);
+    }
+    if (train.numClasses() > spec.numClasses) {
+      throw new DatasetException(
+          Path.of(cfg.dataset.uri),
+          "has "
+              + train.numClasses()
+              + " classes "
+              + List.copyOf(train.classNames())
+              + ", more than model.numClasses="
+              + spec.numClasses);
+    }
+  }
+}

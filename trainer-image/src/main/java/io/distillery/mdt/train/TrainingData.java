@@ -1,0 +1,21 @@
+package io.distillery.mdt.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+/** Labelled dense grids that training draws batches from. */
+public interface TrainingData {
+  int size();
+
+  int channels();
+
+  int resolution();
+
+  int numClasses();
+
+  /** float32 {@code (B, C, R, R, R)} for the samples at {@code indices}. */
+  NDArray grids(NDManager manager, int[] indices);
+
+  /** int64 {@code (B)} class labels of the samples at {@code indices}. */
+  NDArray labels(NDManager manager, int[] indices);
+}

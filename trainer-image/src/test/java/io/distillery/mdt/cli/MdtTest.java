@@ -1,0 +1,305 @@
+package io.distillery.mdt.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillery.config.ExitCodes;
+import io.distillery.mdt.artifact.Artifact;
+import io.distillery.mdt.train.TeacherTraining;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MdtTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int mdt(String... args) {
+    CommandLine cl = Mdt.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+
+  /** A teacher that trains in about a second: 8 tokens of width 16, one block. */
+  static List<String> tinyTeacher(Path outDir) {
+    return new ArrayList<>(
+        List.of(
+            "train-teacher",
+            "--out",
+            outDir.toString(),
+            "--steps",
+            "3",
+            "--seed",
+            "5",
+            "--device",
+            "cpu",
+            "--progress-port",
+            "0",
+            "--set",
+            "model.patchSize=8",
+            "--set",
+            "model.width=16",
+            "--set",
+            "model.depth=1",
+            "--set",
+            "model.heads=2",
+            "--set",
+            "hyperparameters.batchSize=4",
+            "--set",
+            "dataset.trainSamples=16",
+            "--set",
+            "teacher.sampler.steps=2"));
+  }
+
+  @Test
+  void helpListsTheCommandsAndEveryOptionWithItsDefault() {
+    assertThat(mdt("--help")).isZero();
+    assertThat(out.toString()).contains("train-teacher").contains("Exit codes");
+    out.getBuffer().setLength(0);
+    assertThat(mdt("train-teacher", "--help")).isZero();
+    assertThat(out.toString())
+        .contains("--config=FILE", "--set=KEY=VALUE", "--out=DIR", "--steps=N", "--seed=N")
+        .contains("--device=auto|cpu|gpu", "--progress-port=PORT")
+        .contains("built-in default: auto");
+    // The defaults the help states for the config shortcuts are the config's real defaults.
+    io.distillery.config.TrainerConfig d = new io.distillery.config.TrainerConfig();
+    String help = out.toString().replaceAll("\\s+", " ");
+    assertThat(help)
+        .contains("hyperparameters.maxSteps; built-in default: " + d.hyperparameters.maxSteps + ")")
+        .contains("hyperparameters.seed; built-in default: " + d.hyperparameters.seed + ")")
+        .contains("output.dir; built-in default: " + d.output.dir + ")")
+        .contains("config device; built-in default: " + d.device + ")")
+        .contains("progressPort; built-in default: " + d.progressPort + ")");
+  }
+
+  @Test
+  void anUnknownConfigKeyIsAConfigErrorNamingIt(@TempDir Path dir) {
+    assertThat(mdt("train-teacher", "--out", dir.toString(), "--set", "hyperparameters.nope=1"))
+        .isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("nope");
+  }
+
+  @Test
+  void aMissingConfigFileAndABadValueAreConfigErrors(@TempDir Path dir) {
+    assertThat(mdt("train-teacher", "--config", dir.resolve("none.yaml").toString()))
+        .isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("none.yaml");
+    assertThat(mdt("train-teacher", "--steps", "0", "--out", dir.toString()))
+        .isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("hyperparameters.maxSteps");
+  }
+
+  @Test
+  void aMissingDatasetIsAnInputErrorNamingThePath(@TempDir Path dir) {
+    List<String> args = tinyTeacher(dir.resolve("out"));
+    args.addAll(List.of("--set", "dataset.uri=" + dir.resolve("no-such-shards")));
+    assertThat(mdt(args.toArray(String[]::new))).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(err.toString()).contains("no-such-shards");
+    assertThat(dir.resolve("out").resolve(TeacherTraining.ARTIFACT_DIR)).doesNotExist();
+  }
+
+  @Test
+  void trainTeacherWritesAVerifiedArtifactAndSaysWhere(@TempDir Path dir) throws Exception {
+    Path outDir = dir.resolve("out");
+    assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).as(err.toString()).isZero();
+    Artifact a = Artifact.open(outDir.resolve(TeacherTraining.ARTIFACT_DIR));
+    assertThat(out.toString()).contains("teacher written to").contains(a.digest());
+    assertThat(a.modelJson().path("training").path("command").asText())
+        .startsWith("mdt train-teacher --out");
+    assertThat(Files.list(outDir.resolve(TeacherTraining.CHECKPOINT_DIR))).isNotEmpty();
+  }
+
+  @Test
+  void sampleWritesMeshesAndASheetAndRefusesBadInputByName(@TempDir Path dir) throws Exception {
+    Path outDir = dir.resolve("out");
+    assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).as(err.toString()).isZero();
+    String model = outDir.resolve(TeacherTraining.ARTIFACT_DIR).toString();
+    Path samples = dir.resolve("samples");
+    assertThat(
+            mdt(
+                "sample",
+                "--model",
+                model,
+                "--classes",
+                "sphere,3",
+                "--per-class",
+                "2",
+                "--steps",
+                "2",
+                "--cfg",
+                "1.5",
+                "--seed",
+                "10",
+                "--device",
+                "cpu",
+                "--out",
+                samples.toString()))
+        .as(err.toString())
+        .isZero();
+    Artifact a = Artifact.open(samples);
+    assertThat(a.files())
+        .contains(
+            "000-sphere-s10.ply",
+            "000-sphere-s10.obj",
+            "003-" + io.distillery.mdt.data.BuiltinShapes.CLASS_NAMES.get(3) + "-s13.obj")
+        .contains(SampleShapes.SHEET);
+    assertThat(Files.readString(samples.resolve("000-sphere-s10.ply"))).startsWith("ply");
+    assertThat(out.toString()).contains("4 shapes (2 steps, cfg 1.5, 4 network evaluations each)");
+
+    assertThat(
+            mdt(
+                "sample",
+                "--model",
+                model,
+                "--classes",
+                "teapot",
+                "--out",
+                dir.resolve("x").toString()))
+        .isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(err.toString()).contains("unknown class 'teapot'").contains("sphere");
+    assertThat(
+            mdt("sample", "--model", model, "--steps", "0", "--out", dir.resolve("y").toString()))
+        .isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(err.toString()).contains("steps must be at least 1");
+    assertThat(
+            mdt(
+                "sample",
+                "--model",
+                dir.resolve("none").toString(),
+                "--out",
+                dir.resolve("z").toString()))
+        .isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(err.toString()).contains("none");
+    assertThat(dir.resolve("x")).doesNotExist();
+    assertThat(dir.resolve("y")).doesNotExist();
+  }
+
+  @Test
+  void aShapeDependsOnlyOnItsSeed(@TempDir Path dir) throws Exception {
+    Path outDir = dir.resolve("out");
+    assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).isZero();
+    Path model = outDir.resolve(TeacherTraining.ARTIFACT_DIR);
+    var device = ai.djl.Device.cpu();
+    SampleShapes.Result two =
+        SampleShapes.run(
+            new SampleShapes.Request(
+                model, List.of("0", "1"), 1, 4, 2, 0.0, null, dir.resolve("a"), device));
+    SampleShapes.Result second =
+        SampleShapes.run(
+            new SampleShapes.Request(
+                model, List.of("1"), 1, 5, 2, 0.0, null, dir.resolve("b"), device));
+    assertThat(second.grids().slice(0, 1).data()).containsExactly(two.grids().slice(1, 2).data());
+  }
+
+  @Test
+  void evaluateWritesAReportRowWithEveryMetric(@TempDir Path dir) throws Exception {
+    Path outDir = dir.resolve("out");
+    assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).isZero();
+    Path report = dir.resolve("eval");
+    assertThat(
+            mdt(
+                "evaluate",
+                "--model",
+                outDir.resolve(TeacherTraining.ARTIFACT_DIR).toString(),
+                "--samples",
+                "8",
+                "--steps",
+                "1",
+                "--set",
+                "dataset.heldOutSamples=8",
+                "--device",
+                "cpu",
+                "--out",
+                report.toString()))
+        .as(err.toString())
+        .isZero();
+    var json =
+        io.distillery.config.TrainerConfigs.json().readTree(report.resolve("report.json").toFile());
+    assertThat(json.path("samples").asInt()).isEqualTo(8);
+    assertThat(json.path("reference").path("fdRefVsRef").isNumber()).isTrue();
+    var row = json.path("rows").get(0);
+    assertThat(row.path("method").asText()).isEqualTo("teacher");
+    assertThat(row.path("nfe").asInt()).isEqualTo(2);
+    for (String k :
+        List.of(
+            "fd", "classAccuracy", "mmd", "cov", "nna", "latencyMsBatch1", "throughputPerSec")) {
+      assertThat(row.path(k).isNumber()).as(k).isTrue();
+    }
+    assertThat(report.resolve("report.md")).content().contains("| teacher | 1 |");
+    assertThat(out.toString()).contains("report in");
+  }
+
+  @Test
+  void aDivergingRunExitsWithDivergedAndWritesNoArtifact(@TempDir Path dir) {
+    Path outDir = dir.resolve("out");
+    List<String> args = tinyTeacher(outDir);
+    // AdamW moves every weight by about the learning rate: at 1e30 the next forward overflows.
+    args.addAll(List.of("--set", "hyperparameters.learningRate=1e30"));
+    assertThat(mdt(args.toArray(String[]::new))).isEqualTo(ExitCodes.DIVERGED);
+    assertThat(err.toString()).contains("training diverged at step").contains("no artifact");
+    assertThat(outDir.resolve(TeacherTraining.ARTIFACT_DIR)).doesNotExist();
+  }
+
+  @Test
+  void askingForAGpuWhereThereIsNoneIsAConfigError() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        ai.djl.engine.Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
+    assertThat(mdt("info", "--device", "gpu")).isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("device: gpu was requested");
+    assertThat(mdt("info", "--device", "cpu")).isZero();
+    assertThat(out.toString()).contains("engine PyTorch 2.7.1").contains("device cpu()");
+  }
+
+  @Test
+  void trainTeacherServesProgressWhileItTrains(@TempDir Path dir) throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    List<String> args = tinyTeacher(dir.resolve("out"));
+    args.set(args.indexOf("--progress-port") + 1, Integer.toString(port));
+    args.set(args.indexOf("--steps") + 1, "150");
+    var run =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> mdt(args.toArray(String[]::new)));
+    var http = java.net.http.HttpClient.newHttpClient();
+    long seen = 0;
+    String metrics = "";
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (seen == 0 && System.currentTimeMillis() < deadline && !run.isDone()) {
+      try {
+        String body =
+            http.send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + port + "/progress"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        var p = io.distillery.config.TrainerConfigs.json().readTree(body);
+        seen = p.path("step").asLong();
+        if (seen > 0) {
+          assertThat(p.path("maxSteps").asLong()).isEqualTo(150);
+          assertThat(p.path("losses").has("fm")).isTrue();
+          metrics =
+              http.send(
+                      java.net.http.HttpRequest.newBuilder(
+                              java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                          .build(),
+                      java.net.http.HttpResponse.BodyHandlers.ofString())
+                  .body();
+        }
+      } catch (java.net.ConnectException notYet) {
+        // the server starts after the data is generated
+      }
+      Thread.sleep(50);
+    }
+    assertThat(seen).isPositive();
+    assertThat(metrics).contains("mdt_training_loss{loss=\"fm\"}");
+    assertThat(run.get(120, java.util.concurrent.TimeUnit.SECONDS)).as(err.toString()).isZero();
+  }
+}

@@ -1,0 +1,64 @@
+package io.distillery.mdt.serve;
+
+import ai.djl.Device;
+import io.distillery.config.TrainerConfig;
+import io.distillery.mdt.data.BuiltinShapes;
+import io.distillery.mdt.data.LoadedDataset;
+import io.distillery.mdt.flow.SamplerSettings;
+import io.distillery.mdt.model.ModelArtifacts;
+import io.distillery.mdt.model.ModelCard;
+import io.distillery.mdt.progress.TrainingMonitor;
+import io.distillery.mdt.train.TeacherTraining;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Tiny real models for serving tests, made in a second or two. */
+final class TinyModels {
+  private TinyModels() {}
+
+  /**
+   * Trains a resolution-16 teacher (patch 8, width 16, 1 block) for a few steps on the built-in
+   * shapes; its card says {@code steps} Euler steps with CFG 3.
+   */
+  static Path teacher(Path out, int steps) throws IOException {
+    TrainerConfig c = new TrainerConfig();
+    c.model.resolution = 16;
+    c.model.patchSize = 8;
+    c.model.width = 16;
+    c.model.depth = 1;
+    c.model.heads = 2;
+    c.model.mlpRatio = 2;
+    c.hyperparameters.maxSteps = 4;
+    c.hyperparameters.batchSize = 4;
+    c.hyperparameters.learningRate = 1e-2;
+    c.checkpointEverySteps = 4;
+    c.output.dir = out.toString();
+    c.teacher.sampler.steps = steps;
+    LoadedDataset data =
+        new LoadedDataset(
+            BuiltinShapes.generate(16, 16, 7, BuiltinShapes.Split.TRAIN),
+            BuiltinShapes.CLASS_NAMES);
+    return TeacherTraining.run(c, data, Device.cpu(), TrainingMonitor.none(), Map.of()).artifact();
+  }
+
+  /**
+   * A student-shaped artifact from a teacher's weights: role {@code student}, guidance baked in,
+   * trained for {@code studentSteps} (the first is its default).
+   */
+  static Path student(Path teacherDir, Path target, List<Integer> studentSteps) throws IOException {
+    try (ModelArtifacts.Loaded t = ModelArtifacts.load(teacherDir, Device.cpu())) {
+      ModelCard card =
+          ModelCard.flowTransformer(
+              "student",
+              t.card().model(),
+              SamplerSettings.student(studentSteps.get(0)),
+              true,
+              t.card().classNames(),
+              Map.of("studentSteps", studentSteps, "method", "mdt"));
+      return ModelArtifacts.write(target, card, t.model().weights(), ModelArtifacts.Extras.none())
+          .dir();
+    }
+  }
+}

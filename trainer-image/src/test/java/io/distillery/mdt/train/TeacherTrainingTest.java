@@ -1,0 +1,103 @@
+package io.distillery.mdt.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.distillery.config.TrainerConfig;
+import io.distillery.mdt.data.BuiltinShapes;
+import io.distillery.mdt.data.DatasetException;
+import io.distillery.mdt.data.LoadedDataset;
+import io.distillery.mdt.data.VoxelBatch;
+import io.distillery.mdt.flow.EulerSampler;
+import io.distillery.mdt.model.ModelArtifacts;
+import io.distillery.mdt.progress.TrainingMonitor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TeacherTrainingTest {
+
+  static TrainerConfig tinyConfig(Path out) {
+    TrainerConfig c = new TrainerConfig();
+    c.model.resolution = 16;
+    c.model.patchSize = 8;
+    c.model.width = 16;
+    c.model.depth = 1;
+    c.model.heads = 2;
+    c.model.mlpRatio = 2;
+    c.hyperparameters.maxSteps = 6;
+    c.hyperparameters.batchSize = 4;
+    c.hyperparameters.learningRate = 1e-3;
+    c.checkpointEverySteps = 3;
+    c.output.dir = out.toString();
+    c.teacher.sampler.steps = 4;
+    return c;
+  }
+
+  static LoadedDataset shapes(int n) {
+    return new LoadedDataset(
+        BuiltinShapes.generate(16, n, 7, BuiltinShapes.Split.TRAIN), BuiltinShapes.CLASS_NAMES);
+  }
+
+  @Test
+  void writesAVerifiedTeacherArtifactThatSamplesAndResumesToNoExtraWork(@TempDir Path out)
+      throws Exception {
+    TrainerConfig c = tinyConfig(out);
+    TeacherTraining.Result r =
+        TeacherTraining.run(
+            c, shapes(16), Device.cpu(), TrainingMonitor.none(), Map.of("command", "test"));
+    assertThat(r.steps()).isEqualTo(6);
+    assertThat(r.digest()).startsWith("sha256:");
+    assertThat(r.artifact().resolve(TeacherTraining.LOSS_PLOT)).isRegularFile();
+    assertThat(Files.size(r.artifact().resolve(TeacherTraining.LOSS_PLOT))).isGreaterThan(1000);
+    try (ModelArtifacts.Loaded teacher = ModelArtifacts.load(r.artifact(), Device.cpu());
+        NDManager nd = NDManager.newBaseManager()) {
+      assertThat(teacher.card().role()).isEqualTo("teacher");
+      assertThat(teacher.card().sampler().steps()).isEqualTo(4);
+      assertThat(teacher.card().classNames()).hasSize(8);
+      assertThat(teacher.card().training()).containsEntry("command", "test");
+      NDArray x =
+          EulerSampler.sample(
+              teacher.model(),
+              nd.randomNormal(new ai.djl.ndarray.types.Shape(2, 1, 16, 16, 16)),
+              nd.create(new long[] {0, 5}),
+              teacher.card().sampler());
+      assertThat(x.isNaN().any().getBoolean()).isFalse();
+    }
+    // The final checkpoint is at maxSteps: a second run resumes there and trains no more.
+    TeacherTraining.Result again =
+        TeacherTraining.run(c, shapes(16), Device.cpu(), TrainingMonitor.none(), Map.of());
+    assertThat(again.resumedFromStep()).isEqualTo(6);
+  }
+
+  @Test
+  void dataThatDoesNotFitTheModelIsRejectedNamingBothSides(@TempDir Path out) {
+    TrainerConfig c = tinyConfig(out);
+    c.model.channels = 8;
+    assertThatThrownBy(
+            () -> TeacherTraining.run(c, shapes(4), Device.cpu(), TrainingMonitor.none(), Map.of()))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageContaining("model.channels=8");
+  }
+
+  @Test
+  void divergenceLeavesNoArtifact(@TempDir Path out) {
+    TrainerConfig c = tinyConfig(out);
+    VoxelBatch good = BuiltinShapes.generate(16, 4, 7, BuiltinShapes.Split.TRAIN);
+    float[] nan = new float[good.data().length];
+    Arrays.fill(nan, Float.NaN);
+    LoadedDataset bad =
+        new LoadedDataset(
+            new VoxelBatch(nan, good.labels(), good.count(), 1, 16), BuiltinShapes.CLASS_NAMES);
+    assertThatThrownBy(
+            () -> TeacherTraining.run(c, bad, Device.cpu(), TrainingMonitor.none(), Map.of()))
+        .isInstanceOf(TrainingDivergedException.class);
+    assertThat(out.resolve(TeacherTraining.ARTIFACT_DIR)).doesNotExist();
+  }
+}

@@ -1,0 +1,119 @@
+package io.distillery.mdt.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import io.distillery.mdt.model.FlowTransformer;
+import io.distillery.mdt.model.TinySpecs;
+import io.distillery.mdt.progress.TrainingMonitor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingLoopTest {
+
+  private static TrainingLoop.Settings settings(long maxSteps, int every, Path dir) {
+    return new TrainingLoop.Settings(
+        maxSteps, 8, 3e-3, 0.01, 3, 0.9, 1.0, 90, 4, every, dir, "test teacher");
+  }
+
+  private static FlowMatchingLoss loss(FlowTransformer m, TrainingData data) {
+    return new FlowMatchingLoss(m, data, 8, 0.2, 1.0, 1.0, 11);
+  }
+
+  @Test
+  void flowMatchingLossFalls(@TempDir Path dir) {
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu());
+        TrainingLoop loop = new TrainingLoop(settings(80, 1000, dir), m.weights())) {
+      List<Double> seen = new ArrayList<>();
+      TrainingLoop.Summary s =
+          loop.run(loss(m, new SyntheticData(24)), p -> seen.add(p.losses.get("fm")));
+      assertThat(s.steps()).isEqualTo(80);
+      double first = seen.subList(0, 10).stream().mapToDouble(d -> d).average().orElseThrow();
+      double last = seen.subList(70, 80).stream().mapToDouble(d -> d).average().orElseThrow();
+      assertThat(last).isLessThan(0.75 * first);
+      // The EMA lags the raw weights but has moved away from the initial (zero) output layer.
+      assertThat(loop.ema().shadow().get("final_layer.linear.weight").abs().sum().getFloat())
+          .isGreaterThan(0f);
+    }
+  }
+
+  @Test
+  void resumingHalfWayGivesExactlyTheWeightsOfAStraightRun(@TempDir Path dir) throws Exception {
+    int n = 8;
+    float[] straight;
+    float[] straightEma;
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu());
+        TrainingLoop loop = new TrainingLoop(settings(n, 1000, dir.resolve("a")), m.weights())) {
+      loop.run(loss(m, new SyntheticData(24)), TrainingMonitor.none());
+      straight = m.weights().get("blocks.0.attn.to_qkv.weight").toFloatArray();
+      straightEma = loop.ema().shadow().get("final_layer.linear.weight").toFloatArray();
+    }
+    Path b = dir.resolve("b");
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu());
+        TrainingLoop loop = new TrainingLoop(settings(n / 2, n / 2, b), m.weights())) {
+      loop.run(loss(m, new SyntheticData(24)), TrainingMonitor.none());
+    }
+    assertThat(Files.isDirectory(b.resolve("step-00000004"))).isTrue();
+    // A fresh process: new model object from another seed, everything restored from the checkpoint.
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 99, Device.cpu());
+        TrainingLoop loop = new TrainingLoop(settings(n, n / 2, b), m.weights())) {
+      assertThat(loop.step()).isEqualTo(n / 2);
+      TrainingLoop.Summary s = loop.run(loss(m, new SyntheticData(24)), TrainingMonitor.none());
+      assertThat(s.startStep()).isEqualTo(n / 2);
+      assertThat(s.history().steps).hasSize(n);
+      assertThat(m.weights().get("blocks.0.attn.to_qkv.weight").toFloatArray())
+          .containsExactly(straight);
+      assertThat(loop.ema().shadow().get("final_layer.linear.weight").toFloatArray())
+          .containsExactly(straightEma);
+    }
+  }
+
+  @Test
+  void aCheckpointOfAnotherRunKindIsRefusedByName(@TempDir Path dir) {
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu());
+        TrainingLoop loop = new TrainingLoop(settings(2, 2, dir), m.weights())) {
+      loop.run(loss(m, new SyntheticData(24)), TrainingMonitor.none());
+    }
+    TrainingLoop.Settings other =
+        new TrainingLoop.Settings(4, 8, 3e-3, 0, 0, 0.9, 1.0, 90, 4, 2, dir, "a student");
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu())) {
+      assertThatThrownBy(() -> new TrainingLoop(other, m.weights()))
+          .isInstanceOf(IncompatibleCheckpointException.class)
+          .hasMessageContaining("test teacher");
+    }
+  }
+
+  @Test
+  void nonFiniteLossStopsWithAClearMessageAndNoCheckpoint(@TempDir Path dir) {
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu());
+        TrainingLoop loop = new TrainingLoop(settings(5, 1, dir), m.weights())) {
+      SyntheticData poisoned = new SyntheticData(24, Float.NaN);
+      assertThatThrownBy(() -> loop.run(loss(m, poisoned), TrainingMonitor.none()))
+          .isInstanceOf(TrainingDivergedException.class)
+          .hasMessageContaining("diverged at step 1")
+          .hasMessageContaining("NaN");
+      assertThat(new Checkpoints(dir).latest()).isEmpty();
+    }
+  }
+
+  @Test
+  void progressReportsStepsLossesAndEta(@TempDir Path dir) {
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu());
+        TrainingLoop loop = new TrainingLoop(settings(3, 1000, dir), m.weights())) {
+      List<io.distillery.config.TrainerProgress> seen = new ArrayList<>();
+      loop.run(loss(m, new SyntheticData(24)), seen::add);
+      assertThat(seen).extracting(p -> p.step).containsExactly(1L, 2L, 3L);
+      assertThat(seen.get(2).percent).isEqualTo(100.0);
+      assertThat(seen.get(0).losses).containsKeys("fm", "gradNorm");
+      assertThat(seen.get(0).etaSeconds).isNotNull().isPositive();
+      assertThat(seen.get(2).samplesPerSec).isPositive();
+      assertThat(Map.copyOf(seen.get(2).losses).get("fm")).isFinite();
+    }
+  }
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Writes tiny_teacher.pt, a TorchScript module with the teacher signature v(x, 1000 t, cond),
+without needing PyTorch installed: it emits the same zip archive torch.jit.save writes
+(code/__torch__.py source, data.pkl pickle of the module, tensor storages under data/).
+
+The module (what torch.jit.script would produce for this nn.Module):
+
+    class TinyTeacher(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = torch.nn.Parameter(torch.tensor([0.5]))
+            self.cond_bias = torch.nn.Parameter(torch.tensor([0.1, 0.2, 0.3, 0.0]))  # 3 classes + null
+            self.time_weight = torch.nn.Parameter(torch.tensor([0.001]))
+        def forward(self, x, t, cond):
+            b = torch.index_select(self.cond_bias, 0, cond).reshape(-1, 1, 1, 1, 1)
+            s = (t * self.time_weight).reshape(-1, 1, 1, 1, 1)
+            return x * self.scale + b + s
+
+Run: python3 make_tiny_teacher.py  (deterministic; the .pt beside it is its output).
+"""
+import io
+import pickle
+import struct
+import sys
+import types
+import zipfile
+from collections import OrderedDict
+
+PARAMS = OrderedDict(
+    scale=[0.5],
+    cond_bias=[0.1, 0.2, 0.3, 0.0],
+    time_weight=[0.001],
+)
+
+CODE = '''class TinyTeacher(Module):
+  __parameters__ = ["scale", "cond_bias", "time_weight", ]
+  __buffers__ = []
+  scale : Tensor
+  cond_bias : Tensor
+  time_weight : Tensor
+  training : bool
+  def forward(self: __torch__.TinyTeacher,
+    x: Tensor,
+    t: Tensor,
+    cond: Tensor) -> Tensor:
+    cond_bias = self.cond_bias
+    b = torch.reshape(torch.index_select(cond_bias, 0, cond), [-1, 1, 1, 1, 1])
+    time_weight = self.time_weight
+    s = torch.reshape(torch.mul(t, time_weight), [-1, 1, 1, 1, 1])
+    scale = self.scale
+    _0 = torch.add(torch.add(torch.mul(x, scale), b), s)
+    return _0
+'''
+
+
+def fake_global(module, name, kind="class"):
+    """A Python object that pickles as GLOBAL 'module name' (modules registered in sys.modules)."""
+    mod = sys.modules.get(module)
+    if mod is None:
+        mod = types.ModuleType(module)
+        sys.modules[module] = mod
+    if kind == "class":
+        obj = type(name, (object,), {"__module__": module})
+    else:
+        def obj(*args):
+            raise RuntimeError("never called")
+        obj.__module__ = module
+        obj.__name__ = name
+    obj.__qualname__ = name
+    setattr(mod, name, obj)
+    return obj
+
+
+TorchModule = fake_global("__torch__", "TinyTeacher")
+FloatStorage = fake_global("torch", "FloatStorage")
+rebuild_tensor_v2 = fake_global("torch._utils", "_rebuild_tensor_v2", kind="function")
+
+
+class Storage:
+    def __init__(self, key, values):
+        self.key, self.values = key, values
+
+
+class Tensor:
+    def __init__(self, storage):
+        self.storage = storage
+
+    def __reduce__(self):
+        n = len(self.storage.values)
+        # storage, storage_offset, size, stride, requires_grad, backward_hooks
+        return (rebuild_tensor_v2, (self.storage, 0, (n,), (1,), True, OrderedDict()))
+
+
+class Pickler(pickle.Pickler):
+    def persistent_id(self, obj):
+        if isinstance(obj, Storage):
+            return ("storage", FloatStorage, obj.key, "cpu", len(obj.values))
+        return None
+
+
+def main(out="tiny_teacher.pt"):
+    storages = [Storage(str(i), v) for i, v in enumerate(PARAMS.values())]
+    module = TorchModule.__new__(TorchModule)
+    state = {"training": True}
+    for name, storage in zip(PARAMS, storages):
+        state[name] = Tensor(storage)
+    module.__dict__.update(state)
+
+    data = io.BytesIO()
+    Pickler(data, protocol=2).dump(module)
+    constants = io.BytesIO()
+    pickle.Pickler(constants, protocol=2).dump(())
+
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as z:
+        def put(name, payload):
+            info = zipfile.ZipInfo("archive/" + name, date_time=(1980, 1, 1, 0, 0, 0))
+            z.writestr(info, payload)
+
+        put("data.pkl", data.getvalue())
+        put("code/__torch__.py", CODE)
+        put("constants.pkl", constants.getvalue())
+        for s in storages:
+            put("data/" + s.key, struct.pack("<%df" % len(s.values), *s.values))
+        put("version", "3\n")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
