@@ -15,14 +15,14 @@ import java.util.List;
 import java.util.Map;
 
 /** Tiny real models for serving tests, made in a second or two. */
-final class TinyModels {
+public final class TinyModels {
   private TinyModels() {}
 
   /**
    * Trains a resolution-16 teacher (patch 8, width 16, 1 block) for a few steps on the built-in
    * shapes; its card says {@code steps} Euler steps with CFG 3.
    */
-  static Path teacher(Path out, int steps) throws IOException {
+  public static Path teacher(Path out, int steps) throws IOException {
     TrainerConfig c = new TrainerConfig();
     c.model.resolution = 16;
     c.model.patchSize = 8;
@@ -47,7 +47,8 @@ final class TinyModels {
    * A student-shaped artifact from a teacher's weights: role {@code student}, guidance baked in,
    * trained for {@code studentSteps} (the first is its default).
    */
-  static Path student(Path teacherDir, Path target, List<Integer> studentSteps) throws IOException {
+  public static Path student(Path teacherDir, Path target, List<Integer> studentSteps)
+      throws IOException {
     try (ModelArtifacts.Loaded t = ModelArtifacts.load(teacherDir, Device.cpu())) {
       ModelCard card =
           ModelCard.flowTransformer(
