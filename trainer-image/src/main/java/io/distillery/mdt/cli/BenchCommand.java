@@ -6,8 +6,6 @@ import io.distillery.mdt.bench.DistillationBenchmark;
 import io.distillery.mdt.model.Devices;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,9 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
     TrainerConfig cfg = options.load(Map.of("progressPort", "0"));
     var device = Devices.resolve(cfg.device);
     String command = Provenance.commandLine(spec);
-    Map<String, Object> provenance = new LinkedHashMap<>();
-    provenance.put("command", command);
-    provenance.put("date", Instant.now().toString());
+    Map<String, Object> provenance = Provenance.of(spec, device);
     DistillationBenchmark.Outcome o = DistillationBenchmark.run(cfg, device, out, provenance);
     TrainerConfig.Hyperparameters h = cfg.hyperparameters;
     String body =

@@ -5,8 +5,6 @@ import io.distillery.mdt.bench.DistillationBenchmark;
 import io.distillery.mdt.model.Devices;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -56,9 +54,7 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     TrainerConfig cfg = options.load(DEMO_DEFAULTS);
     var device = Devices.resolve(cfg.device);
-    Map<String, Object> provenance = new LinkedHashMap<>();
-    provenance.put("command", Provenance.commandLine(spec));
-    provenance.put("date", Instant.now().toString());
+    Map<String, Object> provenance = Provenance.of(spec, device);
     DistillationBenchmark.Outcome o = DistillationBenchmark.run(cfg, device, out, provenance);
     PrintWriter w = spec.commandLine().getOut();
     w.println();

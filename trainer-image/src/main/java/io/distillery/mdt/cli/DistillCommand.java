@@ -4,8 +4,6 @@ import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.distill.DistillPipeline;
 import io.distillery.mdt.model.Devices;
 import java.io.PrintWriter;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,10 +34,7 @@ public final class DistillCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     TrainerConfig cfg = options.load();
     var device = Devices.resolve(cfg.device);
-    Map<String, Object> provenance = new LinkedHashMap<>();
-    provenance.put("command", Provenance.commandLine(spec));
-    provenance.put("date", Instant.now().toString());
-    provenance.put("device", device.toString());
+    Map<String, Object> provenance = Provenance.of(spec, device);
     DistillPipeline.Outcome o;
     try (var monitor =
         TrainTeacherCommand.monitor(cfg, "distill " + cfg.method.name().toLowerCase())) {

@@ -7,8 +7,6 @@ import io.distillery.mdt.progress.ProgressServer;
 import io.distillery.mdt.progress.TrainingMonitor;
 import io.distillery.mdt.train.TeacherTraining;
 import java.io.PrintWriter;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,10 +34,7 @@ public final class TrainTeacherCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     TrainerConfig cfg = options.load();
     var device = Devices.resolve(cfg.device);
-    Map<String, Object> provenance = new LinkedHashMap<>();
-    provenance.put("command", Provenance.commandLine(spec));
-    provenance.put("date", Instant.now().toString());
-    provenance.put("device", device.toString());
+    Map<String, Object> provenance = Provenance.of(spec, device);
     PrintWriter out = spec.commandLine().getOut();
     TeacherTraining.Result r;
     try (TrainingMonitor monitor = monitor(cfg)) {
