@@ -63,11 +63,11 @@ public final class Gates {
     List<String> reasons = new ArrayList<>();
     if (e.maxFdRatio != null && worstRatio > e.maxFdRatio) {
       reasons.add(
-          String.format(Locale.ROOT, "FD ratio %.2f > maxFdRatio %.2f", worstRatio, e.maxFdRatio));
+          String.format(Locale.ROOT, "FD ratio %.3g > maxFdRatio %.3g", worstRatio, e.maxFdRatio));
     }
     if (e.minSpeedup != null && slowest < e.minSpeedup) {
       reasons.add(
-          String.format(Locale.ROOT, "speedup %.1fx < minSpeedup %.1fx", slowest, e.minSpeedup));
+          String.format(Locale.ROOT, "speedup %.3gx < minSpeedup %.3gx", slowest, e.minSpeedup));
     }
     g.passed = reasons.isEmpty();
     g.reason = g.passed ? null : String.join("; ", reasons);
