@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /** SHA-256 helpers shared by the writer and the reader. */
-final class Digests {
+public final class Digests {
   private Digests() {}
 
   static MessageDigest sha256() {
@@ -23,7 +23,7 @@ final class Digests {
     }
   }
 
-  static String ofFile(Path file) throws IOException {
+  public static String ofFile(Path file) throws IOException {
     MessageDigest md = sha256();
     byte[] buf = new byte[1 << 16];
     try (InputStream in = Files.newInputStream(file)) {

@@ -17,7 +17,8 @@ import java.util.List;
  * seeds and conditions for every model, quality against held-out shapes, speed measured here and
  * now, speedups as ratios to the baseline (the 25-step guided teacher). Writes {@code report.json},
  * {@code report.md}, a side-by-side sheet {@code samples.png} (one row per model, the same noise
- * and condition in each column) and the first meshes of every model.
+ * and condition in each column) and the first meshes of every model. Without a quality probe (data
+ * other than the built-in shapes) only speed is measured.
  */
 public final class Comparison {
   /** Samples per model shown in the sheet and written as meshes. */
@@ -48,7 +49,9 @@ public final class Comparison {
     report.date = Instant.now().toString();
     report.seed = s.seed();
     report.samples = s.samples();
-    report.reference.fdRefVsRef = quality.referenceFloor();
+    if (quality != null) {
+      report.reference.fdRefVsRef = quality.referenceFloor();
+    }
     int total = contenders.size() + 1;
     progress(monitor, 0, total);
     SpeedProbe.Speed base =
@@ -63,21 +66,23 @@ public final class Comparison {
       VoxelBatch generated =
           Generation.generate(c.model(), c.sampler(), s.samples(), s.seed(), s.batch());
       resolution = generated.resolution();
-      QualityProbe.Quality q = quality.measure(generated);
-      SpeedProbe.Speed speed =
-          c == baseline
-              ? base
-              : SpeedProbe.measure(c.model(), c.sampler(), s.latencyRuns(), s.throughputRuns());
       ComparisonReport.Row row = new ComparisonReport.Row();
       row.method = c.method();
       row.steps = c.sampler().steps();
       row.nfe = c.sampler().nfe();
-      row.fd = q.fd();
-      row.classAccuracy = q.classAccuracy();
-      row.mmd = q.mmd();
-      row.cov = q.cov();
-      row.nna = q.nna();
-      row.occupancy = q.occupancy();
+      if (quality != null) {
+        QualityProbe.Quality q = quality.measure(generated);
+        row.fd = q.fd();
+        row.classAccuracy = q.classAccuracy();
+        row.mmd = q.mmd();
+        row.cov = q.cov();
+        row.nna = q.nna();
+        row.occupancy = q.occupancy();
+      }
+      SpeedProbe.Speed speed =
+          c == baseline
+              ? base
+              : SpeedProbe.measure(c.model(), c.sampler(), s.latencyRuns(), s.throughputRuns());
       row.latencyMsBatch1 = speed.latencyMsBatch1();
       row.throughputPerSec = speed.throughputPerSec();
       row.speedup = base.latencyMsBatch1() / speed.latencyMsBatch1();
@@ -90,7 +95,6 @@ public final class Comparison {
       }
       progress(monitor, i + 2, total);
     }
-    report.reference.occupancy = quality.referenceOccupancy();
     Files.createDirectories(outDir);
     report.writeJson(outDir.resolve("report.json"));
     report.writeMarkdown(outDir.resolve("report.md"), "Distillery comparison", null);

@@ -28,8 +28,8 @@ public class ComparisonReport {
 
   /** The floor: FD between two halves of the held-out real shapes. */
   public static class Reference {
-    public double fdRefVsRef;
-    public double occupancy;
+    public Double fdRefVsRef;
+    public Double occupancy;
   }
 
   /** One model at one step count. */
@@ -37,11 +37,14 @@ public class ComparisonReport {
   public static class Row {
     public String method;
     public int steps;
-    public double fd;
-    public double classAccuracy;
-    public double mmd;
-    public double cov;
-    public double nna;
+
+    /** Quality metrics; null when the data has no classifier (not the built-in 16^3 shapes). */
+    public Double fd;
+
+    public Double classAccuracy;
+    public Double mmd;
+    public Double cov;
+    public Double nna;
     public int nfe;
     public double latencyMsBatch1;
     public double throughputPerSec;
@@ -52,7 +55,7 @@ public class ComparisonReport {
     /** Throughput ratio at batch 32 over the reference teacher. */
     public double speedupBatch32;
 
-    public double occupancy;
+    public Double occupancy;
   }
 
   public Row row(String method, int steps) {
@@ -60,6 +63,10 @@ public class ComparisonReport {
         .filter(r -> r.method.equals(method) && r.steps == steps)
         .findFirst()
         .orElse(null);
+  }
+
+  private static String num(Double v, String format) {
+    return v == null ? "n/a" : String.format(Locale.ROOT, format, v);
   }
 
   public void writeJson(Path file) throws IOException {
@@ -82,30 +89,37 @@ public class ComparisonReport {
       sb.append(
           String.format(
               Locale.ROOT,
-              "| %s | %d | %d | %.1f | %.1f%% | %.3f | %.2f | %.2f | %.3f | %.1f | %.1f | %.1fx |"
-                  + " %.1fx |\n",
+              "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %.1f | %.1f | %.1fx | %.1fx |\n",
               r.method,
               r.steps,
               r.nfe,
-              r.fd,
-              100 * r.classAccuracy,
-              r.mmd,
-              r.cov,
-              r.nna,
-              r.occupancy,
+              num(r.fd, "%.1f"),
+              r.classAccuracy == null
+                  ? "n/a"
+                  : String.format(Locale.ROOT, "%.1f%%", 100 * r.classAccuracy),
+              num(r.mmd, "%.3f"),
+              num(r.cov, "%.2f"),
+              num(r.nna, "%.2f"),
+              num(r.occupancy, "%.3f"),
               r.latencyMsBatch1,
               r.throughputPerSec,
               r.speedup,
               r.speedupBatch32));
     }
-    sb.append(
-        String.format(
-            Locale.ROOT,
-            "\nFloor: FD between two halves of the held-out real shapes = %.1f (their occupancy"
-                + " %.3f). FD is on the shipped classifier's features; MMD, COV and 1-NNA use the"
-                + " voxel-IoU distance (1-NNA: 0.5 is ideal).\n",
-            reference.fdRefVsRef,
-            reference.occupancy));
+    if (reference.fdRefVsRef == null) {
+      sb.append(
+          "\nQuality metrics need the built-in 16^3 shapes and their classifier; this data has"
+              + " speed figures only.\n");
+    } else {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "\nFloor: FD between two halves of the held-out real shapes = %.1f (their occupancy"
+                  + " %.3f). FD is on the shipped classifier's features; MMD, COV and 1-NNA use the"
+                  + " voxel-IoU distance (1-NNA: 0.5 is ideal).\n",
+              reference.fdRefVsRef,
+              reference.occupancy));
+    }
     return sb.toString();
   }
 

@@ -86,12 +86,16 @@ public final class DistillPipeline {
     for (int steps : cfg.studentSteps.stream().sorted().distinct().toList()) {
       rows.add(new Contender(method, student, SamplerSettings.student(steps)));
     }
+    Comparison.Settings settings =
+        new Comparison.Settings(
+            cfg.evaluation.samples, cfg.evaluation.seed, 64, 5, 2, Machine.describe(device));
+    if (!Gates.qualityMeasurable(cfg)) {
+      return Comparison.run(
+          baseline, rows, null, settings, outDir, ConsoleProgress.forTerminal("evaluate"));
+    }
     LoadedDataset heldOut = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.HELD_OUT);
     try (ShapeClassifier classifier = ShapeClassifier.loadShipped()) {
       QualityProbe quality = new QualityProbe(classifier, heldOut.batch(), cfg.evaluation.samples);
-      Comparison.Settings settings =
-          new Comparison.Settings(
-              cfg.evaluation.samples, cfg.evaluation.seed, 64, 5, 2, Machine.describe(device));
       return Comparison.run(
           baseline, rows, quality, settings, outDir, ConsoleProgress.forTerminal("evaluate"));
     }
@@ -123,8 +127,8 @@ public final class DistillPipeline {
 
   private static TrainerResult.Metrics metrics(ComparisonReport.Row row) {
     TrainerResult.Metrics m = new TrainerResult.Metrics();
-    m.fd = round(row.fd);
-    m.classAccuracy = round(row.classAccuracy);
+    m.fd = row.fd == null ? null : round(row.fd);
+    m.classAccuracy = row.classAccuracy == null ? null : round(row.classAccuracy);
     m.nfe = row.nfe;
     m.latencyMsBatch1 = round(row.latencyMsBatch1);
     m.throughputPerSec = round(row.throughputPerSec);

@@ -16,9 +16,23 @@ import java.util.Locale;
 public final class Gates {
   private Gates() {}
 
+  /**
+   * FD and class accuracy need the shipped classifier, which knows the built-in 16^3 shapes; other
+   * data (user latents, other resolutions) is evaluated for speed only.
+   */
+  public static boolean qualityMeasurable(TrainerConfig cfg) {
+    return io.distillery.mdt.data.DatasetLoader.BUILTIN_SHAPES.equals(cfg.dataset.uri)
+        && cfg.dataset.resolution == 16;
+  }
+
   /** Rejects gates that no student can meet, before any training time is spent. */
   public static void checkSatisfiable(TrainerConfig cfg) {
     Double fd = cfg.evaluation.maxFdRatio;
+    if (fd != null && !qualityMeasurable(cfg)) {
+      throw new InvalidConfigException(
+          "evaluation.maxFdRatio needs FD, which is measured only on the built-in 16^3 shapes"
+              + " (dataset.uri builtin:shapes); drop the gate or use minSpeedup for this dataset");
+    }
     Double speed = cfg.evaluation.minSpeedup;
     if (fd != null && !(fd > 0)) {
       throw new InvalidConfigException("evaluation.maxFdRatio must be above 0, got " + fd);
@@ -50,15 +64,17 @@ public final class Gates {
     TrainerResult.Gate g = new TrainerResult.Gate();
     g.maxFdRatio = e.maxFdRatio;
     g.minSpeedup = e.minSpeedup;
-    double teacherFd = report.rows.get(0).fd;
+    Double teacherFd = report.rows.get(0).fd;
     double worstRatio = 0;
     double slowest = Double.POSITIVE_INFINITY;
     for (int s : steps) {
       ComparisonReport.Row row = report.row(method, s);
-      worstRatio = Math.max(worstRatio, row.fd / teacherFd);
+      if (teacherFd != null) {
+        worstRatio = Math.max(worstRatio, row.fd / teacherFd);
+      }
       slowest = Math.min(slowest, row.speedup);
     }
-    g.fdRatio = DistillPipeline.round(worstRatio);
+    g.fdRatio = teacherFd == null ? null : DistillPipeline.round(worstRatio);
     g.speedup = DistillPipeline.round(slowest);
     List<String> reasons = new ArrayList<>();
     if (e.maxFdRatio != null && worstRatio > e.maxFdRatio) {

@@ -90,12 +90,12 @@ public final class StudentDistillation {
             + ": teacher "
             + teacher.digest()
             + ", "
-            + FlowTransformer.describe(teacher.card().model())
+            + FlowTransformer.describe(teacher.spec())
             + ", seed "
             + h.seed;
     TrainingData data = new VoxelBatchData(train.batch(), train.numClasses());
     ObjectiveSettings settings = ObjectiveSettings.from(h);
-    try (FlowTransformer student = teacher.newStudent();
+    try (VelocityModel student = teacher.newStudent();
         TrainingLoop loop =
             new TrainingLoop(
                 TrainingLoop.Settings.from(
@@ -127,14 +127,10 @@ public final class StudentDistillation {
       training.put("multiphase", h.multiphase);
       training.put("seed", h.seed);
       training.put("finalLosses", s.finalLosses());
+      List<String> names = teacher.classNames() != null ? teacher.classNames() : train.classNames();
       ModelCard card =
-          ModelCard.flowTransformer(
-              "student",
-              teacher.card().model(),
-              SamplerSettings.student(Collections.min(cfg.studentSteps)),
-              true,
-              teacher.classNames(),
-              training);
+          teacher.studentCard(
+              SamplerSettings.student(Collections.min(cfg.studentSteps)), names, training);
       Artifact artifact =
           ModelArtifacts.write(
               artifactDir(cfg),
@@ -143,9 +139,8 @@ public final class StudentDistillation {
               w -> {
                 LossCurves.write(
                     loop.history(), "student distillation (" + method + ")", w.path(LOSS_PLOT));
-                try (FlowTransformer exported =
-                    FlowTransformer.withWeights(
-                        teacher.card().model(), loop.ema().shadow().copy())) {
+                teacher.writeModelFiles(w);
+                try (VelocityModel exported = teacher.studentWith(loop.ema().shadow())) {
                   evaluator.evaluate(exported, w);
                 }
               });
@@ -163,7 +158,7 @@ public final class StudentDistillation {
 
   private static void checkDataFitsTeacher(TrainerConfig cfg, Teacher teacher, LoadedDataset train)
       throws DatasetException {
-    TrainerConfig.ModelSpec spec = teacher.card().model();
+    TrainerConfig.ModelSpec spec = teacher.spec();
     var b = train.batch();
     if (b.channels() != spec.channels || b.resolution() != spec.resolution) {
       throw new DatasetException(
@@ -176,6 +171,11 @@ public final class StudentDistillation {
               + spec.channels
               + " channel(s) at resolution "
               + spec.resolution);
+    }
+    if (train.numClasses() > spec.numClasses) {
+      throw new DatasetException(
+          Path.of(cfg.dataset.uri),
+          "has " + train.numClasses() + " classes, the teacher takes " + spec.numClasses);
     }
     List<String> names = teacher.classNames();
     if (names != null && !names.equals(train.classNames())) {

@@ -1,64 +1,103 @@
 package io.distillery.mdt.distill;
 
 import ai.djl.Device;
-import io.distillery.config.InvalidConfigException;
+import ai.djl.ndarray.types.Shape;
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.artifact.Artifact;
+import io.distillery.mdt.artifact.ArtifactWriter;
 import io.distillery.mdt.artifact.BundledArtifacts;
+import io.distillery.mdt.artifact.Digests;
 import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.model.FlowTransformer;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
 import io.distillery.mdt.model.Teachers;
+import io.distillery.mdt.model.TorchScriptTeacher;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.model.Weights;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A loaded teacher and how to make a student from it: a student starts as an exact, trainable copy
- * of the teacher's weights (MDT-DIST.md section 2), while the teacher itself stays frozen.
+ * of the teacher's weights (MDT-DIST.md section 2), while the teacher itself stays frozen. Works
+ * for the built-in transformer (a Distillery artifact) and for a TorchScript module {@code v(x,
+ * 1000 t, cond)}, whose student is a second load of the same module with its own trainable
+ * parameters.
  */
 public final class Teacher implements AutoCloseable {
-  private final FlowTransformer model;
-  private final ModelCard card;
+  /** File name of the TorchScript module inside a TorchScript student's artifact. */
+  public static final String TORCHSCRIPT_FILE = "model.pt";
+
+  /** {@code kind} of a TorchScript student's model.json. */
+  public static final String TORCHSCRIPT_KIND = "torchscript";
+
+  private final VelocityModel model;
+  private final TrainerConfig.ModelSpec spec;
+  private final List<String> classNames;
+  private final SamplerSettings sampler;
   private final String digest;
   private final String source;
+  private final Path torchScript;
 
-  private Teacher(FlowTransformer model, ModelCard card, String digest, String source) {
+  private Teacher(
+      VelocityModel model,
+      TrainerConfig.ModelSpec spec,
+      List<String> classNames,
+      SamplerSettings sampler,
+      String digest,
+      String source,
+      Path torchScript) {
     this.model = model;
-    this.card = card;
+    this.spec = spec;
+    this.classNames = classNames;
+    this.sampler = sampler;
     this.digest = digest;
     this.source = source;
+    this.torchScript = torchScript;
     model.weights().requireGradients(false);
   }
 
-  /**
-   * Loads config {@code teacher} ({@link Teachers}); distillation needs the built-in transformer,
-   * whose weights the student copies.
-   */
+  /** Loads config {@code teacher} ({@link Teachers}). */
   public static Teacher load(TrainerConfig cfg, Device device) throws IOException {
-    if (!"djl".equals(cfg.teacher.format)) {
-      throw new InvalidConfigException(
-          "teacher.format '"
-              + cfg.teacher.format
-              + "': distilling TorchScript teachers is not supported yet (they load for sampling"
-              + " and evaluation); export the teacher as a Distillery artifact (format djl)");
+    if ("torchscript".equals(cfg.teacher.format)) {
+      Path file = Teachers.path(cfg.teacher.uri);
+      Teachers.Teacher t = Teachers.load(cfg, device);
+      return new Teacher(
+          t.model(),
+          cfg.model,
+          null,
+          t.sampler(),
+          "sha256:" + Digests.ofFile(file),
+          cfg.teacher.uri,
+          file);
     }
     Artifact artifact =
         Teachers.SHIPPED.equals(cfg.teacher.uri)
             ? BundledArtifacts.open(Teachers.SHIPPED_NAME)
             : Artifact.open(Teachers.path(cfg.teacher.uri));
     ModelArtifacts.Loaded loaded = ModelArtifacts.load(artifact, device);
-    return new Teacher(loaded.model(), loaded.card(), artifact.digest(), cfg.teacher.uri);
+    ModelCard card = loaded.card();
+    return new Teacher(
+        loaded.model(),
+        card.model(),
+        card.classNames(),
+        card.sampler(),
+        artifact.digest(),
+        cfg.teacher.uri,
+        null);
   }
 
   public VelocityModel model() {
     return model;
   }
 
-  public ModelCard card() {
-    return card;
+  /** The architecture (for a TorchScript teacher: the shape stated in config {@code model}). */
+  public TrainerConfig.ModelSpec spec() {
+    return spec;
   }
 
   public String digest() {
@@ -69,19 +108,67 @@ public final class Teacher implements AutoCloseable {
     return source;
   }
 
+  /** Class names the teacher was trained with; null when the teacher does not say (TorchScript). */
   public List<String> classNames() {
-    return card.classNames();
+    return classNames;
   }
 
-  /** The teacher's own sampler (steps, CFG, rescale) from its card. */
+  /** The teacher's own sampler (steps, CFG, rescale). */
   public SamplerSettings sampler() {
-    return card.sampler();
+    return sampler;
   }
 
-  /** A new student initialised with a copy of the teacher's weights. */
-  public FlowTransformer newStudent() {
-    Weights copy = model.weights().copy();
-    return FlowTransformer.withWeights(card.model(), copy);
+  public boolean isTorchScript() {
+    return torchScript != null;
+  }
+
+  /** A new, trainable student initialised with a copy of the teacher's weights. */
+  public VelocityModel newStudent() throws IOException {
+    if (isTorchScript()) {
+      return TorchScriptTeacher.load(torchScript, sampleShape(), spec.numClasses, model.device());
+    }
+    return FlowTransformer.withWeights(spec, model.weights().copy());
+  }
+
+  /** A student model holding {@code weights} (e.g. the EMA), for evaluation before export. */
+  public VelocityModel studentWith(Weights weights) throws IOException {
+    VelocityModel m = newStudent();
+    m.weights().copyFrom(weights);
+    return m;
+  }
+
+  /**
+   * The card of a student of this teacher. A TorchScript student's artifact holds the module
+   * ({@link #TORCHSCRIPT_FILE}) and the distilled weights; {@code mdt serve} loads only the
+   * built-in transformer, so it refuses such an artifact by its kind.
+   */
+  public ModelCard studentCard(
+      SamplerSettings studentSampler, List<String> names, Map<String, Object> training) {
+    ModelCard c = ModelCard.flowTransformer("student", spec, studentSampler, true, names, training);
+    if (!isTorchScript()) {
+      return c;
+    }
+    return new ModelCard(
+        TORCHSCRIPT_KIND,
+        c.role(),
+        c.model(),
+        c.sampler(),
+        c.guidanceBakedIn(),
+        c.classNames(),
+        c.weights(),
+        c.conventions(),
+        c.training());
+  }
+
+  /** Files a student artifact needs besides its weights and card. */
+  public void writeModelFiles(ArtifactWriter w) throws IOException {
+    if (isTorchScript()) {
+      Files.copy(torchScript, w.path(TORCHSCRIPT_FILE));
+    }
+  }
+
+  private Shape sampleShape() {
+    return new Shape(spec.channels, spec.resolution, spec.resolution, spec.resolution);
   }
 
   @Override
