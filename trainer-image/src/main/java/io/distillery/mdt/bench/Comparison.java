@@ -51,6 +51,7 @@ public final class Comparison {
     report.samples = s.samples();
     if (quality != null) {
       report.reference.fdRefVsRef = quality.referenceFloor();
+      report.reference.occupancy = quality.referenceOccupancy();
     }
     int total = contenders.size() + 1;
     progress(monitor, 0, total);

@@ -73,6 +73,11 @@ class DistillPipelineTest {
     assertThat(r.metrics.get("teacher").nfe).isEqualTo(6);
     assertThat(r.speedup).containsKeys("1", "2");
     assertThat(r.gate.passed).isTrue();
+    var report =
+        io.distillery.mdt.bench.ComparisonReport.readJson(student.file("evaluation/report.json"));
+    assertThat(report.reference.fdRefVsRef).isNotNull().isPositive();
+    assertThat(report.reference.occupancy).isNotNull().isBetween(0.01, 0.5);
+    assertThat(report.rows).hasSize(3);
     assertThat(Files.readString(out.resolve("termination-log")))
         .isEqualTo(Files.readString(out.resolve("result.json")));
   }
