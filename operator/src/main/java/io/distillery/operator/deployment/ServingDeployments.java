@@ -1,5 +1,6 @@
 package io.distillery.operator.deployment;
 
+import io.distillery.operator.api.v1alpha1.PlacementSpec;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.api.v1alpha1.StudentDeploymentSpec;
 import io.distillery.operator.common.Labels;
@@ -51,6 +52,8 @@ public final class ServingDeployments {
       Integer replicas,
       OperatorSettings settings) {
     Container container = container(sd, model, settings);
+    PlacementSpec placement =
+        sd.getSpec().placement == null ? new PlacementSpec() : sd.getSpec().placement;
     return new DeploymentBuilder()
         .withNewMetadata()
         .withName(name)
@@ -80,6 +83,10 @@ public final class ServingDeployments {
         .withNewSpec()
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
+        .withNodeSelector(placement.nodeSelector)
+        .withTolerations(placement.tolerations)
+        .withAffinity(placement.affinity)
+        .withPriorityClassName(placement.priorityClassName)
         .withNewSecurityContext()
         .withRunAsNonRoot(true)
         .withNewSeccompProfile()

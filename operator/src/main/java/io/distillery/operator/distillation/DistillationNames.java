@@ -15,6 +15,9 @@ public final class DistillationNames {
   public static final String INPUTS_MOUNT = "/var/lib/distillery/inputs";
   public static final String PROGRESS_PORT_NAME = "progress";
 
+  /** Where the trainer writes its result JSON: in its config and on its container alike. */
+  public static final String TERMINATION_MESSAGE_PATH = "/dev/termination-log";
+
   /** Informer selector for everything the DistillationJob controller creates. */
   public static final String CHILD_SELECTOR =
       Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + COMPONENT;

@@ -49,6 +49,7 @@ public final class TrainerConfigRenderer {
     applyHyperparameters(spec.hyperparameters, c.hyperparameters);
     applyEvaluation(spec.evaluation, c.evaluation);
     c.output.dir = DistillationNames.OUTPUT_MOUNT + "/" + outputDir;
+    c.terminationMessagePath = DistillationNames.TERMINATION_MESSAGE_PATH;
     set(spec.checkpointEverySteps, v -> c.checkpointEverySteps = v);
     c.device = spec.resources != null && spec.resources.gpusOrZero() > 0 ? "gpu" : "cpu";
     return c;

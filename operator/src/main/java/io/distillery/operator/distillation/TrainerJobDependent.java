@@ -175,6 +175,7 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
         .withResources(PodResources.of(spec.resources, settings.gpuResourceName()))
         .withVolumeMounts(mounts(dj))
         // On a crash without a result JSON, the log tail becomes the message we report.
+        .withTerminationMessagePath(DistillationNames.TERMINATION_MESSAGE_PATH)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withNewSecurityContext()
         .withAllowPrivilegeEscalation(false)

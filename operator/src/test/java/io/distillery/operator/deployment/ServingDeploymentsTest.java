@@ -3,6 +3,7 @@ package io.distillery.operator.deployment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.operator.api.v1alpha1.AutoscalingSpec;
+import io.distillery.operator.api.v1alpha1.PlacementSpec;
 import io.distillery.operator.api.v1alpha1.ResourcesSpec;
 import io.distillery.operator.api.v1alpha1.RolloutSpec;
 import io.distillery.operator.api.v1alpha1.RolloutStrategy;
@@ -12,8 +13,12 @@ import io.distillery.operator.common.Labels;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Desired Deployment, Service and HPA, without a cluster. */
@@ -97,6 +102,42 @@ class ServingDeploymentsTest {
         .containsEntry("amd.com/gpu", new Quantity("1"))
         .containsEntry("memory", new Quantity("4Gi"));
     assertThat(c.getImage()).isEqualTo("registry.example/mdt:1");
+  }
+
+  @Test
+  void placementGoesOntoBothTracksPodTemplates() {
+    StudentDeployment sd = Fixtures.studentDeployment("shapes", Fixtures.digest('a'));
+    sd.getSpec().placement = new PlacementSpec();
+    sd.getSpec().placement.nodeSelector = Map.of("nvidia.com/gpu.present", "true");
+    sd.getSpec().placement.tolerations =
+        List.of(
+            new TolerationBuilder()
+                .withKey("nvidia.com/gpu")
+                .withOperator("Exists")
+                .withEffect("NoSchedule")
+                .build());
+    sd.getSpec().placement.priorityClassName = "serving";
+    for (Deployment d :
+        List.of(
+            ServingDeployments.stable(sd, MODEL, SETTINGS),
+            ServingDeployments.canary(sd, MODEL, SETTINGS))) {
+      PodSpec pod = d.getSpec().getTemplate().getSpec();
+      assertThat(pod.getNodeSelector()).containsEntry("nvidia.com/gpu.present", "true");
+      assertThat(pod.getTolerations())
+          .singleElement()
+          .extracting("key")
+          .isEqualTo("nvidia.com/gpu");
+      assertThat(pod.getPriorityClassName()).isEqualTo("serving");
+    }
+    // Without placement the pods may go anywhere.
+    PodSpec anywhere =
+        ServingDeployments.stable(
+                Fixtures.studentDeployment("shapes", Fixtures.digest('a')), MODEL, SETTINGS)
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+    assertThat(anywhere.getNodeSelector()).isNullOrEmpty();
+    assertThat(anywhere.getTolerations()).isNullOrEmpty();
   }
 
   @Test

@@ -42,8 +42,8 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--host",
       paramLabel = "ADDR",
-      defaultValue = "0.0.0.0",
-      description = "Interface to bind.")
+      defaultValue = "${env:MDT_BIND_ADDRESS:-0.0.0.0}",
+      description = "Interface to bind (default: $MDT_BIND_ADDRESS, else all interfaces).")
   String host;
 
   @Option(

@@ -31,9 +31,13 @@ public final class ProgressServer implements TrainingMonitor {
     latest.set(p);
   }
 
+  /** Environment variable naming the interface to bind instead of all of them. */
+  public static final String BIND_ADDRESS_ENV = "MDT_BIND_ADDRESS";
+
   /**
-   * Starts serving on {@code port} on all interfaces (as a pod needs; 0 picks a free port); fails
-   * naming the port when it is taken.
+   * Starts serving on {@code port} (0 picks a free one) on all interfaces, as a pod needs, or on
+   * {@code $MDT_BIND_ADDRESS} where a host runs several trainers side by side; fails naming the
+   * port when it is taken.
    */
   public static ProgressServer start(int port, long maxSteps, int batchSize) {
     ProgressServer s = new ProgressServer(maxSteps, batchSize);
@@ -77,10 +81,15 @@ public final class ProgressServer implements TrainingMonitor {
         vertx
             .createHttpServer()
             .requestHandler(router)
-            .listen(port, "0.0.0.0")
+            .listen(port, bindAddress())
             .toCompletionStage()
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
+  }
+
+  static String bindAddress() {
+    String address = System.getenv(BIND_ADDRESS_ENV);
+    return address == null || address.isBlank() ? "0.0.0.0" : address.strip();
   }
 
   /** The port actually bound. */

@@ -35,6 +35,11 @@ public class StudentDeploymentSpec {
   public ResourcesSpec resources;
 
   @JsonPropertyDescription(
+      "Node selector, tolerations, affinity and priority class of the serving pods, e.g. to put"
+          + " them on GPU nodes.")
+  public PlacementSpec placement;
+
+  @JsonPropertyDescription(
       "Image running `mdt serve`; defaults to the operator's trainer image"
           + " (distillery.trainer.image).")
   public String image;
