@@ -159,6 +159,14 @@ public final class TrainerStatusMapper {
     String name = pod.getMetadata().getName();
     String phase = TrainerPods.phase(pod);
     if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
+      // The Job's pod failure policy fails it on these exit codes; it starts no other attempt,
+      // so say why now instead of "Retrying" until the Job controller catches up.
+      Optional<Verdict> fatal =
+          TrainerPods.terminated(pod)
+              .flatMap(t -> fatalExit(Optional.ofNullable(t.getExitCode()).orElse(-1), t, pod));
+      if (fatal.isPresent()) {
+        return fatal.get();
+      }
       String ended =
           TrainerPods.terminated(pod).map(TrainerStatusMapper::describeExit).orElse(phase);
       return Verdict.of(
@@ -256,18 +264,27 @@ public final class TrainerStatusMapper {
     }
     int code = Optional.ofNullable(term.getExitCode()).orElse(-1);
     String exit = describeExit(term);
+    return fatalExit(code, term, pod.get())
+        .orElseGet(
+            () ->
+                backoff
+                    ? Verdict.of(
+                        Phase.Failed,
+                        BACKOFF_LIMIT_EXCEEDED,
+                        "backoff limit reached after " + attempts + " attempt(s); last: " + exit)
+                    : Verdict.of(Phase.Failed, TRAINER_FAILED, exit));
+  }
+
+  /** The verdict for the exit codes the Job's pod failure policy fails at once (no retry). */
+  private static Optional<Verdict> fatalExit(int code, ContainerStateTerminated term, Pod pod) {
+    String exit = describeExit(term);
     return switch (code) {
-      case ExitCodes.INVALID_CONFIG -> Verdict.of(Phase.Failed, TRAINER_CONFIG_INVALID, exit);
-      case ExitCodes.INVALID_INPUT -> Verdict.of(Phase.Failed, INPUT_INVALID, exit);
-      case ExitCodes.DIVERGED -> Verdict.of(Phase.Failed, TRAINING_DIVERGED, exit);
-      case ExitCodes.GATE_FAILED -> new Verdict(Phase.Failed, GATE_FAILED, exit, pod.get());
-      default ->
-          backoff
-              ? Verdict.of(
-                  Phase.Failed,
-                  BACKOFF_LIMIT_EXCEEDED,
-                  "backoff limit reached after " + attempts + " attempt(s); last: " + exit)
-              : Verdict.of(Phase.Failed, TRAINER_FAILED, exit);
+      case ExitCodes.INVALID_CONFIG ->
+          Optional.of(Verdict.of(Phase.Failed, TRAINER_CONFIG_INVALID, exit));
+      case ExitCodes.INVALID_INPUT -> Optional.of(Verdict.of(Phase.Failed, INPUT_INVALID, exit));
+      case ExitCodes.DIVERGED -> Optional.of(Verdict.of(Phase.Failed, TRAINING_DIVERGED, exit));
+      case ExitCodes.GATE_FAILED -> Optional.of(new Verdict(Phase.Failed, GATE_FAILED, exit, pod));
+      default -> Optional.empty();
     };
   }
 

@@ -177,6 +177,22 @@ class TrainerStatusMapperTest {
   }
 
   @Test
+  void anExitThePodFailurePolicyMakesFatalFailsAtOnceWithoutRetrying() {
+    // The Job is still active: its controller has not applied the policy yet.
+    var s =
+        map(
+            obs(
+                active(),
+                List.of(
+                    pod(
+                        "p1",
+                        ClusterSimulator.terminated(
+                            "Failed", 3, "Error", "mdt: /data/x.npz: no such file")))));
+    assertPhase(s, Phase.Failed, INPUT_INVALID);
+    assertThat(message(s, FAILED)).contains("exit code 3").contains("/data/x.npz");
+  }
+
+  @Test
   void succeededJobReportsTheResultFromTheTerminationMessage() {
     Job done =
         finished(

@@ -3,20 +3,16 @@ package io.distillery.operator.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.testing.Binaries;
+import io.distillery.operator.testing.ChartOperator;
 import io.distillery.operator.testing.ControlPlane;
-import io.distillery.operator.testing.Impersonation;
 import io.distillery.operator.testing.LocalCluster;
-import io.distillery.operator.testing.OperatorHarness;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,10 +35,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * and what {@code kubectl get distillationjobs} and {@code kubectl describe} show.
  *
  * <p>There is no container runtime, so the chart's operator pod is only simulated by kwok; the
- * operator itself runs in-process (the production reconciler, with the trainer image and GPU
- * resource name the installed Deployment carries) as the chart's ServiceAccount through
- * impersonation, so every call it makes goes through the chart's RBAC. kwok plays the trainer pods:
- * they are scheduled by the real scheduler and run and finish without running {@code mdt}.
+ * operator itself runs in-process as the chart's ServiceAccount ({@link ChartOperator}). kwok plays
+ * the examples' trainer pods: they are scheduled by the real scheduler and run and finish without
+ * running {@code mdt}. {@link RealMdtOnLocalClusterIT} runs the real {@code mdt} in them instead.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DistilleryOnLocalClusterIT {
@@ -52,9 +47,7 @@ class DistilleryOnLocalClusterIT {
   static LocalCluster cluster;
   static KubernetesClient admin;
   static Path kubeconfig;
-  static OperatorHarness operator;
-  static OperatorHarness students;
-  static KubernetesClient asOperator;
+  static ChartOperator operator;
 
   @BeforeAll
   static void up() throws Exception {
@@ -68,9 +61,7 @@ class DistilleryOnLocalClusterIT {
 
   @AfterAll
   static void down() throws Exception {
-    if (students != null) students.close();
     if (operator != null) operator.close();
-    if (asOperator != null) asOperator.close();
     if (cluster != null) {
       long start = System.nanoTime();
       cluster.close();
@@ -165,7 +156,7 @@ class DistilleryOnLocalClusterIT {
           .create();
     }
     Binaries.kubectl(kubeconfig, "create", "namespace", NS).requireSuccess();
-    startOperatorAsTheChartsServiceAccount();
+    operator = ChartOperator.start(admin, kubeconfig, OPERATOR_NS, "distillery");
 
     // Every example, in one namespace, as a user trying them out would.
     List<Path> examples;
@@ -281,33 +272,6 @@ class DistilleryOnLocalClusterIT {
     // Nothing of them was stored.
     assertThat(phases())
         .doesNotContainKeys("bad", "a-distillation-job-name-that-is-far-too-long-for-its-pods");
-  }
-
-  /** The in-process operator with the installed Deployment's settings, as its ServiceAccount. */
-  static void startOperatorAsTheChartsServiceAccount() throws IOException {
-    Deployment deployment =
-        admin.apps().deployments().inNamespace(OPERATOR_NS).withName("distillery").get();
-    Map<String, String> env =
-        deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
-            .filter(e -> e.getValue() != null)
-            .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
-    OperatorSettings fast = OperatorHarness.fastSettings();
-    OperatorSettings settings =
-        new OperatorSettings(
-            env.get("DISTILLERY_TRAINER_IMAGE"),
-            env.get("DISTILLERY_TRAINER_IMAGE_PULL_POLICY"),
-            env.get("DISTILLERY_GPU_RESOURCE_NAME"),
-            fast.progressInterval(),
-            fast.progressTimeout(),
-            fast.staleAfter(),
-            fast.retryMin(),
-            fast.retryMax());
-    String serviceAccount = deployment.getSpec().getTemplate().getSpec().getServiceAccountName();
-    asOperator =
-        Impersonation.asServiceAccount(Files.readString(kubeconfig), OPERATOR_NS, serviceAccount);
-    // Dependents read OperatorSettings.current(), which each start installs: the chart's go last.
-    students = OperatorHarness.startStudentDeployments(asOperator);
-    operator = OperatorHarness.start(asOperator, settings, Metrics.NOOP);
   }
 
   static Pod trainerPod(String job) {

@@ -1,0 +1,411 @@
+package io.distillery.operator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.distillery.operator.common.Labels;
+import io.distillery.operator.testing.Binaries;
+import io.distillery.operator.testing.ChartOperator;
+import io.distillery.operator.testing.ControlPlane;
+import io.distillery.operator.testing.LocalCluster;
+import io.distillery.operator.testing.agent.AgentPod;
+import io.distillery.operator.testing.agent.MdtLauncher;
+import io.distillery.operator.testing.agent.NodeAgent;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The whole path with nothing simulated but the node: the chart installed with the real helm, the
+ * operator as the chart's ServiceAccount ({@link ChartOperator}), and a {@link NodeAgent} playing
+ * one node, so the trainer pod runs the real {@code mdt distill} with the configuration the
+ * operator mounted, its progress and result reach the DistillationJob's status, and the
+ * StudentDeployment's serving pod runs the real {@code mdt serve} and answers {@code /v1/generate}
+ * at the address the endpoints controller publishes.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RealMdtOnLocalClusterIT {
+  static final String OPERATOR_NS = "distillery-system";
+  static final String NS = "team-real";
+  static final String AGENT_NODE = "mdt-node-1";
+  static final Path REPORT = Path.of("target", "e2e-real-mdt.txt");
+  static LocalCluster cluster;
+  static KubernetesClient admin;
+  static Path kubeconfig;
+  static ChartOperator operator;
+  static NodeAgent agent;
+
+  @BeforeAll
+  static void up() throws Exception {
+    MdtLauncher mdt = MdtLauncher.fromBuild();
+    cluster = LocalCluster.start();
+    admin = cluster.client();
+    kubeconfig = cluster.stateDir().resolve("kubeconfig");
+    Files.writeString(REPORT, "");
+    var install =
+        Binaries.helm(
+            kubeconfig,
+            "install",
+            "distillery",
+            Binaries.chart().toString(),
+            "--namespace",
+            OPERATOR_NS,
+            "--create-namespace",
+            "--wait",
+            "--timeout",
+            "90s");
+    assertThat(install.exitCode()).as(install.output()).isZero();
+    operator = ChartOperator.start(admin, kubeconfig, OPERATOR_NS, "distillery");
+    agent = NodeAgent.start(admin, AGENT_NODE, cluster.stateDir().resolve("agent"), mdt);
+    Binaries.kubectl(kubeconfig, "create", "namespace", NS).requireSuccess();
+    // Storage: hostPath volumes the real PV controller binds; the agent reads their paths.
+    for (int i = 0; i < 2; i++) {
+      admin
+          .persistentVolumes()
+          .resource(
+              new PersistentVolumeBuilder()
+                  .withNewMetadata()
+                  .withName("agent-pv-" + i)
+                  .endMetadata()
+                  .withNewSpec()
+                  .withCapacity(Map.of("storage", new Quantity("5Gi")))
+                  .withAccessModes("ReadWriteOnce")
+                  .withNewHostPath()
+                  .withPath(cluster.stateDir().resolve("volumes/agent-pv-" + i).toString())
+                  .endHostPath()
+                  .endSpec()
+                  .build())
+          .create();
+    }
+    admin
+        .persistentVolumeClaims()
+        .inNamespace(NS)
+        .resource(
+            new PersistentVolumeClaimBuilder()
+                .withNewMetadata()
+                .withName("shapes-data")
+                .endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withNewResources()
+                .addToRequests("storage", new Quantity("1Gi"))
+                .endResources()
+                .endSpec()
+                .build())
+        .create();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        Binaries.kubectl(
+                                kubeconfig,
+                                "wait",
+                                "--for=condition=Ready",
+                                "node/" + AGENT_NODE,
+                                "--timeout=2s")
+                            .exitCode())
+                    .isZero());
+  }
+
+  @AfterAll
+  static void down() throws Exception {
+    if (agent != null) agent.close();
+    if (operator != null) operator.close();
+    if (cluster != null) cluster.close();
+  }
+
+  @Test
+  @Order(1)
+  void theTrainerPodRunsRealMdtAndItsResultReachesTheStatus() throws Exception {
+    Set<Long> stepsSeenWhileRunning = ConcurrentHashMap.newKeySet();
+    var applied =
+        Binaries.kubectl(
+            kubeconfig, "apply", "-n", NS, "-f", manifest().toString(), "--server-side");
+    report("$ kubectl apply -n team-real -f e2e/real-mdt.yaml", applied.output());
+    assertThat(applied.exitCode()).as(applied.output()).isZero();
+
+    await()
+        .atMost(Duration.ofMinutes(8))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              GenericKubernetesResource dj = dj("shapes-real");
+              if ("Running".equals(dj.get("status", "phase"))) {
+                Number step = dj.get("status", "progress", "step");
+                if (step != null) stepsSeenWhileRunning.add(step.longValue());
+              }
+              assertThat(String.valueOf(dj.<String>get("status", "phase")))
+                  .as("phase of shapes-real; agent log:\n%s", agentLog("shapes-real"))
+                  .isIn("Succeeded", "Failed");
+            });
+    GenericKubernetesResource dj = dj("shapes-real");
+    assertThat(dj.<String>get("status", "phase"))
+        .as("agent log:\n%s", agentLog("shapes-real"))
+        .isEqualTo("Succeeded");
+
+    // The pod ran on the agent's node, with the config the operator mounted (read from the API,
+    // only the mount paths mapped to the host directories backing them).
+    AgentPod trainer = agentPod("shapes-real");
+    assertThat(trainer.exitCodes()).containsExactly(0);
+    assertThat(trainer.command()).contains("-jar", "distill", "--config");
+    String mounted =
+        admin
+            .configMaps()
+            .inNamespace(NS)
+            .withName("shapes-real-trainer-config")
+            .get()
+            .getData()
+            .get("trainer.yaml");
+    Path config = Path.of(trainer.paths().hostPath("/etc/distillery/trainer.yaml"));
+    assertThat(Files.readString(config)).isEqualTo(trainer.paths().translate(mounted));
+    assertThat(mounted)
+        .contains("maxSteps: 60")
+        .contains("dir: \"/var/lib/distillery/output/shapes-real\"");
+
+    // Progress came from the trainer's own /progress, polled by the operator at the pod's IP.
+    assertThat(stepsSeenWhileRunning).as("steps seen while Running").isNotEmpty();
+    assertThat(stepsSeenWhileRunning).allSatisfy(s -> assertThat(s).isBetween(0L, 60L));
+
+    // The result JSON of the termination message, in the container's paths.
+    assertThat(dj.<String>get("status", "result", "artifact"))
+        .isEqualTo("pvc://" + outputClaim(dj) + "/shapes-real/student-mdt");
+    String digest = dj.get("status", "result", "digest");
+    assertThat(digest).matches("sha256:[0-9a-f]{64}");
+    Number speedup = dj.get("status", "result", "speedup", "1");
+    assertThat(speedup.doubleValue())
+        .as("1-step speedup over the 25-step teacher")
+        .isGreaterThan(1);
+    // ... and the artifact is really on the claim's volume.
+    assertThat(
+            Path.of(trainer.paths().hostPath("/var/lib/distillery/output/shapes-real/student-mdt")))
+        .isDirectory();
+
+    var get = Binaries.kubectl(kubeconfig, "get", "distillationjobs", "-n", NS).requireSuccess();
+    report("$ kubectl get distillationjobs -n team-real", get.output());
+    assertThat(get.output()).containsPattern("shapes-real +Succeeded +100% +[0-9.]+x");
+  }
+
+  @Test
+  @Order(2)
+  void theStudentDeploymentServesTheDistilledStudentOverHttp() throws Exception {
+    String digest = dj("shapes-real").get("status", "result", "digest");
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              GenericKubernetesResource sd = sd("shapes-real");
+              assertThat(String.valueOf(sd.<String>get("status", "phase")))
+                  .as("StudentDeployment phase; serving pods:\n%s", servingLog())
+                  .isEqualTo("Available");
+            });
+    GenericKubernetesResource sd = sd("shapes-real");
+    assertThat(sd.<String>get("status", "currentDigest")).isEqualTo(digest);
+
+    // The Service's backend: its Ready pod's address and port. (The EndpointSlice controller
+    // cannot publish it: slices refuse loopback addresses, and the agent's pods must use them.)
+    Pod pod =
+        admin
+            .pods()
+            .inNamespace(NS)
+            .withLabel(Labels.STUDENT_DEPLOYMENT, "shapes-real")
+            .list()
+            .getItems()
+            .stream()
+            .filter(
+                p ->
+                    p.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+            .findFirst()
+            .orElseThrow();
+    assertThat(pod.getSpec().getNodeName()).isEqualTo(AGENT_NODE);
+    String address = pod.getStatus().getPodIP();
+    int port = pod.getSpec().getContainers().get(0).getPorts().get(0).getContainerPort();
+    assertThat(address).startsWith("127.81.0.");
+
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://" + address + ":" + port;
+    HttpResponse<String> model =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/model")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(model.statusCode()).isEqualTo(200);
+    assertThat(model.body()).contains(digest);
+    HttpResponse<String> generated =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/generate"))
+                .header("content-type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"class\":\"chair\",\"seed\":7,\"format\":\"ply\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    report(
+        "$ curl -X POST " + base + "/v1/generate",
+        generated.statusCode() + " " + generated.headers().map());
+    assertThat(generated.statusCode()).as(generated.body()).isEqualTo(200);
+    assertThat(generated.headers().firstValue("X-Model-Digest")).hasValue(digest);
+    assertThat(generated.headers().firstValue("X-Steps")).hasValue("1");
+    assertThat(generated.body()).startsWith("ply");
+
+    var both =
+        Binaries.kubectl(kubeconfig, "get", "distillationjobs,studentdeployments", "-n", NS)
+            .requireSuccess();
+    report("$ kubectl get distillationjobs,studentdeployments -n team-real", both.output());
+    assertThat(both.output())
+        .containsPattern("studentdeployment.distillery.io/shapes-real +Available");
+  }
+
+  @Test
+  @Order(3)
+  void badInputFailsTheJobAtOnceWithTheTrainersReason() throws Exception {
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .untilAsserted(
+            () ->
+                assertThat(String.valueOf(dj("missing-data").<String>get("status", "phase")))
+                    .isEqualTo("Failed"));
+    AgentPod trainer = agentPod("missing-data");
+    assertThat(trainer.exitCodes()).as("mdt's exit for invalid input, no retry").containsExactly(3);
+    var describe =
+        Binaries.kubectl(kubeconfig, "describe", "distillationjob", "missing-data", "-n", NS)
+            .requireSuccess();
+    report("$ kubectl describe distillationjob missing-data -n team-real", describe.output());
+    // The log tail names the file as the container sees it; no "Retrying" while the Job fails.
+    assertThat(describe.output())
+        .contains("InputInvalid")
+        .contains("/var/lib/distillery/output/not-there.npz: no such file")
+        .doesNotContain("Retrying");
+  }
+
+  @Test
+  @Order(4)
+  void deletingTheStudentDeploymentStopsItsServingProcess() {
+    // Garbage collection of the Deployments, then the agent stops the process and removes the pod.
+    AgentPod serving =
+        agent.pods().values().stream()
+            .filter(p -> "shapes-real".equals(p.labels().get(Labels.STUDENT_DEPLOYMENT)))
+            .findFirst()
+            .orElseThrow();
+    assertThat(serving.isRunning()).isTrue();
+    Binaries.kubectl(kubeconfig, "delete", "studentdeployment", "shapes-real", "-n", NS)
+        .requireSuccess();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        admin
+                            .pods()
+                            .inNamespace(NS)
+                            .withLabel(Labels.STUDENT_DEPLOYMENT, "shapes-real")
+                            .list()
+                            .getItems())
+                    .isEmpty());
+    assertThat(serving.isRunning()).isFalse();
+  }
+
+  /** The trainer pod of the DistillationJob {@code job} (its Job shares the name). */
+  static AgentPod agentPod(String job) {
+    return agent.pods().values().stream()
+        .filter(p -> job.equals(p.labels().get("job-name")))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "the agent ran no pod of " + job + ": " + agent.pods().keySet()));
+  }
+
+  static String agentLog(String job) {
+    return logs(p -> job.equals(p.labels().get("job-name")));
+  }
+
+  static String servingLog() {
+    return logs(p -> "shapes-real".equals(p.labels().get(Labels.STUDENT_DEPLOYMENT)));
+  }
+
+  /** Status and log tail of the agent's pods matching {@code which}, for failure messages. */
+  static String logs(Predicate<AgentPod> which) {
+    return agent.pods().values().stream()
+        .filter(which)
+        .map(
+            p -> {
+              try {
+                String log = Files.isRegularFile(p.log()) ? Files.readString(p.log()) : "";
+                var pod =
+                    admin
+                        .pods()
+                        .inNamespace(NS)
+                        .withName(p.name().substring(NS.length() + 1))
+                        .get();
+                return p.name()
+                    + " "
+                    + (pod == null ? "(gone)" : pod.getStatus().getContainerStatuses())
+                    + ":\n"
+                    + log.substring(Math.max(0, log.length() - 3000));
+              } catch (IOException e) {
+                return p.name() + ": " + e;
+              }
+            })
+        .reduce("", String::concat);
+  }
+
+  static String outputClaim(GenericKubernetesResource dj) {
+    return admin.persistentVolumeClaims().inNamespace(NS).list().getItems().stream()
+        .map(c -> c.getMetadata().getName())
+        .filter(n -> n.startsWith("shapes-real"))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  static GenericKubernetesResource dj(String name) {
+    return admin
+        .genericKubernetesResources("distillery.io/v1alpha1", "DistillationJob")
+        .inNamespace(NS)
+        .withName(name)
+        .get();
+  }
+
+  static GenericKubernetesResource sd(String name) {
+    return admin
+        .genericKubernetesResources("distillery.io/v1alpha1", "StudentDeployment")
+        .inNamespace(NS)
+        .withName(name)
+        .get();
+  }
+
+  static Path manifest() {
+    return ControlPlane.repo().resolve("operator/src/test/resources/e2e/real-mdt.yaml");
+  }
+
+  static void report(String command, String output) throws IOException {
+    Files.writeString(
+        REPORT,
+        command + "\n" + output + "\n",
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+  }
+}
