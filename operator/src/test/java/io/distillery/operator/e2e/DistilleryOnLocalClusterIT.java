@@ -274,6 +274,104 @@ class DistilleryOnLocalClusterIT {
         .doesNotContainKeys("bad", "a-distillation-job-name-that-is-far-too-long-for-its-pods");
   }
 
+  @Test
+  @Order(5)
+  void upgradeChangesTheDeploymentAndBadValuesLeaveTheReleaseAsItWas() throws IOException {
+    var upgrade =
+        Binaries.helm(
+            kubeconfig,
+            "upgrade",
+            "distillery",
+            Binaries.chart().toString(),
+            "--namespace",
+            OPERATOR_NS,
+            "--reuse-values",
+            "--set",
+            "trainer.image=ghcr.io/distillery/mdt:0.2.0",
+            "--wait",
+            "--timeout",
+            "90s");
+    report(
+        "$ helm upgrade distillery charts/distillery --set trainer.image=...:0.2.0",
+        upgrade.output());
+    assertThat(upgrade.exitCode()).as(upgrade.output()).isZero();
+    assertThat(upgrade.output()).contains("REVISION: 2").contains("STATUS: deployed");
+    assertThat(operatorEnv())
+        .containsEntry("DISTILLERY_TRAINER_IMAGE", "ghcr.io/distillery/mdt:0.2.0");
+
+    var bad =
+        Binaries.helm(
+            kubeconfig,
+            "upgrade",
+            "distillery",
+            Binaries.chart().toString(),
+            "--namespace",
+            OPERATOR_NS,
+            "--reuse-values",
+            "--set",
+            "replicaCount=-1");
+    assertThat(bad.exitCode()).isNotZero();
+    assertThat(bad.output()).contains("values don't meet the specifications of the schema");
+    var history =
+        Binaries.helm(kubeconfig, "history", "distillery", "-n", OPERATOR_NS).requireSuccess();
+    report("$ helm history distillery -n distillery-system", history.output());
+    assertThat(history.output().lines().skip(1).toList())
+        .as("no revision for the refused upgrade")
+        .hasSize(2)
+        .last()
+        .asString()
+        .contains("deployed");
+    assertThat(operatorEnv())
+        .containsEntry("DISTILLERY_TRAINER_IMAGE", "ghcr.io/distillery/mdt:0.2.0");
+  }
+
+  @Test
+  @Order(6)
+  void uninstallRemovesTheOperatorButKeepsTheCrdsAndTheUsersResources() throws IOException {
+    operator.close();
+    operator = null;
+    var uninstall =
+        Binaries.helm(kubeconfig, "uninstall", "distillery", "-n", OPERATOR_NS, "--wait");
+    report("$ helm uninstall distillery -n distillery-system", uninstall.output());
+    assertThat(uninstall.exitCode()).as(uninstall.output()).isZero();
+    assertThat(admin.apps().deployments().inNamespace(OPERATOR_NS).withName("distillery").get())
+        .isNull();
+    assertThat(admin.rbac().clusterRoles().withName("distillery").get()).isNull();
+    assertThat(admin.rbac().clusterRoleBindings().withName("distillery").get()).isNull();
+    assertThat(admin.serviceAccounts().inNamespace(OPERATOR_NS).withName("distillery").get())
+        .isNull();
+    assertThat(admin.configMaps().inNamespace(OPERATOR_NS).withName("distillery-dashboard").get())
+        .isNull();
+    // Helm never deletes the chart's crds/: the users' jobs and their status survive.
+    assertThat(
+            admin
+                .apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .withName("distillationjobs.distillery.io")
+                .get())
+        .isNotNull();
+    assertThat(phases()).containsKeys("shapes-cpu", "shapes-gpu", "torchscript-teacher");
+  }
+
+  static Map<String, String> operatorEnv() {
+    return admin
+        .apps()
+        .deployments()
+        .inNamespace(OPERATOR_NS)
+        .withName("distillery")
+        .get()
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .getEnv()
+        .stream()
+        .filter(e -> e.getValue() != null)
+        .collect(Collectors.toMap(e -> e.getName(), e -> e.getValue()));
+  }
+
   static Pod trainerPod(String job) {
     return admin.pods().inNamespace(NS).withLabel("job-name", job).list().getItems().stream()
         .findFirst()
