@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.distillery.operator.testing.Manifests;
+import io.distillery.operator.testing.Storage;
 import io.distillery.operator.testing.TestApiServer;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.File;
 import java.net.ServerSocket;
@@ -53,18 +52,7 @@ class OperatorAppIT {
           client
               .persistentVolumeClaims()
               .inNamespace(namespace)
-              .resource(
-                  new PersistentVolumeClaimBuilder()
-                      .withNewMetadata()
-                      .withName("artifacts")
-                      .endMetadata()
-                      .withNewSpec()
-                      .withAccessModes("ReadWriteOnce")
-                      .withNewResources()
-                      .addToRequests("storage", new Quantity("1Gi"))
-                      .endResources()
-                      .endSpec()
-                      .build())
+              .resource(Storage.claim("artifacts", "1Gi"))
               .create();
           Manifests.untyped(client)
               .inNamespace(namespace)

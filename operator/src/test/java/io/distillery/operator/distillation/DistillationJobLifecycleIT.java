@@ -14,11 +14,11 @@ import io.distillery.operator.testing.GarbageCollector;
 import io.distillery.operator.testing.Manifests;
 import io.distillery.operator.testing.OperatorHarness;
 import io.distillery.operator.testing.ProgressServer;
+import io.distillery.operator.testing.Storage;
 import io.distillery.operator.testing.TestApiServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -487,22 +487,7 @@ class DistillationJobLifecycleIT {
   }
 
   static void createClaim(String ns, String name) {
-    client
-        .persistentVolumeClaims()
-        .inNamespace(ns)
-        .resource(
-            new PersistentVolumeClaimBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .endMetadata()
-                .withNewSpec()
-                .withAccessModes("ReadWriteOnce")
-                .withNewResources()
-                .addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi"))
-                .endResources()
-                .endSpec()
-                .build())
-        .create();
+    client.persistentVolumeClaims().inNamespace(ns).resource(Storage.claim(name, "1Gi")).create();
   }
 
   static void awaitPhase(String ns, String name, Phase phase) {

@@ -4,10 +4,9 @@ import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.testing.Manifests;
 import io.distillery.operator.testing.OperatorHarness;
+import io.distillery.operator.testing.Storage;
 import io.distillery.operator.testing.TestApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -60,18 +59,7 @@ class ScaleBenchmark {
       client
           .persistentVolumeClaims()
           .inNamespace(ns)
-          .resource(
-              new PersistentVolumeClaimBuilder()
-                  .withNewMetadata()
-                  .withName("artifacts")
-                  .endMetadata()
-                  .withNewSpec()
-                  .withAccessModes("ReadWriteOnce")
-                  .withNewResources()
-                  .addToRequests("storage", new Quantity("1Gi"))
-                  .endResources()
-                  .endSpec()
-                  .build())
+          .resource(Storage.claim("artifacts", "1Gi"))
           .create();
       OperatorSettings settings = OperatorSettings.defaults();
       try (OperatorHarness operator = OperatorHarness.start(operatorClient, settings, counting)) {

@@ -5,12 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.distillery.operator.testing.Binaries;
 import io.distillery.operator.testing.ChartOperator;
+import io.distillery.operator.testing.ChartRelease;
+import io.distillery.operator.testing.CommandReport;
 import io.distillery.operator.testing.ControlPlane;
 import io.distillery.operator.testing.LocalCluster;
+import io.distillery.operator.testing.Manifests;
+import io.distillery.operator.testing.Storage;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -41,9 +43,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DistilleryOnLocalClusterIT {
-  static final String OPERATOR_NS = "distillery-system";
+  static final String OPERATOR_NS = ChartRelease.NAMESPACE;
   static final String NS = "team-a";
-  static final Path REPORT = Path.of("target", "e2e-local-cluster.txt");
+  static CommandReport report;
   static LocalCluster cluster;
   static KubernetesClient admin;
   static Path kubeconfig;
@@ -55,8 +57,8 @@ class DistilleryOnLocalClusterIT {
     cluster = LocalCluster.start();
     admin = cluster.client();
     kubeconfig = cluster.stateDir().resolve("kubeconfig");
-    Files.writeString(REPORT, "");
-    report("# hack/cluster up", String.format("%.1f s", (System.nanoTime() - start) / 1e9));
+    report = CommandReport.at(Path.of("target", "e2e-local-cluster.txt"));
+    report.add("# hack/cluster up", String.format("%.1f s", (System.nanoTime() - start) / 1e9));
   }
 
   @AfterAll
@@ -65,24 +67,14 @@ class DistilleryOnLocalClusterIT {
     if (cluster != null) {
       long start = System.nanoTime();
       cluster.close();
-      report("# hack/cluster down", String.format("%.1f s", (System.nanoTime() - start) / 1e9));
+      report.add("# hack/cluster down", String.format("%.1f s", (System.nanoTime() - start) / 1e9));
     }
   }
 
   @Test
   @Order(1)
   void installWithBadValuesFailsWithTheSchemasMessageAndCreatesNoRelease() {
-    var result =
-        Binaries.helm(
-            kubeconfig,
-            "install",
-            "distillery",
-            Binaries.chart().toString(),
-            "--namespace",
-            OPERATOR_NS,
-            "--create-namespace",
-            "--set",
-            "watchNamespaces={Team_A}");
+    var result = ChartRelease.install(kubeconfig, "--set", "watchNamespaces={Team_A}");
     assertThat(result.exitCode()).isNotZero();
     assertThat(result.output())
         .contains("values don't meet the specifications of the schema")
@@ -97,31 +89,13 @@ class DistilleryOnLocalClusterIT {
   @Test
   @Order(2)
   void chartInstallsAndItsDeploymentBecomesAvailable() throws IOException {
-    var install =
-        Binaries.helm(
-            kubeconfig,
-            "install",
-            "distillery",
-            Binaries.chart().toString(),
-            "--namespace",
-            OPERATOR_NS,
-            "--create-namespace",
-            "--wait",
-            "--timeout",
-            "90s");
-    report(
+    var install = ChartRelease.install(kubeconfig);
+    report.add(
         "$ helm install distillery charts/distillery -n distillery-system --wait",
         install.output());
     assertThat(install.exitCode()).as(install.output()).isZero();
     assertThat(install.output()).contains("STATUS: deployed");
-    assertThat(
-            admin
-                .apiextensions()
-                .v1()
-                .customResourceDefinitions()
-                .withName("distillationjobs.distillery.io")
-                .get())
-        .isNotNull();
+    assertThat(distillationJobCrd()).isNotNull();
     Deployment deployment =
         admin.apps().deployments().inNamespace(OPERATOR_NS).withName("distillery").get();
     assertThat(deployment.getStatus().getAvailableReplicas()).isEqualTo(1);
@@ -140,23 +114,11 @@ class DistilleryOnLocalClusterIT {
     for (int i = 0; i < 6; i++) {
       admin
           .persistentVolumes()
-          .resource(
-              new PersistentVolumeBuilder()
-                  .withNewMetadata()
-                  .withName("local-pv-" + i)
-                  .endMetadata()
-                  .withNewSpec()
-                  .withCapacity(Map.of("storage", new Quantity("20Gi")))
-                  .withAccessModes("ReadWriteOnce")
-                  .withNewHostPath()
-                  .withPath("/tmp/distillery-pv-" + i)
-                  .endHostPath()
-                  .endSpec()
-                  .build())
+          .resource(Storage.hostPathVolume("local-pv-" + i, "/tmp/distillery-pv-" + i, "20Gi"))
           .create();
     }
     Binaries.kubectl(kubeconfig, "create", "namespace", NS).requireSuccess();
-    operator = ChartOperator.start(admin, kubeconfig, OPERATOR_NS, "distillery");
+    operator = ChartOperator.start(admin, kubeconfig, OPERATOR_NS, ChartRelease.NAME);
 
     // Every example, in one namespace, as a user trying them out would.
     List<Path> examples;
@@ -165,7 +127,8 @@ class DistilleryOnLocalClusterIT {
     }
     for (Path example : examples) {
       var applied = Binaries.kubectl(kubeconfig, "apply", "-n", NS, "-f", example.toString());
-      report("$ kubectl apply -n team-a -f examples/" + example.getFileName(), applied.output());
+      report.add(
+          "$ kubectl apply -n team-a -f examples/" + example.getFileName(), applied.output());
       assertThat(applied.exitCode()).as(applied.output()).isZero();
     }
     Set<String> jobs = phases().keySet();
@@ -197,7 +160,7 @@ class DistilleryOnLocalClusterIT {
                     .containsOnlyKeys(jobs)
                     .allSatisfy((name, phase) -> assertThat(phase).isIn("Succeeded", "Failed")));
     var get = Binaries.kubectl(kubeconfig, "get", "distillationjobs", "-n", NS).requireSuccess();
-    report("$ kubectl get distillationjobs -n team-a", get.output());
+    report.add("$ kubectl get distillationjobs -n team-a", get.output());
     List<String> lines = get.output().lines().toList();
     assertThat(lines.get(0).split("\\s+"))
         .containsExactly("NAME", "PHASE", "PROGRESS", "SPEEDUP", "QUALITY", "AGE");
@@ -209,7 +172,7 @@ class DistilleryOnLocalClusterIT {
     var describe =
         Binaries.kubectl(kubeconfig, "describe", "distillationjob", "shapes-gpu", "-n", NS)
             .requireSuccess();
-    report("$ kubectl describe distillationjob shapes-gpu -n team-a", describe.output());
+    report.add("$ kubectl describe distillationjob shapes-gpu -n team-a", describe.output());
     assertThat(describe.output())
         .contains("Trainer Job:  shapes-gpu")
         .contains("Events:")
@@ -235,12 +198,12 @@ class DistilleryOnLocalClusterIT {
     var both =
         Binaries.kubectl(kubeconfig, "get", "distillationjobs,studentdeployments", "-n", NS)
             .requireSuccess();
-    report("$ kubectl get distillationjobs,studentdeployments -n team-a", both.output());
+    report.add("$ kubectl get distillationjobs,studentdeployments -n team-a", both.output());
     assertThat(both.output())
         .contains("distillationjob.distillery.io/shapes-gpu")
         .contains("studentdeployment.distillery.io/shapes")
         .containsPattern("NAME +PHASE +READY +MODEL +SPEEDUP +URL +AGE");
-    report(
+    report.add(
         "$ kubectl describe studentdeployment shapes -n team-a",
         Binaries.kubectl(kubeconfig, "describe", "studentdeployment", "shapes", "-n", NS).output());
 
@@ -278,20 +241,9 @@ class DistilleryOnLocalClusterIT {
   @Order(5)
   void upgradeChangesTheDeploymentAndBadValuesLeaveTheReleaseAsItWas() throws IOException {
     var upgrade =
-        Binaries.helm(
-            kubeconfig,
-            "upgrade",
-            "distillery",
-            Binaries.chart().toString(),
-            "--namespace",
-            OPERATOR_NS,
-            "--reuse-values",
-            "--set",
-            "trainer.image=ghcr.io/distillery/mdt:0.2.0",
-            "--wait",
-            "--timeout",
-            "90s");
-    report(
+        ChartRelease.upgrade(
+            kubeconfig, "--set", "trainer.image=ghcr.io/distillery/mdt:0.2.0", "--wait");
+    report.add(
         "$ helm upgrade distillery charts/distillery --set trainer.image=...:0.2.0",
         upgrade.output());
     assertThat(upgrade.exitCode()).as(upgrade.output()).isZero();
@@ -299,22 +251,12 @@ class DistilleryOnLocalClusterIT {
     assertThat(operatorEnv())
         .containsEntry("DISTILLERY_TRAINER_IMAGE", "ghcr.io/distillery/mdt:0.2.0");
 
-    var bad =
-        Binaries.helm(
-            kubeconfig,
-            "upgrade",
-            "distillery",
-            Binaries.chart().toString(),
-            "--namespace",
-            OPERATOR_NS,
-            "--reuse-values",
-            "--set",
-            "replicaCount=-1");
+    var bad = ChartRelease.upgrade(kubeconfig, "--set", "replicaCount=-1");
     assertThat(bad.exitCode()).isNotZero();
     assertThat(bad.output()).contains("values don't meet the specifications of the schema");
     var history =
         Binaries.helm(kubeconfig, "history", "distillery", "-n", OPERATOR_NS).requireSuccess();
-    report("$ helm history distillery -n distillery-system", history.output());
+    report.add("$ helm history distillery -n distillery-system", history.output());
     assertThat(history.output().lines().skip(1).toList())
         .as("no revision for the refused upgrade")
         .hasSize(2)
@@ -332,7 +274,7 @@ class DistilleryOnLocalClusterIT {
     operator = null;
     var uninstall =
         Binaries.helm(kubeconfig, "uninstall", "distillery", "-n", OPERATOR_NS, "--wait");
-    report("$ helm uninstall distillery -n distillery-system", uninstall.output());
+    report.add("$ helm uninstall distillery -n distillery-system", uninstall.output());
     assertThat(uninstall.exitCode()).as(uninstall.output()).isZero();
     assertThat(admin.apps().deployments().inNamespace(OPERATOR_NS).withName("distillery").get())
         .isNull();
@@ -343,15 +285,17 @@ class DistilleryOnLocalClusterIT {
     assertThat(admin.configMaps().inNamespace(OPERATOR_NS).withName("distillery-dashboard").get())
         .isNull();
     // Helm never deletes the chart's crds/: the users' jobs and their status survive.
-    assertThat(
-            admin
-                .apiextensions()
-                .v1()
-                .customResourceDefinitions()
-                .withName("distillationjobs.distillery.io")
-                .get())
-        .isNotNull();
+    assertThat(distillationJobCrd()).isNotNull();
     assertThat(phases()).containsKeys("shapes-cpu", "shapes-gpu", "torchscript-teacher");
+  }
+
+  static Object distillationJobCrd() {
+    return admin
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName("distillationjobs.distillery.io")
+        .get();
   }
 
   static Map<String, String> operatorEnv() {
@@ -379,23 +323,10 @@ class DistilleryOnLocalClusterIT {
   }
 
   static Map<String, String> phases() {
-    return admin
-        .genericKubernetesResources("distillery.io/v1alpha1", "DistillationJob")
-        .inNamespace(NS)
-        .list()
-        .getItems()
-        .stream()
+    return Manifests.untyped(admin).inNamespace(NS).list().getItems().stream()
         .collect(
             Collectors.toMap(
                 (GenericKubernetesResource d) -> d.getMetadata().getName(),
                 d -> String.valueOf(d.<String>get("status", "phase"))));
-  }
-
-  static void report(String command, String output) throws IOException {
-    Files.writeString(
-        REPORT,
-        command + "\n" + output + "\n",
-        java.nio.file.StandardOpenOption.CREATE,
-        java.nio.file.StandardOpenOption.APPEND);
   }
 }

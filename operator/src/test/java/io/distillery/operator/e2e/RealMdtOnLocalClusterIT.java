@@ -6,16 +6,17 @@ import static org.awaitility.Awaitility.await;
 import io.distillery.operator.common.Labels;
 import io.distillery.operator.testing.Binaries;
 import io.distillery.operator.testing.ChartOperator;
+import io.distillery.operator.testing.ChartRelease;
+import io.distillery.operator.testing.CommandReport;
 import io.distillery.operator.testing.ControlPlane;
 import io.distillery.operator.testing.LocalCluster;
+import io.distillery.operator.testing.Manifests;
+import io.distillery.operator.testing.Storage;
 import io.distillery.operator.testing.agent.AgentPod;
 import io.distillery.operator.testing.agent.MdtLauncher;
 import io.distillery.operator.testing.agent.NodeAgent;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.URI;
@@ -24,9 +25,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -47,10 +46,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RealMdtOnLocalClusterIT {
-  static final String OPERATOR_NS = "distillery-system";
   static final String NS = "team-real";
   static final String AGENT_NODE = "mdt-node-1";
-  static final Path REPORT = Path.of("target", "e2e-real-mdt.txt");
+  static CommandReport report;
   static LocalCluster cluster;
   static KubernetesClient admin;
   static Path kubeconfig;
@@ -63,57 +61,24 @@ class RealMdtOnLocalClusterIT {
     cluster = LocalCluster.start();
     admin = cluster.client();
     kubeconfig = cluster.stateDir().resolve("kubeconfig");
-    Files.writeString(REPORT, "");
-    var install =
-        Binaries.helm(
-            kubeconfig,
-            "install",
-            "distillery",
-            Binaries.chart().toString(),
-            "--namespace",
-            OPERATOR_NS,
-            "--create-namespace",
-            "--wait",
-            "--timeout",
-            "90s");
+    report = CommandReport.at(Path.of("target", "e2e-real-mdt.txt"));
+    var install = ChartRelease.install(kubeconfig);
     assertThat(install.exitCode()).as(install.output()).isZero();
-    operator = ChartOperator.start(admin, kubeconfig, OPERATOR_NS, "distillery");
+    operator = ChartOperator.start(admin, kubeconfig, ChartRelease.NAMESPACE, ChartRelease.NAME);
     agent = NodeAgent.start(admin, AGENT_NODE, cluster.stateDir().resolve("agent"), mdt);
     Binaries.kubectl(kubeconfig, "create", "namespace", NS).requireSuccess();
     // Storage: hostPath volumes the real PV controller binds; the agent reads their paths.
     for (int i = 0; i < 2; i++) {
+      String path = cluster.stateDir().resolve("volumes/agent-pv-" + i).toString();
       admin
           .persistentVolumes()
-          .resource(
-              new PersistentVolumeBuilder()
-                  .withNewMetadata()
-                  .withName("agent-pv-" + i)
-                  .endMetadata()
-                  .withNewSpec()
-                  .withCapacity(Map.of("storage", new Quantity("5Gi")))
-                  .withAccessModes("ReadWriteOnce")
-                  .withNewHostPath()
-                  .withPath(cluster.stateDir().resolve("volumes/agent-pv-" + i).toString())
-                  .endHostPath()
-                  .endSpec()
-                  .build())
+          .resource(Storage.hostPathVolume("agent-pv-" + i, path, "5Gi"))
           .create();
     }
     admin
         .persistentVolumeClaims()
         .inNamespace(NS)
-        .resource(
-            new PersistentVolumeClaimBuilder()
-                .withNewMetadata()
-                .withName("shapes-data")
-                .endMetadata()
-                .withNewSpec()
-                .withAccessModes("ReadWriteOnce")
-                .withNewResources()
-                .addToRequests("storage", new Quantity("1Gi"))
-                .endResources()
-                .endSpec()
-                .build())
+        .resource(Storage.claim("shapes-data", "1Gi"))
         .create();
     await()
         .atMost(Duration.ofSeconds(60))
@@ -144,7 +109,7 @@ class RealMdtOnLocalClusterIT {
     var applied =
         Binaries.kubectl(
             kubeconfig, "apply", "-n", NS, "-f", manifest().toString(), "--server-side");
-    report("$ kubectl apply -n team-real -f e2e/real-mdt.yaml", applied.output());
+    report.add("$ kubectl apply -n team-real -f e2e/real-mdt.yaml", applied.output());
     assertThat(applied.exitCode()).as(applied.output()).isZero();
 
     await()
@@ -204,7 +169,7 @@ class RealMdtOnLocalClusterIT {
         .isDirectory();
 
     var get = Binaries.kubectl(kubeconfig, "get", "distillationjobs", "-n", NS).requireSuccess();
-    report("$ kubectl get distillationjobs -n team-real", get.output());
+    report.add("$ kubectl get distillationjobs -n team-real", get.output());
     assertThat(get.output()).containsPattern("shapes-real +Succeeded +100% +[0-9.]+x");
   }
 
@@ -263,7 +228,7 @@ class RealMdtOnLocalClusterIT {
                         "{\"class\":\"chair\",\"seed\":7,\"format\":\"ply\"}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    report(
+    report.add(
         "$ curl -X POST " + base + "/v1/generate",
         generated.statusCode() + " " + generated.headers().map());
     assertThat(generated.statusCode()).as(generated.body()).isEqualTo(200);
@@ -274,7 +239,7 @@ class RealMdtOnLocalClusterIT {
     var both =
         Binaries.kubectl(kubeconfig, "get", "distillationjobs,studentdeployments", "-n", NS)
             .requireSuccess();
-    report("$ kubectl get distillationjobs,studentdeployments -n team-real", both.output());
+    report.add("$ kubectl get distillationjobs,studentdeployments -n team-real", both.output());
     assertThat(both.output())
         .containsPattern("studentdeployment.distillery.io/shapes-real +Available");
   }
@@ -293,7 +258,7 @@ class RealMdtOnLocalClusterIT {
     var describe =
         Binaries.kubectl(kubeconfig, "describe", "distillationjob", "missing-data", "-n", NS)
             .requireSuccess();
-    report("$ kubectl describe distillationjob missing-data -n team-real", describe.output());
+    report.add("$ kubectl describe distillationjob missing-data -n team-real", describe.output());
     // The log tail names the file as the container sees it; no "Retrying" while the Job fails.
     assertThat(describe.output())
         .contains("InputInvalid")
@@ -382,30 +347,14 @@ class RealMdtOnLocalClusterIT {
   }
 
   static GenericKubernetesResource dj(String name) {
-    return admin
-        .genericKubernetesResources("distillery.io/v1alpha1", "DistillationJob")
-        .inNamespace(NS)
-        .withName(name)
-        .get();
+    return Manifests.untyped(admin).inNamespace(NS).withName(name).get();
   }
 
   static GenericKubernetesResource sd(String name) {
-    return admin
-        .genericKubernetesResources("distillery.io/v1alpha1", "StudentDeployment")
-        .inNamespace(NS)
-        .withName(name)
-        .get();
+    return Manifests.untypedStudentDeployments(admin).inNamespace(NS).withName(name).get();
   }
 
   static Path manifest() {
     return ControlPlane.repo().resolve("operator/src/test/resources/e2e/real-mdt.yaml");
-  }
-
-  static void report(String command, String output) throws IOException {
-    Files.writeString(
-        REPORT,
-        command + "\n" + output + "\n",
-        StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND);
   }
 }

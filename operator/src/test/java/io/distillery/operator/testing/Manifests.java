@@ -40,4 +40,12 @@ public final class Manifests {
       untyped(KubernetesClient client) {
     return client.genericKubernetesResources("distillery.io/v1alpha1", "DistillationJob");
   }
+
+  public static MixedOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      untypedStudentDeployments(KubernetesClient client) {
+    return client.genericKubernetesResources("distillery.io/v1alpha1", "StudentDeployment");
+  }
 }
