@@ -83,6 +83,8 @@ public final class ServingDeployments {
         .withNewSpec()
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
+        // The pre-stop sleep, then the drain, then a margin before SIGKILL.
+        .withTerminationGracePeriodSeconds((long) PRE_STOP_SLEEP_SECONDS + DRAIN_SECONDS + 5)
         .withNodeSelector(placement.nodeSelector)
         .withTolerations(placement.tolerations)
         .withAffinity(placement.affinity)
@@ -109,6 +111,16 @@ public final class ServingDeployments {
         .build();
   }
 
+  /**
+   * How long a deleted serving pod keeps answering before SIGTERM: the time Services, kube-proxy
+   * and ingresses take to stop routing to it. Without it a rollout answers 503 to requests that
+   * reach a pod already draining.
+   */
+  static final int PRE_STOP_SLEEP_SECONDS = 5;
+
+  /** mdt serve's drain timeout (--drain-timeout-s default). */
+  static final int DRAIN_SECONDS = 30;
+
   private static Container container(
       StudentDeployment sd, ServedModel model, OperatorSettings settings) {
     StudentDeploymentSpec spec = sd.getSpec();
@@ -133,6 +145,11 @@ public final class ServingDeployments {
         .endEnv()
         .withResources(PodResources.of(spec.resources, settings.gpuResourceName()))
         .withReadinessProbe(probe("/readyz", 5, 3))
+        .withNewLifecycle()
+        .withNewPreStop()
+        .withNewSleep((long) PRE_STOP_SLEEP_SECONDS)
+        .endPreStop()
+        .endLifecycle()
         .withLivenessProbe(probe("/healthz", 10, 3))
         // Loading and warming a model takes a while; liveness must not kill it meanwhile.
         .withStartupProbe(probe("/healthz", 5, 60))

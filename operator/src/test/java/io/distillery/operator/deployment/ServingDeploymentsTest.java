@@ -105,6 +105,20 @@ class ServingDeploymentsTest {
   }
 
   @Test
+  void aDeletedPodKeepsServingUntilRoutingForgetsItThenDrains() {
+    var pod =
+        ServingDeployments.stable(
+                Fixtures.studentDeployment("shapes", Fixtures.digest('a')), MODEL, SETTINGS)
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+    assertThat(pod.getContainers().get(0).getLifecycle().getPreStop().getSleep().getSeconds())
+        .isEqualTo(5L);
+    // SIGKILL only after the pre-stop sleep and mdt serve's 30 s drain.
+    assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(5L + 30L);
+  }
+
+  @Test
   void placementGoesOntoBothTracksPodTemplates() {
     StudentDeployment sd = Fixtures.studentDeployment("shapes", Fixtures.digest('a'));
     sd.getSpec().placement = new PlacementSpec();

@@ -11,6 +11,7 @@ import io.distillery.operator.testing.CommandReport;
 import io.distillery.operator.testing.ControlPlane;
 import io.distillery.operator.testing.LocalCluster;
 import io.distillery.operator.testing.Manifests;
+import io.distillery.operator.testing.ReadyPodsLoad;
 import io.distillery.operator.testing.Storage;
 import io.distillery.operator.testing.agent.AgentPod;
 import io.distillery.operator.testing.agent.MdtLauncher;
@@ -26,6 +27,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -48,6 +51,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 class RealMdtOnLocalClusterIT {
   static final String NS = "team-real";
   static final String AGENT_NODE = "mdt-node-1";
+  // How long routing takes to notice a pod change, as endpoints and kube-proxy do on a real
+  // cluster.
+  static final Duration ROUTING_LAG = Duration.ofSeconds(2);
   static CommandReport report;
   static LocalCluster cluster;
   static KubernetesClient admin;
@@ -68,7 +74,7 @@ class RealMdtOnLocalClusterIT {
     agent = NodeAgent.start(admin, AGENT_NODE, cluster.stateDir().resolve("agent"), mdt);
     Binaries.kubectl(kubeconfig, "create", "namespace", NS).requireSuccess();
     // Storage: hostPath volumes the real PV controller binds; the agent reads their paths.
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 4; i++) {
       String path = cluster.stateDir().resolve("volumes/agent-pv-" + i).toString();
       admin
           .persistentVolumes()
@@ -108,7 +114,13 @@ class RealMdtOnLocalClusterIT {
     Set<Long> stepsSeenWhileRunning = ConcurrentHashMap.newKeySet();
     var applied =
         Binaries.kubectl(
-            kubeconfig, "apply", "-n", NS, "-f", manifest().toString(), "--server-side");
+            kubeconfig,
+            "apply",
+            "-n",
+            NS,
+            "-f",
+            manifest("real-mdt.yaml").toString(),
+            "--server-side");
     report.add("$ kubectl apply -n team-real -f e2e/real-mdt.yaml", applied.output());
     assertThat(applied.exitCode()).as(applied.output()).isZero();
 
@@ -246,6 +258,83 @@ class RealMdtOnLocalClusterIT {
 
   @Test
   @Order(3)
+  void aRetrainedStudentRollsOutUnderLoadWithoutAFailedRequest() throws Exception {
+    String before = dj("shapes-real").get("status", "result", "digest");
+    Binaries.kubectl(
+            kubeconfig, "apply", "-n", NS, "-f", manifest("real-mdt-retrain.yaml").toString())
+        .requireSuccess();
+    await()
+        .atMost(Duration.ofMinutes(5))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () ->
+                assertThat(String.valueOf(dj("shapes-real-2").<String>get("status", "phase")))
+                    .as("agent log:\n%s", agentLog("shapes-real-2"))
+                    .isEqualTo("Succeeded"));
+    String after = dj("shapes-real-2").get("status", "result", "digest");
+    assertThat(after).isNotEqualTo(before);
+
+    Map<String, String> servingPods = Map.of(Labels.STUDENT_DEPLOYMENT, "shapes-real");
+    List<ReadyPodsLoad.Outcome> outcomes;
+    long started = System.nanoTime();
+    try (ReadyPodsLoad load =
+        ReadyPodsLoad.start(
+            admin,
+            NS,
+            servingPods,
+            ROUTING_LAG,
+            "{\"class\":\"chair\",\"seed\":1,\"format\":\"voxels\"}",
+            2,
+            Duration.ofMillis(100))) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.outcomes().size() >= 10);
+      Binaries.kubectl(
+              kubeconfig,
+              "patch",
+              "studentdeployment",
+              "shapes-real",
+              "-n",
+              NS,
+              "--type",
+              "merge",
+              "-p",
+              "{\"spec\":{\"source\":{\"distillationJobRef\":\"shapes-real-2\"}}}")
+          .requireSuccess();
+      // Done when only pods of the new model are left (the old one drained and removed).
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofSeconds(1))
+          .untilAsserted(
+              () ->
+                  assertThat(admin.pods().inNamespace(NS).withLabels(servingPods).list().getItems())
+                      .as("serving pods; serving log:\n%s", servingLog())
+                      .isNotEmpty()
+                      .allSatisfy(
+                          p ->
+                              assertThat(p.getMetadata().getAnnotations())
+                                  .containsEntry(Labels.MODEL_DIGEST, after)));
+      Thread.sleep(2000);
+      outcomes = load.outcomes();
+    }
+    var failed = outcomes.stream().filter(o -> o.status() != 200).toList();
+    report.add(
+        "# rollout of shapes-real-2 under load (2 clients, 100 ms pause, routing lag 2 s)",
+        String.format(
+            "%d requests in %.0f s, %d failed, %d answered by %s..., %d by %s...",
+            outcomes.size(),
+            (System.nanoTime() - started) / 1e9,
+            failed.size(),
+            outcomes.stream().filter(o -> before.equals(o.digest())).count(),
+            before.substring(0, 15),
+            outcomes.stream().filter(o -> after.equals(o.digest())).count(),
+            after.substring(0, 15)));
+    assertThat(failed).as("requests that failed during the rollout").isEmpty();
+    assertThat(outcomes).extracting(ReadyPodsLoad.Outcome::digest).contains(before, after);
+    assertThat(outcomes.get(outcomes.size() - 1).digest()).isEqualTo(after);
+    assertThat(sd("shapes-real").<String>get("status", "currentDigest")).isEqualTo(after);
+  }
+
+  @Test
+  @Order(4)
   void badInputFailsTheJobAtOnceWithTheTrainersReason() throws Exception {
     await()
         .atMost(Duration.ofMinutes(2))
@@ -267,15 +356,15 @@ class RealMdtOnLocalClusterIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void deletingTheStudentDeploymentStopsItsServingProcess() {
     // Garbage collection of the Deployments, then the agent stops the process and removes the pod.
     AgentPod serving =
         agent.pods().values().stream()
             .filter(p -> "shapes-real".equals(p.labels().get(Labels.STUDENT_DEPLOYMENT)))
+            .filter(AgentPod::isRunning)
             .findFirst()
             .orElseThrow();
-    assertThat(serving.isRunning()).isTrue();
     Binaries.kubectl(kubeconfig, "delete", "studentdeployment", "shapes-real", "-n", NS)
         .requireSuccess();
     await()
@@ -354,7 +443,7 @@ class RealMdtOnLocalClusterIT {
     return Manifests.untypedStudentDeployments(admin).inNamespace(NS).withName(name).get();
   }
 
-  static Path manifest() {
-    return ControlPlane.repo().resolve("operator/src/test/resources/e2e/real-mdt.yaml");
+  static Path manifest(String file) {
+    return ControlPlane.repo().resolve("operator/src/test/resources/e2e").resolve(file);
   }
 }

@@ -145,21 +145,40 @@ public final class AgentPod {
     }
   }
 
+  private Duration preStopSleep() {
+    var lifecycle = pod.getSpec().getContainers().get(0).getLifecycle();
+    if (lifecycle == null
+        || lifecycle.getPreStop() == null
+        || lifecycle.getPreStop().getSleep() == null) {
+      return Duration.ZERO;
+    }
+    return Duration.ofSeconds(lifecycle.getPreStop().getSleep().getSeconds());
+  }
+
   private long pid() {
     Process p = process;
     return p == null ? 0 : p.pid();
   }
 
-  /** Stops the container: SIGTERM, then SIGKILL after the grace period. */
+  /**
+   * Stops the container as a kubelet does: the pre-stop sleep (a {@code sleep} preStop hook), then
+   * SIGTERM, then SIGKILL once the grace period is spent.
+   */
   void stop(Duration grace) {
     stopping = true;
     Process p = process;
     if (p == null) {
       return;
     }
+    long deadline = System.nanoTime() + grace.toNanos();
+    Duration preStop = preStopSleep().compareTo(grace) < 0 ? preStopSleep() : grace;
+    if (!preStop.isZero() && p.isAlive()) {
+      sleep(preStop);
+    }
     p.destroy();
     try {
-      if (!p.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+      long left = Math.max(0, deadline - System.nanoTime());
+      if (!p.waitFor(left, TimeUnit.NANOSECONDS)) {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
