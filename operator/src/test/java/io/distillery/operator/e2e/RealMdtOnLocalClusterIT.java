@@ -335,6 +335,73 @@ class RealMdtOnLocalClusterIT {
 
   @Test
   @Order(4)
+  void aCanaryIsJudgedOnTheServersRealMetricsAndPromoted() throws Exception {
+    String first = dj("shapes-real").get("status", "result", "digest");
+    Map<String, String> servingPods = Map.of(Labels.STUDENT_DEPLOYMENT, "shapes-real");
+    String[] verdict = new String[1];
+    List<ReadyPodsLoad.Outcome> outcomes;
+    try (ReadyPodsLoad load =
+        ReadyPodsLoad.start(
+            admin,
+            NS,
+            servingPods,
+            ROUTING_LAG,
+            "{\"class\":\"chair\",\"seed\":2,\"format\":\"voxels\"}",
+            2,
+            Duration.ofMillis(100))) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.outcomes().size() >= 10);
+      // Back to the first student, through a canary judged over 10 s of its own traffic.
+      Binaries.kubectl(
+              kubeconfig,
+              "patch",
+              "studentdeployment",
+              "shapes-real",
+              "-n",
+              NS,
+              "--type",
+              "merge",
+              "-p",
+              "{\"spec\":{\"source\":{\"distillationJobRef\":\"shapes-real\"},"
+                  + "\"rollout\":{\"strategy\":\"Canary\",\"canaryReplicas\":1,"
+                  + "\"analysis\":{\"windowSeconds\":10,\"maxErrorRate\":0.01}}}}")
+          .requireSuccess();
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofSeconds(1))
+          .untilAsserted(
+              () -> {
+                GenericKubernetesResource sd = sd("shapes-real");
+                verdict[0] = sd.get("status", "canary", "message");
+                assertThat(String.valueOf(sd.<String>get("status", "canary", "state")))
+                    .as("canary: %s; serving log:\n%s", verdict[0], servingLog())
+                    .isEqualTo("Promoted");
+              });
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofSeconds(1))
+          .untilAsserted(
+              () ->
+                  assertThat(admin.pods().inNamespace(NS).withLabels(servingPods).list().getItems())
+                      .isNotEmpty()
+                      .allSatisfy(
+                          p ->
+                              assertThat(p.getMetadata().getAnnotations())
+                                  .containsEntry(Labels.MODEL_DIGEST, first)));
+      Thread.sleep(2000);
+      outcomes = load.outcomes();
+    }
+    report.add("# canary of shapes-real under load", verdict[0]);
+    // The verdict counted the canary's requests from mdt serve's own /metrics.
+    assertThat(verdict[0])
+        .containsPattern("promoted .* error rate 0\\.0000 over [1-9][0-9]* requests");
+    assertThat(outcomes.stream().filter(o -> o.status() != 200).toList())
+        .as("requests that failed during the canary")
+        .isEmpty();
+    assertThat(sd("shapes-real").<String>get("status", "currentDigest")).isEqualTo(first);
+  }
+
+  @Test
+  @Order(5)
   void badInputFailsTheJobAtOnceWithTheTrainersReason() throws Exception {
     await()
         .atMost(Duration.ofMinutes(2))
@@ -356,7 +423,7 @@ class RealMdtOnLocalClusterIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void deletingTheStudentDeploymentStopsItsServingProcess() {
     // Garbage collection of the Deployments, then the agent stops the process and removes the pod.
     AgentPod serving =
