@@ -274,47 +274,10 @@ class RealMdtOnLocalClusterIT {
     String after = dj("shapes-real-2").get("status", "result", "digest");
     assertThat(after).isNotEqualTo(before);
 
-    Map<String, String> servingPods = Map.of(Labels.STUDENT_DEPLOYMENT, "shapes-real");
-    List<ReadyPodsLoad.Outcome> outcomes;
     long started = System.nanoTime();
-    try (ReadyPodsLoad load =
-        ReadyPodsLoad.start(
-            admin,
-            NS,
-            servingPods,
-            ROUTING_LAG,
-            "{\"class\":\"chair\",\"seed\":1,\"format\":\"voxels\"}",
-            2,
-            Duration.ofMillis(100))) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> load.outcomes().size() >= 10);
-      Binaries.kubectl(
-              kubeconfig,
-              "patch",
-              "studentdeployment",
-              "shapes-real",
-              "-n",
-              NS,
-              "--type",
-              "merge",
-              "-p",
-              "{\"spec\":{\"source\":{\"distillationJobRef\":\"shapes-real-2\"}}}")
-          .requireSuccess();
-      // Done when only pods of the new model are left (the old one drained and removed).
-      await()
-          .atMost(Duration.ofMinutes(3))
-          .pollInterval(Duration.ofSeconds(1))
-          .untilAsserted(
-              () ->
-                  assertThat(admin.pods().inNamespace(NS).withLabels(servingPods).list().getItems())
-                      .as("serving pods; serving log:\n%s", servingLog())
-                      .isNotEmpty()
-                      .allSatisfy(
-                          p ->
-                              assertThat(p.getMetadata().getAnnotations())
-                                  .containsEntry(Labels.MODEL_DIGEST, after)));
-      Thread.sleep(2000);
-      outcomes = load.outcomes();
-    }
+    List<ReadyPodsLoad.Outcome> outcomes =
+        patchUnderLoad(
+            "{\"spec\":{\"source\":{\"distillationJobRef\":\"shapes-real-2\"}}}", after, () -> {});
     var failed = outcomes.stream().filter(o -> o.status() != 200).toList();
     report.add(
         "# rollout of shapes-real-2 under load (2 clients, 100 ms pause, routing lag 2 s)",
@@ -337,59 +300,26 @@ class RealMdtOnLocalClusterIT {
   @Order(4)
   void aCanaryIsJudgedOnTheServersRealMetricsAndPromoted() throws Exception {
     String first = dj("shapes-real").get("status", "result", "digest");
-    Map<String, String> servingPods = Map.of(Labels.STUDENT_DEPLOYMENT, "shapes-real");
     String[] verdict = new String[1];
-    List<ReadyPodsLoad.Outcome> outcomes;
-    try (ReadyPodsLoad load =
-        ReadyPodsLoad.start(
-            admin,
-            NS,
-            servingPods,
-            ROUTING_LAG,
-            "{\"class\":\"chair\",\"seed\":2,\"format\":\"voxels\"}",
-            2,
-            Duration.ofMillis(100))) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> load.outcomes().size() >= 10);
-      // Back to the first student, through a canary judged over 10 s of its own traffic.
-      Binaries.kubectl(
-              kubeconfig,
-              "patch",
-              "studentdeployment",
-              "shapes-real",
-              "-n",
-              NS,
-              "--type",
-              "merge",
-              "-p",
-              "{\"spec\":{\"source\":{\"distillationJobRef\":\"shapes-real\"},"
-                  + "\"rollout\":{\"strategy\":\"Canary\",\"canaryReplicas\":1,"
-                  + "\"analysis\":{\"windowSeconds\":10,\"maxErrorRate\":0.01}}}}")
-          .requireSuccess();
-      await()
-          .atMost(Duration.ofMinutes(3))
-          .pollInterval(Duration.ofSeconds(1))
-          .untilAsserted(
-              () -> {
-                GenericKubernetesResource sd = sd("shapes-real");
-                verdict[0] = sd.get("status", "canary", "message");
-                assertThat(String.valueOf(sd.<String>get("status", "canary", "state")))
-                    .as("canary: %s; serving log:\n%s", verdict[0], servingLog())
-                    .isEqualTo("Promoted");
-              });
-      await()
-          .atMost(Duration.ofMinutes(3))
-          .pollInterval(Duration.ofSeconds(1))
-          .untilAsserted(
-              () ->
-                  assertThat(admin.pods().inNamespace(NS).withLabels(servingPods).list().getItems())
-                      .isNotEmpty()
-                      .allSatisfy(
-                          p ->
-                              assertThat(p.getMetadata().getAnnotations())
-                                  .containsEntry(Labels.MODEL_DIGEST, first)));
-      Thread.sleep(2000);
-      outcomes = load.outcomes();
-    }
+    // Back to the first student, through a canary judged over 10 s of its own traffic.
+    List<ReadyPodsLoad.Outcome> outcomes =
+        patchUnderLoad(
+            "{\"spec\":{\"source\":{\"distillationJobRef\":\"shapes-real\"},"
+                + "\"rollout\":{\"strategy\":\"Canary\",\"canaryReplicas\":1,"
+                + "\"analysis\":{\"windowSeconds\":10,\"maxErrorRate\":0.01}}}}",
+            first,
+            () ->
+                await()
+                    .atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(
+                        () -> {
+                          GenericKubernetesResource sd = sd("shapes-real");
+                          verdict[0] = sd.get("status", "canary", "message");
+                          assertThat(String.valueOf(sd.<String>get("status", "canary", "state")))
+                              .as("canary: %s; serving log:\n%s", verdict[0], servingLog())
+                              .isEqualTo("Promoted");
+                        }));
     report.add("# canary of shapes-real under load", verdict[0]);
     // The verdict counted the canary's requests from mdt serve's own /metrics.
     assertThat(verdict[0])
@@ -447,6 +377,54 @@ class RealMdtOnLocalClusterIT {
                             .getItems())
                     .isEmpty());
     assertThat(serving.isRunning()).isFalse();
+  }
+
+  /**
+   * Keeps 2 clients sending requests to the serving pods a Service would route to while {@code
+   * patch} is merged into the StudentDeployment, runs {@code meanwhile}, and waits until only pods
+   * of {@code digest} are left; returns every request's outcome.
+   */
+  static List<ReadyPodsLoad.Outcome> patchUnderLoad(String patch, String digest, Runnable meanwhile)
+      throws InterruptedException {
+    Map<String, String> servingPods = Map.of(Labels.STUDENT_DEPLOYMENT, "shapes-real");
+    try (ReadyPodsLoad load =
+        ReadyPodsLoad.start(
+            admin,
+            NS,
+            servingPods,
+            ROUTING_LAG,
+            "{\"class\":\"chair\",\"seed\":1,\"format\":\"voxels\"}",
+            2,
+            Duration.ofMillis(100))) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> load.outcomes().size() >= 10);
+      Binaries.kubectl(
+              kubeconfig,
+              "patch",
+              "studentdeployment",
+              "shapes-real",
+              "-n",
+              NS,
+              "--type",
+              "merge",
+              "-p",
+              patch)
+          .requireSuccess();
+      meanwhile.run();
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofSeconds(1))
+          .untilAsserted(
+              () ->
+                  assertThat(admin.pods().inNamespace(NS).withLabels(servingPods).list().getItems())
+                      .as("serving pods; serving log:\n%s", servingLog())
+                      .isNotEmpty()
+                      .allSatisfy(
+                          p ->
+                              assertThat(p.getMetadata().getAnnotations())
+                                  .containsEntry(Labels.MODEL_DIGEST, digest)));
+      Thread.sleep(2000);
+      return load.outcomes();
+    }
   }
 
   /** The trainer pod of the DistillationJob {@code job} (its Job shares the name). */
