@@ -3,13 +3,13 @@ package io.distillery.mdt.cli;
 import io.distillery.mdt.serve.AssetFormat;
 import io.distillery.mdt.serve.LoadTest;
 import io.distillery.mdt.serve.ServeOptions;
-import io.distillery.mdt.serve.TorchThreads;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -70,52 +70,13 @@ public final class LoadTestCommand implements Callable<Integer> {
       description = "Report file; the markdown table goes beside it as .md.")
   Path out;
 
-  @Option(
-      names = "--device",
-      paramLabel = "auto|cpu|gpu",
-      defaultValue = "auto",
-      description = "Compute device of the servers.")
-  String device;
-
-  @Option(
-      names = "--max-batch",
-      paramLabel = "N",
-      defaultValue = "32",
-      description = "Server: most samples per model call.")
-  int maxBatch;
-
-  @Option(
-      names = "--batch-window-ms",
-      paramLabel = "MS",
-      defaultValue = "5",
-      description = "Server: batching window.")
-  int batchWindowMs;
-
-  @Option(
-      names = "--queue",
-      paramLabel = "N",
-      defaultValue = "64",
-      description = "Server: request queue bound.")
-  int queue;
-
-  @Option(
-      names = "--torch-threads",
-      paramLabel = "N",
-      defaultValue = "1",
-      description =
-          "PyTorch intra-op threads per model call (0: one per core). Batching, not threads, is"
-              + " what scales serving; see SERVING.md.")
-  int torchThreads;
+  @Mixin BatchingOptions batching;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    try {
-      TorchThreads.configure(torchThreads);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+    batching.configureThreads(spec);
     AssetFormat f = AssetFormat.parse(format);
     if (f == null) {
       throw new ParameterException(
@@ -124,11 +85,7 @@ public final class LoadTestCommand implements Callable<Integer> {
     }
     LoadTest.Settings settings;
     try {
-      ServeOptions serve =
-          ServeOptions.loopback()
-              .withDevice(device)
-              .withMaxCount(1)
-              .withBatching(maxBatch, batchWindowMs, queue);
+      ServeOptions serve = batching.applyTo(ServeOptions.loopback().withMaxCount(1));
       settings = new LoadTest.Settings(clients, requests, Duration.ofSeconds(durationS), f, serve);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());

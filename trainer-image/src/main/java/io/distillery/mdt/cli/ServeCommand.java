@@ -2,11 +2,11 @@ package io.distillery.mdt.cli;
 
 import io.distillery.mdt.serve.GenerationServer;
 import io.distillery.mdt.serve.ServeOptions;
-import io.distillery.mdt.serve.TorchThreads;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -47,34 +47,6 @@ public final class ServeCommand implements Callable<Integer> {
   String host;
 
   @Option(
-      names = "--device",
-      paramLabel = "auto|cpu|gpu",
-      defaultValue = "auto",
-      description = "Compute device; auto takes a GPU when DJL finds one.")
-  String device;
-
-  @Option(
-      names = "--max-batch",
-      paramLabel = "N",
-      defaultValue = "32",
-      description = "Most samples per model call.")
-  int maxBatch;
-
-  @Option(
-      names = "--batch-window-ms",
-      paramLabel = "MS",
-      defaultValue = "5",
-      description = "How long a request waits for others to share its batch.")
-  int batchWindowMs;
-
-  @Option(
-      names = "--queue",
-      paramLabel = "N",
-      defaultValue = "64",
-      description = "Most requests waiting for the model; beyond it 429 with Retry-After.")
-  int queue;
-
-  @Option(
       names = "--max-count",
       paramLabel = "N",
       defaultValue = "4",
@@ -88,29 +60,25 @@ public final class ServeCommand implements Callable<Integer> {
       description = "How long shutdown waits for queued and running requests.")
   int drainTimeoutS;
 
-  @Option(
-      names = "--torch-threads",
-      paramLabel = "N",
-      defaultValue = "1",
-      description =
-          "PyTorch intra-op threads per model call (0: one per core). Batching, not threads, is"
-              + " what scales serving; see SERVING.md.")
-  int torchThreads;
+  @Mixin BatchingOptions batching;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    try {
-      TorchThreads.configure(torchThreads);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
-    }
+    batching.configureThreads(spec);
     ServeOptions options;
     try {
       options =
           new ServeOptions(
-              host, port, device, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutS * 1000L);
+              host,
+              port,
+              batching.device,
+              batching.maxBatch,
+              batching.batchWindowMs,
+              batching.queue,
+              maxCount,
+              drainTimeoutS * 1000L);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

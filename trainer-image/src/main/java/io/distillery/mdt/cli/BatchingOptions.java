@@ -1,0 +1,64 @@
+package io.distillery.mdt.cli;
+
+import io.distillery.mdt.serve.ServeOptions;
+import io.distillery.mdt.serve.TorchThreads;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * How a server runs its model, shared by {@code mdt serve} and the servers {@code mdt loadtest}
+ * starts: device, dynamic batching bounds and libtorch threads.
+ */
+public final class BatchingOptions {
+  @Option(
+      names = "--device",
+      paramLabel = "auto|cpu|gpu",
+      defaultValue = "auto",
+      description = "Compute device; auto takes a GPU when DJL finds one.")
+  String device;
+
+  @Option(
+      names = "--max-batch",
+      paramLabel = "N",
+      defaultValue = "32",
+      description = "Most samples per model call.")
+  int maxBatch;
+
+  @Option(
+      names = "--batch-window-ms",
+      paramLabel = "MS",
+      defaultValue = "5",
+      description = "How long a request waits for others to share its batch.")
+  int batchWindowMs;
+
+  @Option(
+      names = "--queue",
+      paramLabel = "N",
+      defaultValue = "64",
+      description = "Most requests waiting for the model; beyond it 429 with Retry-After.")
+  int queue;
+
+  @Option(
+      names = "--torch-threads",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "PyTorch intra-op threads per model call (0: one per core). Batching, not threads, is"
+              + " what scales serving; see SERVING.md.")
+  int torchThreads;
+
+  /** Sets the libtorch threads; a bad count is a usage error of {@code spec}'s command. */
+  void configureThreads(CommandSpec spec) {
+    try {
+      TorchThreads.configure(torchThreads);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** {@code base} with this device and these batching bounds. */
+  ServeOptions applyTo(ServeOptions base) {
+    return base.withDevice(device).withBatching(maxBatch, batchWindowMs, queue);
+  }
+}
