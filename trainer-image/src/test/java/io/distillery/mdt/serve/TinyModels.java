@@ -18,11 +18,8 @@ import java.util.Map;
 public final class TinyModels {
   private TinyModels() {}
 
-  /**
-   * Trains a resolution-16 teacher (patch 8, width 16, 1 block) for a few steps on the built-in
-   * shapes; its card says {@code steps} Euler steps with CFG 3.
-   */
-  public static Path teacher(Path out, int steps) throws IOException {
+  /** The smallest useful teacher: resolution 16, patch 8, width 16, 1 block, batch 4. */
+  public static TrainerConfig teacherConfig(Path out) {
     TrainerConfig c = new TrainerConfig();
     c.model.resolution = 16;
     c.model.patchSize = 8;
@@ -30,11 +27,20 @@ public final class TinyModels {
     c.model.depth = 1;
     c.model.heads = 2;
     c.model.mlpRatio = 2;
-    c.hyperparameters.maxSteps = 4;
     c.hyperparameters.batchSize = 4;
+    c.output.dir = out.toString();
+    return c;
+  }
+
+  /**
+   * Trains a resolution-16 teacher (patch 8, width 16, 1 block) for a few steps on the built-in
+   * shapes; its card says {@code steps} Euler steps with CFG 3.
+   */
+  public static Path teacher(Path out, int steps) throws IOException {
+    TrainerConfig c = teacherConfig(out);
+    c.hyperparameters.maxSteps = 4;
     c.hyperparameters.learningRate = 1e-2;
     c.checkpointEverySteps = 4;
-    c.output.dir = out.toString();
     c.teacher.sampler.steps = steps;
     LoadedDataset data =
         new LoadedDataset(

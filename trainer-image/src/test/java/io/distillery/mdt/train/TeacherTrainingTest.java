@@ -14,6 +14,7 @@ import io.distillery.mdt.data.VoxelBatch;
 import io.distillery.mdt.flow.EulerSampler;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.progress.TrainingMonitor;
+import io.distillery.mdt.serve.TinyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,18 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 class TeacherTrainingTest {
 
   static TrainerConfig tinyConfig(Path out) {
-    TrainerConfig c = new TrainerConfig();
-    c.model.resolution = 16;
-    c.model.patchSize = 8;
-    c.model.width = 16;
-    c.model.depth = 1;
-    c.model.heads = 2;
-    c.model.mlpRatio = 2;
+    TrainerConfig c = TinyModels.teacherConfig(out);
     c.hyperparameters.maxSteps = 6;
-    c.hyperparameters.batchSize = 4;
     c.hyperparameters.learningRate = 1e-3;
     c.checkpointEverySteps = 3;
-    c.output.dir = out.toString();
     c.teacher.sampler.steps = 4;
     return c;
   }
