@@ -6,6 +6,7 @@ import io.distillery.config.TrainerProgress;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -88,7 +89,12 @@ public final class ProgressServer implements TrainingMonitor {
   }
 
   static String bindAddress() {
-    String address = System.getenv(BIND_ADDRESS_ENV);
+    return bindAddress(System.getenv());
+  }
+
+  /** {@code $MDT_BIND_ADDRESS} of {@code env}, else all interfaces. */
+  static String bindAddress(Map<String, String> env) {
+    String address = env.get(BIND_ADDRESS_ENV);
     return address == null || address.isBlank() ? "0.0.0.0" : address.strip();
   }
 

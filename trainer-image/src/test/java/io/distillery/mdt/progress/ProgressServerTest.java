@@ -101,4 +101,13 @@ class ProgressServerTest {
         .contains("5/10")
         .contains("fm=0.2500");
   }
+
+  @Test
+  void bindsAllInterfacesUnlessMdtBindAddressNamesOne() {
+    assertThat(ProgressServer.bindAddress(java.util.Map.of())).isEqualTo("0.0.0.0");
+    assertThat(ProgressServer.bindAddress(java.util.Map.of("MDT_BIND_ADDRESS", " ")))
+        .isEqualTo("0.0.0.0");
+    assertThat(ProgressServer.bindAddress(java.util.Map.of("MDT_BIND_ADDRESS", "127.81.0.7\n")))
+        .isEqualTo("127.81.0.7");
+  }
 }
