@@ -9,8 +9,8 @@ import io.distillery.mdt.distill.StudentDistillation;
 import io.distillery.mdt.distill.Teacher;
 import io.distillery.mdt.eval.ShapeClassifier;
 import io.distillery.mdt.flow.SamplerSettings;
-import io.distillery.mdt.model.FlowTransformer;
 import io.distillery.mdt.model.ModelArtifacts;
+import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.progress.ConsoleProgress;
 import io.distillery.mdt.progress.TrainingMonitor;
 import java.io.IOException;
@@ -93,7 +93,7 @@ public final class DistillationBenchmark {
     }
   }
 
-  private static void addStudent(List<Contender> rows, String method, FlowTransformer model) {
+  private static void addStudent(List<Contender> rows, String method, VelocityModel model) {
     for (int steps : new int[] {1, 2}) {
       rows.add(new Contender(method, model, SamplerSettings.student(steps)));
     }

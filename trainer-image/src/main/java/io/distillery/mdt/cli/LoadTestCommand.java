@@ -60,7 +60,7 @@ public final class LoadTestCommand implements Callable<Integer> {
       names = "--format",
       paramLabel = "FORMAT",
       defaultValue = "voxels",
-      description = "Asset format requested: ply, obj, png or voxels.")
+      description = "Asset format requested: ply, obj, png, voxels or npz.")
   String format;
 
   @Option(

@@ -30,10 +30,10 @@ import java.util.Map;
  */
 public final class Teacher implements AutoCloseable {
   /** File name of the TorchScript module inside a TorchScript student's artifact. */
-  public static final String TORCHSCRIPT_FILE = "model.pt";
+  public static final String TORCHSCRIPT_FILE = ModelCard.TORCHSCRIPT_FILE;
 
   /** {@code kind} of a TorchScript student's model.json. */
-  public static final String TORCHSCRIPT_KIND = "torchscript";
+  public static final String TORCHSCRIPT_KIND = ModelCard.TORCHSCRIPT;
 
   private final VelocityModel model;
   private final TrainerConfig.ModelSpec spec;
@@ -139,8 +139,8 @@ public final class Teacher implements AutoCloseable {
 
   /**
    * The card of a student of this teacher. A TorchScript student's artifact holds the module
-   * ({@link #TORCHSCRIPT_FILE}) and the distilled weights; {@code mdt serve} loads only the
-   * built-in transformer, so it refuses such an artifact by its kind.
+   * ({@link #TORCHSCRIPT_FILE}) and the distilled weights; {@link ModelArtifacts#load} loads the
+   * module and copies the weights in.
    */
   public ModelCard studentCard(
       SamplerSettings studentSampler, List<String> names, Map<String, Object> training) {

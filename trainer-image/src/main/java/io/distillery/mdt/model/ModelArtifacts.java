@@ -1,8 +1,10 @@
 package io.distillery.mdt.model;
 
 import ai.djl.Device;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.config.TrainerConfig.ModelSpec;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.ArtifactWriter;
 import io.distillery.mdt.artifact.CorruptArtifactException;
@@ -42,7 +44,7 @@ public final class ModelArtifacts {
   }
 
   /** A verified artifact's model, ready to run on {@code device}. */
-  public record Loaded(FlowTransformer model, ModelCard card, Artifact artifact)
+  public record Loaded(VelocityModel model, ModelCard card, Artifact artifact)
       implements AutoCloseable {
     @Override
     public void close() {
@@ -58,11 +60,19 @@ public final class ModelArtifacts {
     return load(Artifact.open(dir), device);
   }
 
-  /** Loads the transformer of an opened (verified) artifact. */
+  /**
+   * Loads the model of an opened (verified) artifact: the built-in transformer with its weights, or
+   * a TorchScript student's module with its distilled weights copied in.
+   */
   public static Loaded load(Artifact artifact, Device device) throws IOException {
     Path dir = artifact.dir();
     ModelCard card = card(artifact);
     Weights weights = Weights.load(artifact.file(card.weights()), device);
+    if (ModelCard.TORCHSCRIPT.equals(card.kind())) {
+      try (weights) {
+        return new Loaded(torchScript(artifact, card, weights, device), card, artifact);
+      }
+    }
     try {
       return new Loaded(FlowTransformer.withWeights(card.model(), weights), card, artifact);
     } catch (RuntimeException e) {
@@ -73,10 +83,36 @@ public final class ModelArtifacts {
     }
   }
 
+  private static VelocityModel torchScript(
+      Artifact artifact, ModelCard card, Weights weights, Device device) throws IOException {
+    ModelSpec spec = card.model();
+    Shape shape = new Shape(spec.channels, spec.resolution, spec.resolution, spec.resolution);
+    TorchScriptTeacher module =
+        TorchScriptTeacher.load(
+            artifact.file(ModelCard.TORCHSCRIPT_FILE), shape, spec.numClasses, device);
+    try {
+      module.weights().copyFrom(weights);
+      module.weights().requireGradients(false);
+      return module;
+    } catch (RuntimeException e) {
+      module.close();
+      throw new CorruptArtifactException(
+          card.weights(),
+          artifact.dir()
+              + ": "
+              + card.weights()
+              + " does not fit "
+              + ModelCard.TORCHSCRIPT_FILE
+              + ": "
+              + e.getMessage());
+    }
+  }
+
   /** The card of an opened artifact. */
   public static ModelCard card(Artifact artifact) throws IOException {
     JsonNode json = artifact.modelJson();
-    if (!ModelCard.FLOW_TRANSFORMER.equals(json.path("kind").asText())) {
+    String kind = json.path("kind").asText();
+    if (!ModelCard.FLOW_TRANSFORMER.equals(kind) && !ModelCard.TORCHSCRIPT.equals(kind)) {
       throw new CorruptArtifactException(
           Artifact.MODEL_JSON,
           artifact.dir()
@@ -84,6 +120,8 @@ public final class ModelArtifacts {
               + json.path("kind").asText()
               + "', expected '"
               + ModelCard.FLOW_TRANSFORMER
+              + "' or '"
+              + ModelCard.TORCHSCRIPT
               + "'");
     }
     try {

@@ -24,6 +24,13 @@ public record ModelCard(
     Map<String, Object> training) {
 
   public static final String FLOW_TRANSFORMER = "flow-transformer";
+
+  /** Kind of a student of a TorchScript teacher: the module plus its distilled weights. */
+  public static final String TORCHSCRIPT = "torchscript";
+
+  /** The TorchScript module's file inside such an artifact. */
+  public static final String TORCHSCRIPT_FILE = "model.pt";
+
   public static final String CONVENTIONS =
       "TRELLIS flow matching: t runs from 1 (noise) to 0 (data); v(x, 1000 t, cond);"
           + " cond = numClasses is the null class";

@@ -1,5 +1,10 @@
 package io.distillery.mdt.serve;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.mdt.render.PreviewRenderer;
@@ -27,13 +32,49 @@ final class AssetEncoder {
 
   private AssetEncoder() {}
 
+  /** The bytes of {@code samples} ({@code C * R^3} floats each) in the request's format. */
+  static byte[] encode(GenerationRequest request, float[][] samples, int channels, int resolution) {
+    if (request.format() == AssetFormat.NPZ) {
+      return npz(request, samples, channels, resolution);
+    }
+    return encode(VoxelSamples.of(request, samples, resolution));
+  }
+
   static byte[] encode(VoxelSamples samples) {
     return switch (samples.request().format()) {
       case VOXELS -> voxelsJson(samples);
       case PLY -> ply(sideBySide(samples));
       case OBJ -> obj(sideBySide(samples));
       case PNG -> png(samples);
+      case NPZ -> throw new IllegalArgumentException("npz is not an occupancy format");
     };
+  }
+
+  /**
+   * {@code x}: float32 {@code (count, C, R, R, R)}, the samples as generated (data convention);
+   * {@code y}: int64 {@code (count)}, the class index. The layout of a dataset shard, so generated
+   * samples load with {@code np.load} or as {@code dataset.uri}.
+   */
+  static byte[] npz(GenerationRequest request, float[][] samples, int channels, int resolution) {
+    int size = channels * resolution * resolution * resolution;
+    float[] x = new float[samples.length * size];
+    long[] y = new long[samples.length];
+    for (int i = 0; i < samples.length; i++) {
+      System.arraycopy(samples[i], 0, x, i * size, size);
+      y[i] = request.classIndex();
+    }
+    try (NDManager m = NDManager.newBaseManager(Device.cpu());
+        ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+      NDArray xs =
+          m.create(x, new Shape(samples.length, channels, resolution, resolution, resolution));
+      xs.setName("x");
+      NDArray ys = m.create(y);
+      ys.setName("y");
+      new NDList(xs, ys).encode(out, NDList.Encoding.NPZ);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

@@ -9,7 +9,9 @@ public enum AssetFormat {
   PLY("ply", "application/x-ply"),
   OBJ("obj", "model/obj"),
   PNG("png", "image/png"),
-  VOXELS("voxels", "application/json");
+  VOXELS("voxels", "application/json"),
+  /** The raw samples, any channel count: NumPy {@code .npz} with x and y, as datasets are. */
+  NPZ("npz", "application/octet-stream");
 
   private final String name;
   private final String contentType;
@@ -17,6 +19,11 @@ public enum AssetFormat {
   AssetFormat(String name, String contentType) {
     this.name = name;
     this.contentType = contentType;
+  }
+
+  /** Whether the format reads the samples as occupancy grids (one channel, filled above 0). */
+  public boolean needsOccupancy() {
+    return this != NPZ;
   }
 
   /** The name used in requests, metrics labels and file names. */

@@ -30,11 +30,17 @@ public record GenerationRequest(
       SortedSet<Integer> allowedSteps,
       int defaultSteps,
       int maxCount,
-      boolean student) {
+      boolean student,
+      int channels) {
 
     static Limits of(ServingModel m, int maxCount) {
       return new Limits(
-          m.classNames(), m.allowedSteps(), m.defaultSteps(), maxCount, m.card().guidanceBakedIn());
+          m.classNames(),
+          m.allowedSteps(),
+          m.defaultSteps(),
+          maxCount,
+          m.card().guidanceBakedIn(),
+          m.channels());
     }
 
     String stepsRule() {
@@ -107,6 +113,13 @@ public record GenerationRequest(
         throw ApiException.badField(
             "format", "unsupported format " + f + ", expected one of " + AssetFormat.names());
       }
+    }
+    if (format.needsOccupancy() && limits.channels() != 1) {
+      throw ApiException.badField(
+          "format",
+          "this model's samples have "
+              + limits.channels()
+              + " channels, not an occupancy grid: only format npz applies");
     }
     int count = 1;
     JsonNode c = root.get("count");

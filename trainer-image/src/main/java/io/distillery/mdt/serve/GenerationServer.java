@@ -144,9 +144,12 @@ public final class GenerationServer implements AutoCloseable {
       // Encode once in every format, so class loading, fonts and the JIT are done before
       // readiness (and AWT never initialises during a shutdown, when it cannot register hooks).
       for (AssetFormat f : AssetFormat.values()) {
+        if (f.needsOccupancy() && m.channels() != 1) {
+          continue;
+        }
         GenerationRequest r =
             new GenerationRequest(0, m.classNames().get(0), 0, m.defaultSteps(), f, 1);
-        AssetEncoder.encode(VoxelSamples.of(r, new float[][] {samples[0]}, m.resolution()));
+        AssetEncoder.encode(r, new float[][] {samples[0]}, m.channels(), m.resolution());
       }
       modelInfo = JSON.writeValueAsBytes(ModelInfo.of(m));
       limits = GenerationRequest.Limits.of(m, options.maxCount());
@@ -329,7 +332,7 @@ public final class GenerationServer implements AutoCloseable {
         .thenApplyAsync(
             out ->
                 new Encoded(
-                    out, AssetEncoder.encode(VoxelSamples.of(req, out.samples(), m.resolution()))),
+                    out, AssetEncoder.encode(req, out.samples(), m.channels(), m.resolution())),
             encoders)
         .whenComplete(
             (encoded, failure) ->

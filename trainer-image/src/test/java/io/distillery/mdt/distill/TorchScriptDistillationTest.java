@@ -11,7 +11,12 @@ import io.distillery.config.TrainerResult;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.Digests;
 import io.distillery.mdt.cli.Mdt;
+import io.distillery.mdt.serve.GenerationServer;
+import io.distillery.mdt.serve.ServeOptions;
 import java.io.OutputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -102,20 +107,116 @@ class TorchScriptDistillationTest {
     assertThat(code).isEqualTo(ExitCodes.INVALID_CONFIG);
   }
 
-  /** {@code count} random 2^3 occupancy grids (-1/+1) with labels 0..2, as x and y of an npz. */
+  @Test
+  void itsStudentIsServedAndAnswersWithRawSamples(@TempDir Path dir) throws Exception {
+    // Latents of 2 channels, as a TRELLIS-like model has (not occupancy grids).
+    Path data = dir.resolve("data");
+    Files.createDirectories(data);
+    writeShard(data.resolve("shard-0.npz"), 24, 2);
+    Path out = dir.resolve("out");
+    int code =
+        Mdt.run(
+            "distill",
+            "--out",
+            out.toString(),
+            "--progress-port",
+            "0",
+            "--set",
+            "teacher.format=torchscript",
+            "--set",
+            "teacher.uri=" + TINY.toAbsolutePath(),
+            "--set",
+            "dataset.uri=" + data,
+            "--set",
+            "dataset.heldOutSamples=4",
+            "--set",
+            "model.channels=2",
+            "--set",
+            "model.resolution=2",
+            "--set",
+            "model.patchSize=1",
+            "--set",
+            "model.numClasses=3",
+            "--set",
+            "hyperparameters.maxSteps=2",
+            "--set",
+            "hyperparameters.batchSize=4",
+            "--set",
+            "evaluation.samples=4",
+            "--set",
+            "terminationMessagePath=" + out.resolve("termination-log"));
+    assertThat(code).isEqualTo(ExitCodes.OK);
+
+    Path student = out.resolve("student-mdt");
+    try (GenerationServer server = GenerationServer.start(student, ServeOptions.loopback())) {
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> info =
+          http.send(
+              HttpRequest.newBuilder(server.baseUri().resolve("/v1/model")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(info.body())
+          .contains("\"kind\":\"torchscript\"")
+          .contains("\"channels\":2")
+          .contains(Artifact.open(student).digest());
+
+      HttpResponse<byte[]> npz =
+          generate(
+              http, server, "{\"class\":\"class1\",\"seed\":3,\"count\":2,\"format\":\"npz\"}");
+      assertThat(npz.statusCode()).as(new String(npz.body())).isEqualTo(200);
+      try (NDManager m = NDManager.newBaseManager()) {
+        NDList arrays = NDList.decode(m, npz.body());
+        assertThat(arrays.get("x").getShape()).isEqualTo(new Shape(2, 2, 2, 2, 2));
+        assertThat(arrays.get("y").toLongArray()).containsExactly(1L, 1L);
+        assertThat(arrays.get("x").isInfinite().any().getBoolean()).isFalse();
+      }
+      // The same request gives the same samples: noise comes from the seed.
+      assertThat(
+              generate(
+                      http,
+                      server,
+                      "{\"class\":\"class1\",\"seed\":3,\"count\":2,\"format\":\"npz\"}")
+                  .body())
+          .isEqualTo(npz.body());
+
+      HttpResponse<byte[]> ply =
+          generate(http, server, "{\"class\":\"class1\",\"format\":\"ply\"}");
+      assertThat(ply.statusCode()).isEqualTo(400);
+      assertThat(new String(ply.body())).contains("2 channels").contains("only format npz");
+    }
+  }
+
+  private static HttpResponse<byte[]> generate(
+      HttpClient http, GenerationServer server, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(server.baseUri().resolve("/v1/generate"))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   private static void writeShard(Path file, int count) throws Exception {
+    writeShard(file, count, 1);
+  }
+
+  /**
+   * {@code count} random 2^3 grids of {@code channels} channels (-1/+1) with labels 0..2, as x and
+   * y of an npz.
+   */
+  private static void writeShard(Path file, int count, int channels) throws Exception {
     SplittableRandom r = new SplittableRandom(5);
-    float[] x = new float[count * 8];
+    int size = channels * 8;
+    float[] x = new float[count * size];
     long[] y = new long[count];
     for (int i = 0; i < count; i++) {
       y[i] = i % 3;
-      for (int k = 0; k < 8; k++) {
-        x[i * 8 + k] = r.nextDouble() < 0.3 + 0.2 * y[i] ? 1f : -1f;
+      for (int k = 0; k < size; k++) {
+        x[i * size + k] = r.nextDouble() < 0.3 + 0.2 * y[i] ? 1f : -1f;
       }
     }
     try (NDManager m = NDManager.newBaseManager();
         OutputStream os = Files.newOutputStream(file)) {
-      NDArray xs = m.create(x, new Shape(count, 1, 2, 2, 2));
+      NDArray xs = m.create(x, new Shape(count, channels, 2, 2, 2));
       xs.setName("x");
       NDArray ys = m.create(y);
       ys.setName("y");
