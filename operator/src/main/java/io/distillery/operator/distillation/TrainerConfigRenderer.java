@@ -34,6 +34,13 @@ public final class TrainerConfigRenderer {
     if (teacher.format != null) {
       c.teacher.format = teacher.format == TeacherSpec.Format.TORCHSCRIPT ? "torchscript" : "djl";
     }
+    if (teacher.shape != null) {
+      c.model.channels = teacher.shape.channels;
+      c.model.resolution = teacher.shape.resolution;
+      c.model.numClasses = teacher.shape.numClasses;
+      // The module is the architecture; the built-in transformer's patching does not apply.
+      c.model.patchSize = 1;
+    }
     if (teacher.sampler != null) {
       set(teacher.sampler.steps, v -> c.teacher.sampler.steps = v);
       set(teacher.sampler.cfgStrength, v -> c.teacher.sampler.cfgStrength = v);

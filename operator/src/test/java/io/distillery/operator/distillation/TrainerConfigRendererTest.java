@@ -10,6 +10,7 @@ import io.distillery.operator.api.v1alpha1.HyperparametersSpec;
 import io.distillery.operator.api.v1alpha1.Method;
 import io.distillery.operator.api.v1alpha1.ResourcesSpec;
 import io.distillery.operator.api.v1alpha1.SamplerSpec;
+import io.distillery.operator.api.v1alpha1.TeacherShapeSpec;
 import io.distillery.operator.api.v1alpha1.TeacherSpec;
 import io.distillery.operator.testing.Fixtures;
 import java.util.List;
@@ -103,5 +104,25 @@ class TrainerConfigRendererTest {
     dj.getSpec().teacher.uri = "pvc://artifacts/teachers/t1";
     assertThat(TrainerConfigRenderer.render(dj).teacher.uri)
         .isEqualTo("/var/lib/distillery/output/teachers/t1");
+  }
+
+  @Test
+  void aTorchScriptTeachersShapeBecomesTheModelTheTrainerLoadsItWith() {
+    DistillationJob dj = Fixtures.distillationJob("ts");
+    dj.getSpec().teacher.uri = "pvc://teacher-data/teacher.pt";
+    dj.getSpec().teacher.format = TeacherSpec.Format.TORCHSCRIPT;
+    dj.getSpec().teacher.shape = new TeacherShapeSpec();
+    dj.getSpec().teacher.shape.channels = 8;
+    dj.getSpec().teacher.shape.resolution = 16;
+    dj.getSpec().teacher.shape.numClasses = 10;
+    TrainerConfig c = TrainerConfigRenderer.render(dj);
+    assertThat(c.teacher.format).isEqualTo("torchscript");
+    assertThat(c.model.channels).isEqualTo(8);
+    assertThat(c.model.resolution).isEqualTo(16);
+    assertThat(c.model.numClasses).isEqualTo(10);
+    assertThat(TrainerConfigs.problems(c)).isEmpty();
+    // An odd resolution is fine too: patching belongs to the built-in transformer only.
+    dj.getSpec().teacher.shape.resolution = 7;
+    assertThat(TrainerConfigs.problems(TrainerConfigRenderer.render(dj))).isEmpty();
   }
 }

@@ -6,9 +6,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** The teacher model and its reference sampler. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!has(self.shape) || self.format == 'torchscript'",
+    message =
+        "teacher.shape: only for format torchscript (a Distillery artifact states its own shape)",
+    fieldPath = ".shape")
 public class TeacherSpec {
   @Required
   @Size(min = 1, max = 1024)
@@ -26,6 +32,11 @@ public class TeacherSpec {
 
   @JsonPropertyDescription("The teacher's reference sampler, the baseline the student must match.")
   public SamplerSpec sampler;
+
+  @JsonPropertyDescription(
+      "For format torchscript: the sample shape and class count the module works with (its file"
+          + " does not say); default 1 channel, resolution 16, 8 classes (the built-in shapes).")
+  public TeacherShapeSpec shape;
 
   /** Teacher file format. */
   public enum Format {
