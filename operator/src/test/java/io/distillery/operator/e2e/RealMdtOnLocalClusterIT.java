@@ -11,6 +11,7 @@ import io.distillery.operator.testing.CommandReport;
 import io.distillery.operator.testing.ControlPlane;
 import io.distillery.operator.testing.LocalCluster;
 import io.distillery.operator.testing.Manifests;
+import io.distillery.operator.testing.NpzFile;
 import io.distillery.operator.testing.ReadyPodsLoad;
 import io.distillery.operator.testing.Storage;
 import io.distillery.operator.testing.agent.AgentPod;
@@ -74,7 +75,7 @@ class RealMdtOnLocalClusterIT {
     agent = NodeAgent.start(admin, AGENT_NODE, cluster.stateDir().resolve("agent"), mdt);
     Binaries.kubectl(kubeconfig, "create", "namespace", NS).requireSuccess();
     // Storage: hostPath volumes the real PV controller binds; the agent reads their paths.
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 6; i++) {
       String path = cluster.stateDir().resolve("volumes/agent-pv-" + i).toString();
       admin
           .persistentVolumes()
@@ -202,29 +203,8 @@ class RealMdtOnLocalClusterIT {
     GenericKubernetesResource sd = sd("shapes-real");
     assertThat(sd.<String>get("status", "currentDigest")).isEqualTo(digest);
 
-    // The Service's backend: its Ready pod's address and port. (The EndpointSlice controller
-    // cannot publish it: slices refuse loopback addresses, and the agent's pods must use them.)
-    Pod pod =
-        admin
-            .pods()
-            .inNamespace(NS)
-            .withLabel(Labels.STUDENT_DEPLOYMENT, "shapes-real")
-            .list()
-            .getItems()
-            .stream()
-            .filter(
-                p ->
-                    p.getStatus().getConditions().stream()
-                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
-            .findFirst()
-            .orElseThrow();
-    assertThat(pod.getSpec().getNodeName()).isEqualTo(AGENT_NODE);
-    String address = pod.getStatus().getPodIP();
-    int port = pod.getSpec().getContainers().get(0).getPorts().get(0).getContainerPort();
-    assertThat(address).startsWith("127.81.0.");
-
+    String base = servingUrl("shapes-real");
     HttpClient http = HttpClient.newHttpClient();
-    String base = "http://" + address + ":" + port;
     HttpResponse<String> model =
         http.send(
             HttpRequest.newBuilder(URI.create(base + "/v1/model")).build(),
@@ -379,6 +359,118 @@ class RealMdtOnLocalClusterIT {
     assertThat(serving.isRunning()).isFalse();
   }
 
+  @Test
+  @Order(7)
+  void aTorchScriptTeacherOnAClaimIsDistilledAndItsStudentServesRawSamples() throws Exception {
+    // The user's files on their claim: the module and 2-channel latents in train/ and heldout/.
+    admin
+        .persistentVolumeClaims()
+        .inNamespace(NS)
+        .resource(Storage.claim("teacher-data", "1Gi"))
+        .create();
+    Path claim = Files.createDirectories(claimDir("teacher-data"));
+    Files.copy(
+        ControlPlane.repo().resolve("trainer-image/src/test/resources/torchscript/tiny_teacher.pt"),
+        claim.resolve("teacher.pt"));
+    writeLatents(claim.resolve("latents/train/shard-0.npz"), 24);
+    writeLatents(claim.resolve("latents/heldout/shard-0.npz"), 8);
+
+    Binaries.kubectl(
+            kubeconfig, "apply", "-n", NS, "-f", manifest("real-mdt-torchscript.yaml").toString())
+        .requireSuccess();
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () ->
+                assertThat(String.valueOf(dj("ts-real").<String>get("status", "phase")))
+                    .as("agent log:\n%s", agentLog("ts-real"))
+                    .isEqualTo("Succeeded"));
+    String mounted =
+        admin
+            .configMaps()
+            .inNamespace(NS)
+            .withName("ts-real-trainer-config")
+            .get()
+            .getData()
+            .get("trainer.yaml");
+    assertThat(mounted)
+        .contains("format: \"torchscript\"")
+        .contains("channels: 2")
+        .contains("resolution: 2")
+        .contains("numClasses: 3");
+    String digest = dj("ts-real").get("status", "result", "digest");
+
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () ->
+                assertThat(String.valueOf(sd("ts-real").<String>get("status", "phase")))
+                    .as(
+                        "serving pods:\n%s",
+                        logs(p -> "ts-real".equals(p.labels().get(Labels.STUDENT_DEPLOYMENT))))
+                    .isEqualTo("Available"));
+    HttpClient http = HttpClient.newHttpClient();
+    String base = servingUrl("ts-real");
+    HttpResponse<byte[]> npz =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/generate"))
+                .header("content-type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"class\":\"class1\",\"seed\":5,\"count\":2,\"format\":\"npz\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(npz.statusCode()).as(new String(npz.body())).isEqualTo(200);
+    assertThat(npz.headers().firstValue("X-Model-Digest")).hasValue(digest);
+    // x: 2 samples of 2-channel 2^3 float32; y: their class.
+    Map<String, String> arrays = NpzFile.headers(npz.body());
+    assertThat(arrays).containsOnlyKeys("x.npy", "y.npy");
+    assertThat(arrays.get("x.npy")).contains("'<f4'").contains("'shape': (2, 2, 2, 2, 2)");
+    assertThat(arrays.get("y.npy")).contains("'<i8'").contains("'shape': (2,)");
+    HttpResponse<String> ply =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/generate"))
+                .header("content-type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"class\":\"class1\",\"format\":\"ply\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(ply.statusCode()).isEqualTo(400);
+    assertThat(ply.body()).contains("only format npz applies");
+  }
+
+  /** {@code count} random 2-channel 2^3 latents in 3 classes. */
+  static void writeLatents(Path file, int count) throws IOException {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(count);
+    float[] x = new float[count * 16];
+    long[] y = new long[count];
+    for (int i = 0; i < count; i++) {
+      y[i] = i % 3;
+      for (int k = 0; k < 16; k++) {
+        x[i * 16 + k] = (float) r.nextGaussian() + y[i];
+      }
+    }
+    NpzFile.write(file, x, new long[] {count, 2, 2, 2, 2}, y);
+  }
+
+  /** The host directory of the hostPath volume {@code claim} is bound to. */
+  static Path claimDir(String claim) {
+    String[] volume = new String[1];
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              var pvc = admin.persistentVolumeClaims().inNamespace(NS).withName(claim).get();
+              assertThat(pvc.getStatus().getPhase()).isEqualTo("Bound");
+              volume[0] = pvc.getSpec().getVolumeName();
+            });
+    return Path.of(
+        admin.persistentVolumes().withName(volume[0]).get().getSpec().getHostPath().getPath());
+  }
+
   /**
    * Keeps 2 clients sending requests to the serving pods a Service would route to while {@code
    * patch} is merged into the StudentDeployment, runs {@code meanwhile}, and waits until only pods
@@ -425,6 +517,32 @@ class RealMdtOnLocalClusterIT {
       Thread.sleep(2000);
       return load.outcomes();
     }
+  }
+
+  /**
+   * The Service's backend: {@code http://<ip>:<port>} of a Ready serving pod of {@code sd}, on the
+   * agent's node. (The EndpointSlice controller cannot publish it: slices refuse loopback
+   * addresses, and the agent's pods must use them.)
+   */
+  static String servingUrl(String sd) {
+    Pod pod =
+        admin
+            .pods()
+            .inNamespace(NS)
+            .withLabel(Labels.STUDENT_DEPLOYMENT, sd)
+            .list()
+            .getItems()
+            .stream()
+            .filter(
+                p ->
+                    p.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+            .findFirst()
+            .orElseThrow();
+    assertThat(pod.getSpec().getNodeName()).isEqualTo(AGENT_NODE);
+    assertThat(pod.getStatus().getPodIP()).startsWith("127.81.0.");
+    int port = pod.getSpec().getContainers().get(0).getPorts().get(0).getContainerPort();
+    return "http://" + pod.getStatus().getPodIP() + ":" + port;
   }
 
   /** The trainer pod of the DistillationJob {@code job} (its Job shares the name). */
