@@ -8,9 +8,7 @@ import io.distillery.mdt.data.LoadedDataset;
 import io.distillery.mdt.distill.StudentDistillation;
 import io.distillery.mdt.distill.Teacher;
 import io.distillery.mdt.eval.ShapeClassifier;
-import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.model.ModelArtifacts;
-import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.progress.ConsoleProgress;
 import io.distillery.mdt.progress.TrainingMonitor;
 import java.io.IOException;
@@ -62,22 +60,13 @@ public final class DistillationBenchmark {
           ModelArtifacts.Loaded cm = ModelArtifacts.load(students.get("cm"), device);
           ShapeClassifier classifier = ShapeClassifier.loadShipped()) {
         TrainerConfig.Sampler ts = cfg.teacher.sampler;
-        Contender baseline =
-            new Contender(
-                "teacher",
-                teacher.model(),
-                new SamplerSettings(ts.steps, ts.cfgStrength, ts.rescaleT));
+        Contender baseline = Contender.teacher(teacher.model(), ts, ts.steps);
         List<Contender> rows = new ArrayList<>();
         rows.add(baseline);
-        for (int steps : new int[] {2, 1}) {
-          rows.add(
-              new Contender(
-                  "teacher",
-                  teacher.model(),
-                  new SamplerSettings(steps, ts.cfgStrength, ts.rescaleT)));
-        }
-        addStudent(rows, "cm", cm.model());
-        addStudent(rows, "mdt", mdt.model());
+        rows.add(Contender.teacher(teacher.model(), ts, 2));
+        rows.add(Contender.teacher(teacher.model(), ts, 1));
+        rows.addAll(Contender.student("cm", cm.model(), List.of(1, 2)));
+        rows.addAll(Contender.student("mdt", mdt.model(), List.of(1, 2)));
         LoadedDataset heldOut = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.HELD_OUT);
         QualityProbe quality =
             new QualityProbe(classifier, heldOut.batch(), cfg.evaluation.samples);
@@ -90,12 +79,6 @@ public final class DistillationBenchmark {
           return new Outcome(report, outDir, students);
         }
       }
-    }
-  }
-
-  private static void addStudent(List<Contender> rows, String method, VelocityModel model) {
-    for (int steps : new int[] {1, 2}) {
-      rows.add(new Contender(method, model, SamplerSettings.student(steps)));
     }
   }
 

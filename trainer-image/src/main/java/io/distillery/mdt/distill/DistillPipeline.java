@@ -13,7 +13,6 @@ import io.distillery.mdt.data.BuiltinShapes;
 import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.data.LoadedDataset;
 import io.distillery.mdt.eval.ShapeClassifier;
-import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.progress.ConsoleProgress;
 import io.distillery.mdt.progress.TrainingMonitor;
@@ -77,15 +76,14 @@ public final class DistillPipeline {
       TrainerConfig cfg, Teacher teacher, VelocityModel student, Path outDir, Device device)
       throws IOException {
     TrainerConfig.Sampler ts = cfg.teacher.sampler;
-    Contender baseline =
-        new Contender(
-            "teacher", teacher.model(), new SamplerSettings(ts.steps, ts.cfgStrength, ts.rescaleT));
+    Contender baseline = Contender.teacher(teacher.model(), ts, ts.steps);
     List<Contender> rows = new ArrayList<>();
     rows.add(baseline);
-    String method = StudentDistillation.methodName(cfg.method);
-    for (int steps : cfg.studentSteps.stream().sorted().distinct().toList()) {
-      rows.add(new Contender(method, student, SamplerSettings.student(steps)));
-    }
+    rows.addAll(
+        Contender.student(
+            StudentDistillation.methodName(cfg.method),
+            student,
+            cfg.studentSteps.stream().sorted().distinct().toList()));
     Comparison.Settings settings =
         new Comparison.Settings(
             cfg.evaluation.samples, cfg.evaluation.seed, 64, 5, 2, Machine.describe(device));
