@@ -201,7 +201,11 @@ public final class NodeAgent implements AutoCloseable {
     if (pods.containsKey(key) || isFinished(pod)) {
       return;
     }
-    String ip = "127.81.0." + nextIp.getAndIncrement();
+    int host = nextIp.getAndIncrement();
+    if (host > 254) {
+      throw new IllegalStateException("the agent ran out of pod addresses in 127.81.0.0/24");
+    }
+    String ip = "127.81.0." + host;
     Path dir =
         workDir.resolve(pod.getMetadata().getNamespace()).resolve(pod.getMetadata().getName());
     try {
