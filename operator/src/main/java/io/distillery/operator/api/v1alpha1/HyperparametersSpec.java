@@ -51,11 +51,15 @@ public class HyperparametersSpec {
   public Double lambdaVD;
 
   @Min(0)
-  @JsonPropertyDescription("Teacher CFG strength inside the VM term (trainer default 3).")
+  @JsonPropertyDescription(
+      "Teacher CFG strength inside the VM term (trainer default 3). Measured on the built-in"
+          + " shapes: 0 (with cfgTeacherVD 0) gave the best 1-step students, 2-3 the best 2-step"
+          + " ones (BENCHMARKS.md).")
   public Double cfgTeacherVM;
 
   @Min(0)
-  @JsonPropertyDescription("Teacher CFG strength inside the VD term (trainer default 3).")
+  @JsonPropertyDescription(
+      "Teacher CFG strength inside the VD term (trainer default 3); see cfgTeacherVM.")
   public Double cfgTeacherVD;
 
   @Min(value = 0, inclusive = false)
