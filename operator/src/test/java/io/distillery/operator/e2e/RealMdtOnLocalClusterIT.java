@@ -190,16 +190,7 @@ class RealMdtOnLocalClusterIT {
   @Order(2)
   void theStudentDeploymentServesTheDistilledStudentOverHttp() throws Exception {
     String digest = dj("shapes-real").get("status", "result", "digest");
-    await()
-        .atMost(Duration.ofMinutes(3))
-        .pollInterval(Duration.ofSeconds(1))
-        .untilAsserted(
-            () -> {
-              GenericKubernetesResource sd = sd("shapes-real");
-              assertThat(String.valueOf(sd.<String>get("status", "phase")))
-                  .as("StudentDeployment phase; serving pods:\n%s", servingLog())
-                  .isEqualTo("Available");
-            });
+    awaitAvailable("shapes-real");
     GenericKubernetesResource sd = sd("shapes-real");
     assertThat(sd.<String>get("status", "currentDigest")).isEqualTo(digest);
 
@@ -240,17 +231,8 @@ class RealMdtOnLocalClusterIT {
   @Order(3)
   void aRetrainedStudentRollsOutUnderLoadWithoutAFailedRequest() throws Exception {
     String before = dj("shapes-real").get("status", "result", "digest");
-    Binaries.kubectl(
-            kubeconfig, "apply", "-n", NS, "-f", manifest("real-mdt-retrain.yaml").toString())
-        .requireSuccess();
-    await()
-        .atMost(Duration.ofMinutes(5))
-        .pollInterval(Duration.ofSeconds(1))
-        .untilAsserted(
-            () ->
-                assertThat(String.valueOf(dj("shapes-real-2").<String>get("status", "phase")))
-                    .as("agent log:\n%s", agentLog("shapes-real-2"))
-                    .isEqualTo("Succeeded"));
+    apply("real-mdt-retrain.yaml");
+    awaitSucceeded("shapes-real-2");
     String after = dj("shapes-real-2").get("status", "result", "digest");
     assertThat(after).isNotEqualTo(before);
 
@@ -375,17 +357,8 @@ class RealMdtOnLocalClusterIT {
     writeLatents(claim.resolve("latents/train/shard-0.npz"), 24);
     writeLatents(claim.resolve("latents/heldout/shard-0.npz"), 8);
 
-    Binaries.kubectl(
-            kubeconfig, "apply", "-n", NS, "-f", manifest("real-mdt-torchscript.yaml").toString())
-        .requireSuccess();
-    await()
-        .atMost(Duration.ofMinutes(3))
-        .pollInterval(Duration.ofSeconds(1))
-        .untilAsserted(
-            () ->
-                assertThat(String.valueOf(dj("ts-real").<String>get("status", "phase")))
-                    .as("agent log:\n%s", agentLog("ts-real"))
-                    .isEqualTo("Succeeded"));
+    apply("real-mdt-torchscript.yaml");
+    awaitSucceeded("ts-real");
     String mounted =
         admin
             .configMaps()
@@ -401,16 +374,7 @@ class RealMdtOnLocalClusterIT {
         .contains("numClasses: 3");
     String digest = dj("ts-real").get("status", "result", "digest");
 
-    await()
-        .atMost(Duration.ofMinutes(3))
-        .pollInterval(Duration.ofSeconds(1))
-        .untilAsserted(
-            () ->
-                assertThat(String.valueOf(sd("ts-real").<String>get("status", "phase")))
-                    .as(
-                        "serving pods:\n%s",
-                        logs(p -> "ts-real".equals(p.labels().get(Labels.STUDENT_DEPLOYMENT))))
-                    .isEqualTo("Available"));
+    awaitAvailable("ts-real");
     HttpClient http = HttpClient.newHttpClient();
     String base = servingUrl("ts-real");
     HttpResponse<byte[]> npz =
@@ -517,6 +481,37 @@ class RealMdtOnLocalClusterIT {
       Thread.sleep(2000);
       return load.outcomes();
     }
+  }
+
+  static void apply(String manifest) {
+    Binaries.kubectl(kubeconfig, "apply", "-n", NS, "-f", manifest(manifest).toString())
+        .requireSuccess();
+  }
+
+  /** Waits for the DistillationJob to succeed; a failure message carries its trainer's log. */
+  static void awaitSucceeded(String job) {
+    await()
+        .atMost(Duration.ofMinutes(5))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () ->
+                assertThat(String.valueOf(dj(job).<String>get("status", "phase")))
+                    .as("agent log:\n%s", agentLog(job))
+                    .isEqualTo("Succeeded"));
+  }
+
+  /** Waits for the StudentDeployment to be Available; a failure shows its serving pods' logs. */
+  static void awaitAvailable(String name) {
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () ->
+                assertThat(String.valueOf(sd(name).<String>get("status", "phase")))
+                    .as(
+                        "StudentDeployment %s; serving pods:\n%s",
+                        name, logs(p -> name.equals(p.labels().get(Labels.STUDENT_DEPLOYMENT))))
+                    .isEqualTo("Available"));
   }
 
   /**

@@ -19,6 +19,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,36 +42,12 @@ class TorchScriptDistillationTest {
     Path out = dir.resolve("out");
 
     int code =
-        Mdt.run(
-            "distill",
-            "--out",
-            out.toString(),
-            "--progress-port",
-            "0",
-            "--set",
-            "teacher.format=torchscript",
-            "--set",
-            "teacher.uri=" + TINY.toAbsolutePath(),
-            "--set",
+        distillTiny(
+            out,
+            data,
             "teacher.sampler.steps=3",
-            "--set",
-            "dataset.uri=" + data,
-            "--set",
-            "dataset.heldOutSamples=4",
-            "--set",
-            "model.resolution=2",
-            "--set",
-            "model.patchSize=1",
-            "--set",
-            "model.numClasses=3",
-            "--set",
             "hyperparameters.maxSteps=3",
-            "--set",
-            "hyperparameters.batchSize=4",
-            "--set",
-            "evaluation.samples=8",
-            "--set",
-            "terminationMessagePath=" + out.resolve("termination-log"));
+            "evaluation.samples=8");
 
     assertThat(code).isEqualTo(ExitCodes.OK);
     Artifact student = Artifact.open(out.resolve("student-mdt"));
@@ -115,36 +93,8 @@ class TorchScriptDistillationTest {
     writeShard(data.resolve("shard-0.npz"), 24, 2);
     Path out = dir.resolve("out");
     int code =
-        Mdt.run(
-            "distill",
-            "--out",
-            out.toString(),
-            "--progress-port",
-            "0",
-            "--set",
-            "teacher.format=torchscript",
-            "--set",
-            "teacher.uri=" + TINY.toAbsolutePath(),
-            "--set",
-            "dataset.uri=" + data,
-            "--set",
-            "dataset.heldOutSamples=4",
-            "--set",
-            "model.channels=2",
-            "--set",
-            "model.resolution=2",
-            "--set",
-            "model.patchSize=1",
-            "--set",
-            "model.numClasses=3",
-            "--set",
-            "hyperparameters.maxSteps=2",
-            "--set",
-            "hyperparameters.batchSize=4",
-            "--set",
-            "evaluation.samples=4",
-            "--set",
-            "terminationMessagePath=" + out.resolve("termination-log"));
+        distillTiny(
+            out, data, "model.channels=2", "hyperparameters.maxSteps=2", "evaluation.samples=4");
     assertThat(code).isEqualTo(ExitCodes.OK);
 
     Path student = out.resolve("student-mdt");
@@ -183,6 +133,33 @@ class TorchScriptDistillationTest {
       assertThat(ply.statusCode()).isEqualTo(400);
       assertThat(new String(ply.body())).contains("2 channels").contains("only format npz");
     }
+  }
+
+  /**
+   * {@code mdt distill} of the tiny module on 2^3 samples in 3 classes from {@code data}, batch 4,
+   * 4 held out, plus the {@code --set} assignments {@code sets}.
+   */
+  private static int distillTiny(Path out, Path data, String... sets) {
+    List<String> args =
+        new ArrayList<>(List.of("distill", "--out", out.toString(), "--progress-port", "0"));
+    List<String> all = new ArrayList<>();
+    all.addAll(
+        List.of(
+            "teacher.format=torchscript",
+            "teacher.uri=" + TINY.toAbsolutePath(),
+            "dataset.uri=" + data,
+            "dataset.heldOutSamples=4",
+            "model.resolution=2",
+            "model.patchSize=1",
+            "model.numClasses=3",
+            "hyperparameters.batchSize=4",
+            "terminationMessagePath=" + out.resolve("termination-log")));
+    all.addAll(List.of(sets));
+    for (String set : all) {
+      args.add("--set");
+      args.add(set);
+    }
+    return Mdt.run(args.toArray(String[]::new));
   }
 
   private static HttpResponse<byte[]> generate(
