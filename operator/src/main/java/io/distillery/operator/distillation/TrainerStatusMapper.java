@@ -161,14 +161,12 @@ public final class TrainerStatusMapper {
     if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
       // The Job's pod failure policy fails it on these exit codes; it starts no other attempt,
       // so say why now instead of "Retrying" until the Job controller catches up.
-      Optional<Verdict> fatal =
-          TrainerPods.terminated(pod)
-              .flatMap(t -> fatalExit(Optional.ofNullable(t.getExitCode()).orElse(-1), t, pod));
+      Optional<ContainerStateTerminated> term = TrainerPods.terminated(pod);
+      Optional<Verdict> fatal = term.flatMap(t -> fatalExit(t, pod));
       if (fatal.isPresent()) {
         return fatal.get();
       }
-      String ended =
-          TrainerPods.terminated(pod).map(TrainerStatusMapper::describeExit).orElse(phase);
+      String ended = term.map(TrainerStatusMapper::describeExit).orElse(phase);
       return Verdict.of(
           Phase.Pending,
           RETRYING,
@@ -262,23 +260,24 @@ public final class TrainerStatusMapper {
               + memory(dj)
               + " or lower spec.hyperparameters.batchSize");
     }
-    int code = Optional.ofNullable(term.getExitCode()).orElse(-1);
-    String exit = describeExit(term);
-    return fatalExit(code, term, pod.get())
+    return fatalExit(term, pod.get())
         .orElseGet(
             () ->
                 backoff
                     ? Verdict.of(
                         Phase.Failed,
                         BACKOFF_LIMIT_EXCEEDED,
-                        "backoff limit reached after " + attempts + " attempt(s); last: " + exit)
-                    : Verdict.of(Phase.Failed, TRAINER_FAILED, exit));
+                        "backoff limit reached after "
+                            + attempts
+                            + " attempt(s); last: "
+                            + describeExit(term))
+                    : Verdict.of(Phase.Failed, TRAINER_FAILED, describeExit(term)));
   }
 
   /** The verdict for the exit codes the Job's pod failure policy fails at once (no retry). */
-  private static Optional<Verdict> fatalExit(int code, ContainerStateTerminated term, Pod pod) {
+  private static Optional<Verdict> fatalExit(ContainerStateTerminated term, Pod pod) {
     String exit = describeExit(term);
-    return switch (code) {
+    return switch (Optional.ofNullable(term.getExitCode()).orElse(-1)) {
       case ExitCodes.INVALID_CONFIG ->
           Optional.of(Verdict.of(Phase.Failed, TRAINER_CONFIG_INVALID, exit));
       case ExitCodes.INVALID_INPUT -> Optional.of(Verdict.of(Phase.Failed, INPUT_INVALID, exit));

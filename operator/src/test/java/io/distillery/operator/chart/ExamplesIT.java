@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.operator.testing.Binaries;
 import io.distillery.operator.testing.ControlPlane;
+import io.distillery.operator.testing.Manifests;
 import io.distillery.operator.testing.TestApiServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -95,13 +96,7 @@ class ExamplesIT {
       assertThat(applied.output()).contains("method: mdt").contains("backoffLimit:");
     }
     // A dry run persists nothing.
-    assertThat(
-            api.client()
-                .genericKubernetesResources("distillery.io/v1alpha1", "DistillationJob")
-                .inNamespace(ns)
-                .list()
-                .getItems())
-        .isEmpty();
+    assertThat(Manifests.untyped(api.client()).inNamespace(ns).list().getItems()).isEmpty();
   }
 
   @ParameterizedTest(name = "{0}")

@@ -299,21 +299,8 @@ class DistilleryOnLocalClusterIT {
   }
 
   static Map<String, String> operatorEnv() {
-    return admin
-        .apps()
-        .deployments()
-        .inNamespace(OPERATOR_NS)
-        .withName("distillery")
-        .get()
-        .getSpec()
-        .getTemplate()
-        .getSpec()
-        .getContainers()
-        .get(0)
-        .getEnv()
-        .stream()
-        .filter(e -> e.getValue() != null)
-        .collect(Collectors.toMap(e -> e.getName(), e -> e.getValue()));
+    return ChartOperator.env(
+        admin.apps().deployments().inNamespace(OPERATOR_NS).withName(ChartRelease.NAME).get());
   }
 
   static Pod trainerPod(String job) {

@@ -35,10 +35,7 @@ public final class ChartOperator implements AutoCloseable {
       throws IOException {
     Deployment deployment =
         admin.apps().deployments().inNamespace(namespace).withName(release).get();
-    Map<String, String> env =
-        deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
-            .filter(e -> e.getValue() != null)
-            .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+    Map<String, String> env = env(deployment);
     OperatorSettings fast = OperatorHarness.fastSettings();
     OperatorSettings settings =
         new OperatorSettings(
@@ -57,6 +54,13 @@ public final class ChartOperator implements AutoCloseable {
     OperatorHarness students = OperatorHarness.startStudentDeployments(client);
     OperatorHarness distillation = OperatorHarness.start(client, settings, Metrics.NOOP);
     return new ChartOperator(client, students, distillation);
+  }
+
+  /** The operator container's plain environment variables (valueFrom ones left out). */
+  public static Map<String, String> env(Deployment deployment) {
+    return deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+        .filter(e -> e.getValue() != null)
+        .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
   }
 
   @Override

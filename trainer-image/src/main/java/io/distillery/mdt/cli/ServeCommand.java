@@ -1,5 +1,6 @@
 package io.distillery.mdt.cli;
 
+import io.distillery.mdt.progress.ProgressServer;
 import io.distillery.mdt.serve.GenerationServer;
 import io.distillery.mdt.serve.ServeOptions;
 import java.io.PrintWriter;
@@ -42,7 +43,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--host",
       paramLabel = "ADDR",
-      defaultValue = "${env:MDT_BIND_ADDRESS:-0.0.0.0}",
+      defaultValue = "${env:" + ProgressServer.BIND_ADDRESS_ENV + ":-0.0.0.0}",
       description = "Interface to bind (default: $MDT_BIND_ADDRESS, else all interfaces).")
   String host;
 
