@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import io.distillery.mdt.flow.Cfg;
 import io.distillery.mdt.flow.FlowMatching;
 import io.distillery.mdt.model.NoGrad;
+import io.distillery.mdt.model.Scalars;
 import io.distillery.mdt.model.VelocityModel;
 
 /**
@@ -97,8 +98,7 @@ public final class MdtObjective {
     NDArray lossVM = uAtT.sub(targetVM).square().mean();
     NDArray push = uPred.sub(targetVD); // constant
     NDArray lossVD = push.add(uFake.sub(uFake.stopGradient())).square().mean();
-    // Float factors: a double would promote these 0-dim tensors to float64.
-    NDArray total = lossVM.mul((float) s.lambdaVM()).add(lossVD.mul((float) s.lambdaVD()));
+    NDArray total = Scalars.mul(lossVM, s.lambdaVM()).add(Scalars.mul(lossVD, s.lambdaVD()));
     return new Terms(lossVM, lossVD, total);
   }
 }

@@ -147,7 +147,7 @@ public final class FlowTransformer implements VelocityModel {
     double smin = FlowMatching.SIGMA_MIN;
     NDArray sigma = t.mul((float) (1 - smin)).add((float) smin).maximum(MIN_SIGMA);
     NDArray noise = x.sub(data.mul(t.neg().add(1f))).div(sigma);
-    return noise.mul((float) (1 - smin)).sub(data);
+    return Scalars.mul(noise, 1 - smin).sub(data);
   }
 
   private NDArray block(NDArray h, NDArray sc, String p, long n) {
@@ -169,7 +169,8 @@ public final class FlowTransformer implements VelocityModel {
     NDArray q = qkv.get(0);
     NDArray k = qkv.get(1);
     NDArray v = qkv.get(2);
-    NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(headDim)).softmax(-1);
+    NDArray scores =
+        Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim)).softmax(-1);
     NDArray o = scores.matMul(v).transpose(0, 2, 1, 3).reshape(n, tokens, spec.width);
     return linear(o, p + "to_out");
   }
