@@ -118,7 +118,10 @@ public final class ServingDeployments {
    */
   static final int PRE_STOP_SLEEP_SECONDS = 5;
 
-  /** mdt serve's drain timeout (--drain-timeout-s default). */
+  /**
+   * How long mdt serve finishes queued and running requests after SIGTERM; passed as
+   * --drain-timeout-s, so the grace period above always covers it.
+   */
   static final int DRAIN_SECONDS = 30;
 
   private static Container container(
@@ -126,6 +129,7 @@ public final class ServingDeployments {
     StudentDeploymentSpec spec = sd.getSpec();
     List<String> args = new ArrayList<>(List.of("serve", "--model", model.localPath()));
     args.addAll(List.of("--port", Integer.toString(StudentNames.HTTP_PORT)));
+    args.addAll(List.of("--drain-timeout-s", Integer.toString(DRAIN_SECONDS)));
     if (spec.steps != null) {
       args.addAll(List.of("--steps", spec.steps.toString()));
     }

@@ -55,6 +55,8 @@ class ServingDeploymentsTest {
             "/var/lib/distillery/model/shapes/student",
             "--port",
             "8080",
+            "--drain-timeout-s",
+            "30",
             "--steps",
             "2");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
@@ -114,8 +116,10 @@ class ServingDeploymentsTest {
             .getSpec();
     assertThat(pod.getContainers().get(0).getLifecycle().getPreStop().getSleep().getSeconds())
         .isEqualTo(5L);
-    // SIGKILL only after the pre-stop sleep and mdt serve's 30 s drain.
-    assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(5L + 30L);
+    // SIGKILL only after the pre-stop sleep and the drain the container is told to take.
+    List<String> args = pod.getContainers().get(0).getArgs();
+    long drain = Long.parseLong(args.get(args.indexOf("--drain-timeout-s") + 1));
+    assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(5L + drain);
   }
 
   @Test

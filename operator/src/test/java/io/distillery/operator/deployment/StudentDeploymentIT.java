@@ -90,7 +90,13 @@ class StudentDeploymentIT {
     var pod = d.getSpec().getTemplate().getSpec();
     assertThat(pod.getContainers().get(0).getArgs())
         .containsExactly(
-            "serve", "--model", "/var/lib/distillery/model/shapes-v1/student", "--port", "8080");
+            "serve",
+            "--model",
+            "/var/lib/distillery/model/shapes-v1/student",
+            "--port",
+            "8080",
+            "--drain-timeout-s",
+            "30");
     assertThat(pod.getVolumes())
         .anySatisfy(v -> assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue());
     assertThat(d.getMetadata().getOwnerReferences())
