@@ -30,9 +30,16 @@ public final class Comparison {
    * @param batch generation batch size for the quality samples
    * @param latencyRuns runs of a batch of 1 (median taken)
    * @param throughputRuns runs of a batch of 32 (best taken)
+   * @param minSpeedSeconds least time each speed measurement runs for, beyond its run count
    */
   public record Settings(
-      int samples, long seed, int batch, int latencyRuns, int throughputRuns, String machine) {}
+      int samples,
+      long seed,
+      int batch,
+      int latencyRuns,
+      int throughputRuns,
+      double minSpeedSeconds,
+      String machine) {}
 
   private Comparison() {}
 
@@ -57,7 +64,11 @@ public final class Comparison {
     progress(monitor, 0, total);
     SpeedProbe.Speed base =
         SpeedProbe.measure(
-            baseline.model(), baseline.sampler(), s.latencyRuns(), s.throughputRuns());
+            baseline.model(),
+            baseline.sampler(),
+            s.latencyRuns(),
+            s.throughputRuns(),
+            s.minSpeedSeconds());
     progress(monitor, 1, total);
     List<float[]> sheet = new ArrayList<>();
     List<String> labels = new ArrayList<>();
@@ -83,7 +94,8 @@ public final class Comparison {
       SpeedProbe.Speed speed =
           c == baseline
               ? base
-              : SpeedProbe.measure(c.model(), c.sampler(), s.latencyRuns(), s.throughputRuns());
+              : SpeedProbe.measure(
+                  c.model(), c.sampler(), s.latencyRuns(), s.throughputRuns(), s.minSpeedSeconds());
       row.latencyMsBatch1 = speed.latencyMsBatch1();
       row.throughputPerSec = speed.throughputPerSec();
       row.speedup = base.latencyMsBatch1() / speed.latencyMsBatch1();

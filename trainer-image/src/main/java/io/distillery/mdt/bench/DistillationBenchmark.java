@@ -26,6 +26,12 @@ import java.util.Map;
  * mdt demo} and {@code mdt bench} both run it; bench also rewrites BENCHMARKS.md.
  */
 public final class DistillationBenchmark {
+  /**
+   * Least seconds each speed measurement runs: the few-millisecond latencies of 1-2 step models
+   * need many runs for a median that one hiccup of a shared machine cannot move.
+   */
+  static final double SPEED_SECONDS = 2.0;
+
   private DistillationBenchmark() {}
 
   public record Outcome(ComparisonReport report, Path outDir, Map<String, Path> students) {}
@@ -72,7 +78,13 @@ public final class DistillationBenchmark {
             new QualityProbe(classifier, heldOut.batch(), cfg.evaluation.samples);
         Comparison.Settings settings =
             new Comparison.Settings(
-                cfg.evaluation.samples, cfg.evaluation.seed, 64, 7, 2, Machine.describe(device));
+                cfg.evaluation.samples,
+                cfg.evaluation.seed,
+                64,
+                7,
+                2,
+                SPEED_SECONDS,
+                Machine.describe(device));
         try (TrainingMonitor monitor = ConsoleProgress.forTerminal("evaluate")) {
           ComparisonReport report =
               Comparison.run(baseline, rows, quality, settings, outDir, monitor);

@@ -86,7 +86,7 @@ public final class DistillPipeline {
             cfg.studentSteps.stream().sorted().distinct().toList()));
     Comparison.Settings settings =
         new Comparison.Settings(
-            cfg.evaluation.samples, cfg.evaluation.seed, 64, 5, 2, Machine.describe(device));
+            cfg.evaluation.samples, cfg.evaluation.seed, 64, 5, 2, 0, Machine.describe(device));
     if (!Gates.qualityMeasurable(cfg)) {
       return Comparison.run(
           baseline, rows, null, settings, outDir, ConsoleProgress.forTerminal("evaluate"));
