@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.distillery.operator.common.Labels;
 import io.distillery.operator.testing.Binaries;
-import io.distillery.operator.testing.ChartOperator;
 import io.distillery.operator.testing.ChartRelease;
 import io.distillery.operator.testing.CommandReport;
 import io.distillery.operator.testing.ControlPlane;
@@ -16,7 +15,7 @@ import io.distillery.operator.testing.NpzFile;
 import io.distillery.operator.testing.ReadyPodsLoad;
 import io.distillery.operator.testing.Storage;
 import io.distillery.operator.testing.agent.AgentPod;
-import io.distillery.operator.testing.agent.MdtLauncher;
+import io.distillery.operator.testing.agent.Entrypoints;
 import io.distillery.operator.testing.agent.NodeAgent;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -42,12 +41,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The whole path with nothing simulated but the node: the chart installed with the real helm, the
- * operator as the chart's ServiceAccount ({@link ChartOperator}), and a {@link NodeAgent} playing
- * one node, so the trainer pod runs the real {@code mdt distill} with the configuration the
- * operator mounted, its progress and result reach the DistillationJob's status, and the
- * StudentDeployment's serving pod runs the real {@code mdt serve} and answers {@code /v1/generate}
- * at the address the endpoints controller publishes.
+ * The whole path with nothing simulated but the node: a {@link NodeAgent} plays one node, the chart
+ * is installed with the real helm and its operator pod runs there as the packaged operator, with
+ * the chart's environment and a service-account token projected for the pod; the trainer pod runs
+ * the real {@code mdt distill} with the configuration the operator mounted, its progress and result
+ * reach the DistillationJob's status, and the StudentDeployment's serving pod runs the real {@code
+ * mdt serve} and answers {@code /v1/generate} at the address the endpoints controller publishes.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RealMdtOnLocalClusterIT {
@@ -60,20 +59,36 @@ class RealMdtOnLocalClusterIT {
   static LocalCluster cluster;
   static KubernetesClient admin;
   static Path kubeconfig;
-  static ChartOperator operator;
   static NodeAgent agent;
 
   @BeforeAll
   static void up() throws Exception {
-    MdtLauncher mdt = MdtLauncher.fromBuild();
+    Entrypoints images = Entrypoints.fromBuild();
     cluster = LocalCluster.start();
     admin = cluster.client();
     kubeconfig = cluster.stateDir().resolve("kubeconfig");
     report = CommandReport.at(Path.of("target", "e2e-real-mdt.txt"));
-    var install = ChartRelease.install(kubeconfig);
-    assertThat(install.exitCode()).as(install.output()).isZero();
-    operator = ChartOperator.start(admin, kubeconfig, ChartRelease.NAMESPACE, ChartRelease.NAME);
-    agent = NodeAgent.start(admin, AGENT_NODE, cluster.stateDir().resolve("agent"), mdt);
+    agent = NodeAgent.start(admin, AGENT_NODE, cluster.stateDir().resolve("agent"), images);
+    // The operator's pod goes onto the agent's node too; progress is polled every second.
+    var install =
+        ChartRelease.install(
+            kubeconfig,
+            "--set-json",
+            "nodeSelector={\"" + NodeAgent.LABEL + "\":\"" + NodeAgent.VALUE + "\"}",
+            "--set-json",
+            "tolerations=[{\"key\":\""
+                + NodeAgent.LABEL
+                + "\",\"operator\":\"Equal\",\"value\":\""
+                + NodeAgent.VALUE
+                + "\",\"effect\":\"NoSchedule\"}]",
+            "--set",
+            "progress.interval=1s");
+    report.add(
+        "$ helm install distillery charts/distillery (operator on " + AGENT_NODE + ")",
+        install.output());
+    assertThat(install.exitCode())
+        .as("%s\noperator log:\n%s", install.output(), operatorLog())
+        .isZero();
     Binaries.kubectl(kubeconfig, "create", "namespace", NS).requireSuccess();
     // Storage: hostPath volumes the real PV controller binds; the agent reads their paths.
     for (int i = 0; i < 6; i++) {
@@ -106,13 +121,28 @@ class RealMdtOnLocalClusterIT {
   @AfterAll
   static void down() throws Exception {
     if (agent != null) agent.close();
-    if (operator != null) operator.close();
     if (cluster != null) cluster.close();
   }
 
   @Test
   @Order(1)
   void theTrainerPodRunsRealMdtAndItsResultReachesTheStatus() throws Exception {
+    // The operator itself runs as the chart's pod on the agent's node: the packaged application.
+    Pod operatorPod =
+        admin.pods().inNamespace(ChartRelease.NAMESPACE).list().getItems().stream()
+            .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+            .findFirst()
+            .orElseThrow();
+    assertThat(operatorPod.getSpec().getNodeName()).isEqualTo(AGENT_NODE);
+    AgentPod operatorProcess =
+        agent.pods().get(ChartRelease.NAMESPACE + "/" + operatorPod.getMetadata().getName());
+    assertThat(operatorProcess.isRunning()).as(operatorLog()).isTrue();
+    assertThat(operatorProcess.command()).anyMatch(a -> a.endsWith("quarkus-run.jar"));
+    report.add(
+        "$ kubectl get pods -n distillery-system -o wide",
+        Binaries.kubectl(kubeconfig, "get", "pods", "-n", ChartRelease.NAMESPACE, "-o", "wide")
+            .requireSuccess()
+            .output());
     Set<Long> stepsSeenWhileRunning = ConcurrentHashMap.newKeySet();
     var applied =
         Binaries.kubectl(
@@ -560,6 +590,10 @@ class RealMdtOnLocalClusterIT {
     return logs(p -> job.equals(p.labels().get("job-name")));
   }
 
+  static String operatorLog() {
+    return logs(p -> p.name().startsWith(ChartRelease.NAMESPACE + "/"));
+  }
+
   static String servingLog() {
     return logs(p -> "shapes-real".equals(p.labels().get(Labels.STUDENT_DEPLOYMENT)));
   }
@@ -572,12 +606,8 @@ class RealMdtOnLocalClusterIT {
             p -> {
               try {
                 String log = Files.isRegularFile(p.log()) ? Files.readString(p.log()) : "";
-                var pod =
-                    admin
-                        .pods()
-                        .inNamespace(NS)
-                        .withName(p.name().substring(NS.length() + 1))
-                        .get();
+                String[] nsAndName = p.name().split("/", 2);
+                var pod = admin.pods().inNamespace(nsAndName[0]).withName(nsAndName[1]).get();
                 return p.name()
                     + " "
                     + (pod == null ? "(gone)" : pod.getStatus().getContainerStatuses())

@@ -4,12 +4,17 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProjectedVolumeSource;
+import io.fabric8.kubernetes.api.model.ServiceAccountTokenProjection;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -31,7 +36,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One pod on the agent's node, run as a kubelet would run it, minus namespaces: volumes become host
  * directories (ConfigMaps projected from the API, claims resolved to their bound hostPath volume,
- * emptyDirs made fresh), the container becomes a local {@code mdt} process bound to the pod's own
+ * emptyDirs made fresh, projected service-account tokens requested for the pod), the container
+ * becomes a local process of its image's entrypoint ({@link Entrypoints}) bound to the pod's own
  * loopback address, the readiness probe is the real HTTP GET, and the exit code and the termination
  * message (or the log tail, under {@code FallbackToLogsOnError}) go into the pod's status.
  */
@@ -39,6 +45,7 @@ public final class AgentPod {
   private static final Duration VOLUME_WAIT = Duration.ofSeconds(120);
   private static final int MAX_MESSAGE_BYTES = 4096;
   private static final int FALLBACK_LOG_BYTES = 2048;
+  private static final String SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
   private final KubernetesClient client;
   private final String namespace;
@@ -46,7 +53,7 @@ public final class AgentPod {
   private final String ip;
   private final Path dir;
   private final PodStatuses status;
-  private final MdtLauncher launcher;
+  private final Entrypoints entrypoints;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Pod pod;
@@ -54,10 +61,16 @@ public final class AgentPod {
   private volatile boolean stopping;
   private volatile ContainerPaths paths;
   private volatile List<String> command = List.of();
+  private volatile Map<String, String> environment = Map.of();
   private final List<Integer> exitCodes = new ArrayList<>();
 
   AgentPod(
-      KubernetesClient client, Pod pod, String ip, String nodeIp, Path dir, MdtLauncher launcher) {
+      KubernetesClient client,
+      Pod pod,
+      String ip,
+      String nodeIp,
+      Path dir,
+      Entrypoints entrypoints) {
     this.client = client;
     this.pod = pod;
     this.namespace = pod.getMetadata().getNamespace();
@@ -65,7 +78,7 @@ public final class AgentPod {
     this.ip = ip;
     this.dir = dir;
     this.status = new PodStatuses(client, pod, ip, nodeIp);
-    this.launcher = launcher;
+    this.entrypoints = entrypoints;
   }
 
   public String name() {
@@ -106,10 +119,15 @@ public final class AgentPod {
       if (pod.getSpec().getContainers().size() != 1
           || (container.getCommand() != null && !container.getCommand().isEmpty())) {
         throw new IllegalArgumentException(
-            "the agent runs exactly one container using the image's entrypoint (mdt)");
+            "the agent runs exactly one container using its image's entrypoint");
       }
       paths = new ContainerPaths(mounts(container));
-      command = launcher.command(paths.translate(container.getArgs()));
+      Map<String, String> env = environment(container);
+      Entrypoints.Launch launch =
+          entrypoints.launch(container.getImage(), paths.translate(container.getArgs()), env, ip);
+      env.putAll(launch.environment());
+      environment = env;
+      command = launch.command();
     } catch (RuntimeException | IOException e) {
       appendLog("agent: cannot run the container: " + e);
       status.cannotRun(String.valueOf(e.getMessage()));
@@ -191,7 +209,7 @@ public final class AgentPod {
     Files.deleteIfExists(terminationLog());
     Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
     ProcessBuilder pb = new ProcessBuilder(command).directory(rootfs.toFile());
-    pb.environment().putAll(environment(container));
+    pb.environment().putAll(environment);
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
     process = pb.start();
     status.running(start, process.pid(), restarts, false);
@@ -280,8 +298,11 @@ public final class AgentPod {
     mounts.put(terminationMessagePath(container), terminationLog());
     // Projected files see the container's paths too: the config names the output mount.
     for (Volume v : volumes.values()) {
+      Path target = byVolume.get(v.getName());
       if (v.getConfigMap() != null) {
-        project(v, byVolume.get(v.getName()), new ContainerPaths(mounts));
+        writeConfigMap(v.getConfigMap().getName(), null, target, new ContainerPaths(mounts));
+      } else if (v.getProjected() != null) {
+        project(v.getProjected(), target, new ContainerPaths(mounts));
       }
     }
     return mounts;
@@ -289,14 +310,16 @@ public final class AgentPod {
 
   private Path volumeDir(Volume v) throws IOException {
     Path d = dir.resolve("volumes").resolve(v.getName());
-    if (v.getConfigMap() != null || v.getEmptyDir() != null) {
+    if (v.getConfigMap() != null || v.getEmptyDir() != null || v.getProjected() != null) {
       return Files.createDirectories(d);
     }
     if (v.getPersistentVolumeClaim() != null) {
       return claimDir(v.getPersistentVolumeClaim().getClaimName());
     }
     throw new IllegalArgumentException(
-        "volume " + v.getName() + ": the agent supports configMap, emptyDir and claims only");
+        "volume "
+            + v.getName()
+            + ": the agent supports configMap, emptyDir, projected and claim volumes only");
   }
 
   /**
@@ -323,9 +346,12 @@ public final class AgentPod {
     throw new IllegalStateException("claim " + claim + " not bound within " + VOLUME_WAIT);
   }
 
-  /** Writes each key of the ConfigMap as a file, with container paths mapped to the host. */
-  private void project(Volume v, Path target, ContainerPaths view) throws IOException {
-    String cmName = v.getConfigMap().getName();
+  /**
+   * Writes the ConfigMap's keys as files ({@code items} key to path, or every key when null), with
+   * container paths mapped to the host, waiting for the ConfigMap as a kubelet does.
+   */
+  private void writeConfigMap(
+      String cmName, List<KeyToPath> items, Path target, ContainerPaths view) throws IOException {
     Instant deadline = Instant.now().plus(VOLUME_WAIT);
     ConfigMap cm;
     while ((cm = client.configMaps().inNamespace(namespace).withName(cmName).get()) == null) {
@@ -333,25 +359,119 @@ public final class AgentPod {
         throw new IllegalStateException("ConfigMap " + cmName + " not found within " + VOLUME_WAIT);
       }
     }
-    if (cm.getData() != null) {
-      for (var e : cm.getData().entrySet()) {
-        Files.writeString(target.resolve(e.getKey()), view.translate(e.getValue()));
+    Map<String, String> data = cm.getData() == null ? Map.of() : cm.getData();
+    Map<String, String> files = new LinkedHashMap<>();
+    if (items == null || items.isEmpty()) {
+      data.keySet().forEach(k -> files.put(k, k));
+    } else {
+      items.forEach(i -> files.put(i.getKey(), i.getPath()));
+    }
+    for (var f : files.entrySet()) {
+      String value = data.get(f.getKey());
+      if (value == null) {
+        throw new IllegalArgumentException("ConfigMap " + cmName + " has no key " + f.getKey());
+      }
+      Files.writeString(target.resolve(f.getValue()), view.translate(value));
+    }
+  }
+
+  /**
+   * A projected volume as the ServiceAccount admission plugin injects it: a token from the
+   * TokenRequest API bound to this pod, ConfigMap keys (the cluster's CA) and the pod's own fields.
+   */
+  private void project(ProjectedVolumeSource projected, Path target, ContainerPaths view)
+      throws IOException {
+    for (VolumeProjection source : projected.getSources()) {
+      if (source.getServiceAccountToken() != null) {
+        var token = source.getServiceAccountToken();
+        Files.writeString(target.resolve(token.getPath()), serviceAccountToken(token));
+      } else if (source.getConfigMap() != null) {
+        writeConfigMap(
+            source.getConfigMap().getName(), source.getConfigMap().getItems(), target, view);
+      } else if (source.getDownwardAPI() != null) {
+        for (var item : source.getDownwardAPI().getItems()) {
+          Files.writeString(
+              target.resolve(item.getPath()), field(item.getFieldRef().getFieldPath()));
+        }
+      } else {
+        throw new IllegalArgumentException(
+            "projected volume: the agent projects service-account tokens, ConfigMaps and the"
+                + " downward API only");
       }
     }
   }
 
+  private String serviceAccountToken(ServiceAccountTokenProjection projection) {
+    String account =
+        pod.getSpec().getServiceAccountName() == null
+            ? "default"
+            : pod.getSpec().getServiceAccountName();
+    var spec =
+        new TokenRequestBuilder()
+            .withNewSpec()
+            .withExpirationSeconds(projection.getExpirationSeconds())
+            .withAudiences(
+                projection.getAudience() == null ? List.of() : List.of(projection.getAudience()))
+            .withNewBoundObjectRef()
+            .withApiVersion("v1")
+            .withKind("Pod")
+            .withName(name)
+            .withUid(pod.getMetadata().getUid())
+            .endBoundObjectRef()
+            .endSpec()
+            .build();
+    return client
+        .serviceAccounts()
+        .inNamespace(namespace)
+        .withName(account)
+        .tokenRequest(spec)
+        .getStatus()
+        .getToken();
+  }
+
+  /** A downward-API field of this pod. */
+  private String field(String path) {
+    return switch (path) {
+      case "metadata.name" -> name;
+      case "metadata.namespace" -> namespace;
+      case "metadata.uid" -> pod.getMetadata().getUid();
+      case "spec.nodeName" -> pod.getSpec().getNodeName();
+      case "spec.serviceAccountName" -> pod.getSpec().getServiceAccountName();
+      case "status.podIP" -> ip;
+      default -> throw new IllegalArgumentException("fieldRef " + path + " is not supported");
+    };
+  }
+
+  /**
+   * The container's variables (fieldRefs resolved, mounted paths mapped) plus what a kubelet adds
+   * for in-cluster clients. There is no kube-proxy, so the service variables name the API server's
+   * own address; there is no mount namespace, so Fabric8 clients are told where the mounted
+   * service-account files are, and not to read the host's kubeconfig.
+   */
   private Map<String, String> environment(Container container) {
     Map<String, String> env = new LinkedHashMap<>();
     if (container.getEnv() != null) {
       for (EnvVar e : container.getEnv()) {
         if (e.getValueFrom() != null) {
-          throw new IllegalArgumentException("env " + e.getName() + ": valueFrom is not supported");
+          if (e.getValueFrom().getFieldRef() == null) {
+            throw new IllegalArgumentException(
+                "env " + e.getName() + ": only valueFrom.fieldRef is supported");
+          }
+          env.put(e.getName(), field(e.getValueFrom().getFieldRef().getFieldPath()));
+        } else {
+          env.put(e.getName(), paths.translate(e.getValue() == null ? "" : e.getValue()));
         }
-        env.put(e.getName(), paths.translate(e.getValue() == null ? "" : e.getValue()));
       }
     }
-    // The pod's own address stands in for its network namespace.
-    env.put("MDT_BIND_ADDRESS", ip);
+    URI api = URI.create(client.getMasterUrl().toString());
+    env.put("KUBERNETES_SERVICE_HOST", api.getHost());
+    env.put("KUBERNETES_SERVICE_PORT", Integer.toString(api.getPort()));
+    String account = paths.hostPath(SERVICE_ACCOUNT_DIR);
+    if (!account.equals(SERVICE_ACCOUNT_DIR)) {
+      env.put("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", account + "/token");
+      env.put("KUBERNETES_CERTS_CA_FILE", account + "/ca.crt");
+      env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+    }
     return env;
   }
 

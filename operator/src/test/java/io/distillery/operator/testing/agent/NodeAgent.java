@@ -36,9 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * runs each pod the scheduler binds to it as an {@link AgentPod}, and on deletion stops the process
  * and removes the pod, as a kubelet does.
  *
- * <p>Every container is taken to be the trainer image, whose entrypoint is {@code mdt}. Pods get
- * addresses in 127.81.0.0/24 (loopback, like kwok's 127.80.0.0/16), which their processes bind
- * through {@code MDT_BIND_ADDRESS}.
+ * <p>It runs Distillery's own images (the trainer's {@code mdt} and the operator, see {@link
+ * Entrypoints}). Pods get addresses in 127.81.0.0/24 (loopback, like kwok's 127.80.0.0/16), which
+ * their processes bind.
  */
 public final class NodeAgent implements AutoCloseable {
   public static final String LABEL = "distillery.io/node-agent";
@@ -49,7 +49,7 @@ public final class NodeAgent implements AutoCloseable {
   private final KubernetesClient client;
   private final String node;
   private final Path workDir;
-  private final MdtLauncher launcher;
+  private final Entrypoints entrypoints;
   private final Map<String, AgentPod> pods = new ConcurrentHashMap<>();
   private final Set<String> terminating = ConcurrentHashMap.newKeySet();
   private final AtomicInteger nextIp = new AtomicInteger(2);
@@ -58,18 +58,19 @@ public final class NodeAgent implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(daemon("agent-heartbeat"));
   private SharedIndexInformer<Pod> informer;
 
-  private NodeAgent(KubernetesClient client, String node, Path workDir, MdtLauncher launcher) {
+  private NodeAgent(KubernetesClient client, String node, Path workDir, Entrypoints entrypoints) {
     this.client = client;
     this.node = node;
     this.workDir = workDir;
-    this.launcher = launcher;
+    this.entrypoints = entrypoints;
   }
 
   /** Registers {@code node}, Ready, and starts running the pods bound to it. */
   public static NodeAgent start(
-      KubernetesClient client, String node, Path workDir, MdtLauncher launcher) throws IOException {
+      KubernetesClient client, String node, Path workDir, Entrypoints entrypoints)
+      throws IOException {
     Files.createDirectories(workDir);
-    NodeAgent agent = new NodeAgent(client, node, workDir, launcher);
+    NodeAgent agent = new NodeAgent(client, node, workDir, entrypoints);
     agent.register();
     agent.heartbeat.scheduleAtFixedRate(
         agent::beat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
@@ -213,7 +214,7 @@ public final class NodeAgent implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    AgentPod run = new AgentPod(client, pod, ip, NODE_IP, dir, launcher);
+    AgentPod run = new AgentPod(client, pod, ip, NODE_IP, dir, entrypoints);
     pods.put(key, run);
     runners.submit(run::run);
   }
