@@ -8,10 +8,14 @@ import io.distillery.operator.testing.Fixtures;
 import io.distillery.operator.testing.ProgressServer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Real HTTP on loopback: good answers parse; every bad one is a failed reading, not a throw. */
 class TrainerProgressClientTest {
@@ -52,6 +56,36 @@ class TrainerProgressClientTest {
     }
     assertThat(client.read(pod("127.0.0.1", closedPort)).progress()).isNull();
     assertThat(client.read(pod(null, server.port())).error()).contains("no IP");
+  }
+
+  @Test
+  @Timeout(20)
+  void aTrainerThatStallsMidAnswerIsAFailedReadingWithinTheTimeout() throws Exception {
+    // Headers and the start of a body, then silence with the connection open: a reader without
+    // a deadline on the body blocks here for good.
+    try (ServerSocket stalling = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread answer =
+          new Thread(
+              () -> {
+                try (Socket s = stalling.accept()) {
+                  s.getOutputStream()
+                      .write(
+                          "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"phase\""
+                              .getBytes(StandardCharsets.US_ASCII));
+                  s.getOutputStream().flush();
+                  Thread.sleep(15_000);
+                } catch (Exception ignored) {
+                  // The test is over.
+                }
+              });
+      answer.setDaemon(true);
+      answer.start();
+      long t0 = System.nanoTime();
+      var reading = client.read(pod("127.0.0.1", stalling.getLocalPort()));
+      assertThat(reading.progress()).isNull();
+      assertThat(reading.error()).contains("no complete answer");
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+    }
   }
 
   @Test

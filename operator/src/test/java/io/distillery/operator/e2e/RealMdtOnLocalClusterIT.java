@@ -120,7 +120,18 @@ class RealMdtOnLocalClusterIT {
 
   @AfterAll
   static void down() throws Exception {
-    if (agent != null) agent.close();
+    if (agent != null) {
+      // The operator's own log outlives the cluster's state directory, for a failing run.
+      for (AgentPod p : agent.pods().values()) {
+        if (p.name().startsWith(ChartRelease.NAMESPACE + "/") && Files.isRegularFile(p.log())) {
+          Files.copy(
+              p.log(),
+              Path.of("target", "e2e-real-operator.log"),
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+      agent.close();
+    }
     if (cluster != null) cluster.close();
   }
 
@@ -335,6 +346,9 @@ class RealMdtOnLocalClusterIT {
         .untilAsserted(
             () ->
                 assertThat(String.valueOf(dj("missing-data").<String>get("status", "phase")))
+                    .as(
+                        "phase of missing-data; agent log:\n%s\noperator log:\n%s",
+                        agentLog("missing-data"), operatorLogAbout("missing-data"))
                     .isEqualTo("Failed"));
     AgentPod trainer = agentPod("missing-data");
     assertThat(trainer.exitCodes()).as("mdt's exit for invalid input, no retry").containsExactly(3);
@@ -592,6 +606,22 @@ class RealMdtOnLocalClusterIT {
 
   static String operatorLog() {
     return logs(p -> p.name().startsWith(ChartRelease.NAMESPACE + "/"));
+  }
+
+  /** The operator's log lines that name {@code what} or report a problem. */
+  static String operatorLogAbout(String what) {
+    return agent.pods().values().stream()
+        .filter(p -> p.name().startsWith(ChartRelease.NAMESPACE + "/"))
+        .flatMap(
+            p -> {
+              try {
+                return Files.readAllLines(p.log()).stream();
+              } catch (IOException e) {
+                return java.util.stream.Stream.of(p.name() + ": " + e);
+              }
+            })
+        .filter(l -> l.contains(what) || l.contains("ERROR") || l.contains("WARN"))
+        .reduce("", (a, b) -> a + b + "\n");
   }
 
   static String servingLog() {

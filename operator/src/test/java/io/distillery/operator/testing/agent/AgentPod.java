@@ -114,6 +114,18 @@ public final class AgentPod {
 
   /** Prepares the volumes and runs the container until it ends for good; call on its own thread. */
   void run() {
+    try {
+      runContainer();
+    } catch (RuntimeException e) {
+      // An executor thread's exception goes nowhere: put it where a failing test shows logs.
+      java.io.StringWriter trace = new java.io.StringWriter();
+      e.printStackTrace(new java.io.PrintWriter(trace));
+      appendLog("agent: running the pod failed: " + trace);
+      throw e;
+    }
+  }
+
+  private void runContainer() {
     Container container = pod.getSpec().getContainers().get(0);
     try {
       if (pod.getSpec().getContainers().size() != 1
@@ -219,6 +231,7 @@ public final class AgentPod {
     readiness.start();
     int exit = process.waitFor();
     readiness.interrupt();
+    readiness.join(Duration.ofSeconds(5).toMillis());
     return exit;
   }
 

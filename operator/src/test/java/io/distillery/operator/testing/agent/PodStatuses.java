@@ -28,6 +28,9 @@ final class PodStatuses {
   private final String ip;
   private final String nodeIp;
   private final String started = now();
+  // Start of the newest container run whose end was reported: a late "running" write for it (the
+  // readiness thread's, racing the exit) must not overwrite the terminated state.
+  private Instant endedRun;
 
   PodStatuses(KubernetesClient client, Pod pod, String ip, String nodeIp) {
     this.client = client;
@@ -36,7 +39,10 @@ final class PodStatuses {
     this.nodeIp = nodeIp;
   }
 
-  void running(Instant containerStart, long pid, int restarts, boolean ready) {
+  synchronized void running(Instant containerStart, long pid, int restarts, boolean ready) {
+    if (containerStart.equals(endedRun)) {
+      return;
+    }
     ContainerState running =
         new ContainerStateBuilder()
             .withNewRunning()
@@ -47,13 +53,14 @@ final class PodStatuses {
   }
 
   /** The container ended with {@code exit}; {@code restarting} for restartPolicy Always. */
-  void terminated(
+  synchronized void terminated(
       Instant containerStart,
       long pid,
       int exit,
       String message,
       int restarts,
       boolean restarting) {
+    endedRun = containerStart;
     ContainerState terminated =
         new ContainerStateBuilder()
             .withNewTerminated()
@@ -82,7 +89,7 @@ final class PodStatuses {
   }
 
   /** The container could not be created (a volume or the container itself is unsupported). */
-  void cannotRun(String message) {
+  synchronized void cannotRun(String message) {
     ContainerState terminated =
         new ContainerStateBuilder()
             .withNewTerminated()
