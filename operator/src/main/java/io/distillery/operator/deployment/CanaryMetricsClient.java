@@ -1,11 +1,10 @@
 package io.distillery.operator.deployment;
 
+import io.distillery.operator.common.BoundedGet;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -31,12 +30,10 @@ public class CanaryMetricsClient {
           "^" + METRIC + "\\{[^}]*outcome=\"([^\"]*)\"[^}]*\\}\\s+([-+0-9.eE]+|NaN)(\\s+\\d+)?$");
   private static final Logger LOG = Logger.getLogger(CanaryMetricsClient.class);
 
-  private final HttpClient http;
-  private final Duration timeout;
+  private final BoundedGet http;
 
   public CanaryMetricsClient(Duration timeout) {
-    this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    this.http = new BoundedGet(timeout, MAX_BYTES);
   }
 
   public Optional<RequestCounts> read(List<Pod> pods) {
@@ -62,20 +59,14 @@ public class CanaryMetricsClient {
     String host = ip.contains(":") ? "[" + ip + "]" : ip;
     URI uri = URI.create("http://" + host + ":" + port(pod) + "/metrics");
     try {
-      HttpResponse<byte[]> response =
-          http.send(
-              HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-              HttpResponse.BodyHandlers.ofByteArray());
-      if (response.statusCode() != 200 || response.body().length > MAX_BYTES) {
+      HttpResponse<byte[]> response = http.get(uri, "text/plain");
+      if (response.statusCode() != 200) {
         LOG.debugf("metrics of %s: HTTP %d", uri, response.statusCode());
         return Optional.empty();
       }
       return Optional.of(parse(new String(response.body(), StandardCharsets.UTF_8)));
     } catch (IOException e) {
       LOG.debugf("metrics of %s unreadable: %s", uri, e.getMessage());
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       return Optional.empty();
     }
   }

@@ -154,19 +154,23 @@ public final class NodeAgent implements AutoCloseable {
             .withLastHeartbeatTime(now)
             .withLastTransitionTime(now)
             .build();
-    client
-        .nodes()
-        .withName(node)
-        .editStatus(
-            n -> {
-              var status = n.getStatus();
-              status.setCapacity(capacity);
-              status.setAllocatable(capacity);
-              status.setConditions(List.of(ready));
-              status.setAddresses(
-                  List.of(new io.fabric8.kubernetes.api.model.NodeAddress(NODE_IP, "InternalIP")));
-              return n;
-            });
+    OnConflict.retry(
+        () ->
+            client
+                .nodes()
+                .withName(node)
+                .editStatus(
+                    n -> {
+                      var status = n.getStatus();
+                      status.setCapacity(capacity);
+                      status.setAllocatable(capacity);
+                      status.setConditions(List.of(ready));
+                      status.setAddresses(
+                          List.of(
+                              new io.fabric8.kubernetes.api.model.NodeAddress(
+                                  NODE_IP, "InternalIP")));
+                      return n;
+                    }));
   }
 
   private ResourceEventHandler<Pod> handler() {

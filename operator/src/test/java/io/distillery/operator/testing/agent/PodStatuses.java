@@ -146,15 +146,17 @@ final class PodStatuses {
             .withQosClass(pod.getStatus() == null ? null : pod.getStatus().getQosClass())
             .build();
     try {
-      client
-          .pods()
-          .inNamespace(pod.getMetadata().getNamespace())
-          .withName(pod.getMetadata().getName())
-          .editStatus(
-              p -> {
-                p.setStatus(status);
-                return p;
-              });
+      OnConflict.retry(
+          () ->
+              client
+                  .pods()
+                  .inNamespace(pod.getMetadata().getNamespace())
+                  .withName(pod.getMetadata().getName())
+                  .editStatus(
+                      p -> {
+                        p.setStatus(status);
+                        return p;
+                      }));
     } catch (KubernetesClientException e) {
       // Deleted meanwhile: nothing left to report on.
       if (e.getCode() != 404) {
