@@ -166,8 +166,10 @@ public class TrainerConfig {
     @JsonPropertyDescription("Weight of the Velocity Distillation loss.")
     public double lambdaVD = 1.0;
 
+    // 0, not 3: on the shipped teacher, unguided VM targets with guided VD targets (3) gave better
+    // 1- and 2-step students than 3 / 3 on two seeds (BENCHMARKS.md, CFG sweep).
     @JsonPropertyDescription("Teacher CFG strength inside the VM term.")
-    public double cfgTeacherVM = 3.0;
+    public double cfgTeacherVM = 0.0;
 
     @JsonPropertyDescription("Teacher CFG strength inside the VD term.")
     public double cfgTeacherVD = 3.0;

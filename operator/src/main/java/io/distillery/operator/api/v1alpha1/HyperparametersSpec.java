@@ -52,9 +52,9 @@ public class HyperparametersSpec {
 
   @Min(0)
   @JsonPropertyDescription(
-      "Teacher CFG strength inside the VM term (trainer default 3). Measured on the built-in"
-          + " shapes: 0 (with cfgTeacherVD 0) gave the best 1-step students, 2-3 the best 2-step"
-          + " ones (BENCHMARKS.md).")
+      "Teacher CFG strength inside the VM term (trainer default 0). Measured on the built-in"
+          + " shapes: 0 with cfgTeacherVD 3 gave better 1- and 2-step students than 3 with 3;"
+          + " cfgTeacherVD 0 with a guided VM term diverged (BENCHMARKS.md).")
   public Double cfgTeacherVM;
 
   @Min(0)
