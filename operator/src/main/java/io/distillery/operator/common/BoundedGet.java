@@ -39,6 +39,12 @@ public final class BoundedGet {
             .build();
   }
 
+  /** {@code http://<ip>:<port><path>} of a pod, with an IPv6 address bracketed. */
+  public static URI podUri(String ip, int port, String path) {
+    String host = ip.contains(":") ? "[" + ip + "]" : ip;
+    return URI.create("http://" + host + ":" + port + path);
+  }
+
   /** The status and body of {@code GET uri}; an {@link IOException} says what went wrong. */
   public HttpResponse<byte[]> get(URI uri, String accept) throws IOException {
     HttpRequest request =

@@ -56,8 +56,7 @@ public class CanaryMetricsClient {
     if (ip == null) {
       return Optional.empty();
     }
-    String host = ip.contains(":") ? "[" + ip + "]" : ip;
-    URI uri = URI.create("http://" + host + ":" + port(pod) + "/metrics");
+    URI uri = BoundedGet.podUri(ip, port(pod), "/metrics");
     try {
       HttpResponse<byte[]> response = http.get(uri, "text/plain");
       if (response.statusCode() != 200) {

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
@@ -41,10 +40,9 @@ public class TrainerProgressClient {
     if (port <= 0) {
       return ProgressReading.failed("the trainer's progress endpoint is disabled");
     }
-    String host = ip.contains(":") ? "[" + ip + "]" : ip;
     try {
       HttpResponse<byte[]> response =
-          http.get(URI.create("http://" + host + ":" + port + "/progress"), "application/json");
+          http.get(BoundedGet.podUri(ip, port, "/progress"), "application/json");
       if (response.statusCode() != 200) {
         return ProgressReading.failed("HTTP " + response.statusCode());
       }

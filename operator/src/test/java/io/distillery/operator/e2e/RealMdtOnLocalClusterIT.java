@@ -123,7 +123,7 @@ class RealMdtOnLocalClusterIT {
     if (agent != null) {
       // The operator's own log outlives the cluster's state directory, for a failing run.
       for (AgentPod p : agent.pods().values()) {
-        if (p.name().startsWith(ChartRelease.NAMESPACE + "/") && Files.isRegularFile(p.log())) {
+        if (isOperator(p) && Files.isRegularFile(p.log())) {
           Files.copy(
               p.log(),
               Path.of("target", "e2e-real-operator.log"),
@@ -604,14 +604,19 @@ class RealMdtOnLocalClusterIT {
     return logs(p -> job.equals(p.labels().get("job-name")));
   }
 
+  /** The chart's operator pod (the only pod of the release namespace). */
+  static boolean isOperator(AgentPod p) {
+    return p.name().startsWith(ChartRelease.NAMESPACE + "/");
+  }
+
   static String operatorLog() {
-    return logs(p -> p.name().startsWith(ChartRelease.NAMESPACE + "/"));
+    return logs(RealMdtOnLocalClusterIT::isOperator);
   }
 
   /** The operator's log lines that name {@code what} or report a problem. */
   static String operatorLogAbout(String what) {
     return agent.pods().values().stream()
-        .filter(p -> p.name().startsWith(ChartRelease.NAMESPACE + "/"))
+        .filter(RealMdtOnLocalClusterIT::isOperator)
         .flatMap(
             p -> {
               try {

@@ -61,7 +61,7 @@ class GarbageCollectionDuringStepTest {
                 SETTINGS);
         var poison = collectBeforeBackward ? FreedDirectMemory.collectAndPoison() : null;
         c.backward(terms.total());
-        assertThat(poison == null || !poison.isEmpty()).isTrue();
+        java.lang.ref.Reference.reachabilityFence(poison); // the NaN stays in place until here
       }
       Map<String, float[]> out = new LinkedHashMap<>();
       Gradients.of(student.weights(), m).forEach((k, v) -> out.put(k, v.toFloatArray()));
