@@ -18,5 +18,6 @@ final class ModelSpecChecks {
     if (m.depth < 1) p.add("model.depth: must be positive");
     if (m.mlpRatio <= 0) p.add("model.mlpRatio: must be positive");
     if (m.numClasses < 1) p.add("model.numClasses: must be positive");
+    if (m.convChannels < 0) p.add("model.convChannels: must be 0 (none) or positive");
   }
 }

@@ -138,6 +138,13 @@ public class TrainerConfig {
 
     @JsonPropertyDescription("Number of classes (an extra null class is added for CFG).")
     public int numClasses = 8;
+
+    @JsonPropertyDescription(
+        "Channels of the 3x3x3 convolutional stem and head around the transformer at full"
+            + " resolution (0: none, a linear patch embedding and head as in TRELLIS). The head"
+            + " sees the stem's features beside the transformer's, so voxel-level detail need"
+            + " not pass through the coarse tokens.")
+    public int convChannels = 0;
   }
 
   /** Optimisation and loss settings, for teacher training and distillation alike. */

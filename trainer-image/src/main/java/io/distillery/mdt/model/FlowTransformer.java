@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.nn.norm.LayerNorm;
 import io.distillery.config.TrainerConfig.ModelSpec;
 import io.distillery.mdt.flow.FlowMatching;
@@ -29,6 +30,9 @@ public final class FlowTransformer implements VelocityModel {
   public static final int TIME_FREQ_DIM = 256;
 
   private static final float LN_EPS = 1e-6f;
+
+  /** Kernel edge of the optional convolutional stem and head. */
+  private static final int KERNEL = 3;
 
   /** Floor of sigma_t in the data-to-velocity conversion (only times below 0.01 reach it). */
   static final float MIN_SIGMA = 0.01f;
@@ -63,9 +67,8 @@ public final class FlowTransformer implements VelocityModel {
     checkSpec(spec);
     Weights w = Weights.create(device);
     Init init = new Init(w, new Random(seed));
-    int c = spec.channels * spec.patchSize * spec.patchSize * spec.patchSize;
     int width = spec.width;
-    init.xavier("input_layer.weight", c, width);
+    init.xavier("input_layer.weight", tokenIn(spec), width);
     init.zeros("input_layer.bias", width);
     init.normal("t_embedder.mlp.0.weight", 0.02, TIME_FREQ_DIM, width);
     init.zeros("t_embedder.mlp.0.bias", width);
@@ -87,8 +90,18 @@ public final class FlowTransformer implements VelocityModel {
     }
     init.zeros("final_layer.adaLN_modulation.weight", width, 2 * width);
     init.zeros("final_layer.adaLN_modulation.bias", 2 * width);
-    init.zeros("final_layer.linear.weight", width, c);
-    init.zeros("final_layer.linear.bias", c);
+    init.zeros("final_layer.linear.weight", width, tokenOut(spec));
+    init.zeros("final_layer.linear.bias", tokenOut(spec));
+    int k = spec.convChannels;
+    if (k > 0) {
+      init.conv("stem.conv.weight", spec.channels, k);
+      init.zeros("stem.conv.bias", k);
+      init.conv("head.conv1.weight", 2 * k, k);
+      init.zeros("head.conv1.bias", k);
+      // Zero like the linear head: the untrained model predicts x0 = 0 everywhere.
+      init.zeros("head.conv2.weight", spec.channels, k, KERNEL, KERNEL, KERNEL);
+      init.zeros("head.conv2.bias", spec.channels);
+    }
     return new FlowTransformer(spec, w);
   }
 
@@ -120,7 +133,8 @@ public final class FlowTransformer implements VelocityModel {
               + ")");
     }
     long n = x.getShape().get(0);
-    NDArray h = linear(patchify(x), "input_layer").add(posEmb);
+    NDArray stem = spec.convChannels > 0 ? silu(conv(x, "stem.conv")) : null;
+    NDArray h = linear(patchify(stem == null ? x : stem), "input_layer").add(posEmb);
     NDArray c = timestepEmbedding(tTimes1000).add(classEmbedding(cond, x.getManager()));
     NDArray sc = silu(c);
     for (int i = 0; i < spec.depth; i++) {
@@ -130,6 +144,10 @@ public final class FlowTransformer implements VelocityModel {
         linear(sc, "final_layer.adaLN_modulation").reshape(n, 1, 2L * spec.width).split(2, 2);
     h = modulate(layerNorm(h), mod.get(0), mod.get(1));
     NDArray data = unpatchify(linear(h, "final_layer.linear"), n);
+    if (stem != null) {
+      NDArray joined = NDArrays.concat(new NDList(data, stem), 1);
+      data = conv(silu(conv(joined, "head.conv1")), "head.conv2");
+    }
     return velocityFromData(x, data, tTimes1000);
   }
 
@@ -191,17 +209,44 @@ public final class FlowTransformer implements VelocityModel {
   private NDArray patchify(NDArray x) {
     int p = spec.patchSize;
     long n = x.getShape().get(0);
-    return x.reshape(n, spec.channels, grid, p, grid, p, grid, p)
+    long c = x.getShape().get(1);
+    return x.reshape(n, c, grid, p, grid, p, grid, p)
         .transpose(0, 2, 4, 6, 1, 3, 5, 7)
-        .reshape(n, tokens, (long) spec.channels * p * p * p);
+        .reshape(n, tokens, c * p * p * p);
   }
 
+  /** {@code (N, tokens, C p^3)} to {@code (N, C, R, R, R)}. */
   private NDArray unpatchify(NDArray h, long n) {
     int p = spec.patchSize;
     int r = spec.resolution;
-    return h.reshape(n, grid, grid, grid, spec.channels, p, p, p)
+    long c = h.getShape().get(2) / ((long) p * p * p);
+    return h.reshape(n, grid, grid, grid, c, p, p, p)
         .transpose(0, 4, 1, 5, 2, 6, 3, 7)
-        .reshape(n, spec.channels, r, r, r);
+        .reshape(n, c, r, r, r);
+  }
+
+  /** A 3x3x3 convolution with zero padding that keeps the grid size. */
+  private NDArray conv(NDArray x, String name) {
+    return Conv3d.conv3d(
+            x,
+            weights.get(name + ".weight"),
+            weights.get(name + ".bias"),
+            new Shape(1, 1, 1),
+            new Shape(1, 1, 1),
+            new Shape(1, 1, 1),
+            1)
+        .singletonOrThrow();
+  }
+
+  /** Values per token entering the transformer: a patch of the input or of the stem's features. */
+  private static int tokenIn(ModelSpec s) {
+    int c = s.convChannels > 0 ? s.convChannels : s.channels;
+    return c * s.patchSize * s.patchSize * s.patchSize;
+  }
+
+  /** Values per token leaving it: a patch of the prediction or of the head's features. */
+  private static int tokenOut(ModelSpec s) {
+    return tokenIn(s);
   }
 
   private NDArray linear(NDArray x, String name) {
@@ -259,8 +304,16 @@ public final class FlowTransformer implements VelocityModel {
   /** One line naming the architecture, for messages. */
   public static String describe(ModelSpec s) {
     return String.format(
-        "resolution %d, channels %d, patch %d, width %d, depth %d, heads %d, mlpRatio %s, classes %d",
-        s.resolution, s.channels, s.patchSize, s.width, s.depth, s.heads, s.mlpRatio, s.numClasses);
+        "resolution %d, channels %d, patch %d, width %d, depth %d, heads %d, mlpRatio %s, classes %d%s",
+        s.resolution,
+        s.channels,
+        s.patchSize,
+        s.width,
+        s.depth,
+        s.heads,
+        s.mlpRatio,
+        s.numClasses,
+        s.convChannels > 0 ? ", conv stem/head " + s.convChannels : "");
   }
 
   private static int mlpHidden(ModelSpec s) {
@@ -283,6 +336,9 @@ public final class FlowTransformer implements VelocityModel {
     if (s.depth < 1 || s.channels < 1 || s.numClasses < 1 || s.mlpRatio <= 0) {
       throw new IllegalArgumentException(
           "model.depth, channels, numClasses and mlpRatio must be positive");
+    }
+    if (s.convChannels < 0) {
+      throw new IllegalArgumentException("model.convChannels must be 0 (none) or positive");
     }
   }
 
@@ -335,6 +391,17 @@ public final class FlowTransformer implements VelocityModel {
         v[i] = (float) (rng.nextGaussian() * std);
       }
       w.put(name, w.manager().create(v, new Shape(rows, cols)));
+    }
+
+    /** Xavier-uniform over a 3x3x3 kernel {@code (out, in, k, k, k)}, as PyTorch's conv3d. */
+    void conv(String name, int in, int out) {
+      int taps = KERNEL * KERNEL * KERNEL;
+      double bound = Math.sqrt(6.0 / ((in + out) * taps));
+      float[] v = new float[in * out * taps];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+      }
+      w.put(name, w.manager().create(v, new Shape(out, in, KERNEL, KERNEL, KERNEL)));
     }
 
     void zeros(String name, long... shape) {

@@ -10,13 +10,22 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.distillery.config.TrainerConfig.ModelSpec;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class FlowTransformerTest {
 
-  @Test
-  void outputHasInputShapeAndStartsFromPredictingEmptyDataBecauseTheHeadIsZeroInitialised() {
-    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu());
+  static Stream<ModelSpec> architectures() {
+    return Stream.of(TinySpecs.tiny(), TinySpecs.tinyWithConv());
+  }
+
+  @ParameterizedTest
+  @MethodSource("architectures")
+  void outputHasInputShapeAndStartsFromPredictingEmptyDataBecauseTheHeadIsZeroInitialised(
+      ModelSpec spec) {
+    try (FlowTransformer m = FlowTransformer.create(spec, 1, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       NDArray x = nd.randomNormal(new Shape(3, 1, 8, 8, 8));
       NDArray v =
@@ -46,14 +55,17 @@ class FlowTransformerTest {
     }
   }
 
-  @Test
-  void gradientsReachEveryTensorOnceTheZeroLayersHaveMoved() {
-    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu());
+  @ParameterizedTest
+  @MethodSource("architectures")
+  void gradientsReachEveryTensorOnceTheZeroLayersHaveMoved(ModelSpec spec) {
+    try (FlowTransformer m = FlowTransformer.create(spec, 1, Device.cpu());
         NDManager nd = NDManager.newBaseManager()) {
       // Nudge the zero-initialised layers so that gradient flows through every path.
       try (NoGrad ignored = NoGrad.enter()) {
         for (var e : m.weights().asMap().entrySet()) {
-          if (e.getKey().contains("adaLN") || e.getKey().contains("final_layer")) {
+          if (e.getKey().contains("adaLN")
+              || e.getKey().contains("final_layer")
+              || e.getKey().startsWith("head.")) {
             e.getValue()
                 .addi(
                     nd.randomNormal(0, 0.05f, e.getValue().getShape(), e.getValue().getDataType()));
@@ -105,6 +117,22 @@ class FlowTransformerTest {
               () -> m.velocity(x, nd.create(new float[] {1}), nd.create(new long[] {0}), false))
           .hasMessageContaining("(1, 2, 8, 8, 8)")
           .hasMessageContaining("(1, 1, 8, 8, 8)");
+    }
+  }
+
+  @Test
+  void aConvStemAndHeadAreTheirOwnArchitecture(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("w.safetensors");
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tinyWithConv(), 3, Device.cpu())) {
+      assertThat(m.weights().get("stem.conv.weight").getShape())
+          .isEqualTo(new Shape(4, 1, 3, 3, 3));
+      assertThat(m.weights().get("input_layer.weight").getShape()).isEqualTo(new Shape(4 * 64, 24));
+      m.weights().save(file);
+    }
+    try (Weights w = Weights.load(file, Device.cpu())) {
+      assertThatThrownBy(() -> FlowTransformer.withWeights(TinySpecs.tiny(), w))
+          .isInstanceOf(Weights.IncompatibleWeightsException.class);
     }
   }
 

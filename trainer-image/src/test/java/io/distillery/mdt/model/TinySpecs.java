@@ -19,4 +19,11 @@ public final class TinySpecs {
     s.channels = 1;
     return s;
   }
+
+  /** {@link #tiny()} with a 4-channel convolutional stem and head around the transformer. */
+  public static ModelSpec tinyWithConv() {
+    ModelSpec s = tiny();
+    s.convChannels = 4;
+    return s;
+  }
 }
