@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.nn.norm.LayerNorm;
 import io.distillery.config.TrainerConfig.ModelSpec;
 import io.distillery.mdt.flow.FlowMatching;
@@ -31,8 +30,10 @@ public final class FlowTransformer implements VelocityModel {
 
   private static final float LN_EPS = 1e-6f;
 
-  /** Kernel edge of the optional convolutional stem and head. */
+  /** Kernel edge of the optional convolutional stem. */
   private static final int KERNEL = 3;
+
+  private static final int TAPS = KERNEL * KERNEL * KERNEL;
 
   /** Floor of sigma_t in the data-to-velocity conversion (only times below 0.01 reach it). */
   static final float MIN_SIGMA = 0.01f;
@@ -94,13 +95,13 @@ public final class FlowTransformer implements VelocityModel {
     init.zeros("final_layer.linear.bias", tokenOut(spec));
     int k = spec.convChannels;
     if (k > 0) {
-      init.conv("stem.conv.weight", spec.channels, k);
-      init.zeros("stem.conv.bias", k);
-      init.conv("head.conv1.weight", 2 * k, k);
-      init.zeros("head.conv1.bias", k);
+      init.xavier("stem.weight", spec.channels * TAPS, k);
+      init.zeros("stem.bias", k);
+      init.xavier("head.fc1.weight", 2 * k, k);
+      init.zeros("head.fc1.bias", k);
       // Zero like the linear head: the untrained model predicts x0 = 0 everywhere.
-      init.zeros("head.conv2.weight", spec.channels, k, KERNEL, KERNEL, KERNEL);
-      init.zeros("head.conv2.bias", spec.channels);
+      init.zeros("head.fc2.weight", k, spec.channels);
+      init.zeros("head.fc2.bias", spec.channels);
     }
     return new FlowTransformer(spec, w);
   }
@@ -133,7 +134,7 @@ public final class FlowTransformer implements VelocityModel {
               + ")");
     }
     long n = x.getShape().get(0);
-    NDArray stem = spec.convChannels > 0 ? silu(conv(x, "stem.conv")) : null;
+    NDArray stem = spec.convChannels > 0 ? silu(stemFeatures(x)) : null;
     NDArray h = linear(patchify(stem == null ? x : stem), "input_layer").add(posEmb);
     NDArray c = timestepEmbedding(tTimes1000).add(classEmbedding(cond, x.getManager()));
     NDArray sc = silu(c);
@@ -145,8 +146,7 @@ public final class FlowTransformer implements VelocityModel {
     h = modulate(layerNorm(h), mod.get(0), mod.get(1));
     NDArray data = unpatchify(linear(h, "final_layer.linear"), n);
     if (stem != null) {
-      NDArray joined = NDArrays.concat(new NDList(data, stem), 1);
-      data = conv(silu(conv(joined, "head.conv1")), "head.conv2");
+      data = head(NDArrays.concat(new NDList(data, stem), 1));
     }
     return velocityFromData(x, data, tTimes1000);
   }
@@ -225,17 +225,45 @@ public final class FlowTransformer implements VelocityModel {
         .reshape(n, c, r, r, r);
   }
 
-  /** A 3x3x3 convolution with zero padding that keeps the grid size. */
-  private NDArray conv(NDArray x, String name) {
-    return Conv3d.conv3d(
-            x,
-            weights.get(name + ".weight"),
-            weights.get(name + ".bias"),
-            new Shape(1, 1, 1),
-            new Shape(1, 1, 1),
-            new Shape(1, 1, 1),
-            1)
-        .singletonOrThrow();
+  /**
+   * The stem: a 3x3x3 convolution with zero padding, {@code (N, C, R, R, R)} to {@code (N, K, R, R,
+   * R)}, computed as one matrix product over the 27 shifted copies of the input. libtorch's CPU
+   * conv3d backward took over a second per step at batch 32 here; the product takes milliseconds.
+   */
+  NDArray stemFeatures(NDArray x) {
+    long n = x.getShape().get(0);
+    int r = spec.resolution;
+    NDArray padded = x.pad(new Shape(1, 1, 1, 1, 1, 1), 0);
+    NDList shifts = new NDList(TAPS);
+    for (int d = 0; d < KERNEL; d++) {
+      for (int h = 0; h < KERNEL; h++) {
+        for (int w = 0; w < KERNEL; w++) {
+          shifts.add(
+              padded.get(":, :, {}:{}, {}:{}, {}:{}", d, d + r, h, h + r, w, w + r).expandDims(2));
+        }
+      }
+    }
+    // (N, C, 27, R, R, R) -> (N, R^3, C 27): channel-major taps, the order of a conv weight.
+    NDArray columns =
+        NDArrays.concat(shifts, 2)
+            .reshape(n, (long) spec.channels * TAPS, (long) r * r * r)
+            .transpose(0, 2, 1);
+    return perVoxel(linear(columns, "stem"), n);
+  }
+
+  /** The head: two per-voxel layers over the transformer's and the stem's features. */
+  private NDArray head(NDArray features) {
+    long n = features.getShape().get(0);
+    int r = spec.resolution;
+    NDArray columns =
+        features.reshape(n, features.getShape().get(1), (long) r * r * r).transpose(0, 2, 1);
+    return perVoxel(linear(silu(linear(columns, "head.fc1")), "head.fc2"), n);
+  }
+
+  /** {@code (N, R^3, C)} back to {@code (N, C, R, R, R)}. */
+  private NDArray perVoxel(NDArray columns, long n) {
+    int r = spec.resolution;
+    return columns.transpose(0, 2, 1).reshape(n, columns.getShape().get(2), r, r, r);
   }
 
   /** Values per token entering the transformer: a patch of the input or of the stem's features. */
@@ -391,17 +419,6 @@ public final class FlowTransformer implements VelocityModel {
         v[i] = (float) (rng.nextGaussian() * std);
       }
       w.put(name, w.manager().create(v, new Shape(rows, cols)));
-    }
-
-    /** Xavier-uniform over a 3x3x3 kernel {@code (out, in, k, k, k)}, as PyTorch's conv3d. */
-    void conv(String name, int in, int out) {
-      int taps = KERNEL * KERNEL * KERNEL;
-      double bound = Math.sqrt(6.0 / ((in + out) * taps));
-      float[] v = new float[in * out * taps];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
-      }
-      w.put(name, w.manager().create(v, new Shape(out, in, KERNEL, KERNEL, KERNEL)));
     }
 
     void zeros(String name, long... shape) {

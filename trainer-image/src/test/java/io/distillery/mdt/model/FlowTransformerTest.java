@@ -8,6 +8,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.training.GradientCollector;
 import io.distillery.config.TrainerConfig.ModelSpec;
 import java.util.stream.Stream;
@@ -125,14 +126,32 @@ class FlowTransformerTest {
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path file = dir.resolve("w.safetensors");
     try (FlowTransformer m = FlowTransformer.create(TinySpecs.tinyWithConv(), 3, Device.cpu())) {
-      assertThat(m.weights().get("stem.conv.weight").getShape())
-          .isEqualTo(new Shape(4, 1, 3, 3, 3));
+      assertThat(m.weights().get("stem.weight").getShape()).isEqualTo(new Shape(27, 4));
       assertThat(m.weights().get("input_layer.weight").getShape()).isEqualTo(new Shape(4 * 64, 24));
       m.weights().save(file);
     }
     try (Weights w = Weights.load(file, Device.cpu())) {
       assertThatThrownBy(() -> FlowTransformer.withWeights(TinySpecs.tiny(), w))
           .isInstanceOf(Weights.IncompatibleWeightsException.class);
+    }
+  }
+
+  @Test
+  void theStemIsA3x3x3ConvolutionWithZeroPadding() {
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tinyWithConv(), 4, Device.cpu());
+        NDManager nd = NDManager.newBaseManager()) {
+      NDArray x = nd.randomNormal(new Shape(2, 1, 8, 8, 8));
+      NDArray bias = nd.randomNormal(new Shape(4));
+      m.weights().get("stem.bias").set(bias.toFloatArray());
+      // Linear weights are (in, out) with in = (channel, d, h, w); a conv weight is (out, in, ...).
+      NDArray kernel = m.weights().get("stem.weight").transpose(1, 0).reshape(4, 1, 3, 3, 3);
+      NDArray expected =
+          Conv3d.conv3d(
+                  x, kernel, bias, new Shape(1, 1, 1), new Shape(1, 1, 1), new Shape(1, 1, 1), 1)
+              .singletonOrThrow();
+      NDArray actual = m.stemFeatures(x);
+      assertThat(actual.getShape()).isEqualTo(new Shape(2, 4, 8, 8, 8));
+      assertThat(actual.sub(expected).abs().max().getFloat()).isLessThan(1e-5f);
     }
   }
 
