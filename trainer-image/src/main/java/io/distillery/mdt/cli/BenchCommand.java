@@ -4,6 +4,7 @@ import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.bench.BenchmarksFile;
 import io.distillery.mdt.bench.DistillationBenchmark;
 import io.distillery.mdt.model.Devices;
+import io.distillery.mdt.report.HtmlReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -50,6 +51,7 @@ public final class BenchCommand implements Callable<Integer> {
     String command = Provenance.commandLine(spec);
     Map<String, Object> provenance = Provenance.of(spec, device);
     DistillationBenchmark.Outcome o = DistillationBenchmark.run(cfg, device, out, provenance);
+    HtmlReport.write(out, o.report(), "Distillery benchmark", command);
     TrainerConfig.Hyperparameters h = cfg.hyperparameters;
     String body =
         "## Distillation: teacher vs CM vs MDT (`mdt bench`)\n\n"

@@ -3,6 +3,7 @@ package io.distillery.mdt.cli;
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.bench.DistillationBenchmark;
 import io.distillery.mdt.model.Devices;
+import io.distillery.mdt.report.HtmlReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -45,7 +46,7 @@ public final class DemoCommand implements Callable<Integer> {
       paramLabel = "DIR",
       defaultValue = "demo-out",
       description =
-          "Where students, report.json, report.md, samples.png and meshes go (default: ${DEFAULT-VALUE}).")
+          "Where students, report.html, report.json, report.md, samples.png and meshes go (default: ${DEFAULT-VALUE}).")
   Path out;
 
   @Spec CommandSpec spec;
@@ -56,13 +57,14 @@ public final class DemoCommand implements Callable<Integer> {
     var device = Devices.resolve(cfg.device);
     Map<String, Object> provenance = Provenance.of(spec, device);
     DistillationBenchmark.Outcome o = DistillationBenchmark.run(cfg, device, out, provenance);
+    Path html = HtmlReport.write(out, o.report(), "Distillery demo", Provenance.commandLine(spec));
     PrintWriter w = spec.commandLine().getOut();
     w.println();
     w.println(o.report().markdownTable());
     w.printf(
-        "Students: %s%nReport: %s (and report.md)%nSide-by-side previews: %s%nMeshes (PLY, OBJ): %s%nLoss curves: %s%n",
+        "Students: %s%nReport: %s (open in a browser; also report.json, report.md)%nSide-by-side previews: %s%nMeshes (PLY, OBJ): %s%nLoss curves: %s%n",
         o.students(),
-        out.resolve("report.json"),
+        html,
         out.resolve("samples.png"),
         out.resolve("meshes"),
         out.resolve("loss-mdt.png") + ", " + out.resolve("loss-cm.png"));
