@@ -2,47 +2,168 @@ package io.distillery.mdt.bench;
 
 import io.distillery.config.TrainerProgress;
 import io.distillery.mdt.data.VoxelBatch;
+import io.distillery.mdt.eval.ShapeEvaluator;
 import io.distillery.mdt.progress.TrainingMonitor;
 import io.distillery.mdt.render.MeshWriter;
-import io.distillery.mdt.render.PreviewRenderer;
+import io.distillery.mdt.render.SampleGrid;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs the benchmark protocol of DESIGN.md section 6 over a list of models in one process: the same
- * seeds and conditions for every model, quality against held-out shapes, speed measured here and
- * now, speedups as ratios to the baseline (the 25-step guided teacher). Writes {@code report.json},
- * {@code report.md}, a side-by-side sheet {@code samples.png} (one row per model, the same noise
- * and condition in each column) and the first meshes of every model. Without a quality probe (data
- * other than the built-in shapes) only speed is measured.
+ * seeds and conditions for every model, quality against held-out shapes on every evaluation seed,
+ * speed measured here and now (once per row), speedups as ratios to the baseline (the 25-step
+ * guided teacher). Students trained with several seeds are added per training seed; a model that
+ * does not depend on the training seed (the teacher) is evaluated once per evaluation seed and
+ * serves every training seed. {@link #finish} computes each metric's mean and 95% interval ({@link
+ * Bootstrap}) and the claims, and writes {@code report.json}, {@code report.md}, a side-by-side
+ * sheet {@code samples.png} (one row per model, the same noise and condition in each column) and
+ * the first meshes of every model. Without a quality probe (data other than the built-in shapes)
+ * only speed is measured.
  */
 public final class Comparison {
   /** Samples per model shown in the sheet and written as meshes. */
   public static final int SHOWN = 16;
 
+  /** Training seed index of a row that does not depend on the training seed (the teacher). */
+  public static final int FIXED = -1;
+
+  /** Distance between evaluation seeds: sample {@code i} of seed {@code s} uses noise s + i. */
+  public static final long EVAL_SEED_STRIDE = 1_000_000L;
+
   /**
-   * @param samples generated shapes per model for the quality metrics
-   * @param seed noise and condition seed, the same for every model
+   * @param samples generated shapes per model and evaluation seed for the quality metrics
+   * @param evalSeeds noise and condition seeds, the same for every model
    * @param batch generation batch size for the quality samples
    * @param latencyRuns runs of a batch of 1 (median taken)
    * @param throughputRuns runs of a batch of 32 (best taken)
    * @param minSpeedSeconds least time each speed measurement runs for, beyond its run count
+   * @param bootstrap bootstrap replicates of the intervals
    */
   public record Settings(
       int samples,
-      long seed,
+      List<Long> evalSeeds,
       int batch,
       int latencyRuns,
       int throughputRuns,
       double minSpeedSeconds,
-      String machine) {}
+      String machine,
+      int bootstrap) {
+    /** One evaluation seed and the default number of bootstrap replicates. */
+    public Settings(
+        int samples,
+        long seed,
+        int batch,
+        int latencyRuns,
+        int throughputRuns,
+        double minSpeedSeconds,
+        String machine) {
+      this(
+          samples,
+          List.of(seed),
+          batch,
+          latencyRuns,
+          throughputRuns,
+          minSpeedSeconds,
+          machine,
+          Bootstrap.DEFAULT_REPLICATES);
+    }
 
-  private Comparison() {}
+    public Settings {
+      evalSeeds = List.copyOf(evalSeeds);
+      if (evalSeeds.isEmpty()) {
+        throw new IllegalArgumentException("at least one evaluation seed is needed");
+      }
+    }
 
+    /** {@code count} evaluation seeds from {@code first}, {@link #EVAL_SEED_STRIDE} apart. */
+    public static List<Long> evalSeeds(long first, int count) {
+      List<Long> seeds = new ArrayList<>();
+      for (int e = 0; e < count; e++) {
+        seeds.add(first + e * EVAL_SEED_STRIDE);
+      }
+      return seeds;
+    }
+  }
+
+  /** What has been measured of one row. */
+  private static final class RowState {
+    final Contender contender;
+    final boolean fixed;
+    final QualityProbe.Measurement[][] cells;
+    SpeedProbe.Speed speed;
+    int trained;
+
+    RowState(Contender c, boolean fixed, int trainingSeeds, int evalSeeds) {
+      this.contender = c;
+      this.fixed = fixed;
+      this.cells = new QualityProbe.Measurement[fixed ? 1 : trainingSeeds][];
+    }
+  }
+
+  private final QualityProbe quality;
+  private final Settings s;
+  private final Path outDir;
+  private final List<Long> trainingSeeds;
+  private final int total;
+  private final SpeedProbe.Speed base;
+  private final Map<String, RowState> rows = new LinkedHashMap<>();
+  private final List<String> missing = new ArrayList<>();
+  private int done;
+  private final List<SampleGrid.Row> grid = new ArrayList<>();
+
+  private Comparison(
+      Contender baseline,
+      QualityProbe quality,
+      Settings s,
+      List<Long> trainingSeeds,
+      Path outDir,
+      int evaluations,
+      TrainingMonitor monitor) {
+    this.quality = quality;
+    this.s = s;
+    this.outDir = outDir;
+    this.trainingSeeds = List.copyOf(trainingSeeds);
+    this.total = evaluations + 1;
+    progress(monitor, 0, total);
+    this.base =
+        SpeedProbe.measure(
+            baseline.model(),
+            baseline.sampler(),
+            s.latencyRuns(),
+            s.throughputRuns(),
+            s.minSpeedSeconds());
+    this.done = 1;
+    progress(monitor, done, total);
+    rows.put(key(baseline), new RowState(baseline, true, 1, s.evalSeeds().size()));
+    rows.get(key(baseline)).speed = base;
+  }
+
+  /**
+   * Starts a comparison and measures the baseline's speed.
+   *
+   * @param trainingSeeds the seeds the students are distilled with (empty: one student of unknown
+   *     seed, as in {@code mdt distill})
+   * @param evaluations how many {@link #evaluate} calls will follow (for progress)
+   */
+  public static Comparison start(
+      Contender baseline,
+      QualityProbe quality,
+      Settings s,
+      List<Long> trainingSeeds,
+      Path outDir,
+      int evaluations,
+      TrainingMonitor monitor) {
+    return new Comparison(baseline, quality, s, trainingSeeds, outDir, evaluations, monitor);
+  }
+
+  /** One training seed's comparison, as {@code mdt distill} runs it: every row evaluated once. */
   public static ComparisonReport run(
       Contender baseline,
       List<Contender> contenders,
@@ -51,72 +172,216 @@ public final class Comparison {
       Path outDir,
       TrainingMonitor monitor)
       throws IOException {
+    Comparison c = start(baseline, quality, s, List.of(), outDir, contenders.size(), monitor);
+    for (Contender contender : contenders) {
+      c.evaluate(contender, contender.method().equals("teacher") ? FIXED : 0, monitor);
+    }
+    return c.finish(List.of());
+  }
+
+  private int trainingSeedCount() {
+    return Math.max(1, trainingSeeds.size());
+  }
+
+  private static String key(Contender c) {
+    return c.method() + " " + c.sampler().steps();
+  }
+
+  /**
+   * Samples {@code c} on every evaluation seed and measures it; its speed only the first time its
+   * row is seen.
+   *
+   * @param trainingSeed index into the training seeds, or {@link #FIXED}
+   */
+  public void evaluate(Contender c, int trainingSeed, TrainingMonitor monitor) throws IOException {
+    boolean fixed = trainingSeed == FIXED;
+    RowState row =
+        rows.computeIfAbsent(
+            key(c), k -> new RowState(c, fixed, trainingSeedCount(), s.evalSeeds().size()));
+    if (row.fixed != fixed) {
+      throw new IllegalArgumentException(key(c) + " was evaluated both per seed and fixed");
+    }
+    int k = fixed ? 0 : trainingSeed;
+    QualityProbe.Measurement[] cells = new QualityProbe.Measurement[s.evalSeeds().size()];
+    for (int e = 0; e < cells.length; e++) {
+      VoxelBatch generated =
+          Generation.generate(c.model(), c.sampler(), s.samples(), s.evalSeeds().get(e), s.batch());
+      if (quality != null) {
+        cells[e] = quality.measureForBootstrap(generated);
+      }
+      if (e == 0 && k == 0) {
+        writeMeshes(
+            generated, outDir.resolve("meshes").resolve(c.method() + "-" + c.sampler().steps()));
+        grid.add(SampleGrid.row(c.method(), c.sampler().steps(), generated));
+      }
+    }
+    row.cells[k] = cells;
+    row.trained++;
+    if (row.speed == null) {
+      row.speed =
+          SpeedProbe.measure(
+              c.model(), c.sampler(), s.latencyRuns(), s.throughputRuns(), s.minSpeedSeconds());
+    }
+    progress(monitor, ++done, total);
+  }
+
+  /** Records that a row has no model for one training seed (its distillation diverged). */
+  public void missing(String method, int steps, int trainingSeed, String why) {
+    missing.add(method + " " + steps + " " + why + " with seed " + trainingSeeds.get(trainingSeed));
+  }
+
+  /** Means, intervals, claims; writes the report, the sheet and returns the report. */
+  public ComparisonReport finish(List<Claim> claims) throws IOException {
     ComparisonReport report = new ComparisonReport();
     report.machine = s.machine();
     report.date = Instant.now().toString();
-    report.seed = s.seed();
+    report.seed = s.evalSeeds().get(0);
     report.samples = s.samples();
+    report.trainingSeeds = new ArrayList<>(trainingSeeds);
+    report.evalSeeds = new ArrayList<>(s.evalSeeds());
+    List<RowState> measured = new ArrayList<>();
+    for (RowState row : rows.values()) {
+      if (row.speed == null) {
+        continue; // a row whose every seed diverged: only in `missing`
+      }
+      Contender c = row.contender;
+      ComparisonReport.Row r = new ComparisonReport.Row();
+      r.method = c.method();
+      r.steps = c.sampler().steps();
+      r.nfe = c.sampler().nfe();
+      r.latencyMsBatch1 = row.speed.latencyMsBatch1();
+      r.throughputPerSec = row.speed.throughputPerSec();
+      r.speedup = base.latencyMsBatch1() / row.speed.latencyMsBatch1();
+      r.speedupBatch32 = row.speed.throughputPerSec() / base.throughputPerSec();
+      r.trainingSeeds = row.fixed || trainingSeeds.isEmpty() ? null : row.trained;
+      List<String> notes =
+          missing.stream()
+              .filter(m -> m.startsWith(key(c) + " "))
+              .map(m -> m.substring(key(c).length() + 1))
+              .toList();
+      if (!notes.isEmpty()) {
+        r.note = String.join("; ", notes);
+      }
+      report.rows.add(r);
+      measured.add(row);
+    }
+    for (String m : missing) {
+      if (rows.values().stream()
+          .noneMatch(row -> row.speed != null && m.startsWith(key(row.contender) + " "))) {
+        report.note = (report.note == null ? "" : report.note + " ") + "No model: " + m + ".";
+      }
+    }
     if (quality != null) {
       report.reference.fdRefVsRef = quality.referenceFloor();
       report.reference.occupancy = quality.referenceOccupancy();
-    }
-    int total = contenders.size() + 1;
-    progress(monitor, 0, total);
-    SpeedProbe.Speed base =
-        SpeedProbe.measure(
-            baseline.model(),
-            baseline.sampler(),
-            s.latencyRuns(),
-            s.throughputRuns(),
-            s.minSpeedSeconds());
-    progress(monitor, 1, total);
-    List<float[]> sheet = new ArrayList<>();
-    List<String> labels = new ArrayList<>();
-    int resolution = 0;
-    for (int i = 0; i < contenders.size(); i++) {
-      Contender c = contenders.get(i);
-      VoxelBatch generated =
-          Generation.generate(c.model(), c.sampler(), s.samples(), s.seed(), s.batch());
-      resolution = generated.resolution();
-      ComparisonReport.Row row = new ComparisonReport.Row();
-      row.method = c.method();
-      row.steps = c.sampler().steps();
-      row.nfe = c.sampler().nfe();
-      if (quality != null) {
-        QualityProbe.Quality q = quality.measure(generated);
-        row.fd = q.fd();
-        row.classAccuracy = q.classAccuracy();
-        row.mmd = q.mmd();
-        row.cov = q.cov();
-        row.nna = q.nna();
-        row.occupancy = q.occupancy();
+      if (quality.referenceFeatures().length
+          > 2 * (io.distillery.mdt.eval.FeatureSetMetrics.DEFAULT_K + 1)) {
+        report.reference.realVsReal = ComparisonReport.values(quality.realVsReal());
       }
-      SpeedProbe.Speed speed =
-          c == baseline
-              ? base
-              : SpeedProbe.measure(
-                  c.model(), c.sampler(), s.latencyRuns(), s.throughputRuns(), s.minSpeedSeconds());
-      row.latencyMsBatch1 = speed.latencyMsBatch1();
-      row.throughputPerSec = speed.throughputPerSec();
-      row.speedup = base.latencyMsBatch1() / speed.latencyMsBatch1();
-      row.speedupBatch32 = speed.throughputPerSec() / base.throughputPerSec();
-      report.rows.add(row);
-      writeMeshes(generated, outDir.resolve("meshes").resolve(c.method() + "-" + row.steps));
-      for (int k = 0; k < Math.min(SHOWN, generated.count()); k++) {
-        sheet.add(generated.occupancy(k));
-        labels.add(k == 0 ? c.name() : "");
-      }
-      progress(monitor, i + 2, total);
+      report.classNames = quality.classNames();
+      fillQuality(report, measured, claims);
     }
     Files.createDirectories(outDir);
     report.writeJson(outDir.resolve("report.json"));
     report.writeMarkdown(outDir.resolve("report.md"), "Distillery comparison", null);
-    if (!sheet.isEmpty()) {
-      PreviewRenderer.writePng(
-          PreviewRenderer.sheet(sheet, resolution, labels, SHOWN, 96),
-          outDir.resolve("samples.png"));
+    if (!grid.isEmpty()) {
+      SampleGrid.write(
+          outDir.resolve("samples.png"),
+          "Samples by model and class (evaluation seed " + s.evalSeeds().get(0) + ")",
+          grid,
+          SampleGrid.classNames(
+              quality == null ? null : quality.classNames(),
+              rows.values().iterator().next().contender.model().numClasses()));
     }
     return report;
+  }
+
+  private void fillQuality(ComparisonReport report, List<RowState> measured, List<Claim> claims) {
+    List<Bootstrap.Row> cells = new ArrayList<>();
+    for (RowState row : measured) {
+      ShapeEvaluator.Measured[][] m = new ShapeEvaluator.Measured[row.cells.length][];
+      for (int k = 0; k < m.length; k++) {
+        if (row.cells[k] != null) {
+          m[k] = new ShapeEvaluator.Measured[row.cells[k].length];
+          for (int e = 0; e < m[k].length; e++) {
+            m[k][e] = row.cells[k][e].measured();
+          }
+        }
+      }
+      cells.add(new Bootstrap.Row(row.fixed, m));
+    }
+    Bootstrap.Result b =
+        Bootstrap.run(
+            quality.referenceFeatures(),
+            quality.classNames().size(),
+            trainingSeedCount(),
+            s.evalSeeds().size(),
+            cells,
+            s.bootstrap(),
+            s.evalSeeds().get(0));
+    report.bootstrapReplicates = s.bootstrap();
+    report.intervals =
+        "95% intervals by a paired two-level bootstrap over training seeds and evaluation samples"
+            + " ("
+            + s.bootstrap()
+            + " replicates, EVALUATION.md)";
+    if (trainingSeeds.size() == 1) {
+      report.note =
+          (report.note == null ? "" : report.note + " ")
+              + "One training seed only: the intervals cover evaluation sampling noise, not"
+              + " seed-to-seed variation of the distillation (mdt bench uses 3 seeds).";
+    }
+    for (int i = 0; i < measured.size(); i++) {
+      ComparisonReport.Row r = report.rows.get(i);
+      RowState row = measured.get(i);
+      r.ci = new LinkedHashMap<>();
+      for (int m = 0; m < Bootstrap.METRICS.size(); m++) {
+        r.ci.put(Bootstrap.METRICS.get(m), b.metric(i, m));
+      }
+      r.fd = r.ci.get("fd").mean();
+      r.classAccuracy = r.ci.get("classAccuracy").mean();
+      r.precision = r.ci.get("precision").mean();
+      r.recall = r.ci.get("recall").mean();
+      r.density = r.ci.get("density").mean();
+      r.coverage = r.ci.get("coverage").mean();
+      r.mmd = r.ci.get("mmd").mean();
+      r.cov = r.ci.get("cov").mean();
+      r.nna = r.ci.get("nna").mean();
+      r.perClassAccuracy = new LinkedHashMap<>();
+      for (int c = 0; c < quality.classNames().size(); c++) {
+        Estimate e = b.classAccuracy(i, c);
+        if (Double.isFinite(e.mean())) {
+          r.perClassAccuracy.put(quality.classNames().get(c), e);
+        }
+      }
+      double occ = 0;
+      int n = 0;
+      for (QualityProbe.Measurement[] k : row.cells) {
+        if (k == null) continue;
+        for (QualityProbe.Measurement cell : k) {
+          occ += cell.occupancy();
+          n++;
+        }
+      }
+      r.occupancy = occ / n;
+    }
+    Map<String, Integer> index = new LinkedHashMap<>();
+    for (int i = 0; i < report.rows.size(); i++) {
+      index.put(report.rows.get(i).name(), i);
+    }
+    for (Claim claim : claims) {
+      Claim c = Claim.of(claim.text, claim.kind, claim.a, claim.b, claim.threshold);
+      Integer a = index.get(c.a);
+      Integer o = index.get(c.b);
+      if (a != null && o != null) {
+        c.estimate =
+            c.kind == Claim.Kind.FD_RATIO_BELOW
+                ? b.statistic(v -> v[a][0] / v[o][0])
+                : b.statistic(v -> v[a][1] - v[o][1]);
+      }
+      c.judge();
+      report.claims.add(c);
+    }
   }
 
   private static void writeMeshes(VoxelBatch generated, Path dir) throws IOException {

@@ -1,5 +1,6 @@
 package io.distillery.mdt.bench;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -7,44 +8,96 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * The result of a comparison: {@code report.json} (machine, date, seed, samples, reference floor,
- * one row per model) and the same table as markdown.
+ * The result of a comparison: {@code report.json} (machine, date, seeds, samples, reference floor,
+ * one row per model with each metric's mean over seeds and its 95% interval, per-class accuracy,
+ * the claims and their verdicts) and the same as markdown.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class ComparisonReport {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public String machine;
   public String date;
+
+  /** The first evaluation seed (sample {@code i} of evaluation seed {@code s} uses noise s + i). */
   public long seed;
+
+  /** Generated samples per model and evaluation seed. */
   public int samples;
+
+  /** Seeds the students were distilled with (the teacher does not depend on them). */
+  public List<Long> trainingSeeds = new ArrayList<>();
+
+  /** Noise and condition seeds every model was evaluated on. */
+  public List<Long> evalSeeds = new ArrayList<>();
+
+  /** Bootstrap replicates behind each interval. */
+  public Integer bootstrapReplicates;
+
+  /** How the intervals were computed. */
+  public String intervals;
+
+  /** A caveat a reader must see (for example: one training seed only). */
+  public String note;
+
+  public List<String> classNames;
   public Reference reference = new Reference();
   public List<Row> rows = new ArrayList<>();
+  public List<Claim> claims = new ArrayList<>();
 
-  /** The floor: FD between two halves of the held-out real shapes. */
+  /** The floor: what two halves of the held-out real shapes score against each other. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public static class Reference {
     public Double fdRefVsRef;
     public Double occupancy;
+
+    /** Every metric of one held-out half against the other (the ideal values). */
+    public Map<String, Double> realVsReal;
   }
 
   /** One model at one step count. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public static class Row {
     public String method;
     public int steps;
 
-    /** Quality metrics; null when the data has no classifier (not the built-in 16^3 shapes). */
+    /**
+     * Quality metrics, each the mean over training and evaluation seeds; null when the data has no
+     * classifier (not the built-in 16^3 shapes). EVALUATION.md gives their meaning and direction.
+     */
     public Double fd;
 
     public Double classAccuracy;
+    public Double precision;
+    public Double recall;
+    public Double density;
+    public Double coverage;
     public Double mmd;
     public Double cov;
     public Double nna;
+
+    /** 95% interval of each quality metric (keys as the fields above). */
+    public Map<String, Estimate> ci;
+
+    /** Class accuracy per class name, with its 95% interval. */
+    public Map<String, Estimate> perClassAccuracy;
+
+    /** Training seeds this row was evaluated for (null for rows that do not depend on them). */
+    public Integer trainingSeeds;
+
+    /** Why a row lacks seeds or values (for example: training diverged). */
+    public String note;
+
     public int nfe;
     public double latencyMsBatch1;
     public double throughputPerSec;
@@ -56,6 +109,14 @@ public class ComparisonReport {
     public double speedupBatch32;
 
     public Double occupancy;
+
+    public String name() {
+      return method + " " + steps;
+    }
+
+    Estimate estimate(String metric) {
+      return ci == null ? null : ci.get(metric);
+    }
   }
 
   public Row row(String method, int steps) {
@@ -63,10 +124,6 @@ public class ComparisonReport {
         .filter(r -> r.method.equals(method) && r.steps == steps)
         .findFirst()
         .orElse(null);
-  }
-
-  private static String num(Double v, String format) {
-    return v == null ? "n/a" : String.format(Locale.ROOT, format, v);
   }
 
   public void writeJson(Path file) throws IOException {
@@ -78,29 +135,48 @@ public class ComparisonReport {
     return JSON.readValue(file.toFile(), ComparisonReport.class);
   }
 
-  /** The table, one line per row, with the reference floor under it. */
+  private static String num(Row r, String metric, Double v, String format) {
+    if (v == null) {
+      return "n/a";
+    }
+    Estimate e = r.estimate(metric);
+    if (e == null || !Double.isFinite(e.lo())) {
+      return String.format(Locale.ROOT, format, v);
+    }
+    return e.format(format);
+  }
+
+  private static String pct(Row r, String metric, Double v) {
+    if (v == null) {
+      return "n/a";
+    }
+    Estimate e = r.estimate(metric);
+    return e == null || !Double.isFinite(e.lo())
+        ? String.format(Locale.ROOT, "%.1f%%", 100 * v)
+        : e.percent();
+  }
+
+  /** The main table, one line per row, with the reference floor and the seeds under it. */
   public String markdownTable() {
     StringBuilder sb = new StringBuilder();
     sb.append(
-        "| model | steps | NFE | FD | class acc. | MMD | COV | 1-NNA | occupancy | latency b=1 (ms) |"
-            + " samples/s b=32 | speedup b=1 | speedup b=32 |\n");
+        "| model | steps | NFE | FD | class acc. | precision | recall | 1-NNA | occupancy |"
+            + " latency b=1 (ms) | samples/s b=32 | speedup b=1 | speedup b=32 |\n");
     sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       sb.append(
           String.format(
               Locale.ROOT,
               "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %.1f | %.1f | %.1fx | %.1fx |\n",
-              r.method,
+              r.method + (r.note == null ? "" : " (" + r.note + ")"),
               r.steps,
               r.nfe,
-              num(r.fd, "%.1f"),
-              r.classAccuracy == null
-                  ? "n/a"
-                  : String.format(Locale.ROOT, "%.1f%%", 100 * r.classAccuracy),
-              num(r.mmd, "%.3f"),
-              num(r.cov, "%.2f"),
-              num(r.nna, "%.2f"),
-              num(r.occupancy, "%.3f"),
+              num(r, "fd", r.fd, "%.1f"),
+              pct(r, "classAccuracy", r.classAccuracy),
+              num(r, "precision", r.precision, "%.2f"),
+              num(r, "recall", r.recall, "%.2f"),
+              num(r, "nna", r.nna, "%.2f"),
+              r.occupancy == null ? "n/a" : String.format(Locale.ROOT, "%.3f", r.occupancy),
               r.latencyMsBatch1,
               r.throughputPerSec,
               r.speedup,
@@ -115,12 +191,165 @@ public class ComparisonReport {
           String.format(
               Locale.ROOT,
               "\nFloor: FD between two halves of the held-out real shapes = %.1f (their occupancy"
-                  + " %.3f). FD is on the shipped classifier's features; MMD, COV and 1-NNA use the"
-                  + " voxel-IoU distance (1-NNA: 0.5 is ideal).\n",
+                  + " %.3f)%s. Every quality metric is on the shipped classifier's features"
+                  + " (EVALUATION.md): FD and 1-NNA lower is better (1-NNA ideal 0.5), class"
+                  + " accuracy, precision and recall higher is better (ideal 1).\n",
               reference.fdRefVsRef,
-              reference.occupancy));
+              reference.occupancy,
+              reference.realVsReal == null
+                  ? ""
+                  : String.format(
+                      Locale.ROOT,
+                      "; real vs real: precision %.2f, recall %.2f, 1-NNA %.2f",
+                      reference.realVsReal.get("precision"),
+                      reference.realVsReal.get("recall"),
+                      reference.realVsReal.get("nna"))));
+    }
+    sb.append(seedsLine()).append('\n');
+    return sb.toString();
+  }
+
+  /** Training and evaluation seeds, samples and the interval method, in one sentence. */
+  public String seedsLine() {
+    StringBuilder sb = new StringBuilder();
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%s: %d training seed(s) %s x %d evaluation seed(s) %s, %d samples per model and"
+                + " evaluation seed",
+            ci() ? "Mean [95% interval]" : "Values",
+            trainingSeeds.size(),
+            trainingSeeds,
+            evalSeeds.size(),
+            evalSeeds,
+            samples));
+    if (intervals != null) {
+      sb.append("; ").append(intervals);
+    }
+    sb.append('.');
+    if (note != null) {
+      sb.append(" **").append(note).append("**");
     }
     return sb.toString();
+  }
+
+  private boolean ci() {
+    return rows.stream().anyMatch(r -> r.ci != null);
+  }
+
+  /** Density, coverage, MMD and COV, and per-class accuracy: the tables under the main one. */
+  public String detailTables() {
+    if (!ci()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder("\n| model | steps | density | coverage | MMD | COV |\n");
+    sb.append("|---|---|---|---|---|---|\n");
+    for (Row r : rows) {
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %s | %s | %s | %s |\n",
+              r.method,
+              r.steps,
+              num(r, "density", r.density, "%.2f"),
+              num(r, "coverage", r.coverage, "%.2f"),
+              num(r, "mmd", r.mmd, "%.2f"),
+              num(r, "cov", r.cov, "%.2f")));
+    }
+    if (classNames != null) {
+      sb.append("\nClass accuracy per class (%, mean [95% interval]):\n\n| model | steps |");
+      classNames.forEach(c -> sb.append(' ').append(c).append(" |"));
+      sb.append("\n|---|---|").append("---|".repeat(classNames.size())).append('\n');
+      for (Row r : rows) {
+        sb.append("| ").append(r.method).append(" | ").append(r.steps).append(" |");
+        for (String c : classNames) {
+          Estimate e = r.perClassAccuracy == null ? null : r.perClassAccuracy.get(c);
+          sb.append(' ')
+              .append(
+                  e == null
+                      ? "n/a"
+                      : String.format(
+                          Locale.ROOT,
+                          "%.0f [%.0f, %.0f]",
+                          100 * e.mean(),
+                          100 * e.lo(),
+                          100 * e.hi()))
+              .append(" |");
+        }
+        sb.append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The claims as a markdown table. */
+  public String claimsMarkdown() {
+    if (claims.isEmpty()) {
+      return "";
+    }
+    StringBuilder sb =
+        new StringBuilder(
+            "\nClaims (paired over the same seeds; met = the 95% interval clears the threshold,"
+                + " not met = it clears it the wrong way, not separated = it straddles it):\n\n"
+                + "| claim | statistic | estimate [95% interval] | threshold | verdict |\n"
+                + "|---|---|---|---|---|\n");
+    for (Claim c : claims) {
+      boolean ratio = c.kind == Claim.Kind.FD_RATIO_BELOW;
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %s | %s | **%s** |\n",
+              c.text,
+              c.statistic,
+              c.estimate == null
+                  ? "n/a"
+                  : ratio
+                      ? c.estimate.format("%.2f")
+                      : String.format(
+                          Locale.ROOT,
+                          "%+.1f [%+.1f, %+.1f] points",
+                          100 * c.estimate.mean(),
+                          100 * c.estimate.lo(),
+                          100 * c.estimate.hi()),
+              ratio
+                  ? String.format(Locale.ROOT, "< %.2f", c.threshold)
+                  : String.format(Locale.ROOT, "> %+.1f points", 100 * c.threshold),
+              c.verdict));
+    }
+    return sb.toString();
+  }
+
+  /** A one-screen verdict: the claims with their intervals, and how much to trust them. */
+  public String verdictText() {
+    StringBuilder sb = new StringBuilder("Verdict (95% intervals, paired over the same seeds)\n");
+    if (claims.isEmpty()) {
+      sb.append("  no claims were checked (quality needs the built-in 16^3 shapes)\n");
+    }
+    for (Claim c : claims) {
+      sb.append("  ").append(c.line()).append('\n');
+    }
+    long met = claims.stream().filter(c -> Claim.MET.equals(c.verdict)).count();
+    long notMet = claims.stream().filter(c -> Claim.NOT_MET.equals(c.verdict)).count();
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "  %d met, %d not met, %d not separated. %d training seed(s) x %d evaluation seed(s),"
+                + " %d samples each.%n",
+            met,
+            notMet,
+            claims.size() - met - notMet,
+            trainingSeeds.size(),
+            evalSeeds.size(),
+            samples));
+    if (note != null) {
+      sb.append("  ").append(note).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** Everything: main table, detail tables and claims. */
+  public String markdown() {
+    return markdownTable() + detailTables() + claimsMarkdown();
   }
 
   public void writeMarkdown(Path file, String title, String command) throws IOException {
@@ -132,13 +361,24 @@ public class ComparisonReport {
             + machine
             + "  \nDate: "
             + date
-            + "  \nSeed: "
-            + seed
-            + ", samples per model: "
-            + samples
             + (command == null ? "" : "  \nCommand: `" + command + "`")
             + "\n\n"
-            + markdownTable();
+            + markdown();
     Files.writeString(file, text);
+  }
+
+  /** Quality metric values of a {@link io.distillery.mdt.eval.ShapeEvaluator.Quality} by key. */
+  static Map<String, Double> values(io.distillery.mdt.eval.ShapeEvaluator.Quality q) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("fd", q.fd());
+    m.put("classAccuracy", q.classAccuracy());
+    m.put("precision", q.precision());
+    m.put("recall", q.recall());
+    m.put("density", q.density());
+    m.put("coverage", q.coverage());
+    m.put("mmd", q.mmd());
+    m.put("cov", q.cov());
+    m.put("nna", q.nna());
+    return m;
   }
 }

@@ -2,6 +2,9 @@ package io.distillery.mdt.cli;
 
 import ai.djl.Device;
 import io.distillery.config.TrainerConfig;
+import io.distillery.mdt.bench.Bootstrap;
+import io.distillery.mdt.bench.Estimate;
+import io.distillery.mdt.bench.QualityProbe;
 import io.distillery.mdt.data.BuiltinShapes;
 import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.data.LoadedDataset;
@@ -21,15 +24,18 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * {@code mdt evaluate} for one model: samples {@code evaluation.samples} shapes (classes in turn,
  * seeds from {@code evaluation.seed}) and compares them with the held-out split ({@link
- * ShapeEvaluator}): Frechet distance on the classifier's features next to the distance between two
- * held-out halves (the floor), class accuracy, MMD / COV / 1-NNA with the voxel-IoU distance,
- * network evaluations per sample, latency at batch 1 and throughput at batch 32. Writes {@code
- * report.json} and {@code report.md}.
+ * ShapeEvaluator}, the first {@code evaluation.samples} held-out shapes as reference): Frechet
+ * distance on the classifier's features next to the distance between two held-out halves (the
+ * floor), class accuracy, precision / recall / density / coverage and MMD / COV / 1-NNA on the
+ * classifier's features, each with a 95% bootstrap interval over this run's samples, network
+ * evaluations per sample, latency at batch 1 and throughput at batch 32. Writes {@code report.json}
+ * and {@code report.md}.
  */
 public final class ModelEvaluation {
   static final int THROUGHPUT_BATCH = 32;
@@ -57,12 +63,17 @@ public final class ModelEvaluation {
       double cfgStrength,
       double fd,
       double classAccuracy,
+      double precision,
+      double recall,
+      double density,
+      double coverage,
       double mmd,
       double cov,
       double nna,
       int nfe,
       double latencyMsBatch1,
-      double throughputPerSec) {}
+      double throughputPerSec,
+      Map<String, Estimate> ci) {}
 
   public record Report(
       String machine,
@@ -93,6 +104,7 @@ public final class ModelEvaluation {
                 + "^3 grids");
       }
       int n = cfg.evaluation.samples;
+      QualityProbe.checkSampleCount(n, card.classNames().size(), "--samples (evaluation.samples)");
       int[] labels = new int[n];
       for (int j = 0; j < n; j++) {
         labels[j] = j % card.classNames().size();
@@ -100,8 +112,13 @@ public final class ModelEvaluation {
       VoxelBatch generated =
           SeededSampling.sample(
               model, s, labels, cfg.evaluation.seed, SeededSampling.DEFAULT_BATCH);
-      ShapeEvaluator.Quality q = ShapeEvaluator.evaluate(classifier, generated, held.batch());
-      double floor = ShapeEvaluator.fdBetweenHalves(classifier, held.batch());
+      // Reference = the first n held-out shapes, the floor two halves of the first 2n: every FD
+      // compares sets of the same size (FD's bias depends on it).
+      QualityProbe probe = new QualityProbe(classifier, held.batch(), n);
+      QualityProbe.Measurement m = probe.measureForBootstrap(generated);
+      ShapeEvaluator.Quality q = m.measured().quality(probe.referenceFeatures());
+      double floor = probe.referenceFloor();
+      Map<String, Estimate> ci = intervals(probe, m, cfg.evaluation.seed);
       double latency = latencyMs(model, s);
       double throughput = throughput(model, s);
       Row row =
@@ -112,12 +129,17 @@ public final class ModelEvaluation {
               s.cfgStrength(),
               q.fd(),
               q.classAccuracy(),
+              q.precision(),
+              q.recall(),
+              q.density(),
+              q.coverage(),
               q.mmd(),
               q.cov(),
               q.nna(),
               s.nfe(),
               latency,
-              throughput);
+              throughput,
+              ci);
       Report report =
           new Report(
               machine(req.device()),
@@ -130,6 +152,25 @@ public final class ModelEvaluation {
       write(report, req.out());
       return report;
     }
+  }
+
+  /** 95% intervals over the samples of this one run ({@link Bootstrap} with one seed). */
+  private static Map<String, Estimate> intervals(
+      QualityProbe probe, QualityProbe.Measurement m, long seed) {
+    Bootstrap.Result b =
+        Bootstrap.run(
+            probe.referenceFeatures(),
+            probe.classNames().size(),
+            1,
+            1,
+            List.of(new Bootstrap.Row(true, new ShapeEvaluator.Measured[][] {{m.measured()}})),
+            Bootstrap.DEFAULT_REPLICATES,
+            seed);
+    Map<String, Estimate> ci = new LinkedHashMap<>();
+    for (int k = 0; k < Bootstrap.METRICS.size(); k++) {
+      ci.put(Bootstrap.METRICS.get(k), b.metric(0, k));
+    }
+    return ci;
   }
 
   private static SamplerSettings settings(SamplerSettings d, Request req) {
@@ -193,27 +234,36 @@ public final class ModelEvaluation {
         io.distillery.config.TrainerConfigs.json().writeValueAsString(json));
     StringBuilder md = new StringBuilder();
     md.append(
-        "| method | steps | cfg | FD | class acc. | MMD | COV | 1-NNA | NFE | latency b1 (ms) | throughput b32 (/s) |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        "| method | steps | cfg | FD | class acc. | precision | recall | density | coverage | MMD |"
+            + " COV | 1-NNA | NFE | latency b1 (ms) | throughput b32 (/s) |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : report.rows()) {
       md.append(
           String.format(
-              "| %s | %d | %.2f | %.2f | %.3f | %.4f | %.3f | %.3f | %d | %.1f | %.2f |%n",
+              Locale.ROOT,
+              "| %s | %d | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %.1f | %.2f |%n",
               r.method(),
               r.steps(),
               r.cfgStrength(),
-              r.fd(),
-              r.classAccuracy(),
-              r.mmd(),
-              r.cov(),
-              r.nna(),
+              r.ci().get("fd").format("%.2f"),
+              r.ci().get("classAccuracy").format("%.3f"),
+              r.ci().get("precision").format("%.3f"),
+              r.ci().get("recall").format("%.3f"),
+              r.ci().get("density").format("%.3f"),
+              r.ci().get("coverage").format("%.3f"),
+              r.ci().get("mmd").format("%.3f"),
+              r.ci().get("cov").format("%.3f"),
+              r.ci().get("nna").format("%.3f"),
               r.nfe(),
               r.latencyMsBatch1(),
               r.throughputPerSec()));
     }
     md.append(
         String.format(
-            "%nFD between two held-out halves (the floor): %.2f. %d samples, seed %d, %s, %s.%n",
+            Locale.ROOT,
+            "%nValues: estimate [95%% interval over this run's samples, bootstrap]; every quality"
+                + " metric on the shipped classifier's features (EVALUATION.md). FD between two"
+                + " held-out halves (the floor): %.2f. %d samples, seed %d, %s, %s.%n",
             report.reference().get("fdRefVsRef"),
             report.samples(),
             report.seed(),

@@ -48,6 +48,8 @@ public final class DistillPipeline {
       throws IOException {
     Gates.checkSatisfiable(cfg);
     try (Teacher teacher = Teacher.load(cfg, device)) {
+      QualityProbe.checkSampleCount(
+          cfg.evaluation.samples, teacher.model().numClasses(), "evaluation.samples");
       LoadedDataset train = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.TRAIN);
       ComparisonReport[] report = new ComparisonReport[1];
       StudentDistillation.Result run =

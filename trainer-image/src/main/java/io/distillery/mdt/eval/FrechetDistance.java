@@ -38,6 +38,39 @@ public final class FrechetDistance {
       RealMatrix cov = new Covariance(features, true).getCovarianceMatrix();
       return new Gaussian(mean, cov);
     }
+
+    /** The Gaussian of the rows picked by {@code rows} (repeats allowed), unbiased covariance. */
+    public static Gaussian fit(double[][] features, int[] rows) {
+      int n = rows.length;
+      if (n < 2) {
+        throw new IllegalArgumentException("need at least 2 feature vectors, got " + n);
+      }
+      int d = features[rows[0]].length;
+      double[] mean = new double[d];
+      for (int r : rows) {
+        double[] f = features[r];
+        for (int j = 0; j < d; j++) mean[j] += f[j];
+      }
+      for (int j = 0; j < d; j++) mean[j] /= n;
+      double[][] cov = new double[d][d];
+      double[] c = new double[d];
+      for (int r : rows) {
+        double[] f = features[r];
+        for (int j = 0; j < d; j++) c[j] = f[j] - mean[j];
+        for (int j = 0; j < d; j++) {
+          double cj = c[j];
+          double[] row = cov[j];
+          for (int k = j; k < d; k++) row[k] += cj * c[k];
+        }
+      }
+      for (int j = 0; j < d; j++) {
+        for (int k = j; k < d; k++) {
+          cov[j][k] /= n - 1;
+          cov[k][j] = cov[j][k];
+        }
+      }
+      return new Gaussian(mean, new Array2DRowRealMatrix(cov, false));
+    }
   }
 
   /** FD between two sets of feature vectors (rows). */
@@ -46,6 +79,14 @@ public final class FrechetDistance {
   }
 
   public static double compute(Gaussian a, Gaussian b) {
+    return compute(a, sqrtPsd(a.covariance), b);
+  }
+
+  /**
+   * FD with the root of {@code a}'s covariance given, for many {@code b} against one {@code a} (a
+   * bootstrap computes it once per reference resample).
+   */
+  public static double compute(Gaussian a, RealMatrix sqrtCovA, Gaussian b) {
     if (a.mean.length != b.mean.length) {
       throw new IllegalArgumentException(
           "feature dimensions differ: " + a.mean.length + " vs " + b.mean.length);
@@ -55,8 +96,7 @@ public final class FrechetDistance {
       double diff = a.mean[i] - b.mean[i];
       meanTerm += diff * diff;
     }
-    RealMatrix rootA = sqrtPsd(a.covariance);
-    RealMatrix inner = rootA.multiply(b.covariance).multiply(rootA);
+    RealMatrix inner = sqrtCovA.multiply(b.covariance).multiply(sqrtCovA);
     double traceRoot = 0;
     for (double lambda : symmetricEigenvalues(inner)) {
       traceRoot += Math.sqrt(Math.max(lambda, 0));
@@ -66,7 +106,7 @@ public final class FrechetDistance {
   }
 
   /** Square root of a symmetric positive semi-definite matrix. */
-  static RealMatrix sqrtPsd(RealMatrix m) {
+  public static RealMatrix sqrtPsd(RealMatrix m) {
     RealMatrix sym = symmetrised(m);
     EigenDecomposition eig = new EigenDecomposition(sym);
     double[] values = eig.getRealEigenvalues();

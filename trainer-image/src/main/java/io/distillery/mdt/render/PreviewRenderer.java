@@ -117,8 +117,13 @@ public final class PreviewRenderer {
     return s.equals(label) ? s : s.substring(0, Math.max(1, s.length() - 1)) + "…";
   }
 
-  private static void draw(
-      Graphics2D g, float[] occ, int r, int x0, int y0, int w, int h, Color base) {
+  /**
+   * Draws one grid into the box {@code (x0, y0, w, h)}: a floor outline, the shadow of the shape
+   * straight down on the floor, then the visible cubes back to front. Each face has its own shade
+   * (top lightest, +z darkest) and is darkened where filled neighbours crowd it (a cheap ambient
+   * occlusion), so creases, holes and the parts of a shape read in depth at small sizes.
+   */
+  static void draw(Graphics2D g, float[] occ, int r, int x0, int y0, int w, int h, Color base) {
     if (occ.length != r * r * r) {
       throw new IllegalArgumentException(
           "occupancy has " + occ.length + " values, not " + r + "^3");
@@ -135,6 +140,21 @@ public final class PreviewRenderer {
     g.setColor(new Color(215, 215, 215));
     g.setStroke(new BasicStroke(1f));
     g.drawPolygon(poly(p, new int[][] {{0, 0, 0}, {r, 0, 0}, {r, 0, r}, {0, 0, r}}));
+
+    // The shape's footprint on the floor, so a floating or thin part still shows where it is.
+    Color shadow = new Color(0, 0, 0, 28);
+    for (int x = 0; x < r; x++) {
+      for (int z = 0; z < r; z++) {
+        for (int y = 0; y < r; y++) {
+          if (on(occ, r, x, y, z)) {
+            g.setColor(shadow);
+            g.fillPolygon(
+                poly(p, new int[][] {{x, 0, z}, {x + 1, 0, z}, {x + 1, 0, z + 1}, {x, 0, z + 1}}));
+            break;
+          }
+        }
+      }
+    }
 
     List<int[]> cubes = new ArrayList<>();
     for (int x = 0; x < r; x++) {
@@ -163,22 +183,44 @@ public final class PreviewRenderer {
       face(
           g,
           p,
-          top,
+          occluded(top, crowd(occ, r, x, y + 1, z, 0, 2)),
           outline,
           new int[][] {{x, y + 1, z}, {x + 1, y + 1, z}, {x + 1, y + 1, z + 1}, {x, y + 1, z + 1}});
       face(
           g,
           p,
-          side,
+          occluded(side, crowd(occ, r, x + 1, y, z, 1, 2)),
           outline,
           new int[][] {{x + 1, y, z}, {x + 1, y + 1, z}, {x + 1, y + 1, z + 1}, {x + 1, y, z + 1}});
       face(
           g,
           p,
-          front,
+          occluded(front, crowd(occ, r, x, y, z + 1, 0, 1)),
           outline,
           new int[][] {{x, y, z + 1}, {x + 1, y, z + 1}, {x + 1, y + 1, z + 1}, {x, y + 1, z + 1}});
     }
+  }
+
+  /**
+   * Filled voxels among the four in-plane neighbours of the cell {@code (x, y, z)} in front of a
+   * face, the plane spanned by axes {@code a} and {@code b} (0 = x, 1 = y, 2 = z).
+   */
+  private static int crowd(float[] occ, int r, int x, int y, int z, int a, int b) {
+    int n = 0;
+    for (int axis : new int[] {a, b}) {
+      for (int d = -1; d <= 1; d += 2) {
+        int[] q = {x, y, z};
+        q[axis] += d;
+        if (on(occ, r, q[0], q[1], q[2])) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  private static Color occluded(Color c, int crowd) {
+    return crowd == 0 ? c : shade(c, 1 - 0.09 * crowd);
   }
 
   private interface Projector {

@@ -228,11 +228,93 @@ class MdtTest {
     assertThat(row.path("nfe").asInt()).isEqualTo(2);
     for (String k :
         List.of(
-            "fd", "classAccuracy", "mmd", "cov", "nna", "latencyMsBatch1", "throughputPerSec")) {
+            "fd",
+            "classAccuracy",
+            "precision",
+            "recall",
+            "density",
+            "coverage",
+            "mmd",
+            "cov",
+            "nna",
+            "latencyMsBatch1",
+            "throughputPerSec")) {
       assertThat(row.path(k).isNumber()).as(k).isTrue();
     }
+    var fd = row.path("ci").path("fd");
+    assertThat(fd.path("lo").asDouble()).isLessThanOrEqualTo(fd.path("hi").asDouble());
+    assertThat(row.path("ci").path("classAccuracy").path("mean").asDouble())
+        .isEqualTo(row.path("classAccuracy").asDouble());
     assertThat(report.resolve("report.md")).content().contains("| teacher | 1 |");
     assertThat(out.toString()).contains("report in");
+  }
+
+  @Test
+  void zeroSeedsAreAnOptionErrorNamingTheOption(@TempDir Path dir) {
+    for (String command : List.of("bench", "demo")) {
+      for (String option : List.of("--seeds", "--eval-seeds")) {
+        err.getBuffer().setLength(0);
+        assertThat(
+                mdt(
+                    command,
+                    option,
+                    "0",
+                    "--device",
+                    "cpu",
+                    command.equals("bench") ? "--bench-out" : "--demo-out",
+                    dir.resolve(command).toString()))
+            .as(command + " " + option)
+            .isEqualTo(ExitCodes.INVALID_CONFIG);
+        assertThat(err.toString()).contains(option + ": must be at least 1");
+      }
+    }
+    assertThat(dir.resolve("bench")).doesNotExist();
+    assertThat(dir.resolve("demo")).doesNotExist();
+  }
+
+  @Test
+  void fewerEvaluationSamplesThanClassesAreAConfigErrorNamingTheOption(@TempDir Path dir)
+      throws Exception {
+    Path outDir = dir.resolve("out");
+    assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).isZero();
+    String teacher = outDir.resolve(TeacherTraining.ARTIFACT_DIR).toString();
+    assertThat(
+            mdt(
+                "evaluate",
+                "--model",
+                teacher,
+                "--samples",
+                "7",
+                "--device",
+                "cpu",
+                "--out",
+                dir.resolve("eval").toString()))
+        .isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("--samples").contains("fewer than the 8 classes");
+    for (String command : List.of("distill", "bench", "demo")) {
+      err.getBuffer().setLength(0);
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  command,
+                  "--set",
+                  "teacher.uri=" + teacher,
+                  "--set",
+                  "evaluation.samples=4",
+                  "--device",
+                  "cpu",
+                  "--progress-port",
+                  "0"));
+      args.addAll(
+          command.equals("distill")
+              ? List.of("--out", dir.resolve("d").toString())
+              : List.of(
+                  command.equals("bench") ? "--bench-out" : "--demo-out",
+                  dir.resolve(command).toString()));
+      assertThat(mdt(args.toArray(String[]::new))).as(command).isEqualTo(ExitCodes.INVALID_CONFIG);
+      assertThat(err.toString()).as(command).contains("evaluation.samples").contains("8 classes");
+    }
+    assertThat(dir.resolve("d").resolve("student-mdt")).doesNotExist();
   }
 
   @Test

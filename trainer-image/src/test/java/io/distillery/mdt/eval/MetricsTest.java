@@ -116,6 +116,32 @@ class MetricsTest {
     assertThat(copies.cov()).isEqualTo(1.0);
   }
 
+  @Test
+  void featureSetMetricsOnAHandComputedOneDimensionalCase() {
+    // Reference at 0, 1, 2, 3 (1-NN radii 1); generated at 0.5, 1.5 (near) and 10, 11 (far).
+    double[][] ref = {{0}, {1}, {2}, {3}};
+    double[][] gen = {{0.5}, {1.5}, {10}, {11}};
+    FeatureSetMetrics.Items items = FeatureSetMetrics.items(gen, ref, 1);
+    FeatureSetMetrics.Result m = items.result();
+    // Precision: 0.5 and 1.5 lie in real balls, 10 and 11 do not.
+    assertThat(m.precision()).isEqualTo(0.5);
+    // Recall: generated radii are 1; ref 0, 1, 2 lie within 0.5 of a generated shape, 3 does not.
+    assertThat(m.recall()).isEqualTo(0.75);
+    // Density: 0.5 is in the balls of ref 0 and 1, 1.5 in those of 1 and 2: (2 + 2) / (1 * 4).
+    assertThat(m.density()).isEqualTo(1.0);
+    // Coverage: nearest generated shape of ref 0, 1, 2 at 0.5 <= 1; of ref 3 at 1.5 > 1.
+    assertThat(m.coverage()).isEqualTo(0.75);
+    // MMD: (0.5 + 0.5 + 0.5 + 1.5) / 4.
+    assertThat(m.mmd()).isCloseTo(0.75, within(1e-12));
+    // COV: nearest references 0 (tie 0/1), 1 (tie 1/2), 3, 3.
+    assertThat(m.cov()).isEqualTo(0.75);
+    // 1-NNA: 10 and 11 and ref 3 are right (own set nearer), the rest wrong: 3 / 8.
+    assertThat(m.nna()).isEqualTo(0.375);
+    assertThat(items.resampled(new int[] {0, 1, 2, 3}, new int[] {0, 1, 2, 3})).isEqualTo(m);
+    assertThat(items.resampled(new int[] {2, 3, 2, 3}, new int[] {3, 3, 3, 3}).precision())
+        .isEqualTo(0.0);
+  }
+
   private static double[][] gaussian(int n, int d, long seed) {
     Random rng = new Random(seed);
     double[][] x = new double[n][d];
