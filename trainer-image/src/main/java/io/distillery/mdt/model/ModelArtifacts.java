@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillery.config.TrainerConfig.ModelSpec;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.ArtifactWriter;
@@ -18,6 +19,10 @@ import java.nio.file.Path;
  */
 public final class ModelArtifacts {
   public static final String WEIGHTS = "weights.safetensors";
+
+  /** The model.json field naming the card's format version (absent in version 1). */
+  public static final String VERSION_FIELD = "version";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ModelArtifacts() {}
@@ -38,7 +43,9 @@ public final class ModelArtifacts {
     try (ArtifactWriter w = ArtifactWriter.create(target)) {
       weights.save(w.path(card.weights()));
       extras.write(w);
-      w.modelJson(JSON.valueToTree(card));
+      ObjectNode json = JSON.valueToTree(card);
+      json.put(VERSION_FIELD, ModelCard.formatVersion(card.kind()));
+      w.modelJson(json);
       return w.commit();
     }
   }
@@ -113,8 +120,7 @@ public final class ModelArtifacts {
     JsonNode json = artifact.modelJson();
     String kind = json.path("kind").asText();
     if (!ModelCard.FLOW_TRANSFORMER.equals(kind) && !ModelCard.TORCHSCRIPT.equals(kind)) {
-      throw new CorruptArtifactException(
-          Artifact.MODEL_JSON,
+      throw new UnsupportedArtifactException(
           artifact.dir()
               + ": model.json kind is '"
               + json.path("kind").asText()
@@ -123,6 +129,24 @@ public final class ModelArtifacts {
               + "' or '"
               + ModelCard.TORCHSCRIPT
               + "'");
+    }
+    int version = json.path(VERSION_FIELD).asInt(1);
+    if (version < 1 || version > ModelCard.formatVersion(kind)) {
+      throw new UnsupportedArtifactException(
+          artifact.dir()
+              + ": model.json is "
+              + kind
+              + " version "
+              + json.path(VERSION_FIELD).asText()
+              + "; this mdt reads "
+              + ModelCard.FLOW_TRANSFORMER
+              + " versions 1-"
+              + ModelCard.formatVersion(ModelCard.FLOW_TRANSFORMER)
+              + " and "
+              + ModelCard.TORCHSCRIPT
+              + " version 1-"
+              + ModelCard.formatVersion(ModelCard.TORCHSCRIPT)
+              + " (retrain it with this mdt, or use the mdt that wrote it)");
     }
     try {
       return JSON.treeToValue(json, ModelCard.class);

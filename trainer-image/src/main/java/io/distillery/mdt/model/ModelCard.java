@@ -35,6 +35,15 @@ public record ModelCard(
       "TRELLIS flow matching: t runs from 1 (noise) to 0 (data); v(x, 1000 t, cond);"
           + " cond = numClasses is the null class";
 
+  /**
+   * The newest format version of a kind that this code reads and writes: flow-transformer 1 is the
+   * linear patch embedding and head, 2 adds the optional convolutional stem and head ({@code
+   * model.convChannels}); torchscript 1 is the module plus its weights.
+   */
+  public static int formatVersion(String kind) {
+    return FLOW_TRANSFORMER.equals(kind) ? 2 : 1;
+  }
+
   /** A card for the built-in transformer with the weights in {@link ModelArtifacts#WEIGHTS}. */
   public static ModelCard flowTransformer(
       String role,
