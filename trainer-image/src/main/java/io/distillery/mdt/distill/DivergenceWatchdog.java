@@ -1,6 +1,7 @@
 package io.distillery.mdt.distill;
 
 import ai.djl.ndarray.NDManager;
+import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.train.TrainingDivergedException;
 import io.distillery.mdt.train.TrainingLoop;
 
@@ -12,6 +13,9 @@ import io.distillery.mdt.train.TrainingLoop;
  * losses are caught by {@link TrainingLoop} itself. The policy is to stop, not to roll back: a
  * rollback at a lower learning rate would hide a bad setting from the user, whose job then fails
  * with a message saying which setting to lower.
+ *
+ * <p>It watches a loss that is trained ({@link #watchedLoss}): a term with weight 0 is still
+ * computed and logged, but nothing keeps it down, so its rise says nothing about the run.
  */
 public final class DivergenceWatchdog implements TrainingLoop.StepLoss {
   private final TrainingLoop.StepLoss inner;
@@ -24,7 +28,20 @@ public final class DivergenceWatchdog implements TrainingLoop.StepLoss {
   private double best = Double.POSITIVE_INFINITY;
 
   /**
-   * @param watched name of the logged loss to watch ({@code vd} for MDT, {@code cm} for CM)
+   * The logged loss to watch for {@code method} with the given MDT weights: {@code cm} for CM; for
+   * MDT {@code vd} (its rise is the first sign of divergence, MDT-DIST.md section 8) unless VD is
+   * not trained ({@code lambdaVD = 0}, the {@code mdt-vm} ablation), then {@code vm}. With {@code
+   * lambdaVM = 0} (the {@code mdt-vd} ablation) VD is the trained term, so {@code vd} as well.
+   */
+  public static String watchedLoss(TrainerConfig.Method method, double lambdaVM, double lambdaVD) {
+    if (method != TrainerConfig.Method.MDT) {
+      return "cm";
+    }
+    return lambdaVD == 0 && lambdaVM > 0 ? "vm" : "vd";
+  }
+
+  /**
+   * @param watched name of the logged loss to watch ({@link #watchedLoss})
    * @param window steps per averaging window
    * @param ratio how many times the best window mean counts as diverged
    */
@@ -35,6 +52,14 @@ public final class DivergenceWatchdog implements TrainingLoop.StepLoss {
     this.window = window;
     this.ratio = ratio;
     this.learningRate = learningRate;
+  }
+
+  /**
+   * What to lower besides the learning rate: the VD weight when VD is watched (it weighs VD against
+   * VM). A lone trained term has no such setting: AdamW's steps do not depend on the loss's scale.
+   */
+  private String otherSetting() {
+    return "vd".equals(watched) ? " or hyperparameters.lambdaVD" : "";
   }
 
   @Override
@@ -63,8 +88,8 @@ public final class DivergenceWatchdog implements TrainingLoop.StepLoss {
           String.format(
               "distillation diverged at step %d: the mean %s loss of the last %d steps is %.4g,"
                   + " %.1f times its best window mean %.4g; lower hyperparameters.learningRate"
-                  + " (now %.3g) or hyperparameters.lambdaVD and start again",
-              step, watched, window, mean, mean / best, best, learningRate));
+                  + " (now %.3g)%s and start again",
+              step, watched, window, mean, mean / best, best, learningRate, otherSetting()));
     }
     best = Math.min(best, mean);
   }

@@ -40,6 +40,21 @@ public final class StudentDistillation {
 
   private StudentDistillation() {}
 
+  /**
+   * The divergence watchdog around {@code loss}, watching the loss the objective trains ({@link
+   * DivergenceWatchdog#watchedLoss}): with {@code lambdaVD = 0} the VD loss is logged but not
+   * trained, and its rise must not stop a healthy VM-only run.
+   */
+  static DivergenceWatchdog watchdog(TrainerConfig cfg, TrainingLoop.StepLoss loss) {
+    TrainerConfig.Hyperparameters h = cfg.hyperparameters;
+    return new DivergenceWatchdog(
+        loss,
+        DivergenceWatchdog.watchedLoss(cfg.method, h.lambdaVM, h.lambdaVD),
+        WATCH_WINDOW,
+        WATCH_RATIO,
+        h.learningRate);
+  }
+
   /** What a finished distillation produced. */
   public record Result(
       Path artifact,
@@ -102,13 +117,10 @@ public final class StudentDistillation {
                     cfg, out.resolve("checkpoints/student-" + method), fingerprint),
                 student.weights())) {
       TrainingLoop.StepLoss loss =
-          new DivergenceWatchdog(
+          watchdog(
+              cfg,
               new DistillationLoss(
-                  cfg.method, student, teacher.model(), data, h.batchSize, settings, h.seed),
-              cfg.method == TrainerConfig.Method.MDT ? "vd" : "cm",
-              WATCH_WINDOW,
-              WATCH_RATIO,
-              h.learningRate);
+                  cfg.method, student, teacher.model(), data, h.batchSize, settings, h.seed));
       TrainingLoop.Summary s = loop.run(loss, monitor);
       Map<String, Object> training = new LinkedHashMap<>(provenance);
       training.put("method", method);

@@ -11,19 +11,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code report.html}: one self-contained page a person can open or mail: machine, date and
- * command, the comparison table, {@code samples.png} and the loss plots ({@code loss-*.png}) of the
- * same directory. Pictures are embedded as {@code data:} URIs and the style is inline; the page
- * loads nothing (no scripts, fonts or stylesheets from anywhere).
+ * {@code report.html}: one self-contained page a person can open or mail: the one-screen verdict
+ * ({@link ComparisonReport#verdictText()}) at the top, machine, date and command, the whole
+ * comparison ({@link ComparisonReport#markdown()}: the main table with its intervals, density /
+ * coverage / MMD / COV, per-class accuracy and the claims), {@code samples.png} and the loss plots
+ * ({@code loss-*.png}) of the same directory. Pictures are embedded as {@code data:} URIs and the
+ * style is inline; the page loads nothing (no scripts, fonts or stylesheets from anywhere).
  *
- * <p>The tables are {@code report.md} converted generically (or, without it, {@link
- * ComparisonReport#markdownTable()}), so whatever columns, tables and notes the report carries
- * appear here too.
+ * <p>The tables come from the report itself, not from a {@code report.md} on disk (which could be
+ * left from another run), converted generically, so whatever columns, tables and notes the report
+ * carries appear here too.
  */
 public final class HtmlReport {
   public static final String FILE = "report.html";
   public static final String SAMPLES = "samples.png";
-  public static final String MARKDOWN = "report.md";
 
   private static final String STYLE =
       """
@@ -41,6 +42,8 @@ public final class HtmlReport {
       img{max-width:100%;height:auto;border:1px solid #ddd;background:#fff}
       figure{margin:1rem 0}figcaption{color:#555;font-size:.9rem;margin-top:.3rem}
       .plots{display:flex;flex-wrap:wrap;gap:1rem}.plots figure{flex:1 1 600px}
+      pre.verdict{background:#fff;border:1px solid #ddd;border-left:4px solid #4a6fa5;
+        padding:.6rem .9rem;overflow-x:auto;font-size:.9rem;line-height:1.4}
       """;
 
   private HtmlReport() {}
@@ -71,13 +74,15 @@ public final class HtmlReport {
         .append(STYLE)
         .append("</style>\n</head>\n<body>\n<h1>")
         .append(escape(title))
-        .append("</h1>\n<dl class=\"meta\">\n");
+        .append("</h1>\n<pre class=\"verdict\">")
+        .append(escape(report.verdictText()))
+        .append("</pre>\n<dl class=\"meta\">\n");
     meta(sb, "Machine", report.machine);
     meta(sb, "Date", report.date);
     if (command != null) {
       sb.append("<dt>Command</dt><dd><code>").append(escape(command)).append("</code></dd>\n");
     }
-    sb.append("</dl>\n\n<h2>Comparison</h2>\n").append(markdown(body(dir, report)));
+    sb.append("</dl>\n\n<h2>Comparison</h2>\n").append(markdown(report.markdown()));
 
     Path samples = dir.resolve(SAMPLES);
     if (Files.isRegularFile(samples)) {
@@ -106,33 +111,6 @@ public final class HtmlReport {
     sb.append(
         "\n<p>Beside this page: <code>report.json</code>, <code>report.md</code>,"
             + " <code>meshes/</code> (PLY and OBJ).</p>\n</body>\n</html>\n");
-    return sb.toString();
-  }
-
-  /**
-   * The comparison as markdown: {@code report.md} beside the page (every table and note the report
-   * wrote) without its title and the machine, date and command lines shown above; the report's own
-   * table when there is no {@code report.md}.
-   */
-  static String body(Path dir, ComparisonReport report) throws IOException {
-    Path md = dir.resolve(MARKDOWN);
-    if (!Files.isRegularFile(md)) {
-      return report.markdownTable();
-    }
-    StringBuilder sb = new StringBuilder();
-    boolean title = true;
-    for (String line : Files.readAllLines(md)) {
-      if (title && line.startsWith("# ")) {
-        title = false;
-        continue;
-      }
-      if (line.startsWith("Machine: ")
-          || line.startsWith("Date: ")
-          || line.startsWith("Command: ")) {
-        continue;
-      }
-      sb.append(line).append('\n');
-    }
     return sb.toString();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.model.FlowTransformer;
 import io.distillery.mdt.model.TinySpecs;
@@ -14,6 +15,7 @@ import io.distillery.mdt.train.TrainingLoop;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +62,64 @@ class DistillationRunTest {
         .isInstanceOf(TrainingDivergedException.class)
         .hasMessageContaining("vd loss")
         .hasMessageContaining("learningRate");
+  }
+
+  @Test
+  void watchdogWatchesTheLossTheObjectiveTrains() {
+    // VD rises tenfold after 100 steps while VM stays flat, and the other way round.
+    TrainingLoop.StepLoss vdRises = losses(0.1, 0.1, 1.0);
+    TrainingLoop.StepLoss vmRises = losses(0.1, 1.0, 0.1);
+    // mdt-vm (lambdaVD 0): VD is logged but not trained; its rise must not stop the run.
+    assertThat(stepsBeforeStop(mdt(1.0, 0.0), vdRises)).isEqualTo(200);
+    assertThatThrownBy(() -> stepsBeforeStop(mdt(1.0, 0.0), vmRises))
+        .isInstanceOf(TrainingDivergedException.class)
+        .hasMessageContaining("vm loss")
+        .hasMessageContaining("learningRate")
+        .hasMessageNotContaining("lambdaVD");
+    // mdt-vd (lambdaVM 0) and the default objective: VD, as before.
+    for (TrainerConfig cfg : List.of(mdt(0.0, 1.0), mdt(1.0, 0.1), new TrainerConfig())) {
+      assertThat(stepsBeforeStop(cfg, vmRises)).isEqualTo(200);
+      assertThatThrownBy(() -> stepsBeforeStop(cfg, vdRises))
+          .isInstanceOf(TrainingDivergedException.class)
+          .hasMessageContaining("vd loss")
+          .hasMessageContaining("lambdaVD");
+    }
+    TrainerConfig cm = new TrainerConfig();
+    cm.method = TrainerConfig.Method.CM;
+    assertThat(DivergenceWatchdog.watchedLoss(cm.method, 1.0, 0.0)).isEqualTo("cm");
+  }
+
+  private static TrainerConfig mdt(double lambdaVM, double lambdaVD) {
+    TrainerConfig cfg = new TrainerConfig();
+    cfg.method = TrainerConfig.Method.MDT;
+    cfg.hyperparameters.lambdaVM = lambdaVM;
+    cfg.hyperparameters.lambdaVD = lambdaVD;
+    return cfg;
+  }
+
+  /** Logs {@code vm} and {@code vd}: {@code base} for 100 steps, then the given values. */
+  private static TrainingLoop.StepLoss losses(double base, double vmAfter, double vdAfter) {
+    return (scope, step) ->
+        new TrainingLoop.StepLosses(
+            scope.create(0f),
+            Map.of(
+                "vm", scope.create((float) (step < 100 ? base : vmAfter)),
+                "vd", scope.create((float) (step < 100 ? base : vdAfter))));
+  }
+
+  /** Runs 200 steps through the watchdog {@link StudentDistillation} uses for {@code cfg}. */
+  private static long stepsBeforeStop(TrainerConfig cfg, TrainingLoop.StepLoss loss) {
+    DivergenceWatchdog w = StudentDistillation.watchdog(cfg, loss);
+    long steps = 0;
+    try (NDManager m = NDManager.newBaseManager()) {
+      for (long step = 0; step < 200; step++) {
+        try (NDManager scope = m.newSubManager()) {
+          w.compute(scope, step);
+        }
+        steps++;
+      }
+    }
+    return steps;
   }
 
   private static TrainingLoop.Settings settings(long steps, Path dir, double lr) {

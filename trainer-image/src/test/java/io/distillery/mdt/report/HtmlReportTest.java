@@ -2,11 +2,15 @@ package io.distillery.mdt.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.distillery.mdt.bench.Claim;
 import io.distillery.mdt.bench.ComparisonReport;
+import io.distillery.mdt.bench.Estimate;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -85,6 +89,59 @@ class HtmlReportTest {
         .isLessThan(html.indexOf("alt=\"loss-mdt.png\""));
 
     // Nothing from the network, nothing executable, no reference to another file.
+    assertThat(html.toLowerCase())
+        .doesNotContain("http:", "https:", "<script", "<link", "@import", "url(");
+    assertThat(Pattern.compile("(src|href)=\"(?!data:)").matcher(html).find()).isFalse();
+  }
+
+  @Test
+  void theVerdictOnTopThenTheWholeReportWithIntervalsPerClassAccuracyAndClaims() throws Exception {
+    ComparisonReport r = report();
+    r.trainingSeeds = List.of(7L);
+    r.evalSeeds = List.of(7L, 1000007L);
+    r.classNames = List.of("sphere", "torus");
+    for (ComparisonReport.Row row : r.rows) {
+      row.ci = Map.of("fd", new Estimate(40.5, 38.2, 43.8));
+      row.perClassAccuracy =
+          Map.of("sphere", new Estimate(0.91, 0.83, 0.97), "torus", new Estimate(0.5, 0.4, 0.6));
+    }
+    Claim met =
+        Claim.of("MDT 1 step FD below CM 1 step", Claim.Kind.FD_RATIO_BELOW, "mdt 1", "cm 1", 1);
+    met.estimate = new Estimate(0.8, 0.7, 0.9);
+    met.verdict = Claim.MET;
+    Claim open =
+        Claim.of(
+            "MDT 1 step class accuracy within 5 points of teacher 25 steps",
+            Claim.Kind.ACCURACY_DIFFERENCE_ABOVE,
+            "mdt 1",
+            "teacher 25",
+            -0.05);
+    open.estimate = new Estimate(-0.03, -0.08, 0.01);
+    open.verdict = Claim.NOT_SEPARATED;
+    r.claims.addAll(List.of(met, open));
+    // A report.md left over from another run is not what the page shows.
+    Files.writeString(dir.resolve("report.md"), "# Old\n\n| model |\n|---|\n| stale-row |\n");
+
+    String html = HtmlReport.html(dir, r, "Distillery demo", null);
+
+    // The one-screen verdict, escaped, before everything else.
+    int verdict = html.indexOf("<pre class=\"verdict\">Verdict (95% intervals");
+    assertThat(verdict).isPositive().isLessThan(html.indexOf("<dl class=\"meta\">"));
+    assertThat(verdict).isLessThan(html.indexOf("<h2>Comparison</h2>"));
+    assertThat(html)
+        .contains("[met]           MDT 1 step FD below CM 1 step: FD(mdt 1) / FD(cm 1) = 0.80")
+        .contains("[not separated] MDT 1 step class accuracy within 5 points")
+        .contains("1 met, 0 not met, 1 not separated. 1 training seed(s) x 2 evaluation seed(s)");
+    // The whole report.markdown(): the main table with intervals, per-class accuracy, the claims.
+    assertThat(html).contains("<td>40.5 [38.2, 43.8]</td>", "Mean [95% interval]: 1 training");
+    assertThat(html)
+        .contains("Class accuracy per class", "<th>sphere</th><th>torus</th>")
+        .contains("<td>91 [83, 97]</td><td>50 [40, 60]</td>");
+    assertThat(html)
+        .contains("<th>claim</th><th>statistic</th>")
+        .contains("<td>MDT 1 step FD below CM 1 step</td>", "<td><strong>met</strong></td>")
+        .contains("<td><strong>not separated</strong></td>", "<td>-3.0 [-8.0, +1.0] points</td>");
+    assertThat(html).doesNotContain("stale-row");
     assertThat(html.toLowerCase())
         .doesNotContain("http:", "https:", "<script", "<link", "@import", "url(");
     assertThat(Pattern.compile("(src|href)=\"(?!data:)").matcher(html).find()).isFalse();
