@@ -1,7 +1,9 @@
 package io.distillery.mdt.cli;
 
+import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerConfigs;
+import io.distillery.mdt.bench.Estimate;
 import io.distillery.mdt.model.Devices;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -18,10 +20,13 @@ import picocli.CommandLine.Spec;
     name = "evaluate",
     mixinStandardHelpOptions = true,
     description = {
-      "Evaluate one model artifact against the held-out split of config `dataset`: FD on the"
-          + " classifier's features (with the FD between two held-out halves as the floor), class"
-          + " accuracy, precision / recall / density / coverage and MMD / COV / 1-NNA on the"
-          + " classifier's features, each with a 95% bootstrap interval over the samples, network"
+      "Evaluate one model artifact against the held-out split of config `dataset` on --samples"
+          + " shapes for each of --eval-seeds evaluation seeds: FD on the classifier's features"
+          + " (with the FD between two held-out halves as the floor), class accuracy, precision /"
+          + " recall / density / coverage and MMD / COV / 1-NNA on the classifier's features, each"
+          + " the mean over the evaluation seeds with a 95%% bootstrap interval over every seed's"
+          + " samples, per-class accuracy over every seed's samples with a 95%% Wilson interval,"
+          + " each seed's FD and class accuracy, network"
           + " evaluations per sample, latency at batch 1 and throughput at batch 32. Writes"
           + " report.json and report.md to --out."
     })
@@ -53,11 +58,21 @@ public final class EvaluateCommand implements Callable<Integer> {
           "Generated samples, at least the number of classes (config evaluation.samples; default"
               + " without --config: "
               + SAMPLES
-              + ", which keeps class accuracy's 95% interval within about +-4 points).")
+              + ", which keeps class accuracy's 95%% interval within about +-4 points).")
   Integer samples;
 
   /** 1.96 * sqrt(0.25 / 512) = 4.3 points at worst (p = 0.5), 2.6 points at p = 0.9. */
   static final String SAMPLES = "512";
+
+  @Option(
+      names = "--eval-seeds",
+      paramLabel = "M",
+      defaultValue = "1",
+      description =
+          "Evaluation seeds, at least 1: evaluation.seed and the next M-1, 1000000 apart as in"
+              + " mdt bench, each with --samples shapes; the figures are means over the seeds,"
+              + " their intervals cover every seed's samples (default: ${DEFAULT-VALUE}).")
+  int evalSeeds;
 
   @Option(
       names = "--steps",
@@ -98,6 +113,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (evalSeeds < 1) {
+      throw new InvalidConfigException("--eval-seeds: must be at least 1, got " + evalSeeds);
+    }
     TrainerConfig base = config == null ? new TrainerConfig() : TrainerConfigs.read(config);
     if (config == null) {
       // The command's defaults: 512 samples against 512 held-out shapes, floor from 2 x 512.
@@ -112,16 +130,27 @@ public final class EvaluateCommand implements Callable<Integer> {
     ModelEvaluation.Report r =
         ModelEvaluation.run(
             new ModelEvaluation.Request(
-                model, c, steps, cfg, rescaleT, classifier, out, Devices.resolve(device)));
+                model,
+                c,
+                steps,
+                cfg,
+                rescaleT,
+                classifier,
+                out,
+                Devices.resolve(device),
+                evalSeeds));
     PrintWriter w = spec.commandLine().getOut();
     ModelEvaluation.Row row = r.rows().get(0);
     w.printf(
-        "%s, %d steps, cfg %.2f: FD %s (floor %.2f), class accuracy %s, precision %s, recall %s,"
-            + " 1-NNA %s (95%% intervals over the samples), %d NFE, %.1f ms at batch 1, %.2f"
-            + " shapes/s at batch 32%n  report in %s%n",
+        "%s, %d steps, cfg %.2f, %d samples x %d evaluation seeds: FD %s (floor %.2f), class"
+            + " accuracy %s, precision %s, recall %s, 1-NNA %s (means over the seeds, 95%%"
+            + " intervals over the samples), %d NFE, %.1f ms at batch 1, %.2f shapes/s at batch"
+            + " 32%n",
         row.method(),
         row.steps(),
         row.cfgStrength(),
+        r.samples(),
+        r.evalSeeds().size(),
         row.ci().get("fd").format("%.2f"),
         r.reference().get("fdRefVsRef"),
         row.ci().get("classAccuracy").format("%.3f"),
@@ -130,8 +159,21 @@ public final class EvaluateCommand implements Callable<Integer> {
         row.ci().get("nna").format("%.3f"),
         row.nfe(),
         row.latencyMsBatch1(),
-        row.throughputPerSec(),
-        r.dir());
+        row.throughputPerSec());
+    w.println("  per-class accuracy over every seed's samples (95% Wilson intervals):");
+    for (Map.Entry<String, Estimate> e : row.perClassAccuracy().entrySet()) {
+      w.printf(
+          "    %-10s %s over %d samples%n",
+          e.getKey(), e.getValue().format("%.3f"), r.classSamples().get(e.getKey()));
+    }
+    if (row.perSeed().size() > 1) {
+      for (ModelEvaluation.SeedResult sr : row.perSeed()) {
+        w.printf(
+            "  evaluation seed %d: FD %.2f, class accuracy %.3f (%d samples)%n",
+            sr.seed(), sr.fd(), sr.classAccuracy(), sr.samples());
+      }
+    }
+    w.printf("  report in %s%n", r.dir());
     w.flush();
     return 0;
   }
