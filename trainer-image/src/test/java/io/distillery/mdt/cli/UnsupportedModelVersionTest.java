@@ -6,6 +6,7 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillery.config.ExitCodes;
+import io.distillery.config.TrainerConfig.ModelSpec;
 import io.distillery.mdt.artifact.ArtifactWriter;
 import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.model.FlowTransformer;
@@ -28,14 +29,7 @@ class UnsupportedModelVersionTest {
   void aNewerFlowTransformerVersionIsRefusedNamingTheVersionAndWhatIsSupported(@TempDir Path dir)
       throws Exception {
     Path model = dir.resolve("teacher");
-    ModelCard card =
-        ModelCard.flowTransformer(
-            "teacher",
-            TinySpecs.tiny(),
-            new SamplerSettings(2, 1.0, 1.0),
-            false,
-            List.of("a", "b", "c"),
-            Map.of());
+    ModelCard card = card(TinySpecs.tiny());
     try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu());
         ArtifactWriter w = ArtifactWriter.create(model)) {
       m.weights().save(w.path(ModelArtifacts.WEIGHTS));
@@ -67,14 +61,7 @@ class UnsupportedModelVersionTest {
 
   @Test
   void artifactsWrittenNowCarryTheCurrentVersion(@TempDir Path dir) throws Exception {
-    ModelCard card =
-        ModelCard.flowTransformer(
-            "teacher",
-            TinySpecs.tinyWithConv(),
-            new SamplerSettings(2, 1.0, 1.0),
-            false,
-            List.of("a", "b", "c"),
-            Map.of());
+    ModelCard card = card(TinySpecs.tinyWithConv());
     try (FlowTransformer m = FlowTransformer.create(TinySpecs.tinyWithConv(), 1, Device.cpu())) {
       var artifact =
           ModelArtifacts.write(dir.resolve("t"), card, m.weights(), ModelArtifacts.Extras.none());
@@ -83,5 +70,10 @@ class UnsupportedModelVersionTest {
         assertThat(loaded.card().model().convChannels).isEqualTo(4);
       }
     }
+  }
+
+  private static ModelCard card(ModelSpec spec) {
+    return ModelCard.flowTransformer(
+        "teacher", spec, new SamplerSettings(2, 1.0, 1.0), false, List.of("a", "b", "c"), Map.of());
   }
 }
