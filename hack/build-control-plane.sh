@@ -164,7 +164,7 @@ GO
 }
 
 # kwok v0.7 carries its default node and pod stages (initialise, heartbeat, ready, complete,
-# delete) built in; from v0.8 on they must be passed with --config (CONTROL-PLANE.md).
+# delete) built in; from v0.8 on they must be passed with --config (docs/design.md).
 build_kwok() {
   if has_version kwok "$KWOK_VERSION" --version; then
     log "kwok $KWOK_VERSION is cached"

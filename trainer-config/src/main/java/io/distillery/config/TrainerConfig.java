@@ -11,8 +11,8 @@ import java.util.List;
  * default, so an empty file is a valid configuration of the built-in demo. Unknown keys are an
  * error that names the key (see {@link TrainerConfigs#read}).
  *
- * <p>Conventions follow MDT-DIST.md: time runs from 1 (noise) to 0 (data); networks are called as
- * {@code v(x, 1000 t, cond)}.
+ * <p>Conventions follow docs/algorithm.md: time runs from 1 (noise) to 0 (data); networks are
+ * called as {@code v(x, 1000 t, cond)}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TrainerConfig {

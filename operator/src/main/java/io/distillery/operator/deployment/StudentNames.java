@@ -4,7 +4,7 @@ import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.common.Labels;
 import java.util.Map;
 
-/** Names, labels and paths of a StudentDeployment's children (one place, see STYLE.md 7). */
+/** Names, labels and paths of a StudentDeployment's children (one place, see docs/design.md). */
 public final class StudentNames {
   public static final String COMPONENT = "serving";
   public static final String CONTAINER = "serve";

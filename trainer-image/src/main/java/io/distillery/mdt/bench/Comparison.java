@@ -16,16 +16,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs the benchmark protocol of DESIGN.md section 6 over a list of models in one process: the same
- * seeds and conditions for every model, quality against held-out shapes on every evaluation seed,
- * speed measured here and now (once per row), speedups as ratios to the baseline (the 25-step
- * guided teacher). Students trained with several seeds are added per training seed; a model that
- * does not depend on the training seed (the teacher) is evaluated once per evaluation seed and
- * serves every training seed. {@link #finish} computes each metric's mean and 95% interval ({@link
- * Bootstrap}) and the claims, and writes {@code report.json}, {@code report.md}, a side-by-side
- * sheet {@code samples.png} (one row per model, the same noise and condition in each column) and
- * the first meshes of every model. Without a quality probe (data other than the built-in shapes)
- * only speed is measured.
+ * Runs the benchmark protocol of docs/algorithm.md section 6 over a list of models in one process:
+ * the same seeds and conditions for every model, quality against held-out shapes on every
+ * evaluation seed, speed measured here and now (once per row), speedups as ratios to the baseline
+ * (the 25-step guided teacher). Students trained with several seeds are added per training seed; a
+ * model that does not depend on the training seed (the teacher) is evaluated once per evaluation
+ * seed and serves every training seed. {@link #finish} computes each metric's mean and 95% interval
+ * ({@link Bootstrap}) and the claims, and writes {@code report.json}, {@code report.md}, a
+ * side-by-side sheet {@code samples.png} (one row per model, the same noise and condition in each
+ * column) and the first meshes of every model. Without a quality probe (data other than the
+ * built-in shapes) only speed is measured.
  */
 public final class Comparison {
   /** Samples per model shown in the sheet and written as meshes. */

@@ -24,8 +24,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The full comparison of DESIGN.md section 6 in one process: distill the teacher with the CM
- * baseline and with MDT-dist (and, with {@code ablation}, MDT with Velocity Matching alone and
+ * The full comparison of docs/algorithm.md section 6 in one process: distill the teacher with the
+ * CM baseline and with MDT-dist (and, with {@code ablation}, MDT with Velocity Matching alone and
  * Velocity Distillation alone) with every training seed (same budget and settings), and compare the
  * teacher at its reference step count, 2 and 1 steps and every student at 1 and 2 steps on the same
  * evaluation seeds and machine. The teacher does not depend on the training seed, so it is sampled

@@ -9,11 +9,11 @@ import io.distillery.mdt.model.NoGrad;
 import io.distillery.mdt.model.VelocityModel;
 
 /**
- * Consistency distillation, the baseline MDT-dist is compared with (MDT-DIST.md section 4). The
- * trajectory from t = 1 to 0 is split into {@code multiphase} equal segments; the target time of
- * {@code t} is the end of its segment towards the data, {@code t_tgt = floor(t M) / M} (0 for one
- * phase). The student predicts {@code x_t - (t - t_tgt) u(x_t, t)} and is pulled towards its own
- * no-gradient prediction one teacher Euler step earlier: {@code x_prev - (t - delta - t_tgt)
+ * Consistency distillation, the baseline MDT-dist is compared with (docs/algorithm.md section 4).
+ * The trajectory from t = 1 to 0 is split into {@code multiphase} equal segments; the target time
+ * of {@code t} is the end of its segment towards the data, {@code t_tgt = floor(t M) / M} (0 for
+ * one phase). The student predicts {@code x_t - (t - t_tgt) u(x_t, t)} and is pulled towards its
+ * own no-gradient prediction one teacher Euler step earlier: {@code x_prev - (t - delta - t_tgt)
  * u(x_prev, t - delta)} with {@code x_prev = x_t - delta v_T}. Same time schedule, teacher CFG
  * ({@code cfgVM}) and delta as MDT, so the comparison is fair.
  */

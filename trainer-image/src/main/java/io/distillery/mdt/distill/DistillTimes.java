@@ -4,9 +4,10 @@ import io.distillery.mdt.flow.FlowMatching;
 import java.util.SplittableRandom;
 
 /**
- * Training times of MDT-dist and CM (MDT-DIST.md section 3, step 1): {@code s = sigmoid(N(mean,
- * std))}, then {@code t = sigma_min + delta + (1 - delta - sigma_min) s}, so that {@code t - delta}
- * (the teacher's Euler step target) never falls below sigma_min and t stays below 1.
+ * Training times of MDT-dist and CM (docs/algorithm.md section 3, step 1): {@code s =
+ * sigmoid(N(mean, std))}, then {@code t = sigma_min + delta + (1 - delta - sigma_min) s}, so that
+ * {@code t - delta} (the teacher's Euler step target) never falls below sigma_min and t stays below
+ * 1.
  */
 public final class DistillTimes {
   private DistillTimes() {}

@@ -6,9 +6,9 @@ import io.distillery.mdt.train.TrainingDivergedException;
 import io.distillery.mdt.train.TrainingLoop;
 
 /**
- * Stops a distillation whose watched loss rises for good (MDT-DIST.md section 8: a rising VD loss
- * is the first sign of divergence). The loss is averaged over consecutive windows; when a window's
- * mean exceeds {@code ratio} times the best window mean so far, the run stops with {@link
+ * Stops a distillation whose watched loss rises for good (docs/algorithm.md section 8: a rising VD
+ * loss is the first sign of divergence). The loss is averaged over consecutive windows; when a
+ * window's mean exceeds {@code ratio} times the best window mean so far, the run stops with {@link
  * TrainingDivergedException} (exit code DIVERGED) before any student is written. NaN and infinite
  * losses are caught by {@link TrainingLoop} itself. The policy is to stop, not to roll back: a
  * rollback at a lower learning rate would hide a bad setting from the user, whose job then fails
@@ -29,9 +29,10 @@ public final class DivergenceWatchdog implements TrainingLoop.StepLoss {
 
   /**
    * The logged loss to watch for {@code method} with the given MDT weights: {@code cm} for CM; for
-   * MDT {@code vd} (its rise is the first sign of divergence, MDT-DIST.md section 8) unless VD is
-   * not trained ({@code lambdaVD = 0}, the {@code mdt-vm} ablation), then {@code vm}. With {@code
-   * lambdaVM = 0} (the {@code mdt-vd} ablation) VD is the trained term, so {@code vd} as well.
+   * MDT {@code vd} (its rise is the first sign of divergence, docs/algorithm.md section 8) unless
+   * VD is not trained ({@code lambdaVD = 0}, the {@code mdt-vm} ablation), then {@code vm}. With
+   * {@code lambdaVM = 0} (the {@code mdt-vd} ablation) VD is the trained term, so {@code vd} as
+   * well.
    */
   public static String watchedLoss(TrainerConfig.Method method, double lambdaVM, double lambdaVD) {
     if (method != TrainerConfig.Method.MDT) {

@@ -10,7 +10,7 @@ import io.distillery.mdt.model.Scalars;
 import io.distillery.mdt.model.VelocityModel;
 
 /**
- * The MDT-dist objective, discrete variant (MDT-DIST.md section 3), for one batch.
+ * The MDT-dist objective, discrete variant (docs/algorithm.md section 3), for one batch.
  *
  * <ul>
  *   <li><b>Velocity Matching.</b> {@code x_t} from the data; without gradient the guided teacher

@@ -3,7 +3,7 @@ package io.distillery.mdt.distill;
 import io.distillery.config.TrainerConfig;
 
 /**
- * Settings of the distillation objectives (MDT-DIST.md sections 3 and 4).
+ * Settings of the distillation objectives (docs/algorithm.md sections 3 and 4).
  *
  * @param delta the interval: size of the teacher's Euler step and shift of the time schedule
  * @param cfgVM teacher CFG strength inside the VM term (and the CM target)

@@ -23,9 +23,9 @@ import java.util.Map;
 
 /**
  * A loaded teacher and how to make a student from it: a student starts as an exact, trainable copy
- * of the teacher's weights (MDT-DIST.md section 2), while the teacher itself stays frozen. Works
- * for the built-in transformer (a Distillery artifact) and for a TorchScript module {@code v(x,
- * 1000 t, cond)}, whose student is a second load of the same module with its own trainable
+ * of the teacher's weights (docs/algorithm.md section 2), while the teacher itself stays frozen.
+ * Works for the built-in transformer (a Distillery artifact) and for a TorchScript module {@code
+ * v(x, 1000 t, cond)}, whose student is a second load of the same module with its own trainable
  * parameters.
  */
 public final class Teacher implements AutoCloseable {

@@ -4,10 +4,10 @@ import ai.djl.ndarray.NDArray;
 import io.distillery.mdt.flow.FlowMatching;
 
 /**
- * The target of Velocity Matching (MDT-DIST.md section 3, step 2). From the identity {@code u = v_T
- * - t du/dt} along the teacher's trajectory: {@code d = (u(x_t, t) - u(x_prev, t - delta)) / delta}
- * is a finite-difference {@code du/dt}, optionally normalised per sample, and the target is {@code
- * v_T - t d}. All inputs are treated as constants (callers pass arrays without gradient).
+ * The target of Velocity Matching (docs/algorithm.md section 3, step 2). From the identity {@code u
+ * = v_T - t du/dt} along the teacher's trajectory: {@code d = (u(x_t, t) - u(x_prev, t - delta)) /
+ * delta} is a finite-difference {@code du/dt}, optionally normalised per sample, and the target is
+ * {@code v_T - t d}. All inputs are treated as constants (callers pass arrays without gradient).
  */
 public final class VelocityMatching {
   /** The constant added to the per-sample norm by {@code d_norm}. */

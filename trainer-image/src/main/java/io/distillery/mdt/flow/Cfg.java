@@ -6,8 +6,8 @@ import ai.djl.ndarray.NDList;
 import io.distillery.mdt.model.VelocityModel;
 
 /**
- * Classifier-free guidance, {@code v = (1 + w) v(x, t, c) - w v(x, t, null)} (MDT-DIST.md section
- * 1). The conditional and null passes run as one batch of 2N.
+ * Classifier-free guidance, {@code v = (1 + w) v(x, t, c) - w v(x, t, null)} (docs/algorithm.md
+ * section 1). The conditional and null passes run as one batch of 2N.
  */
 public final class Cfg {
   private Cfg() {}

@@ -3,9 +3,9 @@ package io.distillery.mdt.flow;
 import ai.djl.ndarray.NDArray;
 
 /**
- * The TRELLIS flow-matching process (MDT-DIST.md section 1): time runs from 1 (noise) to 0 (data),
- * {@code x_t = (1 - t) x0 + (sigma_min + (1 - sigma_min) t) eps} and the velocity is {@code v = (1
- * - sigma_min) eps - x0}.
+ * The TRELLIS flow-matching process (docs/algorithm.md section 1): time runs from 1 (noise) to 0
+ * (data), {@code x_t = (1 - t) x0 + (sigma_min + (1 - sigma_min) t) eps} and the velocity is {@code
+ * v = (1 - sigma_min) eps - x0}.
  */
 public final class FlowMatching {
   public static final double SIGMA_MIN = 1e-5;

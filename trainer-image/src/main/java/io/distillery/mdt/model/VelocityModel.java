@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * A flow network called as {@code v(x, 1000 t, cond)} (MDT-DIST.md section 1). Implemented by the
- * built-in {@link FlowTransformer} and by {@link TorchScriptTeacher}.
+ * A flow network called as {@code v(x, 1000 t, cond)} (docs/algorithm.md section 1). Implemented by
+ * the built-in {@link FlowTransformer} and by {@link TorchScriptTeacher}.
  *
  * <p>It is a plain function of its inputs and its {@link #weights()}: call it inside a {@code
  * GradientCollector} to get gradients on the weights, or inside {@link NoGrad} to evaluate without

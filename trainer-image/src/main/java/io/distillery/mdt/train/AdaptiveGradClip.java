@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.Collection;
 
 /**
- * Adaptive global-norm gradient clipping (MDT-DIST.md section 5): the clip bound is {@code
+ * Adaptive global-norm gradient clipping (docs/algorithm.md section 5): the clip bound is {@code
  * min(maxNorm, p-th percentile of the last window global norms)}. As in TRELLIS's {@code
  * AdaptiveGradClipper}, the percentile takes over only once the window is full (before that the
  * bound is {@code maxNorm}), non-finite norms are not recorded, and the scale is {@code bound /

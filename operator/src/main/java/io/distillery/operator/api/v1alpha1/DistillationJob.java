@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * Distills a many-step flow-matching teacher into a 1-2 step student by running {@code mdt distill}
- * in a {@code batch/v1} Job. See DESIGN.md section 3 and operator/README.md.
+ * in a {@code batch/v1} Job. See docs/design.md and operator/README.md.
  *
  * <p>The CRD generator orders printer columns by JSON path, so {@code kubectl get} shows Age first,
  * then Phase, Progress, Speedup, Quality.

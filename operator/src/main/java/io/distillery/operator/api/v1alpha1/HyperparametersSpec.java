@@ -7,8 +7,8 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
- * Optimisation and loss settings (MDT-DIST.md). Unset fields take the trainer's defaults, which the
- * descriptions quote.
+ * Optimisation and loss settings (docs/algorithm.md). Unset fields take the trainer's defaults,
+ * which the descriptions quote.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(

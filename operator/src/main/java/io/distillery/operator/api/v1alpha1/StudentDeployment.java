@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * Serves a distilled student with {@code mdt serve}: a Deployment (plus a canary Deployment while a
- * new model is analysed), a Service and optionally an HPA. See DESIGN.md section 3 and
+ * new model is analysed), a Service and optionally an HPA. See docs/design.md and
  * operator/README.md.
  */
 @Group(DistillationJob.GROUP)

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs after {@code package}: the CRDs the Quarkus Operator SDK generated into target/kubernetes
- * are the checked-in ones (STYLE.md 12).
+ * are the checked-in ones (docs/design.md, conventions).
  */
 class CrdBuildOutputIT {
   @Test

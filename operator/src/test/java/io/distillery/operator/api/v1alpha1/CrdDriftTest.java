@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CRDs checked into crds/ must be what the Java types generate (STYLE.md 12). Regenerate with
- * {@code ./mvnw -pl operator test -Dtest=CrdDriftTest -Ddistillery.crds.update=true}. {@code
- * CrdBuildOutputIT} checks the copies the Quarkus build writes to target/kubernetes.
+ * The CRDs checked into crds/ must be what the Java types generate (docs/design.md, conventions).
+ * Regenerate with {@code ./mvnw -pl operator test -Dtest=CrdDriftTest
+ * -Ddistillery.crds.update=true}. {@code CrdBuildOutputIT} checks the copies the Quarkus build
+ * writes to target/kubernetes.
  */
 class CrdDriftTest {
   static final String FILE = "distillationjobs.distillery.io-v1.yml";
