@@ -69,7 +69,7 @@ public final class FlowTransformer implements VelocityModel {
     Weights w = Weights.create(device);
     Init init = new Init(w, new Random(seed));
     int width = spec.width;
-    init.xavier("input_layer.weight", tokenIn(spec), width);
+    init.xavier("input_layer.weight", tokenValues(spec), width);
     init.zeros("input_layer.bias", width);
     init.normal("t_embedder.mlp.0.weight", 0.02, TIME_FREQ_DIM, width);
     init.zeros("t_embedder.mlp.0.bias", width);
@@ -91,8 +91,8 @@ public final class FlowTransformer implements VelocityModel {
     }
     init.zeros("final_layer.adaLN_modulation.weight", width, 2 * width);
     init.zeros("final_layer.adaLN_modulation.bias", 2 * width);
-    init.zeros("final_layer.linear.weight", width, tokenOut(spec));
-    init.zeros("final_layer.linear.bias", tokenOut(spec));
+    init.zeros("final_layer.linear.weight", width, tokenValues(spec));
+    init.zeros("final_layer.linear.bias", tokenValues(spec));
     int k = spec.convChannels;
     if (k > 0) {
       init.xavier("stem.weight", spec.channels * TAPS, k);
@@ -266,15 +266,13 @@ public final class FlowTransformer implements VelocityModel {
     return columns.transpose(0, 2, 1).reshape(n, columns.getShape().get(2), r, r, r);
   }
 
-  /** Values per token entering the transformer: a patch of the input or of the stem's features. */
-  private static int tokenIn(ModelSpec s) {
+  /**
+   * Values per token, entering and leaving the transformer alike: a patch of the input and of the
+   * prediction, or, with the convolutional stem and head, of their features.
+   */
+  private static int tokenValues(ModelSpec s) {
     int c = s.convChannels > 0 ? s.convChannels : s.channels;
     return c * s.patchSize * s.patchSize * s.patchSize;
-  }
-
-  /** Values per token leaving it: a patch of the prediction or of the head's features. */
-  private static int tokenOut(ModelSpec s) {
-    return tokenIn(s);
   }
 
   private NDArray linear(NDArray x, String name) {

@@ -144,7 +144,7 @@ public final class ModelArtifacts {
               + ModelCard.formatVersion(ModelCard.FLOW_TRANSFORMER)
               + " and "
               + ModelCard.TORCHSCRIPT
-              + " version 1-"
+              + " version "
               + ModelCard.formatVersion(ModelCard.TORCHSCRIPT)
               + " (retrain it with this mdt, or use the mdt that wrote it)");
     }
