@@ -35,6 +35,9 @@ public class Claim {
   public Estimate estimate;
   public String verdict;
 
+  /** Why the claim could not be evaluated (a row without a model), or null. */
+  public String why;
+
   /** A claim on rows {@code a} and {@code b} given as "method steps", e.g. "mdt 1". */
   public static Claim of(String text, Kind kind, String a, String b, double threshold) {
     Claim c = new Claim();
@@ -103,7 +106,7 @@ public class Claim {
   public String line() {
     String value =
         estimate == null
-            ? "n/a"
+            ? "n/a" + (why == null ? "" : " (" + why + ")")
             : kind == Kind.FD_RATIO_BELOW
                 ? estimate.format("%.2f")
                 : String.format(

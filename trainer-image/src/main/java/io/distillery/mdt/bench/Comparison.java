@@ -118,7 +118,13 @@ public final class Comparison {
   private int done;
   private final List<SampleGrid.Row> grid = new ArrayList<>();
 
-  private Comparison(
+  /**
+   * Starts a comparison and measures the baseline's speed.
+   *
+   * @param trainingSeeds the seeds the students are distilled with (at least one)
+   * @param evaluations how many {@link #evaluate} calls will follow (for progress)
+   */
+  public Comparison(
       Contender baseline,
       QualityProbe quality,
       Settings s,
@@ -129,6 +135,9 @@ public final class Comparison {
     this.quality = quality;
     this.s = s;
     this.outDir = outDir;
+    if (trainingSeeds.isEmpty()) {
+      throw new IllegalArgumentException("a comparison needs at least one training seed");
+    }
     this.trainingSeeds = List.copyOf(trainingSeeds);
     this.total = evaluations + 1;
     progress(monitor, 0, total);
@@ -146,41 +155,26 @@ public final class Comparison {
   }
 
   /**
-   * Starts a comparison and measures the baseline's speed.
+   * One training seed's comparison, as {@code mdt distill} runs it: every row evaluated once.
    *
-   * @param trainingSeeds the seeds the students are distilled with (empty: one student of unknown
-   *     seed, as in {@code mdt distill})
-   * @param evaluations how many {@link #evaluate} calls will follow (for progress)
+   * @param trainingSeed the seed the students were distilled with
    */
-  public static Comparison start(
-      Contender baseline,
-      QualityProbe quality,
-      Settings s,
-      List<Long> trainingSeeds,
-      Path outDir,
-      int evaluations,
-      TrainingMonitor monitor) {
-    return new Comparison(baseline, quality, s, trainingSeeds, outDir, evaluations, monitor);
-  }
-
-  /** One training seed's comparison, as {@code mdt distill} runs it: every row evaluated once. */
   public static ComparisonReport run(
       Contender baseline,
       List<Contender> contenders,
       QualityProbe quality,
       Settings s,
+      long trainingSeed,
       Path outDir,
       TrainingMonitor monitor)
       throws IOException {
-    Comparison c = start(baseline, quality, s, List.of(), outDir, contenders.size(), monitor);
+    Comparison c =
+        new Comparison(
+            baseline, quality, s, List.of(trainingSeed), outDir, contenders.size(), monitor);
     for (Contender contender : contenders) {
       c.evaluate(contender, contender.method().equals("teacher") ? FIXED : 0, monitor);
     }
     return c.finish(List.of());
-  }
-
-  private int trainingSeedCount() {
-    return Math.max(1, trainingSeeds.size());
   }
 
   private static String key(Contender c) {
@@ -197,7 +191,7 @@ public final class Comparison {
     boolean fixed = trainingSeed == FIXED;
     RowState row =
         rows.computeIfAbsent(
-            key(c), k -> new RowState(c, fixed, trainingSeedCount(), s.evalSeeds().size()));
+            key(c), k -> new RowState(c, fixed, trainingSeeds.size(), s.evalSeeds().size()));
     if (row.fixed != fixed) {
       throw new IllegalArgumentException(key(c) + " was evaluated both per seed and fixed");
     }
@@ -253,7 +247,7 @@ public final class Comparison {
       r.throughputPerSec = row.speed.throughputPerSec();
       r.speedup = base.latencyMsBatch1() / row.speed.latencyMsBatch1();
       r.speedupBatch32 = row.speed.throughputPerSec() / base.throughputPerSec();
-      r.trainingSeeds = row.fixed || trainingSeeds.isEmpty() ? null : row.trained;
+      r.trainingSeeds = row.fixed ? null : row.trained;
       List<String> notes =
           missing.stream()
               .filter(m -> m.startsWith(key(c) + " "))
@@ -314,7 +308,7 @@ public final class Comparison {
         Bootstrap.run(
             quality.referenceFeatures(),
             quality.classNames().size(),
-            trainingSeedCount(),
+            trainingSeeds.size(),
             s.evalSeeds().size(),
             cells,
             s.bootstrap(),
@@ -373,7 +367,18 @@ public final class Comparison {
       Claim c = Claim.of(claim.text, claim.kind, claim.a, claim.b, claim.threshold);
       Integer a = index.get(c.a);
       Integer o = index.get(c.b);
-      if (a != null && o != null) {
+      if (a == null || o == null) {
+        String row = a == null ? c.a : c.b;
+        c.why =
+            "no "
+                + row
+                + " row: "
+                + missing.stream()
+                    .filter(m -> m.startsWith(row + " "))
+                    .map(m -> m.substring(row.length() + 1))
+                    .reduce((x, y) -> x + "; " + y)
+                    .orElse("not evaluated");
+      } else {
         c.estimate =
             c.kind == Claim.Kind.FD_RATIO_BELOW
                 ? b.statistic(v -> v[a][0] / v[o][0])

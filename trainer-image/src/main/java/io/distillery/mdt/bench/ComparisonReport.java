@@ -302,7 +302,7 @@ public class ComparisonReport {
               c.text,
               c.statistic,
               c.estimate == null
-                  ? "n/a"
+                  ? "n/a" + (c.why == null ? "" : " (" + c.why + ")")
                   : ratio
                       ? c.estimate.format("%.2f")
                       : String.format(
@@ -328,16 +328,16 @@ public class ComparisonReport {
     for (Claim c : claims) {
       sb.append("  ").append(c.line()).append('\n');
     }
-    long met = claims.stream().filter(c -> Claim.MET.equals(c.verdict)).count();
-    long notMet = claims.stream().filter(c -> Claim.NOT_MET.equals(c.verdict)).count();
+    long notEvaluated = count(Claim.NOT_EVALUATED);
     sb.append(
         String.format(
             Locale.ROOT,
-            "  %d met, %d not met, %d not separated. %d training seed(s) x %d evaluation seed(s),"
+            "  %d met, %d not met, %d not separated%s. %d training seed(s) x %d evaluation seed(s),"
                 + " %d samples each.%n",
-            met,
-            notMet,
-            claims.size() - met - notMet,
+            count(Claim.MET),
+            count(Claim.NOT_MET),
+            count(Claim.NOT_SEPARATED),
+            notEvaluated == 0 ? "" : ", " + notEvaluated + " not evaluated",
             trainingSeeds.size(),
             evalSeeds.size(),
             samples));
@@ -345,6 +345,10 @@ public class ComparisonReport {
       sb.append("  ").append(note).append('\n');
     }
     return sb.toString();
+  }
+
+  private long count(String verdict) {
+    return claims.stream().filter(c -> verdict.equals(c.verdict)).count();
   }
 
   /** Everything: main table, detail tables and claims. */

@@ -91,13 +91,25 @@ public final class DistillPipeline {
             cfg.evaluation.samples, cfg.evaluation.seed, 64, 5, 2, 0, Machine.describe(device));
     if (!Gates.qualityMeasurable(cfg)) {
       return Comparison.run(
-          baseline, rows, null, settings, outDir, ConsoleProgress.forTerminal("evaluate"));
+          baseline,
+          rows,
+          null,
+          settings,
+          cfg.hyperparameters.seed,
+          outDir,
+          ConsoleProgress.forTerminal("evaluate"));
     }
     LoadedDataset heldOut = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.HELD_OUT);
     try (ShapeClassifier classifier = ShapeClassifier.loadShipped()) {
       QualityProbe quality = new QualityProbe(classifier, heldOut.batch(), cfg.evaluation.samples);
       return Comparison.run(
-          baseline, rows, quality, settings, outDir, ConsoleProgress.forTerminal("evaluate"));
+          baseline,
+          rows,
+          quality,
+          settings,
+          cfg.hyperparameters.seed,
+          outDir,
+          ConsoleProgress.forTerminal("evaluate"));
     }
   }
 

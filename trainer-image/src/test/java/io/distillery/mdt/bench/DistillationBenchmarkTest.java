@@ -6,7 +6,9 @@ import ai.djl.Device;
 import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerConfigs;
 import io.distillery.mdt.data.BuiltinShapes;
+import io.distillery.mdt.distill.StudentDistillation;
 import io.distillery.mdt.serve.TinyModels;
+import io.distillery.mdt.train.TrainingDivergedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,20 +27,7 @@ class DistillationBenchmarkTest {
 
   @Test
   void everyRowHasIntervalsAndTheClaimsAreJudgedOverSeeds() throws Exception {
-    Path teacher = TinyModels.teacher(dir.resolve("teacher-run"), 3);
-    TrainerConfig cfg =
-        TrainerConfigs.validated(
-            TrainerConfigs.withOverrides(
-                new TrainerConfig(),
-                Map.of(
-                    "teacher.uri", teacher.toString(),
-                    "teacher.sampler.steps", "3",
-                    "hyperparameters.maxSteps", "2",
-                    "hyperparameters.batchSize", "4",
-                    "dataset.trainSamples", "16",
-                    "dataset.heldOutSamples", "32",
-                    "evaluation.samples", "16",
-                    "progressPort", "0")));
+    TrainerConfig cfg = tinyConfig();
     Path out = dir.resolve("bench");
     DistillationBenchmark.Outcome o =
         DistillationBenchmark.run(
@@ -94,5 +83,55 @@ class DistillationBenchmarkTest {
     assertThat(r.note).isNull();
     List<String> classes = r.classNames;
     assertThat(classes).isEqualTo(BuiltinShapes.CLASS_NAMES);
+  }
+
+  @Test
+  void aBaselineThatDivergesIsAResultNotAFailure() throws Exception {
+    Path out = dir.resolve("bench-diverged");
+    DistillationBenchmark.Outcome o =
+        DistillationBenchmark.run(
+            tinyConfig(),
+            Device.cpu(),
+            out,
+            Map.of(),
+            new DistillationBenchmark.Options(1, 1, false, 50, 0),
+            (c, teacher, train, monitor, provenance) -> {
+              if (c.method == TrainerConfig.Method.CM) {
+                throw new TrainingDivergedException(7, "cm loss rose 7x");
+              }
+              return StudentDistillation.run(
+                  c, teacher, train, monitor, provenance, StudentDistillation.Evaluator.none());
+            });
+    ComparisonReport r = o.report();
+    assertThat(r.rows)
+        .extracting(ComparisonReport.Row::name)
+        .containsExactly("teacher 3", "teacher 2", "teacher 1", "mdt 1", "mdt 2");
+    assertThat(r.note).contains("No model: cm 1 training diverged with seed 42");
+    Claim vsCm = r.claims.get(0);
+    assertThat(vsCm.text).isEqualTo("MDT 1 step FD below CM 1 step");
+    assertThat(vsCm.verdict).isEqualTo(Claim.NOT_EVALUATED);
+    assertThat(vsCm.why).isEqualTo("no cm 1 row: training diverged with seed 42");
+    assertThat(r.claims.subList(1, 6))
+        .allSatisfy(c -> assertThat(c.verdict).isNotEqualTo(Claim.NOT_EVALUATED));
+    assertThat(r.verdictText())
+        .contains("n/a (no cm 1 row: training diverged with seed 42)", ", 1 not evaluated.");
+    assertThat(o.students().keySet()).containsExactly("mdt");
+    assertThat(Files.readString(out.resolve("report.md"))).contains("training diverged");
+  }
+
+  private TrainerConfig tinyConfig() throws Exception {
+    Path teacher = TinyModels.teacher(dir.resolve("teacher-run"), 3);
+    return TrainerConfigs.validated(
+        TrainerConfigs.withOverrides(
+            new TrainerConfig(),
+            Map.of(
+                "teacher.uri", teacher.toString(),
+                "teacher.sampler.steps", "3",
+                "hyperparameters.maxSteps", "2",
+                "hyperparameters.batchSize", "4",
+                "dataset.trainSamples", "16",
+                "dataset.heldOutSamples", "32",
+                "evaluation.samples", "16",
+                "progressPort", "0")));
   }
 }

@@ -78,6 +78,8 @@ class DistillPipelineTest {
     assertThat(report.reference.fdRefVsRef).isNotNull().isPositive();
     assertThat(report.reference.occupancy).isNotNull().isBetween(0.01, 0.5);
     assertThat(report.rows).hasSize(3);
+    // The footnote names the seed the student was distilled with (it once said "0 ... []").
+    assertThat(report.seedsLine()).contains("1 training seed(s) [42] x 1 evaluation seed(s)");
     assertThat(Files.readString(out.resolve("termination-log")))
         .isEqualTo(Files.readString(out.resolve("result.json")));
   }
