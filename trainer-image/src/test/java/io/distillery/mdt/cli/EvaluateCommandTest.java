@@ -8,7 +8,6 @@ import io.distillery.config.ExitCodes;
 import io.distillery.config.TrainerConfigs;
 import io.distillery.mdt.bench.Comparison;
 import io.distillery.mdt.train.TeacherTraining;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,18 +16,15 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code mdt evaluate}: per-class accuracy and {@code --eval-seeds}. */
 class EvaluateCommandTest {
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private final MdtCli cli = new MdtCli();
+  private final StringWriter out = cli.out;
+  private final StringWriter err = cli.err;
 
   private int mdt(String... args) {
-    CommandLine cl = Mdt.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return cl.execute(args);
+    return cli.run(args);
   }
 
   private JsonNode evaluate(Path model, Path report, int evalSeeds) throws Exception {

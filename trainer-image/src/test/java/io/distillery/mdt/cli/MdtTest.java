@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distillery.config.ExitCodes;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.train.TeacherTraining;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,17 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class MdtTest {
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private final MdtCli cli = new MdtCli();
+  private final StringWriter out = cli.out;
+  private final StringWriter err = cli.err;
 
   private int mdt(String... args) {
-    CommandLine cl = Mdt.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    return cl.execute(args);
+    return cli.run(args);
   }
 
   /** A teacher that trains in about a second: 8 tokens of width 16, one block. */
