@@ -188,6 +188,17 @@ public class TrainerConfig {
     @JsonPropertyDescription("Normalise the finite-difference du/dt per sample: d / (||d|| + 0.1).")
     public boolean dNorm = true;
 
+    @JsonPropertyDescription(
+        "Weight each sample's VM and VD residual by delta / (t + delta): with dNorm false the VM"
+            + " gradient is then a regression onto its fixed point instead of (1 + t / delta) times"
+            + " one.")
+    public boolean intervalWeighting = false;
+
+    @JsonPropertyDescription(
+        "Distillation: the no-gradient student passes that give the targets use the student's EMA"
+            + " weights (a target network) instead of its current weights.")
+    public boolean emaTarget = false;
+
     @JsonPropertyDescription("Logit-normal time schedule.")
     public TimeSchedule tSchedule = new TimeSchedule();
 

@@ -15,7 +15,7 @@ import io.distillery.mdt.model.VelocityModel;
  * one phase). The student predicts {@code x_t - (t - t_tgt) u(x_t, t)} and is pulled towards its
  * own no-gradient prediction one teacher Euler step earlier: {@code x_prev - (t - delta - t_tgt)
  * u(x_prev, t - delta)} with {@code x_prev = x_t - delta v_T}. Same time schedule, teacher CFG
- * ({@code cfgVM}) and delta as MDT, so the comparison is fair.
+ * ({@code cfgVM}), delta and target network ({@code emaTarget}) as MDT, so the comparison is fair.
  */
 public final class CmObjective {
   private CmObjective() {}
@@ -34,6 +34,7 @@ public final class CmObjective {
   /** The CM loss (scalar). */
   public static NDArray compute(
       VelocityModel student,
+      VelocityModel targetNetwork,
       VelocityModel teacher,
       NDArray x0,
       NDArray cond,
@@ -49,7 +50,7 @@ public final class CmObjective {
       xt = FlowMatching.diffuse(x0, eps, t);
       NDArray vTeacher = Cfg.velocity(teacher, xt, t1000, cond, s.cfgVM());
       NDArray xPrev = xt.sub(vTeacher.mul(s.delta()));
-      NDArray uPrev = student.velocity(xPrev, tPrev.mul(1000), cond, false);
+      NDArray uPrev = targetNetwork.velocity(xPrev, tPrev.mul(1000), cond, false);
       target = xPrev.sub(uPrev.mul(perSample(tPrev.sub(tTarget), uPrev)));
     }
     NDArray u = student.velocity(xt, t1000, cond, true);

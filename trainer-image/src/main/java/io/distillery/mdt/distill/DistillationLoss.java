@@ -25,6 +25,7 @@ public final class DistillationLoss implements TrainingLoop.StepLoss {
 
   private final TrainerConfig.Method method;
   private final VelocityModel student;
+  private final TargetNetwork target;
   private final VelocityModel teacher;
   private final TrainingData data;
   private final int batchSize;
@@ -34,6 +35,7 @@ public final class DistillationLoss implements TrainingLoop.StepLoss {
   public DistillationLoss(
       TrainerConfig.Method method,
       VelocityModel student,
+      TargetNetwork target,
       VelocityModel teacher,
       TrainingData data,
       int batchSize,
@@ -41,6 +43,7 @@ public final class DistillationLoss implements TrainingLoop.StepLoss {
       long seed) {
     this.method = method;
     this.student = student;
+    this.target = target;
     this.teacher = teacher;
     this.data = data;
     this.batchSize = batchSize;
@@ -68,17 +71,18 @@ public final class DistillationLoss implements TrainingLoop.StepLoss {
                 settings.tStd(),
                 settings.delta()),
             new Shape(batchSize));
+    VelocityModel targetModel = target.current();
     Map<String, NDArray> logged = new LinkedHashMap<>();
     NDArray total;
     if (method == TrainerConfig.Method.MDT) {
       NDArray epsFake = noise(scope, step, STREAM_FAKE_NOISE, size, x0.getShape());
       MdtObjective.Terms terms =
-          MdtObjective.compute(student, teacher, x0, cond, eps, epsFake, t, settings);
+          MdtObjective.compute(student, targetModel, teacher, x0, cond, eps, epsFake, t, settings);
       logged.put("vm", terms.vm());
       logged.put("vd", terms.vd());
       total = terms.total();
     } else {
-      total = CmObjective.compute(student, teacher, x0, cond, eps, t, settings);
+      total = CmObjective.compute(student, targetModel, teacher, x0, cond, eps, t, settings);
       logged.put("cm", total);
     }
     return new TrainingLoop.StepLosses(total, logged);

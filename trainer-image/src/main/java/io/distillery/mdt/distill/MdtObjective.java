@@ -25,7 +25,9 @@ import io.distillery.mdt.model.VelocityModel;
  *       gradient, {@code 2 (u_pred - target_vd)}, flows into the student through {@code u_f}.
  * </ul>
  *
- * Cost: 4 teacher evaluations (two guided calls, each a batch of cond + null) and 5 student
+ * With {@code intervalWeighting} both residuals are weighted per sample by {@link #intervalWeight}.
+ *
+ * <p>Cost: 4 teacher evaluations (two guided calls, each a batch of cond + null) and 5 student
  * evaluations, 2 with gradient. Both gradient passes run as one batched call, and the three
  * no-gradient student passes as another.
  */
@@ -36,6 +38,8 @@ public final class MdtObjective {
   public record Terms(NDArray vm, NDArray vd, NDArray total) {}
 
   /**
+   * @param target the network of the no-gradient student passes: the student itself, or its EMA
+   *     copy ({@code emaTarget})
    * @param x0 data batch {@code (N, C, D, H, W)}
    * @param cond class labels {@code (N)}, int64
    * @param eps diffusion noise, shape of x0 (shared by the VM and VD terms)
@@ -44,6 +48,7 @@ public final class MdtObjective {
    */
   public static Terms compute(
       VelocityModel student,
+      VelocityModel target,
       VelocityModel teacher,
       NDArray x0,
       NDArray cond,
@@ -80,7 +85,7 @@ public final class MdtObjective {
       NDArray xPrevFake = xtFake.sub(vTeacherFake.mul(s.delta()));
       NDArray[] noGrad =
           batched(
-              student,
+              target,
               false,
               new NDArray[] {xPrev, xPrevFake, xtFake},
               new NDArray[] {tPrev1000, tPrev1000, t1000},
@@ -95,10 +100,25 @@ public final class MdtObjective {
       targetVD = VelocityMatching.target(vTeacherFake, t, dFake);
     }
 
-    NDArray lossVM = uAtT.sub(targetVM).square().mean();
-    NDArray push = uPred.sub(targetVD); // constant
+    NDArray weight = s.intervalWeighting() ? intervalWeight(t, s.delta(), uAtT) : null;
+    NDArray lossVM = weighted(uAtT.sub(targetVM).square(), weight).mean();
+    NDArray push = weighted(uPred.sub(targetVD), weight); // constant
     NDArray lossVD = push.add(uFake.sub(uFake.stopGradient())).square().mean();
     NDArray total = Scalars.mul(lossVM, s.lambdaVM()).add(Scalars.mul(lossVD, s.lambdaVD()));
     return new Terms(lossVM, lossVD, total);
+  }
+
+  /**
+   * {@code delta / (t + delta)} per sample. Without dNorm the VM residual is {@code u - v_T + (t /
+   * delta)(u - u_prev) = (1 + t / delta)(u - u*)} with the fixed point {@code u* = (delta v_T + t
+   * u_prev) / (t + delta)}, so its gradient is up to 1 / delta (here 100) times a regression onto
+   * {@code u*}; this weight takes the factor out (docs/algorithm.md section 3).
+   */
+  static NDArray intervalWeight(NDArray t, double delta, NDArray like) {
+    return FlowMatching.perSample(t.add(delta).pow(-1).mul(delta), like);
+  }
+
+  private static NDArray weighted(NDArray x, NDArray weight) {
+    return weight == null ? x : x.mul(weight);
   }
 }

@@ -11,6 +11,7 @@ import io.distillery.config.TrainerConfig;
  * @param lambdaVM weight of the VM loss
  * @param lambdaVD weight of the VD loss
  * @param dNorm normalise the finite-difference du/dt per sample
+ * @param intervalWeighting weight each sample's VM and VD residual by {@code delta / (t + delta)}
  * @param tMean mean of the logit-normal time schedule
  * @param tStd std of the logit-normal time schedule
  * @param multiphase CM only: number of equal trajectory segments
@@ -22,6 +23,7 @@ public record ObjectiveSettings(
     double lambdaVM,
     double lambdaVD,
     boolean dNorm,
+    boolean intervalWeighting,
     double tMean,
     double tStd,
     int multiphase) {
@@ -34,6 +36,7 @@ public record ObjectiveSettings(
         h.lambdaVM,
         h.lambdaVD,
         h.dNorm,
+        h.intervalWeighting,
         h.tSchedule.mean,
         h.tSchedule.std,
         h.multiphase);

@@ -115,12 +115,23 @@ public final class StudentDistillation {
             new TrainingLoop(
                 TrainingLoop.Settings.from(
                     cfg, out.resolve("checkpoints/student-" + method), fingerprint),
-                student.weights())) {
+                student.weights());
+        TargetNetwork target =
+            h.emaTarget
+                ? TargetNetwork.following(teacher.newStudent(), loop.ema().shadow())
+                : TargetNetwork.self(student)) {
       TrainingLoop.StepLoss loss =
           watchdog(
               cfg,
               new DistillationLoss(
-                  cfg.method, student, teacher.model(), data, h.batchSize, settings, h.seed));
+                  cfg.method,
+                  student,
+                  target,
+                  teacher.model(),
+                  data,
+                  h.batchSize,
+                  settings,
+                  h.seed));
       TrainingLoop.Summary s = loop.run(loss, monitor);
       Map<String, Object> training = new LinkedHashMap<>(provenance);
       training.put("method", method);
@@ -136,6 +147,8 @@ public final class StudentDistillation {
       training.put("lambdaVD", h.lambdaVD);
       training.put("interval", h.interval);
       training.put("dNorm", h.dNorm);
+      training.put("intervalWeighting", h.intervalWeighting);
+      training.put("emaTarget", h.emaTarget);
       training.put("multiphase", h.multiphase);
       training.put("seed", h.seed);
       training.put("finalLosses", s.finalLosses());

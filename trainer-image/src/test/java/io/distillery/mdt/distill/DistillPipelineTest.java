@@ -85,6 +85,30 @@ class DistillPipelineTest {
   }
 
   @Test
+  void theEmaTargetRecipeTrainsAndIsRecordedInTheModelCard() throws Exception {
+    Path out = dir.resolve("ema-target");
+    Files.createDirectories(out);
+    assertThat(
+            distill(
+                out,
+                "--set",
+                "hyperparameters.emaTarget=true",
+                "--set",
+                "hyperparameters.intervalWeighting=true",
+                "--set",
+                "hyperparameters.dNorm=false"))
+        .isEqualTo(ExitCodes.OK);
+    var training =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(out.resolve("student-mdt/model.json").toFile())
+            .get("training");
+    assertThat(training.get("emaTarget").asBoolean()).isTrue();
+    assertThat(training.get("intervalWeighting").asBoolean()).isTrue();
+    assertThat(training.get("dNorm").asBoolean()).isFalse();
+    assertThat(training.get("finalLosses").get("vm").asDouble()).isFinite();
+  }
+
+  @Test
   void aFailedGateKeepsTheStudentButExitsWithTheGateCode() throws Exception {
     Path out = dir.resolve("gate");
     Files.createDirectories(out);

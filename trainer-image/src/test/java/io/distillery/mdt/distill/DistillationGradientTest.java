@@ -47,6 +47,51 @@ class DistillationGradientTest {
   }
 
   @Test
+  void intervalWeightingMakesVmARegressionOntoItsFixedPoint() {
+    // Without dNorm, u - target = (1 + t / delta)(u - u*) with u* = (delta v_T + t u_prev) / (t +
+    // delta); weighted by delta / (t + delta), the gradient is that of (u - u*)^2.
+    Map<String, Float> grads = studentGradients(1, 0, false, true);
+    double ga = 0, gb = 0;
+    for (int i = 0; i < 4; i++) {
+      double t = T[i / 2];
+      double xt = (1 - t) * X0[i] + (SMIN + (1 - SMIN) * t) * EPS[i];
+      double vT = P * xt + Q;
+      double uPrev = A * (xt - DELTA * vT) + B;
+      double fixedPoint = (DELTA * vT + t * uPrev) / (t + DELTA);
+      double u = A * xt + B;
+      ga += 2 * (u - fixedPoint) * xt / 4;
+      gb += 2 * (u - fixedPoint) / 4;
+    }
+    assertThat(grads.get("a")).isCloseTo((float) ga, within(1e-4f));
+    assertThat(grads.get("b")).isCloseTo((float) gb, within(1e-4f));
+    double[] vd = expectedVd(false, true);
+    Map<String, Float> vdGrads = studentGradients(0, 1, false, true);
+    assertThat(vdGrads.get("a")).isCloseTo((float) vd[0], within(1e-4f));
+    assertThat(vdGrads.get("b")).isCloseTo((float) vd[1], within(1e-4f));
+  }
+
+  @Test
+  void vmTargetsComeFromTheTargetNetwork() {
+    // emaTarget: u_prev from the target network (here a = 0.4, b = 0.3); the gradient still
+    // reaches only the student, towards u* = (delta v_T + t u_prev) / (t + delta).
+    float ta = 0.4f, tb = 0.3f;
+    Map<String, Float> grads = studentGradients(1, 0, false, true, ta, tb);
+    double ga = 0, gb = 0;
+    for (int i = 0; i < 4; i++) {
+      double t = T[i / 2];
+      double xt = (1 - t) * X0[i] + (SMIN + (1 - SMIN) * t) * EPS[i];
+      double vT = P * xt + Q;
+      double uPrev = ta * (xt - DELTA * vT) + tb;
+      double fixedPoint = (DELTA * vT + t * uPrev) / (t + DELTA);
+      double u = A * xt + B;
+      ga += 2 * (u - fixedPoint) * xt / 4;
+      gb += 2 * (u - fixedPoint) / 4;
+    }
+    assertThat(grads.get("a")).isCloseTo((float) ga, within(1e-4f));
+    assertThat(grads.get("b")).isCloseTo((float) gb, within(1e-4f));
+  }
+
+  @Test
   void combinedLossWeightsBothTermsAndTheTeacherReceivesNoGradient() {
     double[] vm = expectedVm(false);
     double[] vd = expectedVd(false);
@@ -66,7 +111,8 @@ class DistillationGradientTest {
       float loss;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         NDArray l =
-            CmObjective.compute(student, teacher, x(m, X0), cond(m), x(m, EPS), m.create(T), s);
+            CmObjective.compute(
+                student, student, teacher, x(m, X0), cond(m), x(m, EPS), m.create(T), s);
         loss = l.getFloat();
         gc.backward(l);
       }
@@ -110,7 +156,24 @@ class DistillationGradientTest {
   /** Runs the MDT objective once and returns the student's gradients; checks the teacher's. */
   private static Map<String, Float> studentGradients(
       double lambdaVM, double lambdaVD, boolean dNorm) {
+    return studentGradients(lambdaVM, lambdaVD, dNorm, false);
+  }
+
+  private static Map<String, Float> studentGradients(
+      double lambdaVM, double lambdaVD, boolean dNorm, boolean intervalWeighting) {
+    return studentGradients(lambdaVM, lambdaVD, dNorm, intervalWeighting, A, B);
+  }
+
+  /** With a target network {@code u = targetA x + targetB} for the no-gradient student passes. */
+  private static Map<String, Float> studentGradients(
+      double lambdaVM,
+      double lambdaVD,
+      boolean dNorm,
+      boolean intervalWeighting,
+      float targetA,
+      float targetB) {
     try (AffineVelocity student = new AffineVelocity(A, B);
+        AffineVelocity target = new AffineVelocity(targetA, targetB);
         AffineVelocity teacher = new AffineVelocity(P, Q);
         NDManager m = NDManager.newBaseManager()) {
       student.weights().requireGradients(true);
@@ -119,13 +182,14 @@ class DistillationGradientTest {
         MdtObjective.Terms terms =
             MdtObjective.compute(
                 student,
+                target,
                 teacher,
                 x(m, X0),
                 cond(m),
                 x(m, EPS),
                 x(m, EPS_F),
                 m.create(T),
-                settings(lambdaVM, lambdaVD, dNorm));
+                settings(lambdaVM, lambdaVD, dNorm, intervalWeighting));
         gc.backward(terms.total());
       }
       assertNoGradient(teacher, m);
@@ -163,6 +227,10 @@ class DistillationGradientTest {
 
   /** {d L_VD / d a, d L_VD / d b} by hand: only through u_f = a eps_f + b. */
   private static double[] expectedVd(boolean dNorm) {
+    return expectedVd(dNorm, false);
+  }
+
+  private static double[] expectedVd(boolean dNorm, boolean intervalWeighting) {
     double[] vTF = new double[4], uPred = new double[4], d = new double[4];
     for (int i = 0; i < 4; i++) {
       double t = T[i / 2];
@@ -177,6 +245,7 @@ class DistillationGradientTest {
     double ga = 0, gb = 0;
     for (int i = 0; i < 4; i++) {
       double push = uPred[i] - (vTF[i] - T[i / 2] * d[i]);
+      if (intervalWeighting) push *= DELTA / (T[i / 2] + DELTA);
       ga += 2 * push * EPS_F[i] / 4;
       gb += 2 * push / 4;
     }
@@ -193,7 +262,13 @@ class DistillationGradientTest {
   }
 
   private static ObjectiveSettings settings(double lambdaVM, double lambdaVD, boolean dNorm) {
-    return new ObjectiveSettings(DELTA, 2.0, 5.0, lambdaVM, lambdaVD, dNorm, 1.0, 1.0, 1);
+    return settings(lambdaVM, lambdaVD, dNorm, false);
+  }
+
+  private static ObjectiveSettings settings(
+      double lambdaVM, double lambdaVD, boolean dNorm, boolean intervalWeighting) {
+    return new ObjectiveSettings(
+        DELTA, 2.0, 5.0, lambdaVM, lambdaVD, dNorm, intervalWeighting, 1.0, 1.0, 1);
   }
 
   private static NDArray x(NDManager m, float[] v) {

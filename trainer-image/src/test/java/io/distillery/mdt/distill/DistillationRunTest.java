@@ -38,10 +38,18 @@ class DistillationRunTest {
               FlowTransformer.withWeights(TinySpecs.tiny(), teacher.weights().copy());
           TrainingLoop loop =
               new TrainingLoop(settings(40, dir.resolve("student"), 1e-3), student.weights())) {
-        ObjectiveSettings s = new ObjectiveSettings(0.01, 1.0, 1.0, 1, 1, true, 1, 1, 1);
+        ObjectiveSettings s = new ObjectiveSettings(0.01, 1.0, 1.0, 1, 1, true, false, 1, 1, 1);
         List<Double> vm = new ArrayList<>();
         loop.run(
-            new DistillationLoss(TrainerConfig.Method.MDT, student, teacher, data, 8, s, 9),
+            new DistillationLoss(
+                TrainerConfig.Method.MDT,
+                student,
+                TargetNetwork.self(student),
+                teacher,
+                data,
+                8,
+                s,
+                9),
             p -> vm.add(p.losses.get("vm")));
         double first = vm.subList(0, 8).stream().mapToDouble(d -> d).average().orElseThrow();
         double last = vm.subList(32, 40).stream().mapToDouble(d -> d).average().orElseThrow();

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class GarbageCollectionDuringStepTest {
   static final ModelSpec SPEC = TinySpecs.tiny();
   static final ObjectiveSettings SETTINGS =
-      new ObjectiveSettings(0.05, 2.0, 2.0, 1.0, 0.1, true, -0.4, 1.0, 1);
+      new ObjectiveSettings(0.05, 2.0, 2.0, 1.0, 0.1, true, false, -0.4, 1.0, 1);
 
   @Test
   void mdtGradientsAreTheSameWithACollectionBeforeBackward() throws Exception {
@@ -51,6 +51,7 @@ class GarbageCollectionDuringStepTest {
       try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
         MdtObjective.Terms terms =
             MdtObjective.compute(
+                student,
                 student,
                 teacher,
                 noise(m, shape, 1),
