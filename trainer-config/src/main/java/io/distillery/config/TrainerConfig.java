@@ -170,13 +170,16 @@ public class TrainerConfig {
     @JsonPropertyDescription("Weight of the Velocity Matching loss.")
     public double lambdaVM = 1.0;
 
+    // 0.1, not the paper's 1: on the shipped teacher lambda_vd 1 gave a worse 1-step student
+    // (BENCHMARKS.md, re-tuning sweep).
     @JsonPropertyDescription("Weight of the Velocity Distillation loss.")
-    public double lambdaVD = 1.0;
+    public double lambdaVD = 0.1;
 
-    // 0, not 3: on the shipped teacher, unguided VM targets with guided VD targets (3) gave better
-    // 1- and 2-step students than 3 / 3 on two seeds (BENCHMARKS.md, CFG sweep).
+    // Guided targets in both terms: the student should carry the guided teacher's transport, the
+    // one the 25-step reference samples with (BENCHMARKS.md, re-tuning sweep on the 30000-step
+    // teacher; on the old 4000-step teacher unguided VM targets had measured better).
     @JsonPropertyDescription("Teacher CFG strength inside the VM term.")
-    public double cfgTeacherVM = 0.0;
+    public double cfgTeacherVM = 3.0;
 
     @JsonPropertyDescription("Teacher CFG strength inside the VD term.")
     public double cfgTeacherVD = 3.0;
@@ -185,19 +188,29 @@ public class TrainerConfig {
         "Interval delta of the discrete teacher Euler step and the time schedule shift.")
     public double interval = 0.01;
 
+    // false: normalising d leaves the target almost the teacher's velocity, and the 1-step student
+    // as blurred as the 1-step teacher (FD 77 against 18-34 without; docs/algorithm.md section 3).
     @JsonPropertyDescription("Normalise the finite-difference du/dt per sample: d / (||d|| + 0.1).")
-    public boolean dNorm = true;
+    public boolean dNorm = false;
 
     @JsonPropertyDescription(
         "Weight each sample's VM and VD residual by delta / (t + delta): with dNorm false the VM"
             + " gradient is then a regression onto its fixed point instead of (1 + t / delta) times"
             + " one.")
-    public boolean intervalWeighting = false;
+    public boolean intervalWeighting = true;
 
     @JsonPropertyDescription(
         "Distillation: the no-gradient student passes that give the targets use the student's EMA"
-            + " weights (a target network) instead of its current weights.")
-    public boolean emaTarget = false;
+            + " weights (a target network) instead of its current weights. Unset: true for cm"
+            + " (consistency distillation's target network; without it CM diverged at 400 steps),"
+            + " false for mdt (the paper's stop-gradient student; 1-step FD 18 against 36 with"
+            + " it).")
+    public Boolean emaTarget = null;
+
+    /** {@link #emaTarget}, or the method's own default when unset. */
+    public boolean emaTargetFor(Method method) {
+      return emaTarget != null ? emaTarget : method == Method.CM;
+    }
 
     @JsonPropertyDescription("Logit-normal time schedule.")
     public TimeSchedule tSchedule = new TimeSchedule();

@@ -101,6 +101,8 @@ public final class TrainerConfigRenderer {
     set(h.cfgTeacherVD, v -> out.cfgTeacherVD = v);
     set(h.interval, v -> out.interval = v);
     set(h.dNorm, v -> out.dNorm = v);
+    set(h.intervalWeighting, v -> out.intervalWeighting = v);
+    set(h.emaTarget, v -> out.emaTarget = v);
     set(h.seed, v -> out.seed = v);
     if (h.tSchedule != null) {
       set(h.tSchedule.mean, v -> out.tSchedule.mean = v);

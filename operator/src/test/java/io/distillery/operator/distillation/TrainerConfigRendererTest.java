@@ -53,7 +53,9 @@ class TrainerConfigRendererTest {
     spec.hyperparameters.learningRate = 2e-5;
     spec.hyperparameters.lambdaVM = 0.0;
     spec.hyperparameters.lambdaVD = 2.0;
-    spec.hyperparameters.dNorm = false;
+    spec.hyperparameters.dNorm = true;
+    spec.hyperparameters.intervalWeighting = false;
+    spec.hyperparameters.emaTarget = false;
     spec.hyperparameters.tSchedule = new HyperparametersSpec.TimeScheduleSpec();
     spec.hyperparameters.tSchedule.std = 0.5;
     spec.hyperparameters.gradClip = new HyperparametersSpec.GradClipSpec();
@@ -83,7 +85,9 @@ class TrainerConfigRendererTest {
     assertThat(c.hyperparameters.learningRate).isEqualTo(2e-5);
     assertThat(c.hyperparameters.lambdaVM).isZero();
     assertThat(c.hyperparameters.lambdaVD).isEqualTo(2.0);
-    assertThat(c.hyperparameters.dNorm).isFalse();
+    assertThat(c.hyperparameters.dNorm).isTrue();
+    assertThat(c.hyperparameters.intervalWeighting).isFalse();
+    assertThat(c.hyperparameters.emaTarget).isFalse();
     assertThat(c.hyperparameters.tSchedule.std).isEqualTo(0.5);
     assertThat(c.hyperparameters.tSchedule.mean).isEqualTo(1.0);
     assertThat(c.hyperparameters.gradClip.window).isEqualTo(10);

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
           + " (mdt-vd); same seeds, machine and process) with the configured budget (config"
           + " hyperparameters: built-in 600 steps at batch 24), every student distilled with"
           + " --seeds training seeds and every model evaluated on --eval-seeds evaluation seeds;"
-          + " report each metric's mean and 95% interval and judge the claims on paired"
+          + " report each metric's mean and 95%% interval and judge the claims on paired"
           + " intervals; rewrite the distillation section of --benchmarks with the tables,"
           + " claims, machine, date and command.",
       "Without --config, evaluation.samples defaults to "

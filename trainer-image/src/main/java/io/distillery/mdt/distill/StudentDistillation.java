@@ -117,7 +117,7 @@ public final class StudentDistillation {
                     cfg, out.resolve("checkpoints/student-" + method), fingerprint),
                 student.weights());
         TargetNetwork target =
-            h.emaTarget
+            h.emaTargetFor(cfg.method)
                 ? TargetNetwork.following(teacher.newStudent(), loop.ema().shadow())
                 : TargetNetwork.self(student)) {
       TrainingLoop.StepLoss loss =
@@ -148,7 +148,7 @@ public final class StudentDistillation {
       training.put("interval", h.interval);
       training.put("dNorm", h.dNorm);
       training.put("intervalWeighting", h.intervalWeighting);
-      training.put("emaTarget", h.emaTarget);
+      training.put("emaTarget", h.emaTargetFor(cfg.method));
       training.put("multiphase", h.multiphase);
       training.put("seed", h.seed);
       training.put("finalLosses", s.finalLosses());

@@ -75,6 +75,24 @@ class MdtTest {
   }
 
   @Test
+  void everyCommandsHelpFormats() {
+    // A bare '%' in a description makes picocli print its raw text and a warning on stderr
+    // (bench's "95% interval" once did).
+    java.io.PrintStream saved = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true));
+    try {
+      for (String command : Mdt.commandLine().getSubcommands().keySet()) {
+        assertThat(mdt(command, "--help")).as(command).isZero();
+      }
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(captured.toString()).doesNotContain("Could not format");
+    assertThat(out.toString()).contains("mean and 95% interval");
+  }
+
+  @Test
   void anUnknownConfigKeyIsAConfigErrorNamingIt(@TempDir Path dir) {
     assertThat(mdt("train-teacher", "--out", dir.toString(), "--set", "hyperparameters.nope=1"))
         .isEqualTo(ExitCodes.INVALID_CONFIG);

@@ -47,14 +47,13 @@ public class HyperparametersSpec {
   public Double lambdaVM;
 
   @Min(0)
-  @JsonPropertyDescription("Weight of the Velocity Distillation loss, >= 0 (trainer default 1).")
+  @JsonPropertyDescription("Weight of the Velocity Distillation loss, >= 0 (trainer default 0.1).")
   public Double lambdaVD;
 
   @Min(0)
   @JsonPropertyDescription(
-      "Teacher CFG strength inside the VM term (trainer default 0). Measured on the built-in"
-          + " shapes: 0 with cfgTeacherVD 3 gave better 1- and 2-step students than 3 with 3;"
-          + " cfgTeacherVD 0 with a guided VM term diverged (BENCHMARKS.md).")
+      "Teacher CFG strength inside the VM term (trainer default 3: the student learns the"
+          + " guided teacher's transport; BENCHMARKS.md, re-tuning sweep).")
   public Double cfgTeacherVM;
 
   @Min(0)
@@ -69,8 +68,19 @@ public class HyperparametersSpec {
   public Double interval;
 
   @JsonPropertyDescription(
-      "Normalise the finite-difference du/dt per sample (trainer default true).")
+      "Normalise the finite-difference du/dt per sample (trainer default false: normalised, the"
+          + " target is almost the teacher's velocity and 1-step students stay blurred).")
   public Boolean dNorm;
+
+  @JsonPropertyDescription(
+      "Weight each sample's VM and VD residual by delta / (t + delta), making VM a regression"
+          + " onto its fixed point (trainer default true; docs/algorithm.md).")
+  public Boolean intervalWeighting;
+
+  @JsonPropertyDescription(
+      "Build the targets with the student's EMA weights, a target network (trainer default:"
+          + " true for cm, false for mdt).")
+  public Boolean emaTarget;
 
   @JsonPropertyDescription("Logit-normal time schedule.")
   public TimeScheduleSpec tSchedule;
