@@ -1,7 +1,6 @@
 package io.distillery.operator.deployment;
 
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
-import io.distillery.operator.common.OperatorSettings;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -24,7 +23,7 @@ public class CanaryDeploymentDependent
   @Override
   protected Deployment desired(StudentDeployment sd, Context<StudentDeployment> ctx) {
     return ServingDeployments.canary(
-        sd, Planning.plan(sd, ctx).canary(), OperatorSettings.current());
+        sd, Planning.plan(sd, ctx).canary(), StudentDeploymentContext.of(ctx).settings());
   }
 
   @Override

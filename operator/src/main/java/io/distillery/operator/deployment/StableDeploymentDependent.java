@@ -1,7 +1,6 @@
 package io.distillery.operator.deployment;
 
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
-import io.distillery.operator.common.OperatorSettings;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -21,7 +20,7 @@ public class StableDeploymentDependent
   @Override
   protected Deployment desired(StudentDeployment sd, Context<StudentDeployment> ctx) {
     return ServingDeployments.stable(
-        sd, Planning.plan(sd, ctx).stable(), OperatorSettings.current());
+        sd, Planning.plan(sd, ctx).stable(), StudentDeploymentContext.of(ctx).settings());
   }
 
   @Override

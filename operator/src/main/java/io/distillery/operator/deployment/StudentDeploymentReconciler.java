@@ -39,7 +39,8 @@ import java.util.List;
           reconcilePrecondition = AutoscalingWanted.class)
     })
 @ControllerConfiguration(name = StudentDeploymentReconciler.NAME)
-public class StudentDeploymentReconciler implements Reconciler<StudentDeployment> {
+public class StudentDeploymentReconciler
+    implements Reconciler<StudentDeployment>, ContextInitializer<StudentDeployment> {
   public static final String NAME = "studentdeployment";
 
   private final OperatorSettings settings;
@@ -47,14 +48,15 @@ public class StudentDeploymentReconciler implements Reconciler<StudentDeployment
   private final CanaryMetricsClient canaryMetrics;
 
   @Inject
-  public StudentDeploymentReconciler(MeterRegistry registry) {
-    this(OperatorSettings.current(), registry);
-  }
-
   public StudentDeploymentReconciler(OperatorSettings settings, MeterRegistry registry) {
     this.settings = settings;
     this.metrics = new StudentMetrics(registry);
     this.canaryMetrics = new CanaryMetricsClient(settings.progressTimeout());
+  }
+
+  @Override
+  public void initContext(StudentDeployment primary, Context<StudentDeployment> ctx) {
+    StudentDeploymentContext.install(ctx, settings);
   }
 
   @Override

@@ -39,7 +39,8 @@ import java.util.List;
           reconcilePrecondition = TrainerMayRun.class)
     })
 @ControllerConfiguration(name = DistillationJobReconciler.NAME)
-public class DistillationJobReconciler implements Reconciler<DistillationJob> {
+public class DistillationJobReconciler
+    implements Reconciler<DistillationJob>, ContextInitializer<DistillationJob> {
   public static final String NAME = "distillationjob";
 
   private final OperatorSettings settings;
@@ -47,14 +48,15 @@ public class DistillationJobReconciler implements Reconciler<DistillationJob> {
   private final TrainerProgressClient progress;
 
   @Inject
-  public DistillationJobReconciler(MeterRegistry registry) {
-    this(OperatorSettings.current(), registry);
-  }
-
   public DistillationJobReconciler(OperatorSettings settings, MeterRegistry registry) {
     this.settings = settings;
     this.metrics = new DistillationMetrics(registry);
     this.progress = new TrainerProgressClient(settings.progressTimeout());
+  }
+
+  @Override
+  public void initContext(DistillationJob primary, Context<DistillationJob> ctx) {
+    DistillationJobContext.install(ctx, settings);
   }
 
   @Override

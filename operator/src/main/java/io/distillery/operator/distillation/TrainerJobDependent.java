@@ -48,7 +48,7 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
   protected Job desired(DistillationJob dj, Context<DistillationJob> context) {
     Boolean current =
         context.getSecondaryResource(Job.class).map(j -> j.getSpec().getSuspend()).orElse(null);
-    return desired(dj, OperatorSettings.current(), current);
+    return desired(dj, DistillationJobContext.of(context).settings(), current);
   }
 
   @Override
