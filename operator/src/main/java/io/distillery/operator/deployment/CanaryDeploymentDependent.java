@@ -22,8 +22,8 @@ public class CanaryDeploymentDependent
 
   @Override
   protected Deployment desired(StudentDeployment sd, Context<StudentDeployment> ctx) {
-    return ServingDeployments.canary(
-        sd, Planning.plan(sd, ctx).canary(), StudentDeploymentContext.of(ctx).settings());
+    StudentDeploymentContext shared = StudentDeploymentContext.of(ctx);
+    return ServingDeployments.canary(sd, shared.plan().canary(), shared.settings());
   }
 
   @Override

@@ -19,8 +19,8 @@ public class StableDeploymentDependent
 
   @Override
   protected Deployment desired(StudentDeployment sd, Context<StudentDeployment> ctx) {
-    return ServingDeployments.stable(
-        sd, Planning.plan(sd, ctx).stable(), StudentDeploymentContext.of(ctx).settings());
+    StudentDeploymentContext shared = StudentDeploymentContext.of(ctx);
+    return ServingDeployments.stable(sd, shared.plan().stable(), shared.settings());
   }
 
   @Override

@@ -1,27 +1,37 @@
 package io.distillery.operator.deployment;
 
+import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
+import io.distillery.operator.common.Lazy;
 import io.distillery.operator.common.OperatorSettings;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ContextInitializer;
 
 /**
  * What one reconcile of a StudentDeployment shares between the reconciler, the preconditions and
- * the dependents. The reconciler installs it before the workflow runs ({@link ContextInitializer}):
- * the framework builds the dependents, so this is how they get the operator's settings.
+ * the dependents: the resolved source and the rollout plan, each computed at most once in that
+ * reconcile, so all of them act on the same plan. The reconciler installs it before the workflow
+ * runs ({@link ContextInitializer}); the framework builds the dependents, so this is also how they
+ * get the operator's settings.
  */
 final class StudentDeploymentContext {
   private static final String KEY = StudentDeploymentContext.class.getName();
 
   private final OperatorSettings settings;
+  private final Lazy<SourceResolution> source;
+  private final Lazy<RolloutPlan> plan;
 
-  private StudentDeploymentContext(OperatorSettings settings) {
+  private StudentDeploymentContext(
+      StudentDeployment sd, Context<StudentDeployment> ctx, OperatorSettings settings) {
     this.settings = settings;
+    this.source = Lazy.of(() -> SourceResolution.of(sd, referencedJob(sd, ctx)));
+    this.plan = Lazy.of(() -> RolloutPlan.of(sd, source.get()));
   }
 
-  static void install(Context<StudentDeployment> ctx, OperatorSettings settings) {
+  static void install(
+      StudentDeployment sd, Context<StudentDeployment> ctx, OperatorSettings settings) {
     ctx.managedWorkflowAndDependentResourceContext()
-        .put(KEY, new StudentDeploymentContext(settings));
+        .put(KEY, new StudentDeploymentContext(sd, ctx, settings));
   }
 
   static StudentDeploymentContext of(Context<StudentDeployment> ctx) {
@@ -31,5 +41,21 @@ final class StudentDeploymentContext {
 
   OperatorSettings settings() {
     return settings;
+  }
+
+  SourceResolution source() {
+    return source.get();
+  }
+
+  RolloutPlan plan() {
+    return plan.get();
+  }
+
+  /** The referenced DistillationJob from the informer (null without a reference or a job). */
+  private static DistillationJob referencedJob(
+      StudentDeployment sd, Context<StudentDeployment> ctx) {
+    return sd.getSpec().source.distillationJobRef == null
+        ? null
+        : ctx.getSecondaryResource(DistillationJob.class).orElse(null);
   }
 }

@@ -56,7 +56,7 @@ public class StudentDeploymentReconciler
 
   @Override
   public void initContext(StudentDeployment primary, Context<StudentDeployment> ctx) {
-    StudentDeploymentContext.install(ctx, settings);
+    StudentDeploymentContext.install(primary, ctx, settings);
   }
 
   @Override
@@ -70,8 +70,9 @@ public class StudentDeploymentReconciler
   public UpdateControl<StudentDeployment> reconcile(
       StudentDeployment sd, Context<StudentDeployment> ctx) {
     Instant now = Instant.now();
-    SourceResolution source = Planning.source(sd, ctx);
-    RolloutPlan plan = RolloutPlan.of(sd, source);
+    StudentDeploymentContext shared = StudentDeploymentContext.of(ctx);
+    SourceResolution source = shared.source();
+    RolloutPlan plan = shared.plan();
     List<Deployment> deployments = ctx.getSecondaryResources(Deployment.class).stream().toList();
     List<Pod> canaryPods = ServingEventSources.readyCanaryPods(sd, ctx, plan);
     var observation =

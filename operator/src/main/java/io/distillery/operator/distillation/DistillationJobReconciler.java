@@ -56,7 +56,7 @@ public class DistillationJobReconciler
 
   @Override
   public void initContext(DistillationJob primary, Context<DistillationJob> ctx) {
-    DistillationJobContext.install(ctx, settings);
+    DistillationJobContext.install(primary, ctx, settings);
   }
 
   @Override
@@ -82,9 +82,9 @@ public class DistillationJobReconciler
         ctx.getSecondaryResources(Pod.class).stream()
             .filter(p -> job != null && TrainerPods.ownedBy(p, job))
             .toList();
-    List<String> problems = SpecChecks.problems(dj);
-    boolean claimMissing =
-        job == null && problems.isEmpty() && GivenClaim.missing(dj, ctx.getClient());
+    DistillationJobContext shared = DistillationJobContext.of(ctx);
+    List<String> problems = shared.specProblems();
+    boolean claimMissing = job == null && problems.isEmpty() && shared.givenClaimMissing();
     boolean readProgress = job != null && !TrainerStatusMapper.settled(dj.getStatus());
     var reading =
         readProgress

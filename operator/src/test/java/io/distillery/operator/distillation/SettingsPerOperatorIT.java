@@ -10,6 +10,7 @@ import io.distillery.operator.testing.Storage;
 import io.distillery.operator.testing.TestApiServer;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +28,8 @@ class SettingsPerOperatorIT {
       String nsB = api.newNamespace("settings-b");
       OperatorSettings a = with(OperatorHarness.fastSettings(), "registry.a/mdt:1", "a.io/gpu");
       OperatorSettings b = with(OperatorHarness.fastSettings(), "registry.b/mdt:2", "b.io/gpu");
-      try (OperatorHarness first = OperatorHarness.startInNamespaces(client, a, nsA);
-          OperatorHarness second = OperatorHarness.startInNamespaces(client, b, nsB)) {
+      try (OperatorHarness first = OperatorHarness.start(client, a, Metrics.NOOP, nsA);
+          OperatorHarness second = OperatorHarness.start(client, b, Metrics.NOOP, nsB)) {
         for (String ns : new String[] {nsA, nsB}) {
           client
               .persistentVolumeClaims()

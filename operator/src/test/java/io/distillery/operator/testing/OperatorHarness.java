@@ -62,15 +62,10 @@ public final class OperatorHarness implements AutoCloseable {
     return new OperatorHarness(client, fastSettings(), Metrics.NOOP, false);
   }
 
+  /** The DistillationJob controller, watching {@code namespaces} (all when none). */
   public static OperatorHarness start(
-      KubernetesClient client, OperatorSettings settings, Metrics metrics) {
-    return new OperatorHarness(client, settings, metrics, false);
-  }
-
-  /** The DistillationJob controller with {@code settings}, watching only {@code namespaces}. */
-  public static OperatorHarness startInNamespaces(
-      KubernetesClient client, OperatorSettings settings, String... namespaces) {
-    return new OperatorHarness(client, settings, Metrics.NOOP, false, namespaces);
+      KubernetesClient client, OperatorSettings settings, Metrics metrics, String... namespaces) {
+    return new OperatorHarness(client, settings, metrics, false, namespaces);
   }
 
   private static void watch(ControllerConfigurationOverrider<?> o, String... namespaces) {
@@ -85,6 +80,12 @@ public final class OperatorHarness implements AutoCloseable {
    */
   public static OperatorHarness startStudentDeployments(KubernetesClient client) {
     return new OperatorHarness(client, fastSettings(), Metrics.NOOP, true);
+  }
+
+  /** The StudentDeployment controller alone, watching {@code namespaces} (all when none). */
+  public static OperatorHarness startStudentDeployments(
+      KubernetesClient client, OperatorSettings settings, Metrics metrics, String... namespaces) {
+    return new OperatorHarness(client, settings, metrics, true, namespaces);
   }
 
   public SimpleMeterRegistry registry() {
