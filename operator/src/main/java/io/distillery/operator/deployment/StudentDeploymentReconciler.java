@@ -5,9 +5,9 @@ import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.EventRecorder;
 import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.common.StatusRecorder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.*;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -46,6 +46,12 @@ public class StudentDeploymentReconciler
   private final OperatorSettings settings;
   private final StudentMetrics metrics;
   private final CanaryMetricsClient canaryMetrics;
+  private final StatusRecorder<StudentDeployment, StudentDeploymentStatus> status =
+      new StatusRecorder<>(
+          StudentDeployment::new,
+          StudentDeploymentStatus::new,
+          s -> s.conditions,
+          (s, c) -> s.conditions = c);
 
   @Inject
   public StudentDeploymentReconciler(OperatorSettings settings, MeterRegistry registry) {
@@ -83,14 +89,12 @@ public class StudentDeploymentReconciler
             named(deployments, StudentNames.canary(sd)),
             () -> canaryMetrics.read(canaryPods));
     StudentDeploymentStatus next = ServingStatusMapper.next(sd, observation, now);
-    UpdateControl<StudentDeployment> control;
-    if (sameJson(sd.getStatus(), next)) {
-      control = UpdateControl.noUpdate();
-    } else {
-      RolloutEvents.report(sd, next, new EventRecorder(ctx.getClient()), metrics);
-      sd.setStatus(next);
-      control = UpdateControl.patchStatus(sd);
-    }
+    status.record(
+        sd,
+        next,
+        ctx,
+        () -> RolloutEvents.report(sd, next, new EventRecorder(ctx.getClient()), metrics));
+    UpdateControl<StudentDeployment> control = UpdateControl.noUpdate();
     // Moving rollouts and canary analysis are time-driven: look again without an event.
     boolean moving =
         plan.canary() != null || Conditions.isTrue(next.conditions, StudentConditions.PROGRESSING);
@@ -104,9 +108,9 @@ public class StudentDeploymentReconciler
         .orElse(null);
   }
 
-  private static boolean sameJson(Object a, Object b) {
-    return Serialization.jsonMapper()
-        .valueToTree(a)
-        .equals(Serialization.jsonMapper().valueToTree(b));
+  @Override
+  public ErrorStatusUpdateControl<StudentDeployment> updateErrorStatus(
+      StudentDeployment sd, Context<StudentDeployment> ctx, Exception e) {
+    return status.recordError(sd, ctx, e);
   }
 }

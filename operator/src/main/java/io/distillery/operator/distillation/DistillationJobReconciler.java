@@ -4,10 +4,10 @@ import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.common.EventRecorder;
 import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.common.StatusRecorder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.*;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
@@ -46,6 +46,12 @@ public class DistillationJobReconciler
   private final OperatorSettings settings;
   private final DistillationMetrics metrics;
   private final TrainerProgressClient progress;
+  private final StatusRecorder<DistillationJob, DistillationJobStatus> status =
+      new StatusRecorder<>(
+          DistillationJob::new,
+          DistillationJobStatus::new,
+          s -> s.conditions,
+          (s, c) -> s.conditions = c);
 
   @Inject
   public DistillationJobReconciler(OperatorSettings settings, MeterRegistry registry) {
@@ -101,20 +107,15 @@ public class DistillationJobReconciler
     DistillationJobStatus next =
         TrainerStatusMapper.next(dj, observation, now, settings.staleAfter());
     metrics.observe(dj, next.phase, now);
-    UpdateControl<DistillationJob> control;
-    if (sameJson(dj.getStatus(), next)) {
-      control = UpdateControl.noUpdate();
-    } else {
-      TransitionEvents.report(dj, next, new EventRecorder(ctx.getClient()));
-      dj.setStatus(next);
-      control = UpdateControl.patchStatus(dj);
-    }
+    status.record(
+        dj, next, ctx, () -> TransitionEvents.report(dj, next, new EventRecorder(ctx.getClient())));
+    UpdateControl<DistillationJob> control = UpdateControl.noUpdate();
     return Recheck.after(next, now, settings).map(control::rescheduleAfter).orElse(control);
   }
 
-  private static boolean sameJson(Object a, Object b) {
-    return Serialization.jsonMapper()
-        .valueToTree(a)
-        .equals(Serialization.jsonMapper().valueToTree(b));
+  @Override
+  public ErrorStatusUpdateControl<DistillationJob> updateErrorStatus(
+      DistillationJob dj, Context<DistillationJob> ctx, Exception e) {
+    return status.recordError(dj, ctx, e);
   }
 }
