@@ -110,7 +110,9 @@ class ErrorStatusIT {
     System.out.printf("ReconcileError message: %s%n", error.getMessage());
     assertThat(error.getStatus()).isEqualTo("True");
     assertThat(error.getReason()).isEqualTo(StatusRecorder.ERROR_REASON);
-    assertThat(error.getMessage()).contains(dependent).contains("forbidden");
+    assertThat(error.getMessage())
+        .startsWith(dependent + ": ")
+        .contains("forbidden: exceeded quota");
 
     client.resource(quota).delete();
     await()

@@ -2,6 +2,7 @@ package io.distillery.operator.common;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.AggregatedOperatorException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -111,6 +112,11 @@ public final class StatusRecorder<P extends CustomResource<?, S>, S> {
           a.getAggregatedExceptions().entrySet().stream()
               .map(f -> f.getKey() + ": " + message(f.getValue()))
               .collect(Collectors.joining("; "));
+    } else if (e instanceof KubernetesClientException k
+        && k.getStatus() != null
+        && k.getStatus().getMessage() != null) {
+      // The API server's own words, without the client's request line and status dump.
+      text = k.getStatus().getMessage();
     } else {
       text = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }

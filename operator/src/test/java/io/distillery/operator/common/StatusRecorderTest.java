@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.testing.Fixtures;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.AggregatedOperatorException;
 import java.time.Instant;
 import java.util.List;
@@ -63,6 +65,10 @@ class StatusRecorderTest {
             "workflow failed",
             Map.of("trainer-job", new IllegalStateException("jobs.batch is forbidden")));
     assertThat(StatusRecorder.message(failed)).isEqualTo("trainer-job: jobs.batch is forbidden");
+    var refused =
+        new KubernetesClientException(
+            new StatusBuilder().withCode(403).withMessage("jobs.batch is forbidden").build());
+    assertThat(StatusRecorder.message(refused)).isEqualTo("jobs.batch is forbidden");
     assertThat(StatusRecorder.message(new RuntimeException("y".repeat(5000)))).hasSize(1024);
     assertThat(StatusRecorder.message(new NullPointerException()))
         .isEqualTo("NullPointerException");
