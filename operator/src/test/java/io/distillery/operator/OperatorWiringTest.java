@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The Quarkus application wires up as in production (the operator itself is not started here, see
  * src/test/resources/application.properties): the reconcilers are beans built with the Micrometer
- * registry, settings come from application.properties, and the leader-election bean exists.
+ * registry, the settings bean comes from application.properties, and the leader-election bean
+ * exists.
  */
 @QuarkusTest
 class OperatorWiringTest {
@@ -25,6 +26,7 @@ class OperatorWiringTest {
   @Inject StudentDeploymentReconciler students;
   @Inject MeterRegistry registry;
   @Inject LeaderElection leaderElection;
+  @Inject OperatorSettings settings;
 
   @Test
   void reconcilerMetricsSettingsAndLeaderElectionAreWired() {
@@ -35,7 +37,6 @@ class OperatorWiringTest {
         .isNotNull();
     assertThat(registry.find(DistillationMetrics.JOBS).tag("phase", "Running").gauge()).isNotNull();
     assertThat(leaderElection.getLeaseName()).isEqualTo("distillery-operator");
-    OperatorSettings settings = OperatorSettings.current();
     assertThat(settings.gpuResourceName()).isEqualTo("nvidia.com/gpu");
     assertThat(settings.progressInterval()).isEqualTo(Duration.ofSeconds(15));
     assertThat(settings.retryMax()).isEqualTo(Duration.ofMinutes(5));

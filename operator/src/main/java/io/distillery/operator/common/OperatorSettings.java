@@ -2,12 +2,12 @@ package io.distillery.operator.common;
 
 import java.time.Duration;
 import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Operator-wide settings from {@code application.properties} or the environment (e.g. {@code
- * DISTILLERY_TRAINER_IMAGE}). Dependent resources are instantiated by the framework, so they read
- * the settings through {@link #current()}; tests install their own with {@link #use}.
+ * DISTILLERY_TRAINER_IMAGE}). A CDI bean ({@link OperatorSettingsProducer}) injected into the
+ * reconcilers, which hand it to their dependents through the reconcile's context: nothing static,
+ * so several operators with different settings can run in one JVM.
  *
  * @param trainerImage default image running {@code mdt distill}
  * @param imagePullPolicy pull policy of the trainer image
@@ -27,8 +27,6 @@ public record OperatorSettings(
     Duration staleAfter,
     Duration retryMin,
     Duration retryMax) {
-
-  private static volatile OperatorSettings current;
 
   public static OperatorSettings defaults() {
     return new OperatorSettings(
@@ -63,20 +61,5 @@ public record OperatorSettings(
             .orElse(d.staleAfter),
         config.getOptionalValue("distillery.retry.min", Duration.class).orElse(d.retryMin),
         config.getOptionalValue("distillery.retry.max", Duration.class).orElse(d.retryMax));
-  }
-
-  /** The settings in force: those installed by {@link #use}, else read from the config once. */
-  public static OperatorSettings current() {
-    OperatorSettings s = current;
-    if (s == null) {
-      s = fromConfig(ConfigProvider.getConfig());
-      current = s;
-    }
-    return s;
-  }
-
-  /** Installs settings (tests, benchmarks). */
-  public static void use(OperatorSettings settings) {
-    current = settings;
   }
 }

@@ -1,7 +1,6 @@
 package io.distillery.operator.deployment;
 
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
-import io.distillery.operator.common.OperatorSettings;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -23,8 +22,8 @@ public class CanaryDeploymentDependent
 
   @Override
   protected Deployment desired(StudentDeployment sd, Context<StudentDeployment> ctx) {
-    return ServingDeployments.canary(
-        sd, Planning.plan(sd, ctx).canary(), OperatorSettings.current());
+    StudentDeploymentContext shared = StudentDeploymentContext.of(ctx);
+    return ServingDeployments.canary(sd, shared.plan().canary(), shared.settings());
   }
 
   @Override

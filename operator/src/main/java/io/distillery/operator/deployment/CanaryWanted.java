@@ -15,6 +15,6 @@ public class CanaryWanted implements Condition<Object, StudentDeployment> {
       DependentResource<Object, StudentDeployment> dependent,
       StudentDeployment sd,
       Context<StudentDeployment> ctx) {
-    return Planning.plan(sd, ctx).canary() != null;
+    return StudentDeploymentContext.of(ctx).plan().canary() != null;
   }
 }

@@ -5,9 +5,9 @@ import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
 import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus.CanaryStatus;
 import io.distillery.operator.common.Conditions;
+import io.distillery.operator.common.Json;
 import io.distillery.operator.common.Labels;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
@@ -25,10 +25,7 @@ public final class ServingStatusMapper {
   public static StudentDeploymentStatus next(
       StudentDeployment sd, ServingObservation obs, Instant now) {
     StudentDeploymentStatus prev = sd.getStatus();
-    StudentDeploymentStatus next =
-        prev == null
-            ? new StudentDeploymentStatus()
-            : Serialization.jsonMapper().convertValue(prev, StudentDeploymentStatus.class);
+    StudentDeploymentStatus next = prev == null ? new StudentDeploymentStatus() : Json.copy(prev);
     long gen = sd.getMetadata().getGeneration() == null ? 0 : sd.getMetadata().getGeneration();
     SourceResolution source = obs.source();
     next.conditions =

@@ -1,7 +1,6 @@
 package io.distillery.operator.deployment;
 
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
-import io.distillery.operator.common.OperatorSettings;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -20,8 +19,8 @@ public class StableDeploymentDependent
 
   @Override
   protected Deployment desired(StudentDeployment sd, Context<StudentDeployment> ctx) {
-    return ServingDeployments.stable(
-        sd, Planning.plan(sd, ctx).stable(), OperatorSettings.current());
+    StudentDeploymentContext shared = StudentDeploymentContext.of(ctx);
+    return ServingDeployments.stable(sd, shared.plan().stable(), shared.settings());
   }
 
   @Override

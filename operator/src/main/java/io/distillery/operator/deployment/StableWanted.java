@@ -15,6 +15,6 @@ public class StableWanted implements Condition<Object, StudentDeployment> {
       DependentResource<Object, StudentDeployment> dependent,
       StudentDeployment sd,
       Context<StudentDeployment> ctx) {
-    return Planning.plan(sd, ctx).stable() != null;
+    return StudentDeploymentContext.of(ctx).plan().stable() != null;
   }
 }

@@ -5,9 +5,9 @@ import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.EventRecorder;
 import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.common.StatusRecorder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.*;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -39,22 +39,30 @@ import java.util.List;
           reconcilePrecondition = AutoscalingWanted.class)
     })
 @ControllerConfiguration(name = StudentDeploymentReconciler.NAME)
-public class StudentDeploymentReconciler implements Reconciler<StudentDeployment> {
+public class StudentDeploymentReconciler
+    implements Reconciler<StudentDeployment>, ContextInitializer<StudentDeployment> {
   public static final String NAME = "studentdeployment";
 
   private final OperatorSettings settings;
   private final StudentMetrics metrics;
   private final CanaryMetricsClient canaryMetrics;
+  private final StatusRecorder<StudentDeployment, StudentDeploymentStatus> status =
+      new StatusRecorder<>(
+          StudentDeployment::new,
+          StudentDeploymentStatus::new,
+          s -> s.conditions,
+          (s, c) -> s.conditions = c);
 
   @Inject
-  public StudentDeploymentReconciler(MeterRegistry registry) {
-    this(OperatorSettings.current(), registry);
-  }
-
   public StudentDeploymentReconciler(OperatorSettings settings, MeterRegistry registry) {
     this.settings = settings;
     this.metrics = new StudentMetrics(registry);
     this.canaryMetrics = new CanaryMetricsClient(settings.progressTimeout());
+  }
+
+  @Override
+  public void initContext(StudentDeployment primary, Context<StudentDeployment> ctx) {
+    StudentDeploymentContext.install(primary, ctx, settings);
   }
 
   @Override
@@ -68,8 +76,9 @@ public class StudentDeploymentReconciler implements Reconciler<StudentDeployment
   public UpdateControl<StudentDeployment> reconcile(
       StudentDeployment sd, Context<StudentDeployment> ctx) {
     Instant now = Instant.now();
-    SourceResolution source = Planning.source(sd, ctx);
-    RolloutPlan plan = RolloutPlan.of(sd, source);
+    StudentDeploymentContext shared = StudentDeploymentContext.of(ctx);
+    SourceResolution source = shared.source();
+    RolloutPlan plan = shared.plan();
     List<Deployment> deployments = ctx.getSecondaryResources(Deployment.class).stream().toList();
     List<Pod> canaryPods = ServingEventSources.readyCanaryPods(sd, ctx, plan);
     var observation =
@@ -80,14 +89,12 @@ public class StudentDeploymentReconciler implements Reconciler<StudentDeployment
             named(deployments, StudentNames.canary(sd)),
             () -> canaryMetrics.read(canaryPods));
     StudentDeploymentStatus next = ServingStatusMapper.next(sd, observation, now);
-    UpdateControl<StudentDeployment> control;
-    if (sameJson(sd.getStatus(), next)) {
-      control = UpdateControl.noUpdate();
-    } else {
-      RolloutEvents.report(sd, next, new EventRecorder(ctx.getClient()), metrics);
-      sd.setStatus(next);
-      control = UpdateControl.patchStatus(sd);
-    }
+    status.record(
+        sd,
+        next,
+        ctx,
+        () -> RolloutEvents.report(sd, next, new EventRecorder(ctx.getClient()), metrics));
+    UpdateControl<StudentDeployment> control = UpdateControl.noUpdate();
     // Moving rollouts and canary analysis are time-driven: look again without an event.
     boolean moving =
         plan.canary() != null || Conditions.isTrue(next.conditions, StudentConditions.PROGRESSING);
@@ -101,9 +108,9 @@ public class StudentDeploymentReconciler implements Reconciler<StudentDeployment
         .orElse(null);
   }
 
-  private static boolean sameJson(Object a, Object b) {
-    return Serialization.jsonMapper()
-        .valueToTree(a)
-        .equals(Serialization.jsonMapper().valueToTree(b));
+  @Override
+  public ErrorStatusUpdateControl<StudentDeployment> updateErrorStatus(
+      StudentDeployment sd, Context<StudentDeployment> ctx, Exception e) {
+    return status.recordError(sd, ctx, e);
   }
 }

@@ -4,10 +4,10 @@ import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.common.EventRecorder;
 import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.common.StatusRecorder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.*;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
@@ -39,22 +39,30 @@ import java.util.List;
           reconcilePrecondition = TrainerMayRun.class)
     })
 @ControllerConfiguration(name = DistillationJobReconciler.NAME)
-public class DistillationJobReconciler implements Reconciler<DistillationJob> {
+public class DistillationJobReconciler
+    implements Reconciler<DistillationJob>, ContextInitializer<DistillationJob> {
   public static final String NAME = "distillationjob";
 
   private final OperatorSettings settings;
   private final DistillationMetrics metrics;
   private final TrainerProgressClient progress;
+  private final StatusRecorder<DistillationJob, DistillationJobStatus> status =
+      new StatusRecorder<>(
+          DistillationJob::new,
+          DistillationJobStatus::new,
+          s -> s.conditions,
+          (s, c) -> s.conditions = c);
 
   @Inject
-  public DistillationJobReconciler(MeterRegistry registry) {
-    this(OperatorSettings.current(), registry);
-  }
-
   public DistillationJobReconciler(OperatorSettings settings, MeterRegistry registry) {
     this.settings = settings;
     this.metrics = new DistillationMetrics(registry);
     this.progress = new TrainerProgressClient(settings.progressTimeout());
+  }
+
+  @Override
+  public void initContext(DistillationJob primary, Context<DistillationJob> ctx) {
+    DistillationJobContext.install(primary, ctx, settings);
   }
 
   @Override
@@ -80,9 +88,9 @@ public class DistillationJobReconciler implements Reconciler<DistillationJob> {
         ctx.getSecondaryResources(Pod.class).stream()
             .filter(p -> job != null && TrainerPods.ownedBy(p, job))
             .toList();
-    List<String> problems = SpecChecks.problems(dj);
-    boolean claimMissing =
-        job == null && problems.isEmpty() && GivenClaim.missing(dj, ctx.getClient());
+    DistillationJobContext shared = DistillationJobContext.of(ctx);
+    List<String> problems = shared.specProblems();
+    boolean claimMissing = job == null && problems.isEmpty() && shared.givenClaimMissing();
     boolean readProgress = job != null && !TrainerStatusMapper.settled(dj.getStatus());
     var reading =
         readProgress
@@ -99,20 +107,15 @@ public class DistillationJobReconciler implements Reconciler<DistillationJob> {
     DistillationJobStatus next =
         TrainerStatusMapper.next(dj, observation, now, settings.staleAfter());
     metrics.observe(dj, next.phase, now);
-    UpdateControl<DistillationJob> control;
-    if (sameJson(dj.getStatus(), next)) {
-      control = UpdateControl.noUpdate();
-    } else {
-      TransitionEvents.report(dj, next, new EventRecorder(ctx.getClient()));
-      dj.setStatus(next);
-      control = UpdateControl.patchStatus(dj);
-    }
+    status.record(
+        dj, next, ctx, () -> TransitionEvents.report(dj, next, new EventRecorder(ctx.getClient())));
+    UpdateControl<DistillationJob> control = UpdateControl.noUpdate();
     return Recheck.after(next, now, settings).map(control::rescheduleAfter).orElse(control);
   }
 
-  private static boolean sameJson(Object a, Object b) {
-    return Serialization.jsonMapper()
-        .valueToTree(a)
-        .equals(Serialization.jsonMapper().valueToTree(b));
+  @Override
+  public ErrorStatusUpdateControl<DistillationJob> updateErrorStatus(
+      DistillationJob dj, Context<DistillationJob> ctx, Exception e) {
+    return status.recordError(dj, ctx, e);
   }
 }

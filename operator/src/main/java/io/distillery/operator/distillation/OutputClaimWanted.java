@@ -21,6 +21,6 @@ public class OutputClaimWanted implements Condition<PersistentVolumeClaim, Disti
       return false;
     }
     return context.getSecondaryResource(PersistentVolumeClaim.class).isPresent()
-        || SpecChecks.problems(dj).isEmpty();
+        || DistillationJobContext.of(context).specProblems().isEmpty();
   }
 }

@@ -4,6 +4,7 @@ import io.distillery.config.TrainerProgress;
 import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.api.v1alpha1.ProgressStatus;
+import io.distillery.operator.common.Json;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -26,7 +27,7 @@ final class ProgressMapping {
       Duration staleAfter) {
     ProgressStatus before = prev == null ? null : prev.progress;
     if (phase == Phase.Succeeded) {
-      ProgressStatus done = before == null ? new ProgressStatus() : copy(before);
+      ProgressStatus done = before == null ? new ProgressStatus() : Json.copy(before);
       done.percent = 100;
       done.stale = null;
       done.display = "100%";
@@ -39,7 +40,7 @@ final class ProgressMapping {
       if (before == null) {
         return null;
       }
-      ProgressStatus stale = copy(before);
+      ProgressStatus stale = Json.copy(before);
       stale.stale = true;
       stale.display = display(stale);
       return stale;
@@ -86,20 +87,5 @@ final class ProgressMapping {
 
   private static Double finite(Double d) {
     return d != null && Double.isFinite(d) ? d : null;
-  }
-
-  private static ProgressStatus copy(ProgressStatus p) {
-    ProgressStatus c = new ProgressStatus();
-    c.trainerPhase = p.trainerPhase;
-    c.step = p.step;
-    c.maxSteps = p.maxSteps;
-    c.percent = p.percent;
-    c.losses = p.losses;
-    c.samplesPerSec = p.samplesPerSec;
-    c.etaSeconds = p.etaSeconds;
-    c.updatedAt = p.updatedAt;
-    c.stale = p.stale;
-    c.display = p.display;
-    return c;
   }
 }

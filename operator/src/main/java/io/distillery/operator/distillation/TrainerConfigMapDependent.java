@@ -19,18 +19,22 @@ public class TrainerConfigMapDependent
 
   @Override
   protected ConfigMap desired(DistillationJob dj, Context<DistillationJob> context) {
-    return desired(dj);
+    return desired(dj, DistillationJobContext.of(context).config());
   }
 
   /** Pure desired state: the rendered trainer config under the standard labels. */
   public static ConfigMap desired(DistillationJob dj) {
+    return desired(dj, RenderedTrainerConfig.of(dj));
+  }
+
+  static ConfigMap desired(DistillationJob dj, RenderedTrainerConfig config) {
     return new ConfigMapBuilder()
         .withNewMetadata()
         .withName(DistillationNames.configMap(dj))
         .withNamespace(dj.getMetadata().getNamespace())
         .withLabels(DistillationNames.labels(dj))
         .endMetadata()
-        .addToData(DistillationNames.CONFIG_KEY, TrainerConfigRenderer.renderYaml(dj))
+        .addToData(DistillationNames.CONFIG_KEY, config.yaml())
         .build();
   }
 }

@@ -48,7 +48,8 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
   protected Job desired(DistillationJob dj, Context<DistillationJob> context) {
     Boolean current =
         context.getSecondaryResource(Job.class).map(j -> j.getSpec().getSuspend()).orElse(null);
-    return desired(dj, OperatorSettings.current(), current);
+    DistillationJobContext shared = DistillationJobContext.of(context);
+    return desired(dj, shared.settings(), shared.config(), current);
   }
 
   @Override
@@ -79,8 +80,15 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
    * before creation): with a Kueue queue, Kueue owns that field after creation.
    */
   public static Job desired(DistillationJob dj, OperatorSettings settings, Boolean currentSuspend) {
+    return desired(dj, settings, RenderedTrainerConfig.of(dj), currentSuspend);
+  }
+
+  static Job desired(
+      DistillationJob dj,
+      OperatorSettings settings,
+      RenderedTrainerConfig config,
+      Boolean currentSuspend) {
     DistillationJobSpec spec = dj.getSpec();
-    String yaml = TrainerConfigRenderer.renderYaml(dj);
     Map<String, String> jobLabels = DistillationNames.labels(dj);
     if (spec.queueName != null) {
       jobLabels.put(Labels.KUEUE_QUEUE_NAME, spec.queueName);
@@ -101,7 +109,7 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
             .withType("RuntimeDefault")
             .endSeccompProfile()
             .endSecurityContext()
-            .withContainers(container(dj, settings))
+            .withContainers(container(dj, settings, config))
             .withVolumes(volumes(dj))
             .build();
     return new JobBuilder()
@@ -141,7 +149,7 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(DistillationNames.labels(dj))
-        .addToAnnotations(Labels.CONFIG_HASH, TrainerConfigRenderer.hash(yaml))
+        .addToAnnotations(Labels.CONFIG_HASH, config.hash())
         .endMetadata()
         .withSpec(podSpec)
         .endTemplate()
@@ -160,7 +168,8 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
     return false;
   }
 
-  private static Container container(DistillationJob dj, OperatorSettings settings) {
+  private static Container container(
+      DistillationJob dj, OperatorSettings settings, RenderedTrainerConfig config) {
     DistillationJobSpec spec = dj.getSpec();
     return new ContainerBuilder()
         .withName(DistillationNames.CONTAINER)
@@ -169,7 +178,7 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
         .withArgs("distill", "--config", DistillationNames.CONFIG_FILE)
         .addNewPort()
         .withName(DistillationNames.PROGRESS_PORT_NAME)
-        .withContainerPort(TrainerConfigRenderer.render(dj).progressPort)
+        .withContainerPort(config.config().progressPort)
         .withProtocol("TCP")
         .endPort()
         .withResources(PodResources.of(spec.resources, settings.gpuResourceName()))

@@ -23,8 +23,7 @@ public class TrainerMayRun implements Condition<Object, DistillationJob> {
       return true;
     }
     boolean neverStarted = dj.getStatus() == null || dj.getStatus().trainerJob == null;
-    return neverStarted
-        && SpecChecks.problems(dj).isEmpty()
-        && !GivenClaim.missing(dj, context.getClient());
+    DistillationJobContext shared = DistillationJobContext.of(context);
+    return neverStarted && shared.specProblems().isEmpty() && !shared.givenClaimMissing();
   }
 }

@@ -10,6 +10,7 @@ import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.api.v1alpha1.ResultStatus;
 import io.distillery.operator.common.Conditions;
+import io.distillery.operator.common.Json;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -46,7 +47,7 @@ public final class TrainerStatusMapper {
     long generation = Optional.ofNullable(dj.getMetadata().getGeneration()).orElse(0L);
     if (settled(prev)) {
       // A finished outcome is final: the Job may be gone (TTL) and must not be re-read.
-      DistillationJobStatus kept = shallowCopy(prev);
+      DistillationJobStatus kept = Json.copy(prev);
       kept.observedGeneration = generation;
       return kept;
     }
@@ -376,19 +377,5 @@ public final class TrainerStatusMapper {
 
   private static String seconds(Instant now) {
     return now.truncatedTo(ChronoUnit.SECONDS).toString();
-  }
-
-  private static DistillationJobStatus shallowCopy(DistillationJobStatus s) {
-    DistillationJobStatus c = new DistillationJobStatus();
-    c.phase = s.phase;
-    c.conditions = s.conditions;
-    c.observedGeneration = s.observedGeneration;
-    c.startTime = s.startTime;
-    c.completionTime = s.completionTime;
-    c.attempts = s.attempts;
-    c.progress = s.progress;
-    c.result = s.result;
-    c.trainerJob = s.trainerJob;
-    return c;
   }
 }

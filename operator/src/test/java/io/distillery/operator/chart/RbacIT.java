@@ -359,7 +359,6 @@ class RbacIT {
    */
   static Operator startOperator(KubernetesClient client, String... namespaces) {
     OperatorSettings settings = OperatorHarness.fastSettings();
-    OperatorSettings.use(settings);
     Operator operator =
         new Operator(
             o ->

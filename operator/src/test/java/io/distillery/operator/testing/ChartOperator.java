@@ -50,7 +50,6 @@ public final class ChartOperator implements AutoCloseable {
     String serviceAccount = deployment.getSpec().getTemplate().getSpec().getServiceAccountName();
     KubernetesClient client =
         Impersonation.asServiceAccount(Files.readString(kubeconfig), namespace, serviceAccount);
-    // Dependents read OperatorSettings.current(), which each start installs: the chart's go last.
     OperatorHarness students = OperatorHarness.startStudentDeployments(client);
     OperatorHarness distillation = OperatorHarness.start(client, settings, Metrics.NOOP);
     return new ChartOperator(client, students, distillation);

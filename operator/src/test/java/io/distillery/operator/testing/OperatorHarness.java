@@ -5,6 +5,7 @@ import io.distillery.operator.deployment.StudentDeploymentReconciler;
 import io.distillery.operator.distillation.DistillationJobReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -19,8 +20,11 @@ public final class OperatorHarness implements AutoCloseable {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   private OperatorHarness(
-      KubernetesClient client, OperatorSettings settings, Metrics metrics, boolean students) {
-    OperatorSettings.use(settings);
+      KubernetesClient client,
+      OperatorSettings settings,
+      Metrics metrics,
+      boolean students,
+      String... namespaces) {
     operator =
         new Operator(
             o ->
@@ -30,10 +34,13 @@ public final class OperatorHarness implements AutoCloseable {
                     .withCacheSyncTimeout(Duration.ofSeconds(30))
                     .withMetrics(metrics)
                     .withReconciliationTerminationTimeout(Duration.ofSeconds(5)));
+    // No namespaces: every namespace, as the chart's default.
     if (students) {
-      operator.register(new StudentDeploymentReconciler(settings, registry));
+      operator.register(
+          new StudentDeploymentReconciler(settings, registry), o -> watch(o, namespaces));
     } else {
-      operator.register(new DistillationJobReconciler(settings, registry));
+      operator.register(
+          new DistillationJobReconciler(settings, registry), o -> watch(o, namespaces));
     }
     operator.start();
   }
@@ -55,9 +62,16 @@ public final class OperatorHarness implements AutoCloseable {
     return new OperatorHarness(client, fastSettings(), Metrics.NOOP, false);
   }
 
+  /** The DistillationJob controller, watching {@code namespaces} (all when none). */
   public static OperatorHarness start(
-      KubernetesClient client, OperatorSettings settings, Metrics metrics) {
-    return new OperatorHarness(client, settings, metrics, false);
+      KubernetesClient client, OperatorSettings settings, Metrics metrics, String... namespaces) {
+    return new OperatorHarness(client, settings, metrics, false, namespaces);
+  }
+
+  private static void watch(ControllerConfigurationOverrider<?> o, String... namespaces) {
+    if (namespaces.length > 0) {
+      o.settingNamespaces(namespaces);
+    }
   }
 
   /**
@@ -66,6 +80,12 @@ public final class OperatorHarness implements AutoCloseable {
    */
   public static OperatorHarness startStudentDeployments(KubernetesClient client) {
     return new OperatorHarness(client, fastSettings(), Metrics.NOOP, true);
+  }
+
+  /** The StudentDeployment controller alone, watching {@code namespaces} (all when none). */
+  public static OperatorHarness startStudentDeployments(
+      KubernetesClient client, OperatorSettings settings, Metrics metrics, String... namespaces) {
+    return new OperatorHarness(client, settings, metrics, true, namespaces);
   }
 
   public SimpleMeterRegistry registry() {

@@ -1,0 +1,150 @@
+package io.distillery.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.distillery.operator.api.v1alpha1.DistillationJob;
+import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
+import io.distillery.operator.api.v1alpha1.StudentDeployment;
+import io.distillery.operator.common.Conditions;
+import io.distillery.operator.distillation.DistillationConditions;
+import io.distillery.operator.testing.Fixtures;
+import io.distillery.operator.testing.Manifests;
+import io.distillery.operator.testing.OperatorHarness;
+import io.distillery.operator.testing.RequestsPerReconcile;
+import io.distillery.operator.testing.TestApiServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * API requests per reconcile, for a new resource and for a settled one that is looked at again (a
+ * reschedule): what a reconcile needs more than once is computed once and read from the context,
+ * and everything else comes from the informers' caches. Each case runs its own operator on a fresh
+ * namespace, so only one primary reconciles at a time and the counts are exact.
+ */
+class ApiRequestsPerReconcileIT {
+  /** Creates: ConfigMap, claim, Job; the status patch; a few events. */
+  static final long NEW_JOB_MAX = 8;
+
+  /** Creates: the stable Deployment and the Service; the status patch; a few events. */
+  static final long NEW_STUDENT_MAX = 6;
+
+  static TestApiServer api;
+  static KubernetesClient client;
+
+  @BeforeAll
+  static void start() {
+    api = TestApiServer.start();
+    client = api.client();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (api != null) api.close();
+  }
+
+  @Test
+  void aNewJobCreatesItsChildrenAndAWaitingOneOnlyReadsAfterwards() throws Exception {
+    String ns = api.newNamespace("requests-job");
+    RequestsPerReconcile counter = new RequestsPerReconcile();
+    try (KubernetesClient operatorClient = counter.client(api.kubeConfigYaml());
+        OperatorHarness operator =
+            OperatorHarness.start(operatorClient, OperatorHarness.fastSettings(), counter, ns)) {
+      createJob(ns, "created", "output: {size: 1Gi}");
+      awaitJob(ns, "created", s -> reason(s).equals(DistillationConditions.JOB_CREATED));
+      long first = counter.counts().get(0);
+      System.out.printf("requests: new DistillationJob, first reconcile: %d%n", first);
+      assertThat(first).isBetween(4L, NEW_JOB_MAX);
+
+      // Settled while the Job waits for its pod: re-read every second, from the caches alone.
+      List<Long> settled = afterSettling(counter, 3);
+      System.out.printf("requests: waiting DistillationJob, per reconcile: %s%n", settled);
+      assertThat(settled).allSatisfy(n -> assertThat(n).isZero());
+    }
+  }
+
+  @Test
+  void aJobWaitingForItsClaimChecksItOncePerReconcile() throws Exception {
+    String ns = api.newNamespace("requests-claim");
+    RequestsPerReconcile counter = new RequestsPerReconcile();
+    try (KubernetesClient operatorClient = counter.client(api.kubeConfigYaml());
+        OperatorHarness operator =
+            OperatorHarness.start(operatorClient, OperatorHarness.fastSettings(), counter, ns)) {
+      createJob(ns, "no-claim", ""); // claimName: artifacts, never created
+      awaitJob(ns, "no-claim", s -> reason(s).equals(DistillationConditions.CLAIM_NOT_FOUND));
+      // The trainer precondition and the reconciler both ask: one GET answers both (it was two).
+      List<Long> settled = afterSettling(counter, 3);
+      System.out.printf("requests: DistillationJob waiting for its claim: %s%n", settled);
+      assertThat(settled).allSatisfy(n -> assertThat(n).isEqualTo(1L));
+    }
+  }
+
+  @Test
+  void aNewStudentDeploymentCreatesItsChildrenThenOnlyReads() throws Exception {
+    String ns = api.newNamespace("requests-student");
+    RequestsPerReconcile counter = new RequestsPerReconcile();
+    try (KubernetesClient operatorClient = counter.client(api.kubeConfigYaml());
+        OperatorHarness operator =
+            OperatorHarness.startStudentDeployments(
+                operatorClient, OperatorHarness.fastSettings(), counter, ns)) {
+      StudentDeployment sd = Fixtures.studentDeployment("serving", Fixtures.digest('a'));
+      sd.getMetadata().setNamespace(ns);
+      sd.getMetadata().setUid(null);
+      sd.getMetadata().setGeneration(null);
+      client.resource(sd).create();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  client
+                      .resources(StudentDeployment.class)
+                      .inNamespace(ns)
+                      .withName("serving")
+                      .get()
+                      .getStatus(),
+              s -> s != null && s.currentDigest != null);
+      long first = counter.counts().get(0);
+      System.out.printf("requests: new StudentDeployment, first reconcile: %d%n", first);
+      assertThat(first).isBetween(3L, NEW_STUDENT_MAX);
+
+      // The rollout waits for ready pods (there is no kubelet): re-read every second.
+      List<Long> settled = afterSettling(counter, 3);
+      System.out.printf("requests: rolling StudentDeployment, per reconcile: %s%n", settled);
+      assertThat(settled).allSatisfy(n -> assertThat(n).isZero());
+    }
+  }
+
+  /** The counts of {@code n} reconciles after the first burst of events has passed. */
+  private static List<Long> afterSettling(RequestsPerReconcile counter, int n)
+      throws InterruptedException {
+    Thread.sleep(2_000);
+    counter.clear();
+    await().atMost(Duration.ofSeconds(30)).until(() -> counter.counts().size() >= n);
+    return counter.counts().subList(0, n);
+  }
+
+  private static void createJob(String ns, String name, String specExtra) {
+    String yaml = Manifests.distillationJob(name, specExtra);
+    if (specExtra.startsWith("output:")) {
+      yaml = yaml.replace("  output:\n    claimName: artifacts\n", "");
+    }
+    Manifests.untyped(client).inNamespace(ns).resource(Manifests.parse(client, yaml)).create();
+  }
+
+  private static void awaitJob(String ns, String name, Predicate<DistillationJobStatus> done) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> client.resources(DistillationJob.class).inNamespace(ns).withName(name).get(),
+            dj -> dj.getStatus() != null && done.test(dj.getStatus()));
+  }
+
+  private static String reason(DistillationJobStatus s) {
+    return String.valueOf(Conditions.reason(s.conditions, DistillationConditions.PROGRESSING));
+  }
+}
