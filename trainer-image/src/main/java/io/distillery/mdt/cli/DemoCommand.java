@@ -1,7 +1,7 @@
 package io.distillery.mdt.cli;
 
 import io.distillery.config.TrainerConfig;
-import io.distillery.mdt.bench.DistillationBenchmark;
+import io.distillery.mdt.distill.DistillationBenchmark;
 import io.distillery.mdt.model.Devices;
 import io.distillery.mdt.report.HtmlReport;
 import java.io.PrintWriter;
@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
     })
 public final class DemoCommand implements Callable<Integer> {
   /**
-   * The demo's budget, used when no --config is given (--set still applies): 600 steps at batch
-   * 16 with the config's distillation defaults, the recipe of the re-tuning sweep in BENCHMARKS.md;
+   * The demo's budget, used when no --config is given (--set still applies): 600 steps at batch 16
+   * with the config's distillation defaults, the recipe of the re-tuning sweep in BENCHMARKS.md;
    * 256 samples per model and evaluation seed, which with the default 2 evaluation seeds give class
    * accuracy 512 samples (+-4.3 points at worst, +-2.6 at 90% accuracy: {@link #accuracyInterval}).
    */

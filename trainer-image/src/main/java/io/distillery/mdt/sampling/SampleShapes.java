@@ -1,13 +1,13 @@
-package io.distillery.mdt.cli;
+package io.distillery.mdt.sampling;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.ArtifactWriter;
+import io.distillery.mdt.data.BadInputException;
 import io.distillery.mdt.data.VoxelBatch;
 import io.distillery.mdt.flow.SamplerSettings;
-import io.distillery.mdt.flow.SeededSampling;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
 import io.distillery.mdt.render.MeshWriter;
@@ -24,7 +24,7 @@ import java.util.List;
  * seed {@code seed + j}, whatever the batch, so a shape can be reproduced alone.
  */
 public final class SampleShapes {
-  static final String SHEET = "sheet.png";
+  public static final String SHEET = "sheet.png";
 
   private SampleShapes() {}
 

@@ -1,4 +1,4 @@
-package io.distillery.mdt.flow;
+package io.distillery.mdt.sampling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.distillery.mdt.flow.SamplerSettings;
+import io.distillery.mdt.flow.TimeGrid;
 import org.junit.jupiter.api.Test;
 
 class EulerSamplerTest {

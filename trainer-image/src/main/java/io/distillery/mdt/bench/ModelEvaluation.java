@@ -1,12 +1,9 @@
-package io.distillery.mdt.cli;
+package io.distillery.mdt.bench;
 
 import ai.djl.Device;
 import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfig;
-import io.distillery.mdt.bench.Bootstrap;
-import io.distillery.mdt.bench.Comparison;
-import io.distillery.mdt.bench.Estimate;
-import io.distillery.mdt.bench.QualityProbe;
+import io.distillery.mdt.data.BadInputException;
 import io.distillery.mdt.data.BuiltinShapes;
 import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.data.LoadedDataset;
@@ -15,10 +12,10 @@ import io.distillery.mdt.eval.FrechetDistance;
 import io.distillery.mdt.eval.ShapeClassifier;
 import io.distillery.mdt.eval.ShapeEvaluator;
 import io.distillery.mdt.flow.SamplerSettings;
-import io.distillery.mdt.flow.SeededSampling;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
 import io.distillery.mdt.model.VelocityModel;
+import io.distillery.mdt.sampling.SeededSampling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -245,7 +242,7 @@ public final class ModelEvaluation {
    * bootstrap it stays inside [0, 1] and does not collapse to [1, 1] when every sample is right
    * (128 of 128: [0.971, 1]).
    */
-  static Estimate wilson(int correct, int n) {
+  public static Estimate wilson(int correct, int n) {
     if (n == 0) return new Estimate(Double.NaN, Double.NaN, Double.NaN);
     double z = 1.959963984540054;
     double p = (double) correct / n;

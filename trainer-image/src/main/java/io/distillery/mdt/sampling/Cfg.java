@@ -1,4 +1,4 @@
-package io.distillery.mdt.flow;
+package io.distillery.mdt.sampling;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;

@@ -1,4 +1,4 @@
-package io.distillery.mdt.train;
+package io.distillery.mdt.flow;
 
 import java.util.SplittableRandom;
 

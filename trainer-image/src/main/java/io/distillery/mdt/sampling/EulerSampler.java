@@ -1,7 +1,10 @@
-package io.distillery.mdt.flow;
+package io.distillery.mdt.sampling;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.distillery.mdt.flow.FlowMatching;
+import io.distillery.mdt.flow.SamplerSettings;
+import io.distillery.mdt.flow.TimeGrid;
 import io.distillery.mdt.model.NoGrad;
 import io.distillery.mdt.model.VelocityModel;
 

@@ -1,11 +1,12 @@
-package io.distillery.mdt.flow;
+package io.distillery.mdt.sampling;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.distillery.mdt.data.VoxelBatch;
+import io.distillery.mdt.flow.SamplerSettings;
+import io.distillery.mdt.flow.StepRandom;
 import io.distillery.mdt.model.VelocityModel;
-import io.distillery.mdt.train.StepRandom;
 
 /**
  * Samples many shapes in batches where shape {@code j} starts from the noise of seed {@code seed +

@@ -1,12 +1,16 @@
-package io.distillery.mdt.bench;
+package io.distillery.mdt.distill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerConfigs;
+import io.distillery.mdt.bench.Bootstrap;
+import io.distillery.mdt.bench.Claim;
+import io.distillery.mdt.bench.Comparison;
+import io.distillery.mdt.bench.ComparisonReport;
+import io.distillery.mdt.bench.Estimate;
 import io.distillery.mdt.data.BuiltinShapes;
-import io.distillery.mdt.distill.StudentDistillation;
 import io.distillery.mdt.serve.TinyModels;
 import io.distillery.mdt.train.TrainingDivergedException;
 import java.nio.file.Files;

@@ -1,14 +1,17 @@
-package io.distillery.mdt.bench;
+package io.distillery.mdt.distill;
 
 import ai.djl.Device;
 import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfig;
+import io.distillery.mdt.bench.Claim;
+import io.distillery.mdt.bench.Comparison;
+import io.distillery.mdt.bench.ComparisonReport;
+import io.distillery.mdt.bench.Contender;
+import io.distillery.mdt.bench.Machine;
+import io.distillery.mdt.bench.QualityProbe;
 import io.distillery.mdt.data.BuiltinShapes;
 import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.data.LoadedDataset;
-import io.distillery.mdt.distill.Gates;
-import io.distillery.mdt.distill.StudentDistillation;
-import io.distillery.mdt.distill.Teacher;
 import io.distillery.mdt.eval.ShapeClassifier;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.progress.ConsoleProgress;

@@ -1,8 +1,9 @@
-package io.distillery.mdt.flow;
+package io.distillery.mdt.sampling;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import io.distillery.mdt.flow.FlowMatching;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.model.Weights;
 import java.util.ArrayList;
