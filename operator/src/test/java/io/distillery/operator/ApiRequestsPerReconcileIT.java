@@ -3,11 +3,11 @@ package io.distillery.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.distillery.operator.api.v1alpha1.DistillationConditions;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.common.Conditions;
-import io.distillery.operator.distillation.DistillationConditions;
 import io.distillery.operator.testing.Fixtures;
 import io.distillery.operator.testing.Manifests;
 import io.distillery.operator.testing.OperatorHarness;

@@ -1,5 +1,6 @@
 package io.distillery.operator.deployment;
 
+import io.distillery.operator.api.v1alpha1.StudentConditions;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
 import io.distillery.operator.common.Conditions;

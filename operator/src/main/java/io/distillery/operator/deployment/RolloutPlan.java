@@ -1,6 +1,7 @@
 package io.distillery.operator.deployment;
 
 import io.distillery.operator.api.v1alpha1.RolloutStrategy;
+import io.distillery.operator.api.v1alpha1.StudentConditions;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
 import java.util.Objects;

@@ -1,12 +1,13 @@
 package io.distillery.operator.deployment;
 
+import io.distillery.operator.api.v1alpha1.DistillationConditions;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.ModelSourceSpec;
 import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.api.v1alpha1.ResultStatus;
+import io.distillery.operator.api.v1alpha1.StudentConditions;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.common.Conditions;
-import io.distillery.operator.distillation.DistillationConditions;
 import io.distillery.operator.distillation.InputUris;
 
 /**

@@ -1,6 +1,6 @@
 package io.distillery.operator.distillation;
 
-import static io.distillery.operator.distillation.DistillationConditions.*;
+import static io.distillery.operator.api.v1alpha1.DistillationConditions.*;
 
 import io.distillery.config.ExitCodes;
 import io.distillery.config.TrainerResult;

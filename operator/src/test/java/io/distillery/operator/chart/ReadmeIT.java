@@ -2,8 +2,8 @@ package io.distillery.operator.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.distillery.operator.deployment.StudentConditions;
-import io.distillery.operator.distillation.DistillationConditions;
+import io.distillery.operator.api.v1alpha1.DistillationConditions;
+import io.distillery.operator.api.v1alpha1.StudentConditions;
 import io.distillery.operator.testing.ControlPlane;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;

@@ -8,6 +8,7 @@ import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.api.v1alpha1.ResultStatus;
 import io.distillery.operator.api.v1alpha1.RolloutSpec;
 import io.distillery.operator.api.v1alpha1.RolloutStrategy;
+import io.distillery.operator.api.v1alpha1.StudentConditions;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
 import io.distillery.operator.api.v1alpha1.StudentPhase;

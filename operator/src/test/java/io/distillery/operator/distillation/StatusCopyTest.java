@@ -2,6 +2,7 @@ package io.distillery.operator.distillation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.distillery.operator.api.v1alpha1.DistillationConditions;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.api.v1alpha1.Phase;

@@ -1,9 +1,10 @@
 package io.distillery.operator.distillation;
 
-import static io.distillery.operator.distillation.DistillationConditions.*;
+import static io.distillery.operator.api.v1alpha1.DistillationConditions.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.config.TrainerProgress;
+import io.distillery.operator.api.v1alpha1.DistillationConditions;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.api.v1alpha1.Phase;

@@ -1,12 +1,10 @@
-package io.distillery.operator.distillation;
+package io.distillery.operator.api.v1alpha1;
 
-import io.distillery.operator.api.v1alpha1.Phase;
-import io.distillery.operator.common.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 import java.util.Set;
 
-/** Condition types and their constant reasons (documented in operator/README.md). */
+/** Condition types and their constant reasons (API: documented in README.md, troubleshooting). */
 public final class DistillationConditions {
   public static final String PROGRESSING = "Progressing";
   public static final String SUSPENDED = "Suspended";
@@ -44,11 +42,11 @@ public final class DistillationConditions {
   public static final String TRAINER_JOB_DELETED = "TrainerJobDeleted";
 
   /** Reasons of Progressing=True: the job is moving without anyone's help. */
-  static final Set<String> MOVING =
+  public static final Set<String> MOVING =
       Set.of(JOB_CREATED, POD_STARTING, RUNNING, EVALUATING, RETRYING);
 
   /** Waiting reasons that need a person: reported as Warning events. */
-  static final Set<String> BLOCKED =
+  public static final Set<String> BLOCKED =
       Set.of(
           UNSCHEDULABLE,
           IMAGE_PULL_ERROR,
@@ -60,16 +58,16 @@ public final class DistillationConditions {
 
   /** The phase, from the conditions alone (never from their order). */
   public static Phase phaseOf(List<Condition> conditions) {
-    if (Conditions.isTrue(conditions, FAILED)) {
+    if (isTrue(conditions, FAILED)) {
       return Phase.Failed;
     }
-    if (Conditions.isTrue(conditions, COMPLETE)) {
+    if (isTrue(conditions, COMPLETE)) {
       return Phase.Succeeded;
     }
-    if (Conditions.isTrue(conditions, SUSPENDED)) {
+    if (isTrue(conditions, SUSPENDED)) {
       return Phase.Suspended;
     }
-    String reason = Conditions.reason(conditions, PROGRESSING);
+    String reason = reason(conditions, PROGRESSING);
     if (QUEUED.equals(reason)) {
       return Phase.Queued;
     }
@@ -80,5 +78,21 @@ public final class DistillationConditions {
       return Phase.Running;
     }
     return Phase.Pending;
+  }
+
+  private static boolean isTrue(List<Condition> conditions, String type) {
+    return conditions != null
+        && conditions.stream()
+            .anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  private static String reason(List<Condition> conditions, String type) {
+    return conditions == null
+        ? null
+        : conditions.stream()
+            .filter(c -> type.equals(c.getType()))
+            .findFirst()
+            .map(Condition::getReason)
+            .orElse(null);
   }
 }

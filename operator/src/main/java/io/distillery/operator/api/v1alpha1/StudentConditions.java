@@ -1,12 +1,10 @@
-package io.distillery.operator.deployment;
+package io.distillery.operator.api.v1alpha1;
 
-import io.distillery.operator.api.v1alpha1.StudentPhase;
-import io.distillery.operator.common.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 import java.util.Set;
 
-/** Condition types and their constant reasons (documented in operator/README.md). */
+/** Condition types and their constant reasons (API: documented in README.md, troubleshooting). */
 public final class StudentConditions {
   public static final String SOURCE_READY = "SourceReady";
   public static final String AVAILABLE = "Available";
@@ -42,28 +40,44 @@ public final class StudentConditions {
   public static final String CANARY_SUPERSEDED = "Superseded";
 
   /** Source reasons that need a person: Warning events. */
-  static final Set<String> SOURCE_BLOCKED =
+  public static final Set<String> SOURCE_BLOCKED =
       Set.of(SOURCE_NOT_FOUND, SOURCE_GATE_FAILED, SOURCE_INVALID);
 
   private StudentConditions() {}
 
   /** The phase, from the conditions alone (never from their order). */
   public static StudentPhase phaseOf(List<Condition> conditions) {
-    String progressing = Conditions.reason(conditions, PROGRESSING);
+    String progressing = reason(conditions, PROGRESSING);
     if (ROLLED_BACK.equals(progressing)) {
       return StudentPhase.RolledBack;
     }
     if (PROGRESS_DEADLINE_EXCEEDED.equals(progressing)) {
       return StudentPhase.Degraded;
     }
-    if (Conditions.isTrue(conditions, PROGRESSING)) {
+    if (isTrue(conditions, PROGRESSING)) {
       return StudentPhase.Progressing;
     }
-    if (Conditions.isTrue(conditions, AVAILABLE)) {
+    if (isTrue(conditions, AVAILABLE)) {
       return StudentPhase.Available;
     }
-    return REPLICAS_NOT_READY.equals(Conditions.reason(conditions, AVAILABLE))
+    return REPLICAS_NOT_READY.equals(reason(conditions, AVAILABLE))
         ? StudentPhase.Degraded
         : StudentPhase.Pending;
+  }
+
+  private static boolean isTrue(List<Condition> conditions, String type) {
+    return conditions != null
+        && conditions.stream()
+            .anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  private static String reason(List<Condition> conditions, String type) {
+    return conditions == null
+        ? null
+        : conditions.stream()
+            .filter(c -> type.equals(c.getType()))
+            .findFirst()
+            .map(Condition::getReason)
+            .orElse(null);
   }
 }
