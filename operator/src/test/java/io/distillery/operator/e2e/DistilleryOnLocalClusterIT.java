@@ -80,7 +80,8 @@ class DistilleryOnLocalClusterIT {
         .contains("values don't meet the specifications of the schema")
         .contains("at '/watchNamespaces/0': 'Team_A' does not match pattern");
     // No release and none of the templates' objects. (Helm installs the chart's crds/ directory
-    // before it checks the values, so the CRDs may exist already; README, troubleshooting.)
+    // before it checks the values, so the CRDs may exist already; docs/reference.md,
+    // troubleshooting.)
     assertThat(Binaries.helm(kubeconfig, "list", "-A", "-q").requireSuccess().output()).isBlank();
     assertThat(admin.rbac().clusterRoles().withName("distillery").get()).isNull();
     assertThat(admin.apps().deployments().inAnyNamespace().list().getItems()).isEmpty();
