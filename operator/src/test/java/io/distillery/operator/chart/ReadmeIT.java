@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distillery.operator.api.v1alpha1.DistillationConditions;
 import io.distillery.operator.api.v1alpha1.ErrorCondition;
 import io.distillery.operator.api.v1alpha1.StudentConditions;
-import io.distillery.operator.testing.ControlPlane;
+import io.distillery.operator.testing.harnesses.ControlPlane;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;

@@ -11,7 +11,7 @@ import io.distillery.operator.api.v1alpha1.ServiceSpec;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.common.Labels;
 import io.distillery.operator.common.OperatorSettings;
-import io.distillery.operator.testing.Fixtures;
+import io.distillery.operator.testing.fixtures.Fixtures;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;

@@ -14,7 +14,7 @@ import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
 import io.distillery.operator.api.v1alpha1.StudentPhase;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.OperatorSettings;
-import io.distillery.operator.testing.Fixtures;
+import io.distillery.operator.testing.fixtures.Fixtures;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import java.time.Instant;

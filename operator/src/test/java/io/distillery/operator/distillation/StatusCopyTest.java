@@ -9,7 +9,7 @@ import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.api.v1alpha1.ProgressStatus;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.distillation.TrainerObservation.ProgressReading;
-import io.distillery.operator.testing.Fixtures;
+import io.distillery.operator.testing.fixtures.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

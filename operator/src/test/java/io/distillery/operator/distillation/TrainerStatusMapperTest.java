@@ -11,8 +11,8 @@ import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.distillation.TrainerObservation.ProgressReading;
-import io.distillery.operator.testing.ClusterSimulator;
-import io.distillery.operator.testing.Fixtures;
+import io.distillery.operator.testing.fixtures.Fixtures;
+import io.distillery.operator.testing.fixtures.Statuses;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -76,7 +76,7 @@ class TrainerStatusMapperTest {
                 List.of(
                     pod(
                         "p1",
-                        ClusterSimulator.unschedulable(
+                        Statuses.unschedulable(
                             "0/2 nodes are available: 2 Insufficient nvidia.com/gpu.")))));
     assertPhase(s, Phase.Pending, UNSCHEDULABLE);
     assertThat(message(s, PROGRESSING))
@@ -88,17 +88,11 @@ class TrainerStatusMapperTest {
   @Test
   void imagePullErrorsAndContainerConfigErrorsAreNamed() {
     assertPhase(
-        map(
-            obs(
-                active(),
-                List.of(pod("p", ClusterSimulator.waiting("ErrImagePull", "not found"))))),
+        map(obs(active(), List.of(pod("p", Statuses.waiting("ErrImagePull", "not found"))))),
         Phase.Pending,
         IMAGE_PULL_ERROR);
     assertPhase(
-        map(
-            obs(
-                active(),
-                List.of(pod("p", ClusterSimulator.waiting("ImagePullBackOff", "back-off"))))),
+        map(obs(active(), List.of(pod("p", Statuses.waiting("ImagePullBackOff", "back-off"))))),
         Phase.Pending,
         IMAGE_PULL_ERROR);
     assertPhase(
@@ -108,12 +102,11 @@ class TrainerStatusMapperTest {
                 List.of(
                     pod(
                         "p",
-                        ClusterSimulator.waiting(
-                            "CreateContainerConfigError", "secret x not found"))))),
+                        Statuses.waiting("CreateContainerConfigError", "secret x not found"))))),
         Phase.Pending,
         CONTAINER_CONFIG_ERROR);
     assertPhase(
-        map(obs(active(), List.of(pod("p", ClusterSimulator.waiting("ContainerCreating", ""))))),
+        map(obs(active(), List.of(pod("p", Statuses.waiting("ContainerCreating", ""))))),
         Phase.Pending,
         POD_STARTING);
   }
@@ -123,7 +116,7 @@ class TrainerStatusMapperTest {
     var o =
         new TrainerObservation(
             active(),
-            List.of(pod("p", ClusterSimulator.waiting("ContainerCreating", ""))),
+            List.of(pod("p", Statuses.waiting("ContainerCreating", ""))),
             false,
             false,
             List.of(),
@@ -133,7 +126,7 @@ class TrainerStatusMapperTest {
 
   @Test
   void runningPodWithProgressIsRunningThenEvaluating() {
-    Pod running = pod("p", ClusterSimulator.running("10.0.0.5"));
+    Pod running = pod("p", Statuses.running("10.0.0.5"));
     var s = map(obs(active(), List.of(running), progress("training", 30, 60, NOW)));
     assertPhase(s, Phase.Running, RUNNING);
     assertThat(s.progress.percent).isEqualTo(50);
@@ -148,7 +141,7 @@ class TrainerStatusMapperTest {
 
   @Test
   void unreachableTrainerKeepsProgressMarkedStaleWithoutAnError() {
-    Pod running = pod("p", ClusterSimulator.running("10.0.0.5"));
+    Pod running = pod("p", Statuses.running("10.0.0.5"));
     dj.setStatus(map(obs(active(), List.of(running), progress("training", 30, 60, NOW))));
     var s = map(obs(active(), List.of(running), ProgressReading.failed("connect timed out")));
     assertPhase(s, Phase.Running, RUNNING);
@@ -159,7 +152,7 @@ class TrainerStatusMapperTest {
 
   @Test
   void oldSnapshotIsStale() {
-    Pod running = pod("p", ClusterSimulator.running("10.0.0.5"));
+    Pod running = pod("p", Statuses.running("10.0.0.5"));
     var s =
         map(obs(active(), List.of(running), progress("training", 6, 60, NOW.minusSeconds(300))));
     assertThat(s.progress.stale).isTrue();
@@ -169,10 +162,7 @@ class TrainerStatusMapperTest {
   @Test
   void failedAttemptWhileTheJobRetriesIsPendingRetrying() {
     var s =
-        map(
-            obs(
-                active(),
-                List.of(pod("p1", ClusterSimulator.terminated("Failed", 1, "Error", "boom")))));
+        map(obs(active(), List.of(pod("p1", Statuses.terminated("Failed", 1, "Error", "boom")))));
     assertPhase(s, Phase.Pending, RETRYING);
     assertThat(message(s, PROGRESSING)).contains("exit code 1").contains("internal error");
   }
@@ -187,7 +177,7 @@ class TrainerStatusMapperTest {
                 List.of(
                     pod(
                         "p1",
-                        ClusterSimulator.terminated(
+                        Statuses.terminated(
                             "Failed", 3, "Error", "mdt: /data/x.npz: no such file")))));
     assertPhase(s, Phase.Failed, INPUT_INVALID);
     assertThat(message(s, FAILED)).contains("exit code 3").contains("/data/x.npz");
@@ -200,11 +190,7 @@ class TrainerStatusMapperTest {
             cond("SuccessCriteriaMet", "CompletionsReached"),
             cond("Complete", "CompletionsReached"));
     var s =
-        map(
-            obs(
-                done,
-                List.of(
-                    pod("p", ClusterSimulator.terminated("Succeeded", 0, "Completed", RESULT)))));
+        map(obs(done, List.of(pod("p", Statuses.terminated("Succeeded", 0, "Completed", RESULT)))));
     assertPhase(s, Phase.Succeeded, SUCCEEDED);
     assertThat(Conditions.isTrue(s.conditions, COMPLETE)).isTrue();
     assertThat(s.result.artifact).isEqualTo("pvc://artifacts/dj/student");
@@ -222,11 +208,7 @@ class TrainerStatusMapperTest {
         List.of(
             "not json {", "{\"status\":\"succeeded\",\"x\":\"" + "y".repeat(5000) + "\"}", "")) {
       var s =
-          map(
-              obs(
-                  done,
-                  List.of(
-                      pod("p", ClusterSimulator.terminated("Succeeded", 0, "Completed", bad)))));
+          map(obs(done, List.of(pod("p", Statuses.terminated("Succeeded", 0, "Completed", bad)))));
       assertPhase(s, Phase.Succeeded, SUCCEEDED);
       assertThat(s.result).isNull();
       assertThat(message(s, COMPLETE)).contains("no valid result JSON");
@@ -240,7 +222,7 @@ class TrainerStatusMapperTest {
         map(
             obs(
                 finished(cond("Failed", "DeadlineExceeded")),
-                List.of(pod("p", ClusterSimulator.terminated("Failed", 143, "Error", "")))));
+                List.of(pod("p", Statuses.terminated("Failed", 143, "Error", "")))));
     assertPhase(s, Phase.Failed, DEADLINE_EXCEEDED);
     assertThat(message(s, FAILED)).contains("activeDeadlineSeconds=600");
   }
@@ -251,7 +233,7 @@ class TrainerStatusMapperTest {
         map(
             obs(
                 finished(cond("Failed", "BackoffLimitExceeded")),
-                List.of(pod("p", ClusterSimulator.terminated("Failed", 137, "OOMKilled", "")))));
+                List.of(pod("p", Statuses.terminated("Failed", 137, "OOMKilled", "")))));
     assertPhase(s, Phase.Failed, OOM_KILLED);
     assertThat(message(s, FAILED)).contains("spec.resources.memory").contains("batchSize");
   }
@@ -269,7 +251,7 @@ class TrainerStatusMapperTest {
                       List.of(
                           pod(
                               "p",
-                              ClusterSimulator.terminated(
+                              Statuses.terminated(
                                   "Failed", code, "Error", "line 1\nlast words")))));
           assertPhase(s, Phase.Failed, reason);
           assertThat(message(s, FAILED)).contains("exit code " + code).contains("last words");
@@ -284,7 +266,7 @@ class TrainerStatusMapperTest {
         map(
             obs(
                 finished(cond("Failed", "PodFailurePolicy")),
-                List.of(pod("p", ClusterSimulator.terminated("Failed", 5, "Error", gate)))));
+                List.of(pod("p", Statuses.terminated("Failed", 5, "Error", gate)))));
     assertPhase(s, Phase.Failed, GATE_FAILED);
     assertThat(message(s, FAILED))
         .contains("quality/speed gate")
@@ -297,8 +279,8 @@ class TrainerStatusMapperTest {
   void backoffLimitExceededReportsTheLastExit() {
     var pods =
         List.of(
-            pod("p1", ClusterSimulator.terminated("Failed", 1, "Error", "x")),
-            pod("p2", ClusterSimulator.terminated("Failed", 1, "Error", "NullPointerException")));
+            pod("p1", Statuses.terminated("Failed", 1, "Error", "x")),
+            pod("p2", Statuses.terminated("Failed", 1, "Error", "NullPointerException")));
     var s = map(obs(finished(2, cond("Failed", "BackoffLimitExceeded")), pods));
     assertPhase(s, Phase.Failed, BACKOFF_LIMIT_EXCEEDED);
     assertThat(message(s, FAILED)).contains("2 attempt(s)").contains("NullPointerException");
@@ -334,8 +316,7 @@ class TrainerStatusMapperTest {
         map(
             obs(
                 done,
-                List.of(
-                    pod("p", ClusterSimulator.terminated("Succeeded", 0, "Completed", RESULT))))));
+                List.of(pod("p", Statuses.terminated("Succeeded", 0, "Completed", RESULT))))));
     dj.getMetadata().setGeneration(2L);
     var s = map(obs(null, List.of()));
     assertPhase(s, Phase.Succeeded, SUCCEEDED);
@@ -351,7 +332,7 @@ class TrainerStatusMapperTest {
     var second =
         TrainerStatusMapper.next(
             dj,
-            obs(active(), List.of(pod("p", ClusterSimulator.waiting("ContainerCreating", "")))),
+            obs(active(), List.of(pod("p", Statuses.waiting("ContainerCreating", "")))),
             NOW.plusSeconds(30),
             STALE);
     assertThat(cond(second, PROGRESSING).getReason()).isEqualTo(POD_STARTING);
@@ -362,7 +343,7 @@ class TrainerStatusMapperTest {
     var third =
         TrainerStatusMapper.next(
             dj,
-            obs(active(), List.of(pod("p", ClusterSimulator.unschedulable("no nodes")))),
+            obs(active(), List.of(pod("p", Statuses.unschedulable("no nodes")))),
             NOW.plusSeconds(90),
             STALE);
     assertThat(cond(third, PROGRESSING).getLastTransitionTime()).isEqualTo("2026-11-26T12:01:30Z");
@@ -379,7 +360,7 @@ class TrainerStatusMapperTest {
         map(
             obs(
                 finished(cond("Failed", "PodFailurePolicy")),
-                List.of(pod("p", ClusterSimulator.terminated("Failed", 4, "Error", "")))));
+                List.of(pod("p", Statuses.terminated("Failed", 4, "Error", "")))));
     var reversed = new java.util.ArrayList<>(s.conditions);
     java.util.Collections.reverse(reversed);
     assertThat(DistillationConditions.phaseOf(reversed)).isEqualTo(Phase.Failed);
@@ -443,7 +424,7 @@ class TrainerStatusMapperTest {
   }
 
   static JobCondition cond(String type, String reason) {
-    return ClusterSimulator.condition(type, reason, type + " because " + reason);
+    return Statuses.condition(type, reason, type + " because " + reason);
   }
 
   Pod pod(String name, PodStatus status) {

@@ -1,4 +1,4 @@
-package io.distillery.operator.testing;
+package io.distillery.operator.testing.fakes;
 
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.deployment.StudentDeploymentReconciler;

@@ -1,4 +1,4 @@
-package io.distillery.operator.testing;
+package io.distillery.operator.testing.harnesses;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,22 +1,16 @@
-package io.distillery.operator.testing;
+package io.distillery.operator.testing.fakes;
 
-import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.distillery.operator.testing.fixtures.Statuses;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
-import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,87 +57,6 @@ public final class ClusterSimulator {
     return client.pods().resource(current).updateStatus();
   }
 
-  public static PodStatus unschedulable(String message) {
-    return new PodStatusBuilder()
-        .withPhase("Pending")
-        .withConditions(
-            new PodConditionBuilder()
-                .withType("PodScheduled")
-                .withStatus("False")
-                .withReason("Unschedulable")
-                .withMessage(message)
-                .build())
-        .build();
-  }
-
-  public static PodStatus waiting(String reason, String message) {
-    return new PodStatusBuilder()
-        .withPhase("Pending")
-        .withContainerStatuses(
-            new ContainerStatusBuilder()
-                .withName("trainer")
-                .withImage("img")
-                .withImageID("")
-                .withReady(false)
-                .withRestartCount(0)
-                .withState(
-                    new ContainerStateBuilder()
-                        .withNewWaiting()
-                        .withReason(reason)
-                        .withMessage(message)
-                        .endWaiting()
-                        .build())
-                .build())
-        .build();
-  }
-
-  public static PodStatus running(String ip) {
-    return new PodStatusBuilder()
-        .withPhase("Running")
-        .withPodIP(ip)
-        .withStartTime(now())
-        .withContainerStatuses(
-            new ContainerStatusBuilder()
-                .withName("trainer")
-                .withImage("img")
-                .withImageID("")
-                .withReady(true)
-                .withRestartCount(0)
-                .withState(
-                    new ContainerStateBuilder()
-                        .withNewRunning()
-                        .withStartedAt(now())
-                        .endRunning()
-                        .build())
-                .build())
-        .build();
-  }
-
-  public static PodStatus terminated(String phase, int exitCode, String reason, String message) {
-    return new PodStatusBuilder()
-        .withPhase(phase)
-        .withPodIP("127.0.0.1")
-        .withContainerStatuses(
-            new ContainerStatusBuilder()
-                .withName("trainer")
-                .withImage("img")
-                .withImageID("")
-                .withReady(false)
-                .withRestartCount(0)
-                .withState(
-                    new ContainerStateBuilder()
-                        .withNewTerminated()
-                        .withExitCode(exitCode)
-                        .withReason(reason)
-                        .withMessage(message)
-                        .withStartedAt(now())
-                        .withFinishedAt(now())
-                        .endTerminated()
-                        .build())
-                .build())
-        .build();
-  }
-
   /** Job status: active/failed/succeeded counts and, when finished, the terminal conditions. */
   public Job jobStatus(Job job, int active, int succeeded, int failed, JobCondition... conditions) {
     Job current = client.batch().v1().jobs().resource(job).get();
@@ -156,7 +69,7 @@ public final class ClusterSimulator {
     status.setFailed(failed);
     status.setReady(0);
     if (status.getStartTime() == null) {
-      status.setStartTime(now());
+      status.setStartTime(Statuses.now());
     }
     List<JobCondition> list =
         new ArrayList<>(status.getConditions() == null ? List.of() : status.getConditions());
@@ -164,22 +77,11 @@ public final class ClusterSimulator {
     status.setConditions(list);
     for (JobCondition c : conditions) {
       if ("Complete".equals(c.getType())) {
-        status.setCompletionTime(now());
+        status.setCompletionTime(Statuses.now());
       }
     }
     current.setStatus(status);
     return client.batch().v1().jobs().resource(current).updateStatus();
-  }
-
-  public static JobCondition condition(String type, String reason, String message) {
-    return new JobConditionBuilder()
-        .withType(type)
-        .withStatus("True")
-        .withReason(reason)
-        .withMessage(message)
-        .withLastProbeTime(now())
-        .withLastTransitionTime(now())
-        .build();
   }
 
   /**
@@ -219,7 +121,7 @@ public final class ClusterSimulator {
               .withSpec(spec)
               .build();
       pod = client.pods().resource(pod).create();
-      pods.add(podStatus(pod, servingReady("127.0.0." + (firstIp + i))));
+      pods.add(podStatus(pod, Statuses.servingReady("127.0.0." + (firstIp + i))));
     }
     deploymentStatus(current, replicas, replicas);
     return pods;
@@ -242,19 +144,5 @@ public final class ClusterSimulator {
   private static boolean ownedBy(Pod p, Deployment d) {
     return p.getMetadata().getOwnerReferences().stream()
         .anyMatch(o -> o.getUid().equals(d.getMetadata().getUid()));
-  }
-
-  /** A running serving pod whose readiness probe passes. */
-  public static PodStatus servingReady(String ip) {
-    return new PodStatusBuilder()
-        .withPhase("Running")
-        .withPodIP(ip)
-        .withStartTime(now())
-        .withConditions(new PodConditionBuilder().withType("Ready").withStatus("True").build())
-        .build();
-  }
-
-  static String now() {
-    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
   }
 }

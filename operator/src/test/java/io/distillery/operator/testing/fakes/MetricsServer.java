@@ -1,4 +1,4 @@
-package io.distillery.operator.testing;
+package io.distillery.operator.testing.fakes;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.distillery.operator.testing;
+package io.distillery.operator.testing.fakes;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;

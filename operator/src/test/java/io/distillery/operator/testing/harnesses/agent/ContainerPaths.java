@@ -1,4 +1,4 @@
-package io.distillery.operator.testing.agent;
+package io.distillery.operator.testing.harnesses.agent;
 
 import java.nio.file.Path;
 import java.util.Comparator;

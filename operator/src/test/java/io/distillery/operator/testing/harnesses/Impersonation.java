@@ -1,4 +1,4 @@
-package io.distillery.operator.testing;
+package io.distillery.operator.testing.harnesses;
 
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;

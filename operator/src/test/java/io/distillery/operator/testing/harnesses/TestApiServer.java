@@ -1,4 +1,4 @@
-package io.distillery.operator.testing;
+package io.distillery.operator.testing.harnesses;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;

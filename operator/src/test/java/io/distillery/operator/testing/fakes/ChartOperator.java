@@ -1,6 +1,7 @@
-package io.distillery.operator.testing;
+package io.distillery.operator.testing.fakes;
 
 import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.testing.harnesses.Impersonation;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,6 +1,6 @@
-package io.distillery.operator.testing.agent;
+package io.distillery.operator.testing.harnesses.agent;
 
-import io.distillery.operator.testing.ControlPlane;
+import io.distillery.operator.testing.harnesses.ControlPlane;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
