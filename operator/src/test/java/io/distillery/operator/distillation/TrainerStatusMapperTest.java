@@ -25,7 +25,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every Job/Pod state the operator distinguishes, mapped without a cluster. */
 class TrainerStatusMapperTest {
@@ -67,48 +70,120 @@ class TrainerStatusMapperTest {
     assertThat(s.observedGeneration).isEqualTo(1L);
   }
 
-  @Test
-  void unschedulablePodSurfacesTheSchedulersMessage() {
-    var s =
-        map(
-            obs(
-                active(),
-                List.of(
-                    pod(
-                        "p1",
-                        Statuses.unschedulable(
-                            "0/2 nodes are available: 2 Insufficient nvidia.com/gpu.")))));
-    assertPhase(s, Phase.Pending, UNSCHEDULABLE);
-    assertThat(message(s, PROGRESSING))
-        .contains("p1")
-        .contains("Insufficient nvidia.com/gpu")
-        .contains("lower spec.resources");
+  /** The Job's state in a case: running, or finished with one of its controller's conditions. */
+  enum JobState {
+    ACTIVE,
+    BACKOFF_LIMIT_EXCEEDED,
+    POD_FAILURE_POLICY
   }
 
-  @Test
-  void imagePullErrorsAndContainerConfigErrorsAreNamed() {
-    assertPhase(
-        map(obs(active(), List.of(pod("p", Statuses.waiting("ErrImagePull", "not found"))))),
-        Phase.Pending,
-        IMAGE_PULL_ERROR);
-    assertPhase(
-        map(obs(active(), List.of(pod("p", Statuses.waiting("ImagePullBackOff", "back-off"))))),
-        Phase.Pending,
-        IMAGE_PULL_ERROR);
-    assertPhase(
-        map(
-            obs(
-                active(),
-                List.of(
-                    pod(
-                        "p",
-                        Statuses.waiting("CreateContainerConfigError", "secret x not found"))))),
-        Phase.Pending,
-        CONTAINER_CONFIG_ERROR);
-    assertPhase(
-        map(obs(active(), List.of(pod("p", Statuses.waiting("ContainerCreating", ""))))),
-        Phase.Pending,
-        POD_STARTING);
+  /** One pod state: what the mapper must make of it (phase, reason, words in the message). */
+  record PodCase(
+      String name,
+      JobState job,
+      PodStatus pod,
+      Phase phase,
+      String reason,
+      String condition,
+      List<String> says) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<PodCase> podStates() {
+    return Stream.of(
+        new PodCase(
+            "unschedulable: the scheduler's message and what to do",
+            JobState.ACTIVE,
+            Statuses.unschedulable("0/2 nodes are available: 2 Insufficient nvidia.com/gpu."),
+            Phase.Pending,
+            UNSCHEDULABLE,
+            PROGRESSING,
+            List.of("p1", "Insufficient nvidia.com/gpu", "lower spec.resources")),
+        new PodCase(
+            "ErrImagePull",
+            JobState.ACTIVE,
+            Statuses.waiting("ErrImagePull", "not found"),
+            Phase.Pending,
+            IMAGE_PULL_ERROR,
+            PROGRESSING,
+            List.of()),
+        new PodCase(
+            "ImagePullBackOff",
+            JobState.ACTIVE,
+            Statuses.waiting("ImagePullBackOff", "back-off"),
+            Phase.Pending,
+            IMAGE_PULL_ERROR,
+            PROGRESSING,
+            List.of()),
+        new PodCase(
+            "CreateContainerConfigError",
+            JobState.ACTIVE,
+            Statuses.waiting("CreateContainerConfigError", "secret x not found"),
+            Phase.Pending,
+            CONTAINER_CONFIG_ERROR,
+            PROGRESSING,
+            List.of()),
+        new PodCase(
+            "ContainerCreating",
+            JobState.ACTIVE,
+            Statuses.waiting("ContainerCreating", ""),
+            Phase.Pending,
+            POD_STARTING,
+            PROGRESSING,
+            List.of()),
+        new PodCase(
+            "a failed attempt while the Job retries",
+            JobState.ACTIVE,
+            Statuses.terminated("Failed", 1, "Error", "boom"),
+            Phase.Pending,
+            RETRYING,
+            PROGRESSING,
+            List.of("exit code 1", "internal error")),
+        new PodCase(
+            // The Job is still active: its controller has not applied the policy yet.
+            "a fatal exit fails at once, before the pod failure policy",
+            JobState.ACTIVE,
+            Statuses.terminated("Failed", 3, "Error", "mdt: /data/x.npz: no such file"),
+            Phase.Failed,
+            INPUT_INVALID,
+            FAILED,
+            List.of("exit code 3", "/data/x.npz")),
+        exitCode(2, TRAINER_CONFIG_INVALID),
+        exitCode(3, INPUT_INVALID),
+        exitCode(4, TRAINING_DIVERGED),
+        new PodCase(
+            "OOMKilled: what to change",
+            JobState.BACKOFF_LIMIT_EXCEEDED,
+            Statuses.terminated("Failed", 137, "OOMKilled", ""),
+            Phase.Failed,
+            OOM_KILLED,
+            FAILED,
+            List.of("spec.resources.memory", "batchSize")));
+  }
+
+  /** A deterministic exit code has its own reason and keeps the trainer's last words. */
+  static PodCase exitCode(int code, String reason) {
+    return new PodCase(
+        "exit code " + code,
+        JobState.POD_FAILURE_POLICY,
+        Statuses.terminated("Failed", code, "Error", "line 1\nlast words"),
+        Phase.Failed,
+        reason,
+        FAILED,
+        List.of("exit code " + code, "last words"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("podStates")
+  void eachPodStateMapsToItsPhaseReasonAndMessage(PodCase c) {
+    var s = map(obs(job(c.job()), List.of(pod("p1", c.pod()))));
+    assertPhase(s, c.phase(), c.reason());
+    for (String words : c.says()) {
+      assertThat(message(s, c.condition())).contains(words);
+    }
   }
 
   @Test
@@ -160,30 +235,6 @@ class TrainerStatusMapperTest {
   }
 
   @Test
-  void failedAttemptWhileTheJobRetriesIsPendingRetrying() {
-    var s =
-        map(obs(active(), List.of(pod("p1", Statuses.terminated("Failed", 1, "Error", "boom")))));
-    assertPhase(s, Phase.Pending, RETRYING);
-    assertThat(message(s, PROGRESSING)).contains("exit code 1").contains("internal error");
-  }
-
-  @Test
-  void anExitThePodFailurePolicyMakesFatalFailsAtOnceWithoutRetrying() {
-    // The Job is still active: its controller has not applied the policy yet.
-    var s =
-        map(
-            obs(
-                active(),
-                List.of(
-                    pod(
-                        "p1",
-                        Statuses.terminated(
-                            "Failed", 3, "Error", "mdt: /data/x.npz: no such file")))));
-    assertPhase(s, Phase.Failed, INPUT_INVALID);
-    assertThat(message(s, FAILED)).contains("exit code 3").contains("/data/x.npz");
-  }
-
-  @Test
   void succeededJobReportsTheResultFromTheTerminationMessage() {
     Job done =
         finished(
@@ -225,37 +276,6 @@ class TrainerStatusMapperTest {
                 List.of(pod("p", Statuses.terminated("Failed", 143, "Error", "")))));
     assertPhase(s, Phase.Failed, DEADLINE_EXCEEDED);
     assertThat(message(s, FAILED)).contains("activeDeadlineSeconds=600");
-  }
-
-  @Test
-  void oomKilledIsNamedWithWhatToChange() {
-    var s =
-        map(
-            obs(
-                finished(cond("Failed", "BackoffLimitExceeded")),
-                List.of(pod("p", Statuses.terminated("Failed", 137, "OOMKilled", "")))));
-    assertPhase(s, Phase.Failed, OOM_KILLED);
-    assertThat(message(s, FAILED)).contains("spec.resources.memory").contains("batchSize");
-  }
-
-  @Test
-  void deterministicExitCodesMapToTheirOwnReasons() {
-    Map<Integer, String> reasons =
-        Map.of(2, TRAINER_CONFIG_INVALID, 3, INPUT_INVALID, 4, TRAINING_DIVERGED);
-    reasons.forEach(
-        (code, reason) -> {
-          var s =
-              map(
-                  obs(
-                      finished(cond("Failed", "PodFailurePolicy")),
-                      List.of(
-                          pod(
-                              "p",
-                              Statuses.terminated(
-                                  "Failed", code, "Error", "line 1\nlast words")))));
-          assertPhase(s, Phase.Failed, reason);
-          assertThat(message(s, FAILED)).contains("exit code " + code).contains("last words");
-        });
   }
 
   @Test
@@ -393,6 +413,14 @@ class TrainerStatusMapperTest {
     p.losses = Map.of("vm", 0.1, "vd", Double.NaN);
     p.updatedAtMillis = at.toEpochMilli();
     return ProgressReading.of(p);
+  }
+
+  Job job(JobState state) {
+    return switch (state) {
+      case ACTIVE -> active();
+      case BACKOFF_LIMIT_EXCEEDED -> finished(cond("Failed", "BackoffLimitExceeded"));
+      case POD_FAILURE_POLICY -> finished(cond("Failed", "PodFailurePolicy"));
+    };
   }
 
   Job active() {
