@@ -10,7 +10,8 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
  * The canary Deployment {@code <name>-canary}: exists only while the plan has a canary model (its
- * precondition, {@link CanaryWanted}, false makes the workflow delete it: promotion and rollback).
+ * precondition, {@link CanaryPrecondition}, false makes the workflow delete it: promotion and
+ * rollback).
  */
 @KubernetesDependent(informer = @Informer(labelSelector = StudentNames.CANARY_SELECTOR))
 public class CanaryDeploymentDependent

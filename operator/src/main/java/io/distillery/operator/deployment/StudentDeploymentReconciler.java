@@ -27,17 +27,17 @@ import java.util.List;
       @Dependent(
           name = "stable",
           type = StableDeploymentDependent.class,
-          reconcilePrecondition = StableWanted.class),
+          reconcilePrecondition = StablePrecondition.class),
       @Dependent(
           name = "canary",
           type = CanaryDeploymentDependent.class,
-          reconcilePrecondition = CanaryWanted.class),
+          reconcilePrecondition = CanaryPrecondition.class),
       @Dependent(name = "service", type = ServingServiceDependent.class),
       @Dependent(
           name = "autoscaler",
           type = AutoscalerDependent.class,
           dependsOn = "stable",
-          reconcilePrecondition = AutoscalingWanted.class)
+          reconcilePrecondition = AutoscalerPrecondition.class)
     })
 @ControllerConfiguration(name = StudentDeploymentReconciler.NAME)
 public class StudentDeploymentReconciler

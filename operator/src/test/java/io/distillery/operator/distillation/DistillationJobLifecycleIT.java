@@ -11,8 +11,8 @@ import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.Labels;
 import io.distillery.operator.testing.fakes.ClusterSimulator;
+import io.distillery.operator.testing.fakes.FakeProgressServer;
 import io.distillery.operator.testing.fakes.OperatorHarness;
-import io.distillery.operator.testing.fakes.ProgressServer;
 import io.distillery.operator.testing.fakes.Storage;
 import io.distillery.operator.testing.fixtures.Manifests;
 import io.distillery.operator.testing.fixtures.Statuses;
@@ -42,7 +42,7 @@ class DistillationJobLifecycleIT {
   static KubernetesClient client;
   static OperatorHarness operator;
   static ClusterSimulator sim;
-  static ProgressServer progress;
+  static FakeProgressServer progress;
 
   @BeforeAll
   static void start() {
@@ -50,7 +50,7 @@ class DistillationJobLifecycleIT {
     client = api.client();
     operator = OperatorHarness.start(client);
     sim = new ClusterSimulator(client);
-    progress = new ProgressServer();
+    progress = new FakeProgressServer();
     await().pollInterval(Duration.ofMillis(200)).atMost(Duration.ofSeconds(20));
   }
 

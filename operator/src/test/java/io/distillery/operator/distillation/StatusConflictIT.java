@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.testing.fakes.ClusterSimulator;
+import io.distillery.operator.testing.fakes.FakeProgressServer;
 import io.distillery.operator.testing.fakes.OperatorHarness;
-import io.distillery.operator.testing.fakes.ProgressServer;
 import io.distillery.operator.testing.fakes.Storage;
 import io.distillery.operator.testing.fixtures.Manifests;
 import io.distillery.operator.testing.fixtures.Statuses;
@@ -47,7 +47,7 @@ class StatusConflictIT {
           }
         };
     try (TestApiServer api = TestApiServer.start();
-        ProgressServer progress = new ProgressServer()) {
+        FakeProgressServer progress = new FakeProgressServer()) {
       KubernetesClient client = api.client();
       String ns = api.newNamespace("conflict");
       client

@@ -62,8 +62,8 @@ class StatusCopyTest {
 
     for (ProgressStatus next :
         List.of(
-            ProgressMapping.next(prev, Phase.Succeeded, null, NOW, Duration.ofSeconds(60)),
-            ProgressMapping.next(prev, Phase.Running, unanswered, NOW, Duration.ofSeconds(60)))) {
+            ProgressMapper.next(prev, Phase.Succeeded, null, NOW, Duration.ofSeconds(60)),
+            ProgressMapper.next(prev, Phase.Running, unanswered, NOW, Duration.ofSeconds(60)))) {
       assertThat(next).isNotSameAs(progress).isInstanceOf(ProgressWithNewField.class);
       assertThat(((ProgressWithNewField) next).newField).isEqualTo("kept");
     }

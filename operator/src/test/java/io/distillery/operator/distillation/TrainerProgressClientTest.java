@@ -3,7 +3,7 @@ package io.distillery.operator.distillation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.operator.common.OperatorSettings;
-import io.distillery.operator.testing.fakes.ProgressServer;
+import io.distillery.operator.testing.fakes.FakeProgressServer;
 import io.distillery.operator.testing.fixtures.Fixtures;
 import io.distillery.operator.testing.fixtures.Statuses;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** Real HTTP on loopback: good answers parse; every bad one is a failed reading, not a throw. */
 class TrainerProgressClientTest {
-  final ProgressServer server = new ProgressServer();
+  final FakeProgressServer server = new FakeProgressServer();
   final TrainerProgressClient client = new TrainerProgressClient(Duration.ofMillis(500));
 
   @AfterEach

@@ -6,7 +6,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
 /** Precondition of the HPA: {@code spec.autoscaling} is set (else an existing HPA is deleted). */
-public class AutoscalingWanted implements Condition<Object, StudentDeployment> {
+public class AutoscalerPrecondition implements Condition<Object, StudentDeployment> {
   @Override
   public boolean isMet(
       DependentResource<Object, StudentDeployment> dependent,

@@ -16,8 +16,8 @@ import java.util.Map;
  * the last snapshot, marked stale; a snapshot the trainer stopped updating is stale too. Values
  * that JSON cannot carry (NaN, infinity) are dropped rather than breaking the status patch.
  */
-final class ProgressMapping {
-  private ProgressMapping() {}
+final class ProgressMapper {
+  private ProgressMapper() {}
 
   static ProgressStatus next(
       DistillationJobStatus prev,

@@ -8,12 +8,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /** A real HTTP endpoint standing in for a trainer's {@code GET /progress} on 127.0.0.1. */
-public final class ProgressServer implements AutoCloseable {
+public final class FakeProgressServer implements AutoCloseable {
   private final HttpServer server;
   private volatile String body = "{}";
   private volatile int status = 200;
 
-  public ProgressServer() {
+  public FakeProgressServer() {
     try {
       server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     } catch (IOException e) {

@@ -10,7 +10,7 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
  * Reconcile precondition of the created output claim: {@code spec.output.size} is set and the spec
  * is valid, or the claim exists already (artifacts on it are never deleted by a spec check).
  */
-public class OutputClaimWanted implements Condition<PersistentVolumeClaim, DistillationJob> {
+public class OutputClaimPrecondition implements Condition<PersistentVolumeClaim, DistillationJob> {
 
   @Override
   public boolean isMet(

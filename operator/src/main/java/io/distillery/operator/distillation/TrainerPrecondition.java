@@ -12,7 +12,7 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
  * only for a job never started whose spec is valid and whose given output claim exists. A Job that
  * vanished after it was created is not recreated: that would silently train again.
  */
-public class TrainerMayRun implements Condition<Object, DistillationJob> {
+public class TrainerPrecondition implements Condition<Object, DistillationJob> {
 
   @Override
   public boolean isMet(

@@ -8,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 
 /** Maps the trainer's result JSON (termination message) onto status.result. */
-final class ResultMapping {
-  private ResultMapping() {}
+final class ResultMapper {
+  private ResultMapper() {}
 
   /**
    * Null when the message is missing, malformed or oversized ({@link TrainerResult#parseOrNull}).
