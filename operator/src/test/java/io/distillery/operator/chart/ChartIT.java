@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.distillery.operator.deployment.StudentMetrics;
 import io.distillery.operator.distillation.DistillationMetrics;
+import io.distillery.operator.serving.StudentMetrics;
 import io.distillery.operator.testing.harnesses.Binaries;
 import io.distillery.operator.testing.harnesses.ControlPlane;
 import io.distillery.operator.testing.harnesses.RenderedChart;

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.common.OperatorSettings;
-import io.distillery.operator.deployment.StudentDeploymentReconciler;
 import io.distillery.operator.distillation.DistillationJobReconciler;
+import io.distillery.operator.serving.StudentDeploymentReconciler;
 import io.distillery.operator.testing.fakes.OperatorHarness;
 import io.distillery.operator.testing.fixtures.Fixtures;
 import io.distillery.operator.testing.fixtures.Manifests;

@@ -1,8 +1,8 @@
 package io.distillery.operator.testing.fakes;
 
 import io.distillery.operator.common.OperatorSettings;
-import io.distillery.operator.deployment.StudentDeploymentReconciler;
 import io.distillery.operator.distillation.DistillationJobReconciler;
+import io.distillery.operator.serving.StudentDeploymentReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;

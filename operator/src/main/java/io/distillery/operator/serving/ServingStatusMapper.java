@@ -1,4 +1,4 @@
-package io.distillery.operator.deployment;
+package io.distillery.operator.serving;
 
 import io.distillery.operator.api.v1alpha1.RolloutSpec;
 import io.distillery.operator.api.v1alpha1.StudentConditions;

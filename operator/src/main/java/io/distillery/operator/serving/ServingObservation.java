@@ -1,4 +1,4 @@
-package io.distillery.operator.deployment;
+package io.distillery.operator.serving;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.Optional;

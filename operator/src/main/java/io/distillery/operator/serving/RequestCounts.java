@@ -1,4 +1,4 @@
-package io.distillery.operator.deployment;
+package io.distillery.operator.serving;
 
 /** Generate requests counted by {@code mdt_serve_requests_total}, summed over pods. */
 public record RequestCounts(long total, long serverErrors) {

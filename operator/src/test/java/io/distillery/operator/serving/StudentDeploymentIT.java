@@ -1,4 +1,4 @@
-package io.distillery.operator.deployment;
+package io.distillery.operator.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.distillery.operator.deployment;
+package io.distillery.operator.serving;
 
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -8,28 +8,24 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
-/**
- * The canary Deployment {@code <name>-canary}: exists only while the plan has a canary model (its
- * precondition, {@link CanaryPrecondition}, false makes the workflow delete it: promotion and
- * rollback).
- */
-@KubernetesDependent(informer = @Informer(labelSelector = StudentNames.CANARY_SELECTOR))
-public class CanaryDeploymentDependent
+/** The Deployment serving the current model (the plan's stable model). */
+@KubernetesDependent(informer = @Informer(labelSelector = StudentNames.STABLE_SELECTOR))
+public class StableDeploymentDependent
     extends CRUDKubernetesDependentResource<Deployment, StudentDeployment> {
 
-  public CanaryDeploymentDependent() {
+  public StableDeploymentDependent() {
     super(Deployment.class);
   }
 
   @Override
   protected Deployment desired(StudentDeployment sd, Context<StudentDeployment> ctx) {
     StudentDeploymentContext shared = StudentDeploymentContext.of(ctx);
-    return ServingDeployments.canary(sd, shared.plan().canary(), shared.settings());
+    return ServingDeployments.stable(sd, shared.plan().stable(), shared.settings());
   }
 
   @Override
   protected ResourceID targetSecondaryResourceID(
       StudentDeployment sd, Context<StudentDeployment> ctx) {
-    return new ResourceID(StudentNames.canary(sd), sd.getMetadata().getNamespace());
+    return new ResourceID(StudentNames.stable(sd), sd.getMetadata().getNamespace());
   }
 }
