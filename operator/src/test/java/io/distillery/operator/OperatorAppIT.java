@@ -3,9 +3,9 @@ package io.distillery.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.distillery.operator.testing.Manifests;
-import io.distillery.operator.testing.Storage;
-import io.distillery.operator.testing.TestApiServer;
+import io.distillery.operator.testing.fakes.Storage;
+import io.distillery.operator.testing.fixtures.Manifests;
+import io.distillery.operator.testing.harnesses.TestApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.File;
 import java.net.ServerSocket;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.operator.common.LeaderElection;
 import io.distillery.operator.common.OperatorSettings;
-import io.distillery.operator.deployment.StudentDeploymentReconciler;
-import io.distillery.operator.deployment.StudentMetrics;
 import io.distillery.operator.distillation.DistillationJobReconciler;
 import io.distillery.operator.distillation.DistillationMetrics;
+import io.distillery.operator.serving.StudentDeploymentReconciler;
+import io.distillery.operator.serving.StudentMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

@@ -1,5 +1,6 @@
 package io.distillery.operator.common;
 
+import io.distillery.operator.api.v1alpha1.ErrorCondition;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -28,9 +29,9 @@ import org.jboss.logging.Logger;
  */
 public final class StatusRecorder<P extends CustomResource<?, S>, S> {
   /** Condition type present (True) while reconciles fail; its message is the exception's. */
-  public static final String ERROR = "ReconcileError";
+  public static final String ERROR = ErrorCondition.TYPE;
 
-  public static final String ERROR_REASON = "ReconcileFailed";
+  public static final String ERROR_REASON = ErrorCondition.REASON;
   private static final int MAX_MESSAGE = 1024;
   private static final Logger LOG = Logger.getLogger(StatusRecorder.class);
 

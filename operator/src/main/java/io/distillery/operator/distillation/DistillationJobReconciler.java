@@ -27,16 +27,16 @@ import java.util.List;
       @Dependent(
           name = "trainer-config",
           type = TrainerConfigMapDependent.class,
-          reconcilePrecondition = TrainerMayRun.class),
+          reconcilePrecondition = TrainerPrecondition.class),
       @Dependent(
           name = "output-claim",
           type = OutputClaimDependent.class,
-          reconcilePrecondition = OutputClaimWanted.class),
+          reconcilePrecondition = OutputClaimPrecondition.class),
       @Dependent(
           name = "trainer-job",
           type = TrainerJobDependent.class,
           dependsOn = "trainer-config",
-          reconcilePrecondition = TrainerMayRun.class)
+          reconcilePrecondition = TrainerPrecondition.class)
     })
 @ControllerConfiguration(name = DistillationJobReconciler.NAME)
 public class DistillationJobReconciler

@@ -1,6 +1,6 @@
 package io.distillery.operator.distillation;
 
-import static io.distillery.operator.distillation.DistillationConditions.*;
+import static io.distillery.operator.api.v1alpha1.DistillationConditions.*;
 
 import io.distillery.config.ExitCodes;
 import io.distillery.config.TrainerResult;
@@ -54,10 +54,10 @@ public final class TrainerStatusMapper {
     Verdict v = verdict(dj, obs);
     DistillationJobStatus next = new DistillationJobStatus();
     ResultStatus result =
-        v.resultPod() == null ? null : ResultMapping.from(terminationMessage(v.resultPod()), dj);
+        v.resultPod() == null ? null : ResultMapper.from(terminationMessage(v.resultPod()), dj);
     String message = v.message();
     if (v.phase() == Phase.Succeeded) {
-      message = ResultMapping.describe(result);
+      message = ResultMapper.describe(result);
     }
     next.conditions = conditions(prev, v.phase(), v.reason(), message, generation, now);
     next.phase = phaseOf(next.conditions);
@@ -71,7 +71,7 @@ public final class TrainerStatusMapper {
     }
     next.attempts = attempts(job, obs.pods(), prev);
     next.result = result != null ? result : prev == null ? null : prev.result;
-    next.progress = ProgressMapping.next(prev, next.phase, obs.progress(), now, staleAfter);
+    next.progress = ProgressMapper.next(prev, next.phase, obs.progress(), now, staleAfter);
     return next;
   }
 

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.distillery.operator.deployment.StudentMetrics;
 import io.distillery.operator.distillation.DistillationMetrics;
-import io.distillery.operator.testing.Binaries;
-import io.distillery.operator.testing.ControlPlane;
-import io.distillery.operator.testing.RenderedChart;
+import io.distillery.operator.serving.StudentMetrics;
+import io.distillery.operator.testing.harnesses.Binaries;
+import io.distillery.operator.testing.harnesses.ControlPlane;
+import io.distillery.operator.testing.harnesses.RenderedChart;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,10 +2,10 @@ package io.distillery.operator.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.distillery.operator.testing.Binaries;
-import io.distillery.operator.testing.ControlPlane;
-import io.distillery.operator.testing.Manifests;
-import io.distillery.operator.testing.TestApiServer;
+import io.distillery.operator.testing.fixtures.Manifests;
+import io.distillery.operator.testing.harnesses.Binaries;
+import io.distillery.operator.testing.harnesses.ControlPlane;
+import io.distillery.operator.testing.harnesses.TestApiServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,21 +1,23 @@
 package io.distillery.operator.distillation;
 
-import static io.distillery.operator.testing.ClusterSimulator.condition;
+import static io.distillery.operator.testing.fixtures.Statuses.condition;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.distillery.config.TrainerConfigs;
+import io.distillery.operator.api.v1alpha1.DistillationConditions;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.Labels;
-import io.distillery.operator.testing.ClusterSimulator;
-import io.distillery.operator.testing.GarbageCollector;
-import io.distillery.operator.testing.Manifests;
-import io.distillery.operator.testing.OperatorHarness;
-import io.distillery.operator.testing.ProgressServer;
-import io.distillery.operator.testing.Storage;
-import io.distillery.operator.testing.TestApiServer;
+import io.distillery.operator.testing.fakes.ClusterSimulator;
+import io.distillery.operator.testing.fakes.FakeProgressServer;
+import io.distillery.operator.testing.fakes.OperatorHarness;
+import io.distillery.operator.testing.fakes.Storage;
+import io.distillery.operator.testing.fixtures.Manifests;
+import io.distillery.operator.testing.fixtures.Statuses;
+import io.distillery.operator.testing.harnesses.GarbageCollector;
+import io.distillery.operator.testing.harnesses.TestApiServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -40,7 +42,7 @@ class DistillationJobLifecycleIT {
   static KubernetesClient client;
   static OperatorHarness operator;
   static ClusterSimulator sim;
-  static ProgressServer progress;
+  static FakeProgressServer progress;
 
   @BeforeAll
   static void start() {
@@ -48,7 +50,7 @@ class DistillationJobLifecycleIT {
     client = api.client();
     operator = OperatorHarness.start(client);
     sim = new ClusterSimulator(client);
-    progress = new ProgressServer();
+    progress = new FakeProgressServer();
     await().pollInterval(Duration.ofMillis(200)).atMost(Duration.ofSeconds(20));
   }
 
@@ -85,17 +87,16 @@ class DistillationJobLifecycleIT {
     Pod pod = sim.createPod(job, "demo-a1");
     sim.jobStatus(job, 1, 0, 0);
     sim.podStatus(
-        pod,
-        ClusterSimulator.unschedulable("0/3 nodes are available: 3 Insufficient nvidia.com/gpu."));
+        pod, Statuses.unschedulable("0/3 nodes are available: 3 Insufficient nvidia.com/gpu."));
     await().until(() -> reason(ns, "demo"), r -> DistillationConditions.UNSCHEDULABLE.equals(r));
     assertThat(message(ns, "demo")).contains("Insufficient nvidia.com/gpu");
 
-    sim.podStatus(pod, ClusterSimulator.waiting("ImagePullBackOff", "Back-off pulling image"));
+    sim.podStatus(pod, Statuses.waiting("ImagePullBackOff", "Back-off pulling image"));
     await().until(() -> reason(ns, "demo"), r -> DistillationConditions.IMAGE_PULL_ERROR.equals(r));
 
     progress.answer(200, progressJson("training", 17, 40));
     pod = withProgressPort(pod);
-    sim.podStatus(pod, ClusterSimulator.running("127.0.0.1"));
+    sim.podStatus(pod, Statuses.running("127.0.0.1"));
     awaitPhase(ns, "demo", Phase.Running);
     await().until(() -> get(ns, "demo").getStatus().progress, p -> p != null && p.percent == 42);
     assertThat(get(ns, "demo").getStatus().progress.losses).containsKeys("vm", "vd");
@@ -108,7 +109,7 @@ class DistillationJobLifecycleIT {
     await().until(() -> get(ns, "demo").getStatus().progress.display, d -> d.endsWith("(stale)"));
     assertThat(get(ns, "demo").getStatus().phase).isEqualTo(Phase.Evaluating);
 
-    sim.podStatus(pod, ClusterSimulator.terminated("Succeeded", 0, "Completed", resultJson()));
+    sim.podStatus(pod, Statuses.terminated("Succeeded", 0, "Completed", resultJson()));
     sim.jobStatus(
         job,
         0,
@@ -285,7 +286,7 @@ class DistillationJobLifecycleIT {
     Pod pod = sim.createPod(job, "nan-a1");
     sim.podStatus(
         pod,
-        ClusterSimulator.terminated(
+        Statuses.terminated(
             "Failed",
             4,
             "Error",
@@ -363,15 +364,14 @@ class DistillationJobLifecycleIT {
     Job job = await().until(() -> job(ns, "survivor"), j -> j != null);
     Pod pod = sim.createPod(job, "survivor-a1");
     sim.jobStatus(job, 1, 0, 0);
-    sim.podStatus(
-        pod, ClusterSimulator.running("10.255.255.1")); // unreachable: progress is optional
+    sim.podStatus(pod, Statuses.running("10.255.255.1")); // unreachable: progress is optional
     awaitPhase(ns, "survivor", Phase.Running);
     String configVersion =
         configMap(ns, "survivor-trainer-config").getMetadata().getResourceVersion();
 
     operator.close();
     // While the operator is down the trainer finishes.
-    sim.podStatus(pod, ClusterSimulator.terminated("Succeeded", 0, "Completed", resultJson()));
+    sim.podStatus(pod, Statuses.terminated("Succeeded", 0, "Completed", resultJson()));
     sim.jobStatus(
         job,
         0,

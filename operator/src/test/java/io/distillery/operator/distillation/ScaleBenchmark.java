@@ -2,10 +2,10 @@ package io.distillery.operator.distillation;
 
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.common.OperatorSettings;
-import io.distillery.operator.testing.Manifests;
-import io.distillery.operator.testing.OperatorHarness;
-import io.distillery.operator.testing.Storage;
-import io.distillery.operator.testing.TestApiServer;
+import io.distillery.operator.testing.fakes.OperatorHarness;
+import io.distillery.operator.testing.fakes.Storage;
+import io.distillery.operator.testing.fixtures.Manifests;
+import io.distillery.operator.testing.harnesses.TestApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.distillery.operator.common.OperatorSettings;
-import io.distillery.operator.testing.Manifests;
-import io.distillery.operator.testing.OperatorHarness;
-import io.distillery.operator.testing.Storage;
-import io.distillery.operator.testing.TestApiServer;
+import io.distillery.operator.testing.fakes.OperatorHarness;
+import io.distillery.operator.testing.fakes.Storage;
+import io.distillery.operator.testing.fixtures.Manifests;
+import io.distillery.operator.testing.harnesses.TestApiServer;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;

@@ -5,12 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.Phase;
-import io.distillery.operator.testing.ClusterSimulator;
-import io.distillery.operator.testing.Manifests;
-import io.distillery.operator.testing.OperatorHarness;
-import io.distillery.operator.testing.ProgressServer;
-import io.distillery.operator.testing.Storage;
-import io.distillery.operator.testing.TestApiServer;
+import io.distillery.operator.testing.fakes.ClusterSimulator;
+import io.distillery.operator.testing.fakes.FakeProgressServer;
+import io.distillery.operator.testing.fakes.OperatorHarness;
+import io.distillery.operator.testing.fakes.Storage;
+import io.distillery.operator.testing.fixtures.Manifests;
+import io.distillery.operator.testing.fixtures.Statuses;
+import io.distillery.operator.testing.harnesses.TestApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -46,7 +47,7 @@ class StatusConflictIT {
           }
         };
     try (TestApiServer api = TestApiServer.start();
-        ProgressServer progress = new ProgressServer()) {
+        FakeProgressServer progress = new FakeProgressServer()) {
       KubernetesClient client = api.client();
       String ns = api.newNamespace("conflict");
       client
@@ -72,7 +73,7 @@ class StatusConflictIT {
         pod.getSpec().getContainers().get(0).getPorts().get(0).setContainerPort(progress.port());
         pod = recreate(client, pod);
         sim.jobStatus(job, 1, 0, 0);
-        sim.podStatus(pod, ClusterSimulator.running("127.0.0.1"));
+        sim.podStatus(pod, Statuses.running("127.0.0.1"));
 
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicInteger labelWrites = new AtomicInteger();

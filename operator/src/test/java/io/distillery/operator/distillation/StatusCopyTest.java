@@ -2,13 +2,14 @@ package io.distillery.operator.distillation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.distillery.operator.api.v1alpha1.DistillationConditions;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.api.v1alpha1.ProgressStatus;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.distillation.TrainerObservation.ProgressReading;
-import io.distillery.operator.testing.Fixtures;
+import io.distillery.operator.testing.fixtures.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -61,8 +62,8 @@ class StatusCopyTest {
 
     for (ProgressStatus next :
         List.of(
-            ProgressMapping.next(prev, Phase.Succeeded, null, NOW, Duration.ofSeconds(60)),
-            ProgressMapping.next(prev, Phase.Running, unanswered, NOW, Duration.ofSeconds(60)))) {
+            ProgressMapper.next(prev, Phase.Succeeded, null, NOW, Duration.ofSeconds(60)),
+            ProgressMapper.next(prev, Phase.Running, unanswered, NOW, Duration.ofSeconds(60)))) {
       assertThat(next).isNotSameAs(progress).isInstanceOf(ProgressWithNewField.class);
       assertThat(((ProgressWithNewField) next).newField).isEqualTo("kept");
     }

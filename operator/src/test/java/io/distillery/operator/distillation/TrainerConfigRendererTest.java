@@ -12,7 +12,7 @@ import io.distillery.operator.api.v1alpha1.ResourcesSpec;
 import io.distillery.operator.api.v1alpha1.SamplerSpec;
 import io.distillery.operator.api.v1alpha1.TeacherShapeSpec;
 import io.distillery.operator.api.v1alpha1.TeacherSpec;
-import io.distillery.operator.testing.Fixtures;
+import io.distillery.operator.testing.fixtures.Fixtures;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

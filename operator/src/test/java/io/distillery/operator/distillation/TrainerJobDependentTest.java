@@ -8,7 +8,7 @@ import io.distillery.operator.api.v1alpha1.PlacementSpec;
 import io.distillery.operator.api.v1alpha1.ResourcesSpec;
 import io.distillery.operator.common.Labels;
 import io.distillery.operator.common.OperatorSettings;
-import io.distillery.operator.testing.Fixtures;
+import io.distillery.operator.testing.fixtures.Fixtures;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;

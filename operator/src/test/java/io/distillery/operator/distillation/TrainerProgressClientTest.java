@@ -3,9 +3,9 @@ package io.distillery.operator.distillation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.operator.common.OperatorSettings;
-import io.distillery.operator.testing.ClusterSimulator;
-import io.distillery.operator.testing.Fixtures;
-import io.distillery.operator.testing.ProgressServer;
+import io.distillery.operator.testing.fakes.FakeProgressServer;
+import io.distillery.operator.testing.fixtures.Fixtures;
+import io.distillery.operator.testing.fixtures.Statuses;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.net.InetAddress;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** Real HTTP on loopback: good answers parse; every bad one is a failed reading, not a throw. */
 class TrainerProgressClientTest {
-  final ProgressServer server = new ProgressServer();
+  final FakeProgressServer server = new FakeProgressServer();
   final TrainerProgressClient client = new TrainerProgressClient(Duration.ofMillis(500));
 
   @AfterEach
@@ -113,7 +113,7 @@ class TrainerProgressClientTest {
                     .getSpec()
                     .getTemplate()
                     .getSpec())
-            .withStatus(ClusterSimulator.running(ip))
+            .withStatus(Statuses.running(ip))
             .build();
     pod.getSpec().getContainers().get(0).getPorts().get(0).setContainerPort(port);
     return pod;

@@ -1,17 +1,18 @@
 package io.distillery.operator.distillation;
 
-import static io.distillery.operator.distillation.DistillationConditions.*;
+import static io.distillery.operator.api.v1alpha1.DistillationConditions.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.config.TrainerProgress;
+import io.distillery.operator.api.v1alpha1.DistillationConditions;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.distillation.TrainerObservation.ProgressReading;
-import io.distillery.operator.testing.ClusterSimulator;
-import io.distillery.operator.testing.Fixtures;
+import io.distillery.operator.testing.fixtures.Fixtures;
+import io.distillery.operator.testing.fixtures.Statuses;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -24,7 +25,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every Job/Pod state the operator distinguishes, mapped without a cluster. */
 class TrainerStatusMapperTest {
@@ -66,55 +70,120 @@ class TrainerStatusMapperTest {
     assertThat(s.observedGeneration).isEqualTo(1L);
   }
 
-  @Test
-  void unschedulablePodSurfacesTheSchedulersMessage() {
-    var s =
-        map(
-            obs(
-                active(),
-                List.of(
-                    pod(
-                        "p1",
-                        ClusterSimulator.unschedulable(
-                            "0/2 nodes are available: 2 Insufficient nvidia.com/gpu.")))));
-    assertPhase(s, Phase.Pending, UNSCHEDULABLE);
-    assertThat(message(s, PROGRESSING))
-        .contains("p1")
-        .contains("Insufficient nvidia.com/gpu")
-        .contains("lower spec.resources");
+  /** The Job's state in a case: running, or finished with one of its controller's conditions. */
+  enum JobState {
+    ACTIVE,
+    BACKOFF_LIMIT_EXCEEDED,
+    POD_FAILURE_POLICY
   }
 
-  @Test
-  void imagePullErrorsAndContainerConfigErrorsAreNamed() {
-    assertPhase(
-        map(
-            obs(
-                active(),
-                List.of(pod("p", ClusterSimulator.waiting("ErrImagePull", "not found"))))),
-        Phase.Pending,
-        IMAGE_PULL_ERROR);
-    assertPhase(
-        map(
-            obs(
-                active(),
-                List.of(pod("p", ClusterSimulator.waiting("ImagePullBackOff", "back-off"))))),
-        Phase.Pending,
-        IMAGE_PULL_ERROR);
-    assertPhase(
-        map(
-            obs(
-                active(),
-                List.of(
-                    pod(
-                        "p",
-                        ClusterSimulator.waiting(
-                            "CreateContainerConfigError", "secret x not found"))))),
-        Phase.Pending,
-        CONTAINER_CONFIG_ERROR);
-    assertPhase(
-        map(obs(active(), List.of(pod("p", ClusterSimulator.waiting("ContainerCreating", ""))))),
-        Phase.Pending,
-        POD_STARTING);
+  /** One pod state: what the mapper must make of it (phase, reason, words in the message). */
+  record PodCase(
+      String name,
+      JobState job,
+      PodStatus pod,
+      Phase phase,
+      String reason,
+      String condition,
+      List<String> says) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<PodCase> podStates() {
+    return Stream.of(
+        new PodCase(
+            "unschedulable: the scheduler's message and what to do",
+            JobState.ACTIVE,
+            Statuses.unschedulable("0/2 nodes are available: 2 Insufficient nvidia.com/gpu."),
+            Phase.Pending,
+            UNSCHEDULABLE,
+            PROGRESSING,
+            List.of("p1", "Insufficient nvidia.com/gpu", "lower spec.resources")),
+        new PodCase(
+            "ErrImagePull",
+            JobState.ACTIVE,
+            Statuses.waiting("ErrImagePull", "not found"),
+            Phase.Pending,
+            IMAGE_PULL_ERROR,
+            PROGRESSING,
+            List.of()),
+        new PodCase(
+            "ImagePullBackOff",
+            JobState.ACTIVE,
+            Statuses.waiting("ImagePullBackOff", "back-off"),
+            Phase.Pending,
+            IMAGE_PULL_ERROR,
+            PROGRESSING,
+            List.of()),
+        new PodCase(
+            "CreateContainerConfigError",
+            JobState.ACTIVE,
+            Statuses.waiting("CreateContainerConfigError", "secret x not found"),
+            Phase.Pending,
+            CONTAINER_CONFIG_ERROR,
+            PROGRESSING,
+            List.of()),
+        new PodCase(
+            "ContainerCreating",
+            JobState.ACTIVE,
+            Statuses.waiting("ContainerCreating", ""),
+            Phase.Pending,
+            POD_STARTING,
+            PROGRESSING,
+            List.of()),
+        new PodCase(
+            "a failed attempt while the Job retries",
+            JobState.ACTIVE,
+            Statuses.terminated("Failed", 1, "Error", "boom"),
+            Phase.Pending,
+            RETRYING,
+            PROGRESSING,
+            List.of("exit code 1", "internal error")),
+        new PodCase(
+            // The Job is still active: its controller has not applied the policy yet.
+            "a fatal exit fails at once, before the pod failure policy",
+            JobState.ACTIVE,
+            Statuses.terminated("Failed", 3, "Error", "mdt: /data/x.npz: no such file"),
+            Phase.Failed,
+            INPUT_INVALID,
+            FAILED,
+            List.of("exit code 3", "/data/x.npz")),
+        exitCode(2, TRAINER_CONFIG_INVALID),
+        exitCode(3, INPUT_INVALID),
+        exitCode(4, TRAINING_DIVERGED),
+        new PodCase(
+            "OOMKilled: what to change",
+            JobState.BACKOFF_LIMIT_EXCEEDED,
+            Statuses.terminated("Failed", 137, "OOMKilled", ""),
+            Phase.Failed,
+            OOM_KILLED,
+            FAILED,
+            List.of("spec.resources.memory", "batchSize")));
+  }
+
+  /** A deterministic exit code has its own reason and keeps the trainer's last words. */
+  static PodCase exitCode(int code, String reason) {
+    return new PodCase(
+        "exit code " + code,
+        JobState.POD_FAILURE_POLICY,
+        Statuses.terminated("Failed", code, "Error", "line 1\nlast words"),
+        Phase.Failed,
+        reason,
+        FAILED,
+        List.of("exit code " + code, "last words"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("podStates")
+  void eachPodStateMapsToItsPhaseReasonAndMessage(PodCase c) {
+    var s = map(obs(job(c.job()), List.of(pod("p1", c.pod()))));
+    assertPhase(s, c.phase(), c.reason());
+    for (String words : c.says()) {
+      assertThat(message(s, c.condition())).contains(words);
+    }
   }
 
   @Test
@@ -122,7 +191,7 @@ class TrainerStatusMapperTest {
     var o =
         new TrainerObservation(
             active(),
-            List.of(pod("p", ClusterSimulator.waiting("ContainerCreating", ""))),
+            List.of(pod("p", Statuses.waiting("ContainerCreating", ""))),
             false,
             false,
             List.of(),
@@ -132,7 +201,7 @@ class TrainerStatusMapperTest {
 
   @Test
   void runningPodWithProgressIsRunningThenEvaluating() {
-    Pod running = pod("p", ClusterSimulator.running("10.0.0.5"));
+    Pod running = pod("p", Statuses.running("10.0.0.5"));
     var s = map(obs(active(), List.of(running), progress("training", 30, 60, NOW)));
     assertPhase(s, Phase.Running, RUNNING);
     assertThat(s.progress.percent).isEqualTo(50);
@@ -147,7 +216,7 @@ class TrainerStatusMapperTest {
 
   @Test
   void unreachableTrainerKeepsProgressMarkedStaleWithoutAnError() {
-    Pod running = pod("p", ClusterSimulator.running("10.0.0.5"));
+    Pod running = pod("p", Statuses.running("10.0.0.5"));
     dj.setStatus(map(obs(active(), List.of(running), progress("training", 30, 60, NOW))));
     var s = map(obs(active(), List.of(running), ProgressReading.failed("connect timed out")));
     assertPhase(s, Phase.Running, RUNNING);
@@ -158,38 +227,11 @@ class TrainerStatusMapperTest {
 
   @Test
   void oldSnapshotIsStale() {
-    Pod running = pod("p", ClusterSimulator.running("10.0.0.5"));
+    Pod running = pod("p", Statuses.running("10.0.0.5"));
     var s =
         map(obs(active(), List.of(running), progress("training", 6, 60, NOW.minusSeconds(300))));
     assertThat(s.progress.stale).isTrue();
     assertThat(s.progress.display).isEqualTo("10% (stale)");
-  }
-
-  @Test
-  void failedAttemptWhileTheJobRetriesIsPendingRetrying() {
-    var s =
-        map(
-            obs(
-                active(),
-                List.of(pod("p1", ClusterSimulator.terminated("Failed", 1, "Error", "boom")))));
-    assertPhase(s, Phase.Pending, RETRYING);
-    assertThat(message(s, PROGRESSING)).contains("exit code 1").contains("internal error");
-  }
-
-  @Test
-  void anExitThePodFailurePolicyMakesFatalFailsAtOnceWithoutRetrying() {
-    // The Job is still active: its controller has not applied the policy yet.
-    var s =
-        map(
-            obs(
-                active(),
-                List.of(
-                    pod(
-                        "p1",
-                        ClusterSimulator.terminated(
-                            "Failed", 3, "Error", "mdt: /data/x.npz: no such file")))));
-    assertPhase(s, Phase.Failed, INPUT_INVALID);
-    assertThat(message(s, FAILED)).contains("exit code 3").contains("/data/x.npz");
   }
 
   @Test
@@ -199,11 +241,7 @@ class TrainerStatusMapperTest {
             cond("SuccessCriteriaMet", "CompletionsReached"),
             cond("Complete", "CompletionsReached"));
     var s =
-        map(
-            obs(
-                done,
-                List.of(
-                    pod("p", ClusterSimulator.terminated("Succeeded", 0, "Completed", RESULT)))));
+        map(obs(done, List.of(pod("p", Statuses.terminated("Succeeded", 0, "Completed", RESULT)))));
     assertPhase(s, Phase.Succeeded, SUCCEEDED);
     assertThat(Conditions.isTrue(s.conditions, COMPLETE)).isTrue();
     assertThat(s.result.artifact).isEqualTo("pvc://artifacts/dj/student");
@@ -221,11 +259,7 @@ class TrainerStatusMapperTest {
         List.of(
             "not json {", "{\"status\":\"succeeded\",\"x\":\"" + "y".repeat(5000) + "\"}", "")) {
       var s =
-          map(
-              obs(
-                  done,
-                  List.of(
-                      pod("p", ClusterSimulator.terminated("Succeeded", 0, "Completed", bad)))));
+          map(obs(done, List.of(pod("p", Statuses.terminated("Succeeded", 0, "Completed", bad)))));
       assertPhase(s, Phase.Succeeded, SUCCEEDED);
       assertThat(s.result).isNull();
       assertThat(message(s, COMPLETE)).contains("no valid result JSON");
@@ -239,40 +273,9 @@ class TrainerStatusMapperTest {
         map(
             obs(
                 finished(cond("Failed", "DeadlineExceeded")),
-                List.of(pod("p", ClusterSimulator.terminated("Failed", 143, "Error", "")))));
+                List.of(pod("p", Statuses.terminated("Failed", 143, "Error", "")))));
     assertPhase(s, Phase.Failed, DEADLINE_EXCEEDED);
     assertThat(message(s, FAILED)).contains("activeDeadlineSeconds=600");
-  }
-
-  @Test
-  void oomKilledIsNamedWithWhatToChange() {
-    var s =
-        map(
-            obs(
-                finished(cond("Failed", "BackoffLimitExceeded")),
-                List.of(pod("p", ClusterSimulator.terminated("Failed", 137, "OOMKilled", "")))));
-    assertPhase(s, Phase.Failed, OOM_KILLED);
-    assertThat(message(s, FAILED)).contains("spec.resources.memory").contains("batchSize");
-  }
-
-  @Test
-  void deterministicExitCodesMapToTheirOwnReasons() {
-    Map<Integer, String> reasons =
-        Map.of(2, TRAINER_CONFIG_INVALID, 3, INPUT_INVALID, 4, TRAINING_DIVERGED);
-    reasons.forEach(
-        (code, reason) -> {
-          var s =
-              map(
-                  obs(
-                      finished(cond("Failed", "PodFailurePolicy")),
-                      List.of(
-                          pod(
-                              "p",
-                              ClusterSimulator.terminated(
-                                  "Failed", code, "Error", "line 1\nlast words")))));
-          assertPhase(s, Phase.Failed, reason);
-          assertThat(message(s, FAILED)).contains("exit code " + code).contains("last words");
-        });
   }
 
   @Test
@@ -283,7 +286,7 @@ class TrainerStatusMapperTest {
         map(
             obs(
                 finished(cond("Failed", "PodFailurePolicy")),
-                List.of(pod("p", ClusterSimulator.terminated("Failed", 5, "Error", gate)))));
+                List.of(pod("p", Statuses.terminated("Failed", 5, "Error", gate)))));
     assertPhase(s, Phase.Failed, GATE_FAILED);
     assertThat(message(s, FAILED))
         .contains("quality/speed gate")
@@ -296,8 +299,8 @@ class TrainerStatusMapperTest {
   void backoffLimitExceededReportsTheLastExit() {
     var pods =
         List.of(
-            pod("p1", ClusterSimulator.terminated("Failed", 1, "Error", "x")),
-            pod("p2", ClusterSimulator.terminated("Failed", 1, "Error", "NullPointerException")));
+            pod("p1", Statuses.terminated("Failed", 1, "Error", "x")),
+            pod("p2", Statuses.terminated("Failed", 1, "Error", "NullPointerException")));
     var s = map(obs(finished(2, cond("Failed", "BackoffLimitExceeded")), pods));
     assertPhase(s, Phase.Failed, BACKOFF_LIMIT_EXCEEDED);
     assertThat(message(s, FAILED)).contains("2 attempt(s)").contains("NullPointerException");
@@ -333,8 +336,7 @@ class TrainerStatusMapperTest {
         map(
             obs(
                 done,
-                List.of(
-                    pod("p", ClusterSimulator.terminated("Succeeded", 0, "Completed", RESULT))))));
+                List.of(pod("p", Statuses.terminated("Succeeded", 0, "Completed", RESULT))))));
     dj.getMetadata().setGeneration(2L);
     var s = map(obs(null, List.of()));
     assertPhase(s, Phase.Succeeded, SUCCEEDED);
@@ -350,7 +352,7 @@ class TrainerStatusMapperTest {
     var second =
         TrainerStatusMapper.next(
             dj,
-            obs(active(), List.of(pod("p", ClusterSimulator.waiting("ContainerCreating", "")))),
+            obs(active(), List.of(pod("p", Statuses.waiting("ContainerCreating", "")))),
             NOW.plusSeconds(30),
             STALE);
     assertThat(cond(second, PROGRESSING).getReason()).isEqualTo(POD_STARTING);
@@ -361,7 +363,7 @@ class TrainerStatusMapperTest {
     var third =
         TrainerStatusMapper.next(
             dj,
-            obs(active(), List.of(pod("p", ClusterSimulator.unschedulable("no nodes")))),
+            obs(active(), List.of(pod("p", Statuses.unschedulable("no nodes")))),
             NOW.plusSeconds(90),
             STALE);
     assertThat(cond(third, PROGRESSING).getLastTransitionTime()).isEqualTo("2026-11-26T12:01:30Z");
@@ -378,7 +380,7 @@ class TrainerStatusMapperTest {
         map(
             obs(
                 finished(cond("Failed", "PodFailurePolicy")),
-                List.of(pod("p", ClusterSimulator.terminated("Failed", 4, "Error", "")))));
+                List.of(pod("p", Statuses.terminated("Failed", 4, "Error", "")))));
     var reversed = new java.util.ArrayList<>(s.conditions);
     java.util.Collections.reverse(reversed);
     assertThat(DistillationConditions.phaseOf(reversed)).isEqualTo(Phase.Failed);
@@ -413,6 +415,14 @@ class TrainerStatusMapperTest {
     return ProgressReading.of(p);
   }
 
+  Job job(JobState state) {
+    return switch (state) {
+      case ACTIVE -> active();
+      case BACKOFF_LIMIT_EXCEEDED -> finished(cond("Failed", "BackoffLimitExceeded"));
+      case POD_FAILURE_POLICY -> finished(cond("Failed", "PodFailurePolicy"));
+    };
+  }
+
   Job active() {
     Job j = copy(job);
     j.setStatus(new JobStatusBuilder().withActive(1).withStartTime("2026-11-26T11:00:00Z").build());
@@ -442,7 +452,7 @@ class TrainerStatusMapperTest {
   }
 
   static JobCondition cond(String type, String reason) {
-    return ClusterSimulator.condition(type, reason, type + " because " + reason);
+    return Statuses.condition(type, reason, type + " because " + reason);
   }
 
   Pod pod(String name, PodStatus status) {

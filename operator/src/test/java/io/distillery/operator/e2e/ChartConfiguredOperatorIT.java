@@ -3,9 +3,9 @@ package io.distillery.operator.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.distillery.operator.testing.Manifests;
-import io.distillery.operator.testing.RenderedChart;
-import io.distillery.operator.testing.TestApiServer;
+import io.distillery.operator.testing.fixtures.Manifests;
+import io.distillery.operator.testing.harnesses.RenderedChart;
+import io.distillery.operator.testing.harnesses.TestApiServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;

@@ -3,14 +3,14 @@ package io.distillery.operator.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.distillery.operator.testing.Binaries;
-import io.distillery.operator.testing.ChartOperator;
-import io.distillery.operator.testing.ChartRelease;
-import io.distillery.operator.testing.CommandReport;
-import io.distillery.operator.testing.ControlPlane;
-import io.distillery.operator.testing.LocalCluster;
-import io.distillery.operator.testing.Manifests;
-import io.distillery.operator.testing.Storage;
+import io.distillery.operator.testing.fakes.ChartOperator;
+import io.distillery.operator.testing.fakes.Storage;
+import io.distillery.operator.testing.fixtures.Manifests;
+import io.distillery.operator.testing.harnesses.Binaries;
+import io.distillery.operator.testing.harnesses.ChartRelease;
+import io.distillery.operator.testing.harnesses.CommandReport;
+import io.distillery.operator.testing.harnesses.ControlPlane;
+import io.distillery.operator.testing.harnesses.LocalCluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -80,7 +80,8 @@ class DistilleryOnLocalClusterIT {
         .contains("values don't meet the specifications of the schema")
         .contains("at '/watchNamespaces/0': 'Team_A' does not match pattern");
     // No release and none of the templates' objects. (Helm installs the chart's crds/ directory
-    // before it checks the values, so the CRDs may exist already; README, troubleshooting.)
+    // before it checks the values, so the CRDs may exist already; docs/reference.md,
+    // troubleshooting.)
     assertThat(Binaries.helm(kubeconfig, "list", "-A", "-q").requireSuccess().output()).isBlank();
     assertThat(admin.rbac().clusterRoles().withName("distillery").get()).isNull();
     assertThat(admin.apps().deployments().inAnyNamespace().list().getItems()).isEmpty();

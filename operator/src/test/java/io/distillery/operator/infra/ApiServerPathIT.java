@@ -3,7 +3,7 @@ package io.distillery.operator.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.distillery.operator.testing.TestApiServer;
+import io.distillery.operator.testing.harnesses.TestApiServer;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;

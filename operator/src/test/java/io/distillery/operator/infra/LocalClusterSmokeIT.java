@@ -3,7 +3,7 @@ package io.distillery.operator.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.distillery.operator.testing.LocalCluster;
+import io.distillery.operator.testing.harnesses.LocalCluster;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;

@@ -2,8 +2,8 @@ package io.distillery.mdt.bench;
 
 import io.distillery.mdt.data.VoxelBatch;
 import io.distillery.mdt.flow.SamplerSettings;
-import io.distillery.mdt.flow.SeededSampling;
 import io.distillery.mdt.model.VelocityModel;
+import io.distillery.mdt.sampling.SeededSampling;
 
 /**
  * Evaluation samples with fixed conditions and noise: sample {@code i} has class {@code i mod

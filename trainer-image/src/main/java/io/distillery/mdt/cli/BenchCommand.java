@@ -2,7 +2,7 @@ package io.distillery.mdt.cli;
 
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.bench.BenchmarksFile;
-import io.distillery.mdt.bench.DistillationBenchmark;
+import io.distillery.mdt.distill.DistillationBenchmark;
 import io.distillery.mdt.model.Devices;
 import io.distillery.mdt.report.HtmlReport;
 import java.io.PrintWriter;

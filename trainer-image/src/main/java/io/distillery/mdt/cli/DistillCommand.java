@@ -3,6 +3,7 @@ package io.distillery.mdt.cli;
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.distill.DistillPipeline;
 import io.distillery.mdt.model.Devices;
+import io.distillery.mdt.progress.Monitors;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -36,8 +37,7 @@ public final class DistillCommand implements Callable<Integer> {
     var device = Devices.resolve(cfg.device);
     Map<String, Object> provenance = Provenance.of(spec, device);
     DistillPipeline.Outcome o;
-    try (var monitor =
-        TrainTeacherCommand.monitor(cfg, "distill " + cfg.method.name().toLowerCase())) {
+    try (var monitor = Monitors.forRun(cfg, "distill " + cfg.method.name().toLowerCase())) {
       o = DistillPipeline.run(cfg, device, monitor, provenance);
     }
     PrintWriter out = spec.commandLine().getOut();

@@ -4,6 +4,7 @@ import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerConfigs;
 import io.distillery.mdt.bench.Estimate;
+import io.distillery.mdt.bench.ModelEvaluation;
 import io.distillery.mdt.model.Devices;
 import java.io.PrintWriter;
 import java.nio.file.Path;

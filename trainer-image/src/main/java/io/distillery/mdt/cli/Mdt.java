@@ -3,6 +3,7 @@ package io.distillery.mdt.cli;
 import io.distillery.config.ExitCodes;
 import io.distillery.config.InvalidConfigException;
 import io.distillery.mdt.artifact.CorruptArtifactException;
+import io.distillery.mdt.data.BadInputException;
 import io.distillery.mdt.data.DatasetException;
 import io.distillery.mdt.model.Weights;
 import io.distillery.mdt.train.IncompatibleCheckpointException;

@@ -1,6 +1,7 @@
 package io.distillery.mdt.cli;
 
 import io.distillery.mdt.model.Devices;
+import io.distillery.mdt.sampling.SampleShapes;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,8 +2,7 @@ package io.distillery.mdt.cli;
 
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.model.Devices;
-import io.distillery.mdt.progress.ConsoleProgress;
-import io.distillery.mdt.progress.ProgressServer;
+import io.distillery.mdt.progress.Monitors;
 import io.distillery.mdt.progress.TrainingMonitor;
 import io.distillery.mdt.train.TeacherTraining;
 import java.io.PrintWriter;
@@ -37,7 +36,7 @@ public final class TrainTeacherCommand implements Callable<Integer> {
     Map<String, Object> provenance = Provenance.of(spec, device);
     PrintWriter out = spec.commandLine().getOut();
     TeacherTraining.Result r;
-    try (TrainingMonitor monitor = monitor(cfg)) {
+    try (TrainingMonitor monitor = Monitors.forRun(cfg, "teacher")) {
       r = TeacherTraining.run(cfg, device, monitor, provenance);
     }
     out.printf(
@@ -52,21 +51,5 @@ public final class TrainTeacherCommand implements Callable<Integer> {
         r.finalLosses());
     out.flush();
     return 0;
-  }
-
-  static TrainingMonitor monitor(TrainerConfig cfg) {
-    return monitor(cfg, "teacher");
-  }
-
-  /** Console progress named {@code task}, plus /progress and /metrics unless progressPort is 0. */
-  static TrainingMonitor monitor(TrainerConfig cfg, String task) {
-    ConsoleProgress console = ConsoleProgress.forTerminal(task);
-    if (cfg.progressPort == 0) {
-      return console;
-    }
-    return TrainingMonitor.all(
-        console,
-        ProgressServer.start(
-            cfg.progressPort, cfg.hyperparameters.maxSteps, cfg.hyperparameters.batchSize));
   }
 }

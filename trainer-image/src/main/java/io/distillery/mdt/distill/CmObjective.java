@@ -3,10 +3,10 @@ package io.distillery.mdt.distill;
 import static io.distillery.mdt.flow.FlowMatching.perSample;
 
 import ai.djl.ndarray.NDArray;
-import io.distillery.mdt.flow.Cfg;
 import io.distillery.mdt.flow.FlowMatching;
 import io.distillery.mdt.model.NoGrad;
 import io.distillery.mdt.model.VelocityModel;
+import io.distillery.mdt.sampling.Cfg;
 
 /**
  * Consistency distillation, the baseline MDT-dist is compared with (docs/algorithm.md section 4).

@@ -3,11 +3,11 @@ package io.distillery.mdt.distill;
 import static io.distillery.mdt.distill.Distillable.batched;
 
 import ai.djl.ndarray.NDArray;
-import io.distillery.mdt.flow.Cfg;
 import io.distillery.mdt.flow.FlowMatching;
 import io.distillery.mdt.model.NoGrad;
 import io.distillery.mdt.model.Scalars;
 import io.distillery.mdt.model.VelocityModel;
+import io.distillery.mdt.sampling.Cfg;
 
 /**
  * The MDT-dist objective, discrete variant (docs/algorithm.md section 3), for one batch.

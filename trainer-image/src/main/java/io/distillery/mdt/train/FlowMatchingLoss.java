@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.distillery.mdt.flow.FlowMatching;
+import io.distillery.mdt.flow.StepRandom;
 import io.distillery.mdt.model.VelocityModel;
 import java.util.Map;
 import java.util.SplittableRandom;

@@ -7,6 +7,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerProgress;
+import io.distillery.mdt.flow.StepRandom;
 import io.distillery.mdt.model.Weights;
 import io.distillery.mdt.progress.TrainingMonitor;
 import java.io.IOException;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.distillery.config.ExitCodes;
 import io.distillery.config.TrainerConfigs;
 import io.distillery.mdt.bench.Comparison;
+import io.distillery.mdt.bench.ModelEvaluation;
 import io.distillery.mdt.train.TeacherTraining;
 import java.io.StringWriter;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.config.ExitCodes;
 import io.distillery.mdt.artifact.Artifact;
+import io.distillery.mdt.sampling.SampleShapes;
 import io.distillery.mdt.train.TeacherTraining;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -3,8 +3,8 @@ package io.distillery.operator.api.v1alpha1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.distillery.operator.testing.Manifests;
-import io.distillery.operator.testing.TestApiServer;
+import io.distillery.operator.testing.fixtures.Manifests;
+import io.distillery.operator.testing.harnesses.TestApiServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;

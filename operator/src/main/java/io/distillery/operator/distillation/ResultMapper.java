@@ -1,0 +1,125 @@
+package io.distillery.operator.distillation;
+
+import io.distillery.config.TrainerResult;
+import io.distillery.operator.api.v1alpha1.DistillationJob;
+import io.distillery.operator.api.v1alpha1.ResultStatus;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+
+/** Maps the trainer's result JSON (termination message) onto status.result. */
+final class ResultMapper {
+  private ResultMapper() {}
+
+  /**
+   * Null when the message is missing, malformed or oversized ({@link TrainerResult#parseOrNull}).
+   */
+  static ResultStatus from(String terminationMessage, DistillationJob dj) {
+    TrainerResult r = TrainerResult.parseOrNull(terminationMessage);
+    if (r == null) {
+      return null;
+    }
+    ResultStatus s = new ResultStatus();
+    s.artifact = artifactUri(r.artifact, dj);
+    s.digest = r.digest;
+    s.studentSteps = r.studentSteps;
+    if (r.metrics != null && !r.metrics.isEmpty()) {
+      s.metrics = new LinkedHashMap<>();
+      r.metrics.forEach((k, m) -> s.metrics.put(k, metrics(m)));
+    }
+    if (r.speedup != null && !r.speedup.isEmpty()) {
+      s.speedup = new LinkedHashMap<>();
+      r.speedup.forEach(
+          (k, v) -> {
+            if (v != null && Double.isFinite(v)) {
+              s.speedup.put(k, v);
+            }
+          });
+    }
+    if (r.gate != null) {
+      s.gate = new ResultStatus.GateStatus();
+      s.gate.passed = r.gate.passed;
+      s.gate.fdRatio = finite(r.gate.fdRatio);
+      s.gate.speedup = finite(r.gate.speedup);
+      s.gate.maxFdRatio = finite(r.gate.maxFdRatio);
+      s.gate.minSpeedup = finite(r.gate.minSpeedup);
+      s.gate.reason = r.gate.reason;
+    }
+    s.summary = summary(s);
+    return s;
+  }
+
+  /** The Complete condition's message. */
+  static String describe(ResultStatus r) {
+    if (r == null) {
+      return "the trainer finished, but its termination message held no valid result JSON;"
+          + " look for result.json in the output directory";
+    }
+    StringBuilder sb = new StringBuilder("student written to ").append(r.artifact);
+    if (r.digest != null) {
+      sb.append(" (").append(r.digest).append(")");
+    }
+    if (r.summary != null && r.summary.bestSpeedup != null) {
+      sb.append(", speedup ").append(r.summary.bestSpeedup);
+    }
+    if (r.summary != null && r.summary.quality != null) {
+      sb.append(", ").append(r.summary.quality);
+    }
+    return sb.toString();
+  }
+
+  /** A path under the output mount becomes {@code pvc://<claim>/<path>}, usable by others. */
+  static String artifactUri(String artifact, DistillationJob dj) {
+    String mount = DistillationNames.OUTPUT_MOUNT + "/";
+    if (artifact != null && artifact.startsWith(mount)) {
+      return "pvc://"
+          + DistillationNames.outputClaim(dj)
+          + "/"
+          + artifact.substring(mount.length());
+    }
+    return artifact;
+  }
+
+  private static ResultStatus.Summary summary(ResultStatus s) {
+    ResultStatus.Summary sum = new ResultStatus.Summary();
+    if (s.speedup != null && !s.speedup.isEmpty()) {
+      var fewest =
+          s.speedup.entrySet().stream()
+              .min(Comparator.comparingInt(e -> steps(e.getKey())))
+              .orElseThrow();
+      sum.bestSpeedup = String.format(Locale.ROOT, "%.1fx@%s", fewest.getValue(), fewest.getKey());
+    }
+    if (s.gate != null) {
+      String verdict = Boolean.TRUE.equals(s.gate.passed) ? "pass" : "fail";
+      sum.quality =
+          s.gate.fdRatio != null
+              ? String.format(Locale.ROOT, "fd %.2fx %s", s.gate.fdRatio, verdict)
+              : "gate " + verdict;
+    }
+    return sum.bestSpeedup == null && sum.quality == null ? null : sum;
+  }
+
+  private static int steps(String key) {
+    try {
+      return Integer.parseInt(key);
+    } catch (NumberFormatException e) {
+      return Integer.MAX_VALUE;
+    }
+  }
+
+  private static ResultStatus.StepMetrics metrics(TrainerResult.Metrics m) {
+    ResultStatus.StepMetrics s = new ResultStatus.StepMetrics();
+    if (m != null) {
+      s.fd = finite(m.fd);
+      s.classAccuracy = finite(m.classAccuracy);
+      s.nfe = m.nfe;
+      s.latencyMsBatch1 = finite(m.latencyMsBatch1);
+      s.throughputPerSec = finite(m.throughputPerSec);
+    }
+    return s;
+  }
+
+  private static Double finite(Double d) {
+    return d != null && Double.isFinite(d) ? d : null;
+  }
+}

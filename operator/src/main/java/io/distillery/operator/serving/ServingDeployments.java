@@ -1,0 +1,200 @@
+package io.distillery.operator.serving;
+
+import io.distillery.operator.api.v1alpha1.PlacementSpec;
+import io.distillery.operator.api.v1alpha1.StudentDeployment;
+import io.distillery.operator.api.v1alpha1.StudentDeploymentSpec;
+import io.distillery.operator.common.Labels;
+import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.common.PodResources;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Desired serving Deployments (stable and canary): pure functions of the StudentDeployment, the
+ * model and the settings, unit-tested without a cluster.
+ */
+public final class ServingDeployments {
+  private ServingDeployments() {}
+
+  /** The stable Deployment; without replicas while an HPA owns them. */
+  public static Deployment stable(StudentDeployment sd, ServedModel model, OperatorSettings s) {
+    Integer replicas = sd.getSpec().autoscaling != null ? null : sd.getSpec().replicasOrDefault();
+    return deployment(sd, model, StudentNames.STABLE, StudentNames.stable(sd), replicas, s);
+  }
+
+  public static Deployment canary(StudentDeployment sd, ServedModel model, OperatorSettings s) {
+    int base =
+        sd.getSpec().autoscaling != null
+            ? sd.getSpec().autoscaling.minReplicas == null
+                ? 1
+                : sd.getSpec().autoscaling.minReplicas
+            : sd.getSpec().replicasOrDefault();
+    int replicas = sd.getSpec().rolloutOrDefault().canaryReplicasFor(base);
+    return deployment(sd, model, StudentNames.CANARY, StudentNames.canary(sd), replicas, s);
+  }
+
+  static Deployment deployment(
+      StudentDeployment sd,
+      ServedModel model,
+      String track,
+      String name,
+      Integer replicas,
+      OperatorSettings settings) {
+    Container container = container(sd, model, settings);
+    PlacementSpec placement =
+        sd.getSpec().placement == null ? new PlacementSpec() : sd.getSpec().placement;
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(sd.getMetadata().getNamespace())
+        .withLabels(StudentNames.labels(sd, track))
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(replicas)
+        .withNewSelector()
+        .withMatchLabels(StudentNames.selector(sd, track))
+        .endSelector()
+        .withProgressDeadlineSeconds(sd.getSpec().rolloutOrDefault().progressDeadlineOrDefault())
+        // No old pod goes before its replacement is ready: the Service never loses capacity.
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxUnavailable(new IntOrString(0))
+        .withMaxSurge(new IntOrString("25%"))
+        .endRollingUpdate()
+        .endStrategy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(StudentNames.labels(sd, track))
+        .addToAnnotations(Labels.MODEL_DIGEST, model.digest())
+        .addToAnnotations(Labels.CONFIG_HASH, hash(container.toString()))
+        .endMetadata()
+        .withNewSpec()
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        // The pre-stop sleep, then the drain, then a margin before SIGKILL.
+        .withTerminationGracePeriodSeconds((long) PRE_STOP_SLEEP_SECONDS + DRAIN_SECONDS + 5)
+        .withNodeSelector(placement.nodeSelector)
+        .withTolerations(placement.tolerations)
+        .withAffinity(placement.affinity)
+        .withPriorityClassName(placement.priorityClassName)
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
+        .withContainers(container)
+        .addNewVolume()
+        .withName("model")
+        .withNewPersistentVolumeClaim(model.claimPath().claim(), true)
+        .endVolume()
+        .addNewVolume()
+        .withName("tmp")
+        .withNewEmptyDir()
+        .endEmptyDir()
+        .endVolume()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * How long a deleted serving pod keeps answering before SIGTERM: the time Services, kube-proxy
+   * and ingresses take to stop routing to it. Without it a rollout answers 503 to requests that
+   * reach a pod already draining.
+   */
+  static final int PRE_STOP_SLEEP_SECONDS = 5;
+
+  /**
+   * How long mdt serve finishes queued and running requests after SIGTERM; passed as
+   * --drain-timeout-s, so the grace period above always covers it.
+   */
+  static final int DRAIN_SECONDS = 30;
+
+  private static Container container(
+      StudentDeployment sd, ServedModel model, OperatorSettings settings) {
+    StudentDeploymentSpec spec = sd.getSpec();
+    List<String> args = new ArrayList<>(List.of("serve", "--model", model.localPath()));
+    args.addAll(List.of("--port", Integer.toString(StudentNames.HTTP_PORT)));
+    args.addAll(List.of("--drain-timeout-s", Integer.toString(DRAIN_SECONDS)));
+    if (spec.steps != null) {
+      args.addAll(List.of("--steps", spec.steps.toString()));
+    }
+    return new ContainerBuilder()
+        .withName(StudentNames.CONTAINER)
+        .withImage(spec.image != null ? spec.image : settings.trainerImage())
+        .withImagePullPolicy(settings.imagePullPolicy())
+        .withArgs(args)
+        .addNewPort()
+        .withName(StudentNames.HTTP_PORT_NAME)
+        .withContainerPort(StudentNames.HTTP_PORT)
+        .withProtocol("TCP")
+        .endPort()
+        .addNewEnv()
+        .withName("TMPDIR")
+        .withValue("/tmp")
+        .endEnv()
+        .withResources(PodResources.of(spec.resources, settings.gpuResourceName()))
+        .withReadinessProbe(probe("/readyz", 5, 3))
+        .withNewLifecycle()
+        .withNewPreStop()
+        .withNewSleep((long) PRE_STOP_SLEEP_SECONDS)
+        .endPreStop()
+        .endLifecycle()
+        .withLivenessProbe(probe("/healthz", 10, 3))
+        // Loading and warming a model takes a while; liveness must not kill it meanwhile.
+        .withStartupProbe(probe("/healthz", 5, 60))
+        .addNewVolumeMount()
+        .withName("model")
+        .withMountPath(StudentNames.MODEL_MOUNT)
+        .withReadOnly(true)
+        .endVolumeMount()
+        .addNewVolumeMount()
+        .withName("tmp")
+        .withMountPath("/tmp")
+        .endVolumeMount()
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withReadOnlyRootFilesystem(true)
+        .withAllowPrivilegeEscalation(false)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .endSecurityContext()
+        .build();
+  }
+
+  private static Probe probe(String path, int periodSeconds, int failureThreshold) {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withPort(new IntOrString(StudentNames.HTTP_PORT_NAME))
+        .endHttpGet()
+        .withPeriodSeconds(periodSeconds)
+        .withTimeoutSeconds(2)
+        .withFailureThreshold(failureThreshold)
+        .build();
+  }
+
+  static String hash(String text) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,301 @@
+package io.distillery.operator.serving;
+
+import io.distillery.operator.api.v1alpha1.RolloutSpec;
+import io.distillery.operator.api.v1alpha1.StudentConditions;
+import io.distillery.operator.api.v1alpha1.StudentDeployment;
+import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
+import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus.CanaryStatus;
+import io.distillery.operator.common.Conditions;
+import io.distillery.operator.common.Json;
+import io.distillery.operator.common.Labels;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The next status from the previous one and an observation: pure apart from reading the canary's
+ * counters through the observation. It also takes the canary verdict (promote when every canary pod
+ * is ready and its server-error rate over the analysis window is within the gate; roll back
+ * otherwise, or at the progress deadline); the status is where the rollout remembers it.
+ */
+public final class ServingStatusMapper {
+  private ServingStatusMapper() {}
+
+  public static StudentDeploymentStatus next(
+      StudentDeployment sd, ServingObservation obs, Instant now) {
+    StudentDeploymentStatus prev = sd.getStatus();
+    StudentDeploymentStatus next = prev == null ? new StudentDeploymentStatus() : Json.copy(prev);
+    long gen = sd.getMetadata().getGeneration() == null ? 0 : sd.getMetadata().getGeneration();
+    SourceResolution source = obs.source();
+    next.conditions =
+        Conditions.with(
+            next.conditions,
+            StudentConditions.SOURCE_READY,
+            source.ready(),
+            source.reason(),
+            source.message(),
+            gen,
+            now);
+    serve(next, obs.plan().stable());
+    boolean promoted = judgeCanary(sd, next, obs, now);
+    next.conditions = progressing(sd, next, obs, promoted, gen, now);
+    next.conditions = available(sd, next, obs.stable(), gen, now);
+    next.url = StudentNames.url(sd);
+    next.observedGeneration = gen;
+    next.phase = StudentConditions.phaseOf(next.conditions);
+    return next;
+  }
+
+  /** Records the model the stable Deployment serves; the one it replaces becomes previous. */
+  private static void serve(StudentDeploymentStatus s, ServedModel model) {
+    if (model == null) {
+      return;
+    }
+    if (s.currentDigest != null && !s.currentDigest.equals(model.digest())) {
+      s.previousDigest = s.currentDigest;
+    }
+    s.currentModel = model.uri();
+    s.currentDigest = model.digest();
+    s.currentSource = model.source();
+    s.speedup = model.speedup();
+    s.model = model.display();
+  }
+
+  /** Advances the canary; true when it was promoted just now. */
+  private static boolean judgeCanary(
+      StudentDeployment sd, StudentDeploymentStatus s, ServingObservation obs, Instant now) {
+    ServedModel model = obs.plan().canary();
+    if (model == null) {
+      if (s.canary != null && live(s.canary)) {
+        // The source moved on (or is not ready) before a verdict: the canary was deleted.
+        s.canary.state = StudentConditions.CANARY_SUPERSEDED;
+        s.canary.message = "superseded before a verdict: " + obs.source().message();
+      }
+      return false;
+    }
+    RolloutSpec rollout = sd.getSpec().rolloutOrDefault();
+    CanaryStatus c = s.canary;
+    if (c == null
+        || !model.digest().equals(c.digest)
+        || StudentConditions.CANARY_PROMOTED.equals(c.state)
+        || StudentConditions.CANARY_ROLLED_BACK.equals(c.state)) {
+      c = new CanaryStatus();
+      c.state = StudentConditions.CANARY_PROGRESSING;
+      c.model = model.uri();
+      c.digest = model.digest();
+      c.source = model.source();
+      c.speedup = model.speedup();
+      c.startTime = timestamp(now);
+      s.canary = c;
+    }
+    Deployment d = obs.canary();
+    int wanted = d == null ? 0 : d.getSpec().getReplicas();
+    c.replicas = wanted;
+    c.readyReplicas = readyReplicas(d);
+    if (StudentConditions.CANARY_PROGRESSING.equals(c.state)
+        && DeploymentProgress.rolledOut(d, model.digest())) {
+      Optional<RequestCounts> counts = obs.canaryCounts().get();
+      if (counts.isPresent()) {
+        c.state = StudentConditions.CANARY_ANALYSING;
+        c.analysisStartTime = timestamp(now);
+        c.baselineRequests = counts.get().total();
+        c.baselineErrors = counts.get().serverErrors();
+        c.requests = 0L;
+        c.errors = 0L;
+        c.errorRate = 0.0;
+      }
+    }
+    if (StudentConditions.CANARY_ANALYSING.equals(c.state)) {
+      var analysis = rollout.analysisOrDefault();
+      Optional<RequestCounts> counts = obs.canaryCounts().get();
+      if (counts.isPresent()) {
+        RequestCounts n = counts.get();
+        c.requests = Math.max(0, n.total() - c.baselineRequests);
+        c.errors = Math.max(0, n.serverErrors() - c.baselineErrors);
+        c.errorRate = c.requests == 0 ? 0.0 : (double) c.errors / c.requests;
+      }
+      boolean windowOver =
+          !now.isBefore(Instant.parse(c.analysisStartTime).plusSeconds(analysis.windowOrDefault()));
+      if (windowOver) {
+        if (counts.isEmpty()) {
+          return rollBack(c, "the canary pods' /metrics could not be read at the end of analysis");
+        }
+        if (c.errorRate > analysis.maxErrorRateOrDefault()) {
+          return rollBack(
+              c,
+              String.format(
+                  "canary error rate %.4f (%d of %d requests) above maxErrorRate %s",
+                  c.errorRate, c.errors, c.requests, analysis.maxErrorRateOrDefault()));
+        }
+        c.state = StudentConditions.CANARY_PROMOTED;
+        c.message =
+            String.format(
+                "promoted %s: ready, gate passed, error rate %.4f over %d requests in %ds",
+                model.display(), c.errorRate, c.requests, analysis.windowOrDefault());
+        serve(s, model);
+        return true;
+      }
+    }
+    if (!now.isBefore(
+        Instant.parse(c.startTime).plusSeconds(rollout.progressDeadlineOrDefault()))) {
+      return rollBack(
+          c,
+          "canary not promoted within progressDeadlineSeconds ("
+              + rollout.progressDeadlineOrDefault()
+              + "s), "
+              + c.readyReplicas
+              + "/"
+              + c.replicas
+              + " ready");
+    }
+    return false;
+  }
+
+  private static boolean live(CanaryStatus c) {
+    return StudentConditions.CANARY_PROGRESSING.equals(c.state)
+        || StudentConditions.CANARY_ANALYSING.equals(c.state);
+  }
+
+  private static boolean rollBack(CanaryStatus c, String why) {
+    c.state = StudentConditions.CANARY_ROLLED_BACK;
+    c.message = "rolled back " + c.digest + ": " + why;
+    return false;
+  }
+
+  private static java.util.List<io.fabric8.kubernetes.api.model.Condition> progressing(
+      StudentDeployment sd,
+      StudentDeploymentStatus s,
+      ServingObservation obs,
+      boolean promoted,
+      long gen,
+      Instant now) {
+    SourceResolution source = obs.source();
+    CanaryStatus c = s.canary;
+    boolean canaryLive = obs.plan().canary() != null && c != null && live(c);
+    boolean rolledBack =
+        c != null
+            && StudentConditions.CANARY_ROLLED_BACK.equals(c.state)
+            && source.ready()
+            && c.digest.equals(source.model().digest());
+    boolean status;
+    String reason;
+    String message;
+    if (rolledBack) {
+      status = false;
+      reason = StudentConditions.ROLLED_BACK;
+      message = c.message + "; still serving " + s.model;
+    } else if (canaryLive) {
+      status = true;
+      boolean analysing = StudentConditions.CANARY_ANALYSING.equals(c.state);
+      reason = analysing ? StudentConditions.CANARY_ANALYSIS : StudentConditions.CANARY_STARTING;
+      message =
+          analysing
+              ? String.format(
+                  "canary %s analysed: %d requests, error rate %.4f",
+                  c.digest, c.requests, c.errorRate)
+              : "canary " + c.digest + ": " + c.readyReplicas + "/" + c.replicas + " ready";
+    } else if (s.currentDigest == null) {
+      status = false;
+      reason = StudentConditions.WAITING_FOR_SOURCE;
+      message = source.message();
+    } else if (promoted || !DeploymentProgress.rolledOut(obs.stable(), s.currentDigest)) {
+      boolean stuck = DeploymentProgress.deadlineExceeded(obs.stable());
+      status = !stuck;
+      reason =
+          stuck ? StudentConditions.PROGRESS_DEADLINE_EXCEEDED : StudentConditions.ROLLING_UPDATE;
+      message =
+          (stuck ? "rollout past progressDeadlineSeconds: " : "rolling out ")
+              + s.model
+              + (promoted ? " (" + c.message + ")" : "");
+    } else if (!source.ready()) {
+      status = false;
+      reason = StudentConditions.WAITING_FOR_SOURCE;
+      message = source.message() + "; still serving " + s.model;
+    } else {
+      status = false;
+      reason = StudentConditions.ROLLOUT_COMPLETE;
+      message = "serving " + s.model;
+    }
+    return Conditions.with(
+        s.conditions, StudentConditions.PROGRESSING, status, reason, message, gen, now);
+  }
+
+  private static java.util.List<io.fabric8.kubernetes.api.model.Condition> available(
+      StudentDeployment sd, StudentDeploymentStatus s, Deployment stable, long gen, Instant now) {
+    int ready = readyReplicas(stable);
+    int wanted =
+        stable != null && stable.getSpec().getReplicas() != null
+            ? stable.getSpec().getReplicas()
+            : sd.getSpec().replicasOrDefault();
+    s.readyReplicas = ready;
+    s.ready = ready + "/" + wanted;
+    if (s.currentDigest == null) {
+      return Conditions.with(
+          s.conditions,
+          StudentConditions.AVAILABLE,
+          false,
+          StudentConditions.NO_MODEL,
+          "no model served yet",
+          gen,
+          now);
+    }
+    boolean ok = stable != null && ready >= wanted;
+    return Conditions.with(
+        s.conditions,
+        StudentConditions.AVAILABLE,
+        ok,
+        ok ? StudentConditions.REPLICAS_READY : StudentConditions.REPLICAS_NOT_READY,
+        ready + "/" + wanted + " serving pods ready",
+        gen,
+        now);
+  }
+
+  static int readyReplicas(Deployment d) {
+    return d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null
+        ? 0
+        : d.getStatus().getReadyReplicas();
+  }
+
+  private static String timestamp(Instant now) {
+    return now.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  /** Whether a Deployment finished rolling out a model, or got stuck doing so. */
+  static final class DeploymentProgress {
+    private DeploymentProgress() {}
+
+    static boolean rolledOut(Deployment d, String digest) {
+      if (d == null || d.getStatus() == null) {
+        return false;
+      }
+      String served =
+          d.getSpec().getTemplate().getMetadata().getAnnotations().get(Labels.MODEL_DIGEST);
+      int wanted = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+      var st = d.getStatus();
+      return Objects.equals(served, digest)
+          && st.getObservedGeneration() != null
+          && st.getObservedGeneration() >= d.getMetadata().getGeneration()
+          && orZero(st.getUpdatedReplicas()) >= wanted
+          && orZero(st.getReadyReplicas()) >= wanted
+          && orZero(st.getReplicas()) <= orZero(st.getUpdatedReplicas());
+    }
+
+    static boolean deadlineExceeded(Deployment d) {
+      return d != null
+          && d.getStatus() != null
+          && d.getStatus().getConditions() != null
+          && d.getStatus().getConditions().stream()
+              .anyMatch(
+                  c ->
+                      "Progressing".equals(c.getType())
+                          && "False".equals(c.getStatus())
+                          && "ProgressDeadlineExceeded".equals(c.getReason()));
+    }
+
+    private static int orZero(Integer i) {
+      return i == null ? 0 : i;
+    }
+  }
+}

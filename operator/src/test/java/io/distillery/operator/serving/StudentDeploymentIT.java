@@ -1,0 +1,364 @@
+package io.distillery.operator.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.distillery.operator.api.v1alpha1.DistillationJob;
+import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
+import io.distillery.operator.api.v1alpha1.Phase;
+import io.distillery.operator.api.v1alpha1.ResultStatus;
+import io.distillery.operator.api.v1alpha1.StudentConditions;
+import io.distillery.operator.api.v1alpha1.StudentDeployment;
+import io.distillery.operator.api.v1alpha1.StudentPhase;
+import io.distillery.operator.common.Conditions;
+import io.distillery.operator.common.Labels;
+import io.distillery.operator.testing.fakes.ClusterSimulator;
+import io.distillery.operator.testing.fakes.MetricsServer;
+import io.distillery.operator.testing.fakes.OperatorHarness;
+import io.distillery.operator.testing.fixtures.Fixtures;
+import io.distillery.operator.testing.fixtures.Manifests;
+import io.distillery.operator.testing.harnesses.ControlPlane;
+import io.distillery.operator.testing.harnesses.TestApiServer;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The StudentDeployment controller in-process against a real kube-apiserver: waiting for the source
+ * job, creation, a rolling update, retrain-and-deploy through a canary that is promoted, a canary
+ * rolled back on its error rate, and admission. {@link ClusterSimulator} plays the deployment
+ * controller and kubelet (loopback pod IPs only); {@link MetricsServer} plays the serving pods'
+ * {@code /metrics}.
+ */
+class StudentDeploymentIT {
+  static final String A = Fixtures.digest('a');
+  static final String B = Fixtures.digest('b');
+
+  static TestApiServer api;
+  static KubernetesClient client;
+  static OperatorHarness operator;
+  static ClusterSimulator sim;
+
+  @BeforeAll
+  static void start() {
+    api = TestApiServer.start();
+    client = api.client();
+    operator = OperatorHarness.startStudentDeployments(client);
+    sim = new ClusterSimulator(client);
+    await().pollInterval(Duration.ofMillis(200)).atMost(Duration.ofSeconds(20));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) operator.close();
+    if (api != null) api.close();
+  }
+
+  @Test
+  void waitsForTheSourceJobToSucceedThenServesIt() throws Exception {
+    String ns = api.newNamespace("wait");
+    apply(ns, studentDeployment("web", "source: {distillationJobRef: shapes-v1}\nreplicas: 2"));
+    awaitSource(ns, "web", StudentConditions.SOURCE_NOT_FOUND);
+    assertThat(get(ns, "web").getStatus().phase).isEqualTo(StudentPhase.Pending);
+    assertThat(events(ns, "web"))
+        .anySatisfy(
+            e -> {
+              assertThat(e.getReason()).isEqualTo(StudentConditions.SOURCE_NOT_FOUND);
+              assertThat(e.getType()).isEqualTo("Warning");
+            });
+
+    createJob(ns, "shapes-v1");
+    awaitSource(ns, "web", StudentConditions.SOURCE_NOT_SUCCEEDED);
+    assertThat(deployment(ns, "web")).as("nothing runs before the job succeeded").isNull();
+
+    succeed(ns, "shapes-v1", A, false);
+    awaitSource(ns, "web", StudentConditions.SOURCE_GATE_FAILED);
+    succeed(ns, "shapes-v1", A, true);
+
+    Deployment d = await().until(() -> deployment(ns, "web"), x -> x != null);
+    var pod = d.getSpec().getTemplate().getSpec();
+    assertThat(pod.getContainers().get(0).getArgs())
+        .containsExactly(
+            "serve",
+            "--model",
+            "/var/lib/distillery/model/shapes-v1/student",
+            "--port",
+            "8080",
+            "--drain-timeout-s",
+            "30");
+    assertThat(pod.getVolumes())
+        .anySatisfy(v -> assertThat(v.getPersistentVolumeClaim().getReadOnly()).isTrue());
+    assertThat(d.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> assertThat(o.getKind()).isEqualTo("StudentDeployment"));
+    Service svc = client.services().inNamespace(ns).withName("web").get();
+    assertThat(svc.getSpec().getSelector()).containsEntry(Labels.STUDENT_DEPLOYMENT, "web");
+    awaitPhase(ns, "web", StudentPhase.Progressing);
+
+    sim.rollOut(d, 10, 9);
+    awaitPhase(ns, "web", StudentPhase.Available);
+    var status = get(ns, "web").getStatus();
+    assertThat(status.url).isEqualTo("http://web." + ns + ".svc:80");
+    assertThat(status.readyReplicas).isEqualTo(2);
+    assertThat(status.currentDigest).isEqualTo(A);
+    assertThat(status.speedup).isEqualTo("21.4x@1");
+    String table = api.runKubectl("get", "sd", "-n", ns);
+    assertThat(table.lines().findFirst().orElseThrow())
+        .containsSubsequence("NAME", "PHASE", "READY", "MODEL", "SPEEDUP", "URL", "AGE");
+    assertThat(table).contains("Available", "2/2", "shapes-v1@sha256:aaaaaaaa", "21.4x@1");
+
+    // Settled: no further status writes.
+    String rv = get(ns, "web").getMetadata().getResourceVersion();
+    Thread.sleep(2500);
+    assertThat(get(ns, "web").getMetadata().getResourceVersion()).isEqualTo(rv);
+  }
+
+  @Test
+  void rollingUpdateMovesThePodsToANewModelAndAutoscalingAddsAnHpa() {
+    String ns = api.newNamespace("rolling");
+    apply(ns, studentDeployment("roll", modelUri(A) + "\nreplicas: 2"));
+    Deployment d = await().until(() -> deployment(ns, "roll"), x -> x != null);
+    sim.rollOut(d, 20, 9);
+    awaitPhase(ns, "roll", StudentPhase.Available);
+
+    apply(
+        ns,
+        studentDeployment(
+            "roll", modelUri(B) + "\nreplicas: 2\nautoscaling: {minReplicas: 2, maxReplicas: 5}"));
+    Deployment rolled = await().until(() -> deployment(ns, "roll"), x -> B.equals(digestOf(x)));
+    awaitPhase(ns, "roll", StudentPhase.Progressing);
+    assertThat(get(ns, "roll").getStatus().previousDigest).isEqualTo(A);
+    HorizontalPodAutoscaler hpa =
+        await()
+            .until(
+                () ->
+                    client
+                        .autoscaling()
+                        .v2()
+                        .horizontalPodAutoscalers()
+                        .inNamespace(ns)
+                        .withName("roll")
+                        .get(),
+                x -> x != null);
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(5);
+
+    sim.rollOut(rolled, 30, 9);
+    awaitPhase(ns, "roll", StudentPhase.Available);
+    assertThat(get(ns, "roll").getStatus().currentDigest).isEqualTo(B);
+  }
+
+  @Test
+  void retrainedJobRollsForwardThroughACanaryThatIsPromoted() {
+    try (MetricsServer metrics = new MetricsServer()) {
+      String ns = api.newNamespace("canary");
+      createJob(ns, "shapes-v1");
+      succeed(ns, "shapes-v1", A, true);
+      apply(ns, studentDeployment("web", "source: {distillationJobRef: shapes-v1}\n" + CANARY));
+      sim.rollOut(await().until(() -> deployment(ns, "web"), x -> x != null), 40, 9);
+      awaitPhase(ns, "web", StudentPhase.Available);
+
+      createJob(ns, "shapes-v2");
+      succeed(ns, "shapes-v2", B, true);
+      apply(ns, studentDeployment("web", "source: {distillationJobRef: shapes-v2}\n" + CANARY));
+      Deployment canary = await().until(() -> deployment(ns, "web-canary"), x -> x != null);
+      assertThat(digestOf(canary)).isEqualTo(B);
+      assertThat(canary.getSpec().getReplicas()).isEqualTo(1);
+      assertThat(digestOf(deployment(ns, "web"))).as("stable keeps serving").isEqualTo(A);
+      awaitPhase(ns, "web", StudentPhase.Progressing);
+
+      metrics.count(10, 0, 0);
+      sim.rollOut(canary, 1, metrics.port());
+      await().until(() -> canaryState(ns, "web"), StudentConditions.CANARY_ANALYSING::equals);
+      metrics.count(200, 1, 30);
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> deployment(ns, "web-canary") == null);
+      var status = get(ns, "web").getStatus();
+      assertThat(status.canary.state).isEqualTo(StudentConditions.CANARY_PROMOTED);
+      assertThat(status.canary.requests).isEqualTo(231);
+      assertThat(status.canary.errors).isEqualTo(1);
+      assertThat(status.currentDigest).isEqualTo(B);
+      assertThat(status.previousDigest).isEqualTo(A);
+      Deployment stable = await().until(() -> deployment(ns, "web"), x -> B.equals(digestOf(x)));
+      sim.rollOut(stable, 60, 9);
+      awaitPhase(ns, "web", StudentPhase.Available);
+      assertThat(
+              operator.registry().counter(StudentMetrics.ROLLOUTS, "outcome", "promoted").count())
+          .isGreaterThanOrEqualTo(1);
+    }
+  }
+
+  @Test
+  void canaryWithTooManyServerErrorsIsRolledBack() {
+    try (MetricsServer metrics = new MetricsServer()) {
+      String ns = api.newNamespace("rollback");
+      apply(ns, studentDeployment("web", modelUri(A) + "\n" + CANARY));
+      sim.rollOut(await().until(() -> deployment(ns, "web"), x -> x != null), 70, 9);
+      awaitPhase(ns, "web", StudentPhase.Available);
+
+      apply(ns, studentDeployment("web", modelUri(B) + "\n" + CANARY));
+      Deployment canary = await().until(() -> deployment(ns, "web-canary"), x -> x != null);
+      sim.rollOut(canary, 1, metrics.port());
+      await().until(() -> canaryState(ns, "web"), StudentConditions.CANARY_ANALYSING::equals);
+      metrics.count(80, 20, 0);
+
+      awaitPhase(ns, "web", StudentPhase.RolledBack);
+      await().until(() -> deployment(ns, "web-canary") == null);
+      var status = get(ns, "web").getStatus();
+      assertThat(status.currentDigest).isEqualTo(A);
+      assertThat(digestOf(deployment(ns, "web"))).isEqualTo(A);
+      assertThat(status.canary.message).contains("error rate 0.2000");
+      assertThat(
+              Conditions.find(status.conditions, StudentConditions.PROGRESSING)
+                  .orElseThrow()
+                  .getMessage())
+          .contains("still serving");
+      assertThat(events(ns, "web"))
+          .anySatisfy(
+              e -> {
+                assertThat(e.getReason()).isEqualTo(StudentConditions.ROLLED_BACK);
+                assertThat(e.getType()).isEqualTo("Warning");
+              });
+    }
+  }
+
+  @Test
+  void admissionRefusesContradictorySpecsNamingTheField() {
+    String ns = api.newNamespace("admission");
+    assertRefused(
+        ns,
+        "source: {distillationJobRef: a, modelUri: 'pvc://c/m', digest: '" + A + "'}",
+        "exactly one of distillationJobRef");
+    assertRefused(ns, "source: {modelUri: 'pvc://c/m'}", "source.digest");
+    assertRefused(ns, modelUri(A) + "\nsteps: 9", "steps");
+    assertRefused(ns, modelUri(A) + "\nreplicas: -1", "replicas");
+    assertRefused(
+        ns, modelUri(A) + "\nrollout: {strategy: Canary, canaryPercent: 100}", "canaryPercent");
+    assertRefused(ns, modelUri(A) + "\nrollout: {canaryReplicas: 2}", "only to strategy Canary");
+    assertRefused(
+        ns, modelUri(A) + "\nautoscaling: {minReplicas: 4, maxReplicas: 2}", "minReplicas");
+  }
+
+  @Test
+  void examplesAreAcceptedAndWaitForTheirJob() throws Exception {
+    String ns = api.newNamespace("examples");
+    for (String file :
+        List.of("studentdeployment-retrain-jobs.yaml", "studentdeployment-canary.yaml")) {
+      Path path = ControlPlane.repo().resolve("examples").resolve(file);
+      client.load(Files.newInputStream(path)).inNamespace(ns).create();
+    }
+    awaitSource(ns, "shapes", StudentConditions.SOURCE_NOT_SUCCEEDED);
+    assertThat(get(ns, "shapes").getSpec().rolloutOrDefault().canaryReplicasFor(3)).isEqualTo(1);
+  }
+
+  static final String CANARY =
+      "replicas: 3\n"
+          + "rollout: {strategy: Canary, canaryReplicas: 1, progressDeadlineSeconds: 60,"
+          + " analysis: {windowSeconds: 2, maxErrorRate: 0.05}}";
+
+  static String modelUri(String digest) {
+    return "source: {modelUri: 'pvc://artifacts/students/m', digest: '" + digest + "'}";
+  }
+
+  static String studentDeployment(String name, String spec) {
+    return """
+        apiVersion: distillery.io/v1alpha1
+        kind: StudentDeployment
+        metadata:
+          name: %s
+        spec:
+        %s
+        """
+        .formatted(name, spec.indent(2));
+  }
+
+  static void apply(String ns, String yaml) {
+    var resource = Manifests.parse(client, yaml);
+    resource.getMetadata().setNamespace(ns);
+    client.resource(resource).inNamespace(ns).forceConflicts().serverSideApply();
+  }
+
+  static void assertRefused(String ns, String spec, String expected) {
+    assertThatThrownBy(() -> apply(ns, studentDeployment("bad", spec)))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining(expected);
+  }
+
+  static void createJob(String ns, String name) {
+    DistillationJob dj = Fixtures.distillationJob(name);
+    dj.getMetadata().setNamespace(ns);
+    dj.getMetadata().setUid(null);
+    dj.getMetadata().setGeneration(null);
+    client.resource(dj).create();
+  }
+
+  /** Writes what the DistillationJob controller writes when the trainer finished. */
+  static void succeed(String ns, String name, String digest, boolean gatePassed) {
+    DistillationJob dj =
+        client.resources(DistillationJob.class).inNamespace(ns).withName(name).get();
+    DistillationJobStatus s = new DistillationJobStatus();
+    s.phase = gatePassed ? Phase.Succeeded : Phase.Failed;
+    s.result = new ResultStatus();
+    s.result.artifact = "pvc://artifacts/" + name + "/student";
+    s.result.digest = digest;
+    s.result.gate = new ResultStatus.GateStatus();
+    s.result.gate.passed = gatePassed;
+    s.result.gate.reason = gatePassed ? null : "fd ratio 1.4 above 1.2";
+    s.result.summary = new ResultStatus.Summary();
+    s.result.summary.bestSpeedup = "21.4x@1";
+    dj.setStatus(s);
+    client.resource(dj).updateStatus();
+  }
+
+  static StudentDeployment get(String ns, String name) {
+    return client.resources(StudentDeployment.class).inNamespace(ns).withName(name).get();
+  }
+
+  static Deployment deployment(String ns, String name) {
+    return client.apps().deployments().inNamespace(ns).withName(name).get();
+  }
+
+  static String digestOf(Deployment d) {
+    return d.getSpec().getTemplate().getMetadata().getAnnotations().get(Labels.MODEL_DIGEST);
+  }
+
+  static String canaryState(String ns, String name) {
+    var s = get(ns, name).getStatus();
+    return s == null || s.canary == null ? null : s.canary.state;
+  }
+
+  static void awaitPhase(String ns, String name, StudentPhase phase) {
+    await().until(() -> get(ns, name).getStatus(), s -> s != null && s.phase == phase);
+  }
+
+  static void awaitSource(String ns, String name, String reason) {
+    await()
+        .until(
+            () -> get(ns, name).getStatus(),
+            s ->
+                s != null
+                    && reason.equals(
+                        Conditions.reason(s.conditions, StudentConditions.SOURCE_READY)));
+  }
+
+  static List<Event> events(String ns, String name) {
+    return client.v1().events().inNamespace(ns).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .toList();
+  }
+
+  static boolean exists(HasMetadata r) {
+    return r != null;
+  }
+}

@@ -1,0 +1,131 @@
+package io.distillery.operator.testing.harnesses;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real etcd + kube-apiserver for one test class (Fabric8 kube-api-test), with the CRDs from crds/
+ * applied. The binaries come from hack/build-control-plane.sh; when they are missing the test fails
+ * saying so, it never downloads or falls back to a mock.
+ */
+public final class TestApiServer implements AutoCloseable {
+  private static final Path REPO = ControlPlane.repo();
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+
+  private final KubeAPIServer server;
+  private final KubernetesClient client;
+
+  private TestApiServer(KubeAPIServer server, KubernetesClient client) {
+    this.server = server;
+    this.client = client;
+  }
+
+  public static TestApiServer start() {
+    String version = ControlPlane.kubeVersion().substring(1);
+    ControlPlane.requireApiServerBinaries();
+    KubeAPIServer server =
+        new KubeAPIServer(
+            KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withApiServerVersion(version)
+                .withOfflineMode(true)
+                .withUpdateKubeConfig(false)
+                .withApiServerFlag("--advertise-address", "127.0.0.1")
+                .build());
+    server.start();
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(server.getKubeConfigYaml()))
+            .build();
+    TestApiServer api = new TestApiServer(server, client);
+    api.applyCrds();
+    return api;
+  }
+
+  public String kubeConfigYaml() {
+    return server.getKubeConfigYaml();
+  }
+
+  /** The kubectl binary of the same Kubernetes version. */
+  public Path kubectl() {
+    return ControlPlane.kubeApiTestDir().resolve("kubectl");
+  }
+
+  /** Runs the real kubectl against this server; returns stdout and stderr together. */
+  public String runKubectl(String... args) throws IOException, InterruptedException {
+    Path kubeconfig = Files.createTempFile("kubeconfig", ".yaml");
+    try {
+      Files.writeString(kubeconfig, kubeConfigYaml());
+      List<String> command =
+          new ArrayList<>(List.of(kubectl().toString(), "--kubeconfig", kubeconfig.toString()));
+      command.addAll(List.of(args));
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor(30, TimeUnit.SECONDS);
+      return out;
+    } finally {
+      Files.deleteIfExists(kubeconfig);
+    }
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** A fresh namespace per test case, so cases do not see each other's objects. */
+  public String newNamespace(String prefix) {
+    String name = prefix + "-" + NAMESPACES.incrementAndGet();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .create();
+    return name;
+  }
+
+  private void applyCrds() {
+    try (var files = Files.list(REPO.resolve("crds"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
+        CustomResourceDefinition crd =
+            client.getKubernetesSerialization().unmarshal(Files.readString(file));
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName(crd.getMetadata().getName())
+            .waitUntilCondition(
+                c ->
+                    c.getStatus() != null
+                        && c.getStatus().getConditions() != null
+                        && c.getStatus().getConditions().stream()
+                            .anyMatch(
+                                k ->
+                                    "Established".equals(k.getType())
+                                        && "True".equals(k.getStatus())),
+                30,
+                TimeUnit.SECONDS);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.stop();
+  }
+}

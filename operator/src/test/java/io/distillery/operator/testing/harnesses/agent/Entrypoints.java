@@ -1,0 +1,86 @@
+package io.distillery.operator.testing.harnesses.agent;
+
+import io.distillery.operator.testing.harnesses.ControlPlane;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the entrypoints of Distillery's two images are on this machine, where no image can run: the
+ * trainer image ({@code .../mdt}) is the {@code mdt.jar} the build packaged, the operator image
+ * ({@code .../operator}) the packaged Quarkus application, each run by this JVM's {@code java}.
+ * Each also names the variable through which its servers bind the pod's own address.
+ */
+public record Entrypoints(Path java, Path mdtJar, Path operatorJar) {
+
+  /** How one container starts: its command line and the variables the image adds. */
+  public record Launch(List<String> command, Map<String, String> environment) {}
+
+  /** The jars of this checkout; fails naming the build step when one is missing. */
+  public static Entrypoints fromBuild() {
+    Path repo = ControlPlane.repo();
+    Path mdt = repo.resolve("trainer-image/target/mdt.jar");
+    if (!Files.isRegularFile(mdt) || !Files.isDirectory(mdt.resolveSibling("lib"))) {
+      throw new IllegalStateException(
+          mdt
+              + " (with lib/) is missing: build the trainer first,"
+              + " ./mvnw -pl trainer-image -am -DskipTests package");
+    }
+    Path operator = repo.resolve("operator/target/quarkus-app/quarkus-run.jar");
+    if (!Files.isRegularFile(operator)) {
+      throw new IllegalStateException(
+          operator + " is missing: package the operator first, ./mvnw -pl operator package");
+    }
+    return new Entrypoints(Path.of(System.getProperty("java.home"), "bin", "java"), mdt, operator);
+  }
+
+  /**
+   * The launch of a container of {@code image} with {@code args}, bound to {@code podIp}; {@code
+   * env} is the container's environment (the operator image reads {@code JAVA_OPTS_APPEND}).
+   */
+  public Launch launch(String image, List<String> args, Map<String, String> env, String podIp) {
+    List<String> command = new ArrayList<>(List.of(java.toString()));
+    Map<String, String> added = new LinkedHashMap<>();
+    switch (imageName(image)) {
+      case "mdt" -> {
+        // The options ./mdt uses: offline DJL, one libtorch thread on the shared cores.
+        command.addAll(
+            List.of("-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Xmx2g"));
+        command.addAll(List.of("-jar", mdtJar.toString()));
+        added.put("MDT_BIND_ADDRESS", podIp);
+      }
+      case "operator" -> {
+        command.add("-Xmx256m");
+        String opts = env.getOrDefault("JAVA_OPTS_APPEND", "").trim();
+        if (!opts.isEmpty()) {
+          command.addAll(Arrays.asList(opts.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", operatorJar.toString()));
+        added.put("QUARKUS_HTTP_HOST", podIp);
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "image "
+                  + image
+                  + ": the agent runs Distillery's images only (repository .../mdt or"
+                  + " .../operator)");
+    }
+    command.addAll(args);
+    return new Launch(List.copyOf(command), added);
+  }
+
+  /** The last path segment of the repository: ghcr.io/distillery/mdt:0.1.0 is "mdt". */
+  static String imageName(String image) {
+    String repository = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
+    int slash = repository.lastIndexOf('/');
+    int colon = repository.lastIndexOf(':');
+    if (colon > slash) {
+      repository = repository.substring(0, colon);
+    }
+    return repository.substring(slash + 1);
+  }
+}
