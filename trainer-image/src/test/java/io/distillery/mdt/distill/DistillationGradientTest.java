@@ -50,45 +50,37 @@ class DistillationGradientTest {
   void intervalWeightingMakesVmARegressionOntoItsFixedPoint() {
     // Without dNorm, u - target = (1 + t / delta)(u - u*) with u* = (delta v_T + t u_prev) / (t +
     // delta); weighted by delta / (t + delta), the gradient is that of (u - u*)^2.
-    Map<String, Float> grads = studentGradients(1, 0, false, true);
-    double ga = 0, gb = 0;
-    for (int i = 0; i < 4; i++) {
-      double t = T[i / 2];
-      double xt = (1 - t) * X0[i] + (SMIN + (1 - SMIN) * t) * EPS[i];
-      double vT = P * xt + Q;
-      double uPrev = A * (xt - DELTA * vT) + B;
-      double fixedPoint = (DELTA * vT + t * uPrev) / (t + DELTA);
-      double u = A * xt + B;
-      ga += 2 * (u - fixedPoint) * xt / 4;
-      gb += 2 * (u - fixedPoint) / 4;
-    }
-    assertThat(grads.get("a")).isCloseTo((float) ga, within(1e-4f));
-    assertThat(grads.get("b")).isCloseTo((float) gb, within(1e-4f));
-    double[] vd = expectedVd(false, true);
-    Map<String, Float> vdGrads = studentGradients(0, 1, false, true);
-    assertThat(vdGrads.get("a")).isCloseTo((float) vd[0], within(1e-4f));
-    assertThat(vdGrads.get("b")).isCloseTo((float) vd[1], within(1e-4f));
+    assertGradients(studentGradients(1, 0, false, true), expectedFixedPointRegression(A, B));
+    assertGradients(studentGradients(0, 1, false, true), expectedVd(false, true));
   }
 
   @Test
   void vmTargetsComeFromTheTargetNetwork() {
     // emaTarget: u_prev from the target network (here a = 0.4, b = 0.3); the gradient still
-    // reaches only the student, towards u* = (delta v_T + t u_prev) / (t + delta).
-    float ta = 0.4f, tb = 0.3f;
-    Map<String, Float> grads = studentGradients(1, 0, false, true, ta, tb);
+    // reaches only the student, towards u* built with the target's u_prev.
+    assertGradients(
+        studentGradients(1, 0, false, true, 0.4f, 0.3f), expectedFixedPointRegression(0.4f, 0.3f));
+  }
+
+  /** {d/da, d/db} of mean((u - u*)^2), u_prev from the network {@code targetA x + targetB}. */
+  private static double[] expectedFixedPointRegression(float targetA, float targetB) {
     double ga = 0, gb = 0;
     for (int i = 0; i < 4; i++) {
       double t = T[i / 2];
       double xt = (1 - t) * X0[i] + (SMIN + (1 - SMIN) * t) * EPS[i];
       double vT = P * xt + Q;
-      double uPrev = ta * (xt - DELTA * vT) + tb;
+      double uPrev = targetA * (xt - DELTA * vT) + targetB;
       double fixedPoint = (DELTA * vT + t * uPrev) / (t + DELTA);
       double u = A * xt + B;
       ga += 2 * (u - fixedPoint) * xt / 4;
       gb += 2 * (u - fixedPoint) / 4;
     }
-    assertThat(grads.get("a")).isCloseTo((float) ga, within(1e-4f));
-    assertThat(grads.get("b")).isCloseTo((float) gb, within(1e-4f));
+    return new double[] {ga, gb};
+  }
+
+  private static void assertGradients(Map<String, Float> grads, double[] expected) {
+    assertThat(grads.get("a")).isCloseTo((float) expected[0], within(1e-4f));
+    assertThat(grads.get("b")).isCloseTo((float) expected[1], within(1e-4f));
   }
 
   @Test
