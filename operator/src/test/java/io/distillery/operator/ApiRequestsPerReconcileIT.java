@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * namespace, so only one primary reconciles at a time and the counts are exact.
  */
 class ApiRequestsPerReconcileIT {
-  /** Creates: ConfigMap, claim, Job; the status patch; a few events. */
+  /** Creates: ConfigMap, claim, Job; the status patch; a few events (over the first reconciles). */
   static final long NEW_JOB_MAX = 8;
 
   /** Creates: the stable Deployment and the Service; the status patch; a few events. */
@@ -57,9 +57,7 @@ class ApiRequestsPerReconcileIT {
             OperatorHarness.start(operatorClient, OperatorHarness.fastSettings(), counter, ns)) {
       createJob(ns, "created", "output: {size: 1Gi}");
       awaitJob(ns, "created", s -> reason(s).equals(DistillationConditions.JOB_CREATED));
-      long first = counter.counts().get(0);
-      System.out.printf("requests: new DistillationJob, first reconcile: %d%n", first);
-      assertThat(first).isBetween(4L, NEW_JOB_MAX);
+      assertNewResourceBurst(counter, "DistillationJob", 4, NEW_JOB_MAX);
 
       // Settled while the Job waits for its pod: re-read every second, from the caches alone.
       List<Long> settled = afterSettling(counter, 3);
@@ -108,15 +106,28 @@ class ApiRequestsPerReconcileIT {
                       .get()
                       .getStatus(),
               s -> s != null && s.currentDigest != null);
-      long first = counter.counts().get(0);
-      System.out.printf("requests: new StudentDeployment, first reconcile: %d%n", first);
-      assertThat(first).isBetween(3L, NEW_STUDENT_MAX);
+      assertNewResourceBurst(counter, "StudentDeployment", 3, NEW_STUDENT_MAX);
 
       // The rollout waits for ready pods (there is no kubelet): re-read every second.
       List<Long> settled = afterSettling(counter, 3);
       System.out.printf("requests: rolling StudentDeployment, per reconcile: %s%n", settled);
       assertThat(settled).allSatisfy(n -> assertThat(n).isZero());
     }
+  }
+
+  /**
+   * The reconciles of a new resource until it has its children and status: together at least {@code
+   * min} requests (the creates) and at most {@code max}, and none of them more than {@code max}.
+   * Summed, because the first event may also bring a reconcile that finds nothing to do (one CI run
+   * saw a first reconcile of 0 requests, the creates in the next).
+   */
+  private static void assertNewResourceBurst(
+      RequestsPerReconcile counter, String kind, long min, long max) {
+    List<Long> burst = counter.counts();
+    long total = burst.stream().mapToLong(Long::longValue).sum();
+    System.out.printf("requests: new %s, reconciles until settled: %s%n", kind, burst);
+    assertThat(total).isBetween(min, max);
+    assertThat(burst).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(max));
   }
 
   /** The counts of {@code n} reconciles after the first burst of events has passed. */
