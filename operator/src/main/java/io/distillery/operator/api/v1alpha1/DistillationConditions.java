@@ -1,5 +1,8 @@
 package io.distillery.operator.api.v1alpha1;
 
+import static io.distillery.operator.api.v1alpha1.ConditionLookup.isTrue;
+import static io.distillery.operator.api.v1alpha1.ConditionLookup.reason;
+
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 import java.util.Set;
@@ -78,21 +81,5 @@ public final class DistillationConditions {
       return Phase.Running;
     }
     return Phase.Pending;
-  }
-
-  private static boolean isTrue(List<Condition> conditions, String type) {
-    return conditions != null
-        && conditions.stream()
-            .anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
-  }
-
-  private static String reason(List<Condition> conditions, String type) {
-    return conditions == null
-        ? null
-        : conditions.stream()
-            .filter(c -> type.equals(c.getType()))
-            .findFirst()
-            .map(Condition::getReason)
-            .orElse(null);
   }
 }
