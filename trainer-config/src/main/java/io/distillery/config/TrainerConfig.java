@@ -267,6 +267,43 @@ public class TrainerConfig {
     @JsonPropertyDescription(
         "Gate: student speedup over the teacher must be at least this; null disables.")
     public Double minSpeedup;
+
+    @JsonPropertyDescription(
+        "Gate: the student's mean paired error (relative L2 distance of its sample to the"
+            + " teacher's reference sample from the same noise and condition) must not exceed"
+            + " this, at every step count; null disables. Needs no classifier: any teacher.")
+    public Double maxPairedError;
+
+    @JsonPropertyDescription(
+        "Gate for occupancy data (1 channel, filled where above 0): the mean IoU of the student's"
+            + " and the teacher's grids from the same noise and condition must be at least this,"
+            + " at every step count; null disables.")
+    public Double minPairedIoU;
+
+    @JsonPropertyDescription(
+        "Features of the FD and coverage figures; unset: the built-in classifier for the built-in"
+            + " 16^3 shapes, the teacher's own features for other data.")
+    public Features features;
+  }
+
+  /**
+   * The feature extractor behind FD, precision, recall and coverage (trainer-image/EVALUATION.md).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Features {
+    public static final String CLASSIFIER = "builtin:classifier";
+    public static final String TEACHER = "builtin:teacher";
+
+    @JsonPropertyDescription(
+        "`builtin:classifier` (the shipped shape classifier: built-in 16^3 shapes only),"
+            + " `builtin:teacher` (pooled middle-block activations of the teacher at t = 0.1), or"
+            + " the path / `file://` URI of a TorchScript module computing features(x) -> (N, D).")
+    public String uri;
+
+    @JsonPropertyDescription(
+        "SHA-256 of the TorchScript module file, `sha256:<hex>`; required for a module, so that"
+            + " figures computed on different features are never compared by mistake.")
+    public String digest;
   }
 
   /** Output location. */

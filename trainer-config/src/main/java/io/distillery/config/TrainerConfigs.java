@@ -169,6 +169,34 @@ public final class TrainerConfigs {
     if (c.evaluation.minSpeedup != null && !(c.evaluation.minSpeedup > 0)) {
       p.add("evaluation.minSpeedup: must be above zero");
     }
+    if (c.evaluation.maxPairedError != null && !(c.evaluation.maxPairedError > 0)) {
+      p.add("evaluation.maxPairedError: must be above zero (an error of 0 can never be met)");
+    }
+    Double iou = c.evaluation.minPairedIoU;
+    if (iou != null && !(iou > 0 && iou <= 1)) {
+      p.add("evaluation.minPairedIoU: must be in (0, 1], got " + iou);
+    }
+    TrainerConfig.Features f = c.evaluation.features;
+    if (f != null) {
+      if (f.uri == null || f.uri.isBlank()) {
+        p.add(
+            "evaluation.features.uri: must be builtin:classifier, builtin:teacher or a TorchScript"
+                + " module's path");
+      } else if (!f.uri.startsWith("builtin:")
+          && (f.digest == null || !f.digest.matches("sha256:[0-9a-f]{64}"))) {
+        p.add(
+            "evaluation.features.digest: a TorchScript feature module needs its sha256:<64 hex>"
+                + " digest, got "
+                + f.digest);
+      } else if (f.uri.startsWith("builtin:")
+          && !f.uri.equals(TrainerConfig.Features.CLASSIFIER)
+          && !f.uri.equals(TrainerConfig.Features.TEACHER)) {
+        p.add(
+            "evaluation.features.uri: unknown built-in "
+                + f.uri
+                + " (builtin:classifier or builtin:teacher)");
+      }
+    }
     if (c.checkpointEverySteps < 1) p.add("checkpointEverySteps: must be positive");
     if (c.progressPort < 0 || c.progressPort > 65535) p.add("progressPort: must be 0-65535");
     if (c.dataset.resolution != 16 && c.dataset.resolution != 32) {

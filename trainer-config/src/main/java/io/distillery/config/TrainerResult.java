@@ -48,12 +48,36 @@ public class TrainerResult {
   /** Quality/speed gate verdict. */
   public Gate gate;
 
+  /**
+   * The features FD and coverage were computed on: {@code classifier}, {@code teacher} or {@code
+   * torchscript sha256:<hex>}; figures on different features are not comparable.
+   */
+  public String features;
+
   /** Per-model quality and speed metrics. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonIgnoreProperties(ignoreUnknown = true)
   public static class Metrics {
+    /** FD to the held-out data on {@link TrainerResult#features}. */
     public Double fd;
+
+    /** FD between this model's samples and the teacher's reference samples (student rows). */
+    public Double fdToTeacher;
+
     public Double classAccuracy;
+
+    /** Mean relative L2 distance to the teacher's sample from the same noise and condition. */
+    public Double pairedError;
+
+    /** Mean squared error to the teacher's sample, per value. */
+    public Double pairedMse;
+
+    /** Mean cosine similarity to the teacher's sample. */
+    public Double pairedCosine;
+
+    /** Mean IoU with the teacher's grid (occupancy data only). */
+    public Double pairedIoU;
+
     public Integer nfe;
     public Double latencyMsBatch1;
     public Double throughputPerSec;
@@ -66,8 +90,15 @@ public class TrainerResult {
     public boolean passed;
     public Double maxFdRatio;
     public Double minSpeedup;
+    public Double maxPairedError;
+    public Double minPairedIoU;
     public Double fdRatio;
     public Double speedup;
+
+    /** The worst step count's paired error and IoU. */
+    public Double pairedError;
+
+    public Double pairedIoU;
     public String reason;
   }
 
