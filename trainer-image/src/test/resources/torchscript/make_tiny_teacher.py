@@ -17,6 +17,19 @@ The module (what torch.jit.script would produce for this nn.Module):
             return x * self.scale + b + s
 
 Run: python3 make_tiny_teacher.py  (deterministic; the .pt beside it is its output).
+
+`python3 make_tiny_teacher.py features` writes tiny_features.pt instead, a feature extractor
+features(x) -> (N, D) for evaluation.features (the samples flattened and scaled):
+
+    class TinyFeatures(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = torch.nn.Parameter(torch.tensor([2.0]))
+        def forward(self, x):
+            return torch.flatten(x, 1) * self.scale
+
+`python3 make_tiny_teacher.py not-features` writes tiny_not_features.pt, which returns x * scale
+itself, (N, C, D, H, W): a module whose output is not (N, D) features, for the bad-input tests.
 """
 import io
 import pickle
@@ -53,6 +66,21 @@ CODE = '''class TinyTeacher(Module):
 '''
 
 
+FEATURE_PARAMS = OrderedDict(scale=[2.0])
+
+FEATURE_CODE = '''class TinyFeatures(Module):
+  __parameters__ = ["scale", ]
+  __buffers__ = []
+  scale : Tensor
+  training : bool
+  def forward(self: __torch__.TinyFeatures,
+    x: Tensor) -> Tensor:
+    scale = self.scale
+    _0 = torch.mul(torch.flatten(x, 1, -1), scale)
+    return _0
+'''
+
+
 def fake_global(module, name, kind="class"):
     """A Python object that pickles as GLOBAL 'module name' (modules registered in sys.modules)."""
     mod = sys.modules.get(module)
@@ -72,6 +100,7 @@ def fake_global(module, name, kind="class"):
 
 
 TorchModule = fake_global("__torch__", "TinyTeacher")
+FeatureModule = fake_global("__torch__", "TinyFeatures")
 FloatStorage = fake_global("torch", "FloatStorage")
 rebuild_tensor_v2 = fake_global("torch._utils", "_rebuild_tensor_v2", kind="function")
 
@@ -98,11 +127,21 @@ class Pickler(pickle.Pickler):
         return None
 
 
-def main(out="tiny_teacher.pt"):
-    storages = [Storage(str(i), v) for i, v in enumerate(PARAMS.values())]
-    module = TorchModule.__new__(TorchModule)
+def main(which="teacher"):
+    if which == "features":
+        write("tiny_features.pt", FeatureModule, FEATURE_PARAMS, FEATURE_CODE)
+    elif which == "not-features":
+        write("tiny_not_features.pt", FeatureModule, FEATURE_PARAMS,
+              FEATURE_CODE.replace("torch.flatten(x, 1, -1)", "x"))
+    else:
+        write("tiny_teacher.pt", TorchModule, PARAMS, CODE)
+
+
+def write(out, cls, params, code):
+    storages = [Storage(str(i), v) for i, v in enumerate(params.values())]
+    module = cls.__new__(cls)
     state = {"training": True}
-    for name, storage in zip(PARAMS, storages):
+    for name, storage in zip(params, storages):
         state[name] = Tensor(storage)
     module.__dict__.update(state)
 
@@ -117,7 +156,7 @@ def main(out="tiny_teacher.pt"):
             z.writestr(info, payload)
 
         put("data.pkl", data.getvalue())
-        put("code/__torch__.py", CODE)
+        put("code/__torch__.py", code)
         put("constants.pkl", constants.getvalue())
         for s in storages:
             put("data/" + s.key, struct.pack("<%df" % len(s.values), *s.values))

@@ -77,6 +77,11 @@ public final class TrainerConfigs {
       ObjectNode node = tree;
       for (int i = 0; i < parts.length - 1; i++) {
         JsonNode child = node.get(parts[i]);
+        if (child == null || child.isNull()) {
+          // An optional section left unset (evaluation.features); an unknown key still fails
+          // below, when the tree is read back.
+          child = node.putObject(parts[i]);
+        }
         if (!(child instanceof ObjectNode)) {
           throw new InvalidConfigException(
               "override '" + o.getKey() + "': unknown key '" + parts[i] + "'");

@@ -73,7 +73,7 @@ public final class Bootstrap {
       return interval(f.applyAsDouble(points), Arrays.stream(replicates).mapToDouble(f));
     }
 
-    private static Estimate interval(double point, java.util.stream.DoubleStream values) {
+    static Estimate interval(double point, java.util.stream.DoubleStream values) {
       double[] v = values.filter(Double::isFinite).sorted().toArray();
       if (!Double.isFinite(point) || v.length == 0) {
         return new Estimate(point, Double.NaN, Double.NaN);
@@ -241,12 +241,12 @@ public final class Bootstrap {
             0,
             FrechetDistance.compute(
                 refFit, refRoot, FrechetDistance.Gaussian.fit(m.features(), gen)));
-    int correct = 0;
+    double correct = m.classified() ? 0 : Double.NaN;
     for (int i : gen) correct += m.correct(i) ? 1 : 0;
     FeatureSetMetrics.Result s = m.items().resampled(gen, ref);
     return new double[] {
       fd,
-      (double) correct / gen.length,
+      correct / gen.length,
       s.precision(),
       s.recall(),
       s.density(),
@@ -269,7 +269,7 @@ public final class Bootstrap {
     }
     double[] out = new double[numClasses];
     for (int c = 0; c < numClasses; c++) {
-      out[c] = count[c] == 0 ? Double.NaN : correct[c] / count[c];
+      out[c] = count[c] == 0 || !m.classified() ? Double.NaN : correct[c] / count[c];
     }
     return out;
   }

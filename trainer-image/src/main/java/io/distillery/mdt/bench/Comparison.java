@@ -2,6 +2,8 @@ package io.distillery.mdt.bench;
 
 import io.distillery.config.TrainerProgress;
 import io.distillery.mdt.data.VoxelBatch;
+import io.distillery.mdt.eval.FrechetDistance;
+import io.distillery.mdt.eval.PairedFidelity;
 import io.distillery.mdt.eval.ShapeEvaluator;
 import io.distillery.mdt.progress.TrainingMonitor;
 import io.distillery.mdt.render.MeshWriter;
@@ -24,8 +26,10 @@ import java.util.Map;
  * seed and serves every training seed. {@link #finish} computes each metric's mean and 95% interval
  * ({@link Bootstrap}) and the claims, and writes {@code report.json}, {@code report.md}, a
  * side-by-side sheet {@code samples.png} (one row per model, the same noise and condition in each
- * column) and the first meshes of every model. Without a quality probe (data other than the
- * built-in shapes) only speed is measured.
+ * column) and the first meshes of every model. Every row but the baseline is also compared sample
+ * by sample with the baseline's samples from the same noise and condition ({@link PairedFidelity},
+ * and FD to them on the probe's features): the student-to-teacher figures that need no real data.
+ * Without a quality probe only those and speed are measured.
  */
 public final class Comparison {
   /** Samples per model shown in the sheet and written as meshes. */
@@ -97,6 +101,8 @@ public final class Comparison {
     final Contender contender;
     final boolean fixed;
     final QualityProbe.Measurement[][] cells;
+    final PairedFidelity.Items[][] paired;
+    final double[][] fdToTeacher;
     SpeedProbe.Speed speed;
     int trained;
 
@@ -104,10 +110,15 @@ public final class Comparison {
       this.contender = c;
       this.fixed = fixed;
       this.cells = new QualityProbe.Measurement[fixed ? 1 : trainingSeeds][];
+      this.paired = new PairedFidelity.Items[cells.length][];
+      this.fdToTeacher = new double[cells.length][];
     }
   }
 
   private final QualityProbe quality;
+  private final Contender baseline;
+  private final VoxelBatch[] baselineSamples;
+  private final double[][][] baselineFeatures;
   private final Settings s;
   private final Path outDir;
   private final List<Long> trainingSeeds;
@@ -133,6 +144,9 @@ public final class Comparison {
       int evaluations,
       TrainingMonitor monitor) {
     this.quality = quality;
+    this.baseline = baseline;
+    this.baselineSamples = new VoxelBatch[s.evalSeeds().size()];
+    this.baselineFeatures = new double[s.evalSeeds().size()][][];
     this.s = s;
     this.outDir = outDir;
     if (trainingSeeds.isEmpty()) {
@@ -196,12 +210,25 @@ public final class Comparison {
       throw new IllegalArgumentException(key(c) + " was evaluated both per seed and fixed");
     }
     int k = fixed ? 0 : trainingSeed;
+    boolean isBaseline = key(c).equals(key(baseline));
     QualityProbe.Measurement[] cells = new QualityProbe.Measurement[s.evalSeeds().size()];
+    PairedFidelity.Items[] paired = new PairedFidelity.Items[cells.length];
+    double[] fdToTeacher = new double[cells.length];
     for (int e = 0; e < cells.length; e++) {
       VoxelBatch generated =
-          Generation.generate(c.model(), c.sampler(), s.samples(), s.evalSeeds().get(e), s.batch());
+          isBaseline
+              ? baselineSamples(e)
+              : Generation.generate(
+                  c.model(), c.sampler(), s.samples(), s.evalSeeds().get(e), s.batch());
       if (quality != null) {
         cells[e] = quality.measureForBootstrap(generated);
+      }
+      if (!isBaseline) {
+        paired[e] = PairedFidelity.measure(generated, baselineSamples(e));
+        fdToTeacher[e] =
+            quality == null
+                ? Double.NaN
+                : FrechetDistance.compute(cells[e].measured().features(), baselineFeatures(e));
       }
       if (e == 0 && k == 0) {
         writeMeshes(
@@ -210,6 +237,10 @@ public final class Comparison {
       }
     }
     row.cells[k] = cells;
+    if (!isBaseline) {
+      row.paired[k] = paired;
+      row.fdToTeacher[k] = fdToTeacher;
+    }
     row.trained++;
     if (row.speed == null) {
       row.speed =
@@ -217,6 +248,23 @@ public final class Comparison {
               c.model(), c.sampler(), s.latencyRuns(), s.throughputRuns(), s.minSpeedSeconds());
     }
     progress(monitor, ++done, total);
+  }
+
+  /** The baseline's samples of evaluation seed {@code e}: what every other row is paired with. */
+  private VoxelBatch baselineSamples(int e) {
+    if (baselineSamples[e] == null) {
+      baselineSamples[e] =
+          Generation.generate(
+              baseline.model(), baseline.sampler(), s.samples(), s.evalSeeds().get(e), s.batch());
+    }
+    return baselineSamples[e];
+  }
+
+  private double[][] baselineFeatures(int e) {
+    if (baselineFeatures[e] == null) {
+      baselineFeatures[e] = quality.measureForBootstrap(baselineSamples(e)).measured().features();
+    }
+    return baselineFeatures[e];
   }
 
   /** Records that a row has no model for one training seed (its distillation diverged). */
@@ -265,9 +313,12 @@ public final class Comparison {
         report.note = (report.note == null ? "" : report.note + " ") + "No model: " + m + ".";
       }
     }
+    fillPaired(report, measured);
     if (quality != null) {
+      report.features = quality.featuresName();
       report.reference.fdRefVsRef = quality.referenceFloor();
-      report.reference.occupancy = quality.referenceOccupancy();
+      double occupancy = quality.referenceOccupancy();
+      report.reference.occupancy = Double.isNaN(occupancy) ? null : occupancy;
       if (quality.referenceFeatures().length
           > 2 * (io.distillery.mdt.eval.FeatureSetMetrics.DEFAULT_K + 1)) {
         report.reference.realVsReal = ComparisonReport.values(quality.realVsReal());
@@ -290,6 +341,45 @@ public final class Comparison {
     return report;
   }
 
+  /** The paired figures of every row but the baseline, with their intervals. */
+  private void fillPaired(ComparisonReport report, List<RowState> measured) {
+    List<PairedIntervals.Row> cells = new ArrayList<>();
+    List<Integer> at = new ArrayList<>();
+    for (int i = 0; i < measured.size(); i++) {
+      RowState row = measured.get(i);
+      if (java.util.Arrays.stream(row.paired).anyMatch(p -> p != null)) {
+        cells.add(new PairedIntervals.Row(row.fixed, row.paired));
+        at.add(i);
+      }
+    }
+    if (cells.isEmpty()) {
+      return;
+    }
+    Estimate[][] e =
+        PairedIntervals.run(cells, trainingSeeds.size(), s.bootstrap(), s.evalSeeds().get(0));
+    for (int j = 0; j < at.size(); j++) {
+      ComparisonReport.Row r = report.rows.get(at.get(j));
+      r.paired = new LinkedHashMap<>();
+      for (int f = 0; f < PairedFidelity.FIGURES.size(); f++) {
+        if (e[j][f] != null) {
+          r.paired.put(PairedFidelity.FIGURES.get(f), e[j][f]);
+        }
+      }
+      double sum = 0;
+      int n = 0;
+      for (double[] k : measured.get(at.get(j)).fdToTeacher) {
+        if (k == null) continue;
+        for (double v : k) {
+          sum += v;
+          n++;
+        }
+      }
+      if (n > 0 && Double.isFinite(sum)) {
+        r.fdToTeacher = sum / n;
+      }
+    }
+  }
+
   private void fillQuality(ComparisonReport report, List<RowState> measured, List<Claim> claims) {
     List<Bootstrap.Row> cells = new ArrayList<>();
     for (RowState row : measured) {
@@ -307,7 +397,7 @@ public final class Comparison {
     Bootstrap.Result b =
         Bootstrap.run(
             quality.referenceFeatures(),
-            quality.classNames().size(),
+            quality.classifies() ? quality.classNames().size() : 0,
             trainingSeeds.size(),
             s.evalSeeds().size(),
             cells,
@@ -332,8 +422,11 @@ public final class Comparison {
       for (int m = 0; m < Bootstrap.METRICS.size(); m++) {
         r.ci.put(Bootstrap.METRICS.get(m), b.metric(i, m));
       }
+      if (!quality.classifies()) {
+        r.ci.remove("classAccuracy");
+      }
       r.fd = r.ci.get("fd").mean();
-      r.classAccuracy = r.ci.get("classAccuracy").mean();
+      r.classAccuracy = quality.classifies() ? r.ci.get("classAccuracy").mean() : null;
       r.precision = r.ci.get("precision").mean();
       r.recall = r.ci.get("recall").mean();
       r.density = r.ci.get("density").mean();
@@ -341,8 +434,8 @@ public final class Comparison {
       r.mmd = r.ci.get("mmd").mean();
       r.cov = r.ci.get("cov").mean();
       r.nna = r.ci.get("nna").mean();
-      r.perClassAccuracy = new LinkedHashMap<>();
-      for (int c = 0; c < quality.classNames().size(); c++) {
+      r.perClassAccuracy = quality.classifies() ? new LinkedHashMap<>() : null;
+      for (int c = 0; quality.classifies() && c < quality.classNames().size(); c++) {
         Estimate e = b.classAccuracy(i, c);
         if (Double.isFinite(e.mean())) {
           r.perClassAccuracy.put(quality.classNames().get(c), e);
@@ -357,7 +450,7 @@ public final class Comparison {
           n++;
         }
       }
-      r.occupancy = occ / n;
+      r.occupancy = Double.isFinite(occ / n) ? occ / n : null;
     }
     Map<String, Integer> index = new LinkedHashMap<>();
     for (int i = 0; i < report.rows.size(); i++) {

@@ -49,6 +49,13 @@ public class ComparisonReport {
   public String note;
 
   public List<String> classNames;
+
+  /**
+   * The features of FD and the set metrics ({@code classifier}, {@code teacher} or {@code
+   * torchscript sha256:<hex>}); figures on different features are not comparable.
+   */
+  public String features;
+
   public Reference reference = new Reference();
   public List<Row> rows = new ArrayList<>();
   public List<Claim> claims = new ArrayList<>();
@@ -89,6 +96,16 @@ public class ComparisonReport {
     /** 95% interval of each quality metric (keys as the fields above). */
     public Map<String, Estimate> ci;
 
+    /**
+     * Paired figures against the baseline's samples from the same noise and condition (every row
+     * but the baseline): {@code pairedError}, {@code pairedMse}, {@code pairedCosine} and, for
+     * occupancy grids, {@code pairedIoU}, each the mean with its 95% interval.
+     */
+    public Map<String, Estimate> paired;
+
+    /** FD between this row's samples and the baseline's, on the report's features. */
+    public Double fdToTeacher;
+
     /** Class accuracy per class name, with its 95% interval. */
     public Map<String, Estimate> perClassAccuracy;
 
@@ -116,6 +133,12 @@ public class ComparisonReport {
 
     Estimate estimate(String metric) {
       return ci == null ? null : ci.get(metric);
+    }
+
+    /** The mean of paired figure {@code name}, or null. */
+    public Double paired(String name) {
+      Estimate e = paired == null ? null : paired.get(name);
+      return e == null ? null : e.mean();
     }
   }
 
@@ -183,19 +206,19 @@ public class ComparisonReport {
               r.speedupBatch32));
     }
     if (reference.fdRefVsRef == null) {
-      sb.append(
-          "\nQuality metrics need the built-in 16^3 shapes and their classifier; this data has"
-              + " speed figures only.\n");
+      sb.append("\nNo features to measure the distribution on: paired and speed figures only.\n");
     } else {
       sb.append(
           String.format(
               Locale.ROOT,
-              "\nFloor: FD between two halves of the held-out real shapes = %.1f (their occupancy"
-                  + " %.3f)%s. Every quality metric is on the shipped classifier's features"
-                  + " (EVALUATION.md): FD and 1-NNA lower is better (1-NNA ideal 0.5), class"
-                  + " accuracy, precision and recall higher is better (ideal 1).\n",
+              "\nFloor: FD between two halves of the held-out real samples = %.1f%s%s. Every"
+                  + " distribution metric is on the %s features (EVALUATION.md): FD and 1-NNA"
+                  + " lower is better (1-NNA ideal 0.5), class accuracy, precision and recall"
+                  + " higher is better (ideal 1).\n",
               reference.fdRefVsRef,
-              reference.occupancy,
+              reference.occupancy == null
+                  ? ""
+                  : String.format(Locale.ROOT, " (their occupancy %.3f)", reference.occupancy),
               reference.realVsReal == null
                   ? ""
                   : String.format(
@@ -203,10 +226,57 @@ public class ComparisonReport {
                       "; real vs real: precision %.2f, recall %.2f, 1-NNA %.2f",
                       reference.realVsReal.get("precision"),
                       reference.realVsReal.get("recall"),
-                      reference.realVsReal.get("nna"))));
+                      reference.realVsReal.get("nna")),
+              features == null ? "classifier" : features));
     }
+    sb.append(fidelityTable());
     sb.append(seedsLine()).append('\n');
     return sb.toString();
+  }
+
+  /**
+   * The paired figures: each row's samples against the baseline's (the first row) from the same
+   * noise and condition. Empty when no row has them.
+   */
+  public String fidelityTable() {
+    if (rows.stream().noneMatch(r -> r.paired != null)) {
+      return "";
+    }
+    boolean iou =
+        rows.stream().anyMatch(r -> r.paired != null && r.paired.containsKey("pairedIoU"));
+    StringBuilder sb =
+        new StringBuilder(
+            "\nPaired with "
+                + rows.get(0).method
+                + " "
+                + rows.get(0).steps
+                + " (same noise and condition; error = relative L2, lower is better; cosine"
+                + (iou ? " and IoU" : "")
+                + " higher is better, ideal 1):\n\n| model | steps | paired error | MSE | cosine |"
+                + (iou ? " IoU |" : "")
+                + " FD to teacher |\n|---|---|---|---|---|"
+                + (iou ? "---|" : "")
+                + "---|\n");
+    for (Row r : rows) {
+      if (r.paired == null) continue;
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %s | %s | %s |%s %s |\n",
+              r.method,
+              r.steps,
+              pairedCell(r, "pairedError", "%.3f"),
+              pairedCell(r, "pairedMse", "%.4f"),
+              pairedCell(r, "pairedCosine", "%.3f"),
+              iou ? " " + pairedCell(r, "pairedIoU", "%.3f") + " |" : "",
+              r.fdToTeacher == null ? "n/a" : String.format(Locale.ROOT, "%.1f", r.fdToTeacher)));
+    }
+    return sb.toString();
+  }
+
+  private static String pairedCell(Row r, String name, String format) {
+    Estimate e = r.paired.get(name);
+    return e == null ? "n/a" : e.format(format);
   }
 
   /** Training and evaluation seeds, samples and the interval method, in one sentence. */

@@ -2,19 +2,19 @@ package io.distillery.mdt.bench;
 
 import io.distillery.config.InvalidConfigException;
 import io.distillery.mdt.data.VoxelBatch;
-import io.distillery.mdt.eval.ShapeClassifier;
+import io.distillery.mdt.eval.FeatureExtractor;
 import io.distillery.mdt.eval.ShapeEvaluator;
 import java.util.List;
 
 /**
- * Quality of generated shapes against held-out real shapes ({@link ShapeEvaluator}: FD, class
- * accuracy, precision / recall / density / coverage and MMD / COV / 1-NNA, all on the shipped
- * classifier's features), plus the mean occupancy, which shows over- or under-filled samples at a
- * glance. Generated and reference sets have the same size, and the floor compares two reference
- * halves of that size.
+ * Quality of generated samples against held-out real samples ({@link ShapeEvaluator}: FD, class
+ * accuracy when the features come with a classifier, precision / recall / density / coverage and
+ * MMD / COV / 1-NNA, all on one {@link FeatureExtractor}'s features), plus for occupancy grids the
+ * mean occupancy, which shows over- or under-filled samples at a glance. Generated and reference
+ * sets have the same size, and the floor compares two reference halves of that size.
  */
 public final class QualityProbe {
-  private final ShapeClassifier classifier;
+  private final FeatureExtractor features;
   private final VoxelBatch reference;
   private final VoxelBatch heldOut;
   private double[][] referenceFeatures;
@@ -36,9 +36,9 @@ public final class QualityProbe {
    * @param heldOut held-out real shapes, at least {@code 2 * samples} for the floor
    * @param samples generated shapes per model
    */
-  public QualityProbe(ShapeClassifier classifier, VoxelBatch heldOut, int samples) {
-    this.classifier = classifier;
-    this.heldOut = heldOut.binarized();
+  public QualityProbe(FeatureExtractor features, VoxelBatch heldOut, int samples) {
+    this.features = features;
+    this.heldOut = features.binarizes() ? heldOut.binarized() : heldOut;
     this.reference = this.heldOut.slice(0, Math.min(samples, heldOut.count()));
   }
 
@@ -75,36 +75,49 @@ public final class QualityProbe {
 
   /** Features, predictions and per-shape set-metric terms against the reference. */
   public Measurement measureForBootstrap(VoxelBatch generated) {
-    VoxelBatch shapes = generated.binarized();
+    VoxelBatch shapes = features.binarizes() ? generated.binarized() : generated;
     return new Measurement(
-        ShapeEvaluator.measure(classifier, shapes, referenceFeatures()), occupancy(shapes));
+        ShapeEvaluator.measure(features, shapes, referenceFeatures()),
+        generated.channels() == 1 ? occupancy(generated.binarized()) : Double.NaN);
+  }
+
+  /** {@link FeatureExtractor#describe()} of the features every figure is computed on. */
+  public String featuresName() {
+    return features.describe();
+  }
+
+  /** Whether class accuracy is measured (the features come with a classifier). */
+  public boolean classifies() {
+    return features.classNames() != null;
   }
 
   public synchronized double[][] referenceFeatures() {
     if (referenceFeatures == null) {
-      referenceFeatures = classifier.features(reference);
+      referenceFeatures = features.features(reference);
     }
     return referenceFeatures;
   }
 
+  /** The classifier's class names; null when the features come with none. */
   public List<String> classNames() {
-    return classifier.classNames();
+    return features.classNames();
   }
 
   /** FD between two halves of the held-out shapes: what a perfect generator would score. */
   public double referenceFloor() {
     int n = Math.min(heldOut.count(), 2 * reference.count());
-    return ShapeEvaluator.fdBetweenHalves(classifier, heldOut.slice(0, n));
+    return ShapeEvaluator.fdBetweenHalves(features, heldOut.slice(0, n));
   }
 
   /** Every metric of one held-out half against the other: the values of a perfect generator. */
   public ShapeEvaluator.Quality realVsReal() {
     int n = Math.min(heldOut.count(), 2 * reference.count());
-    return ShapeEvaluator.betweenHalves(classifier, heldOut.slice(0, n));
+    return ShapeEvaluator.betweenHalves(features, heldOut.slice(0, n));
   }
 
+  /** Mean occupancy of the reference grids; NaN for data that is not an occupancy grid. */
   public double referenceOccupancy() {
-    return occupancy(reference);
+    return reference.channels() == 1 ? occupancy(reference.binarized()) : Double.NaN;
   }
 
   /** Mean filled fraction of binarised shapes. */

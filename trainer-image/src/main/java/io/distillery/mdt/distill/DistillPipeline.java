@@ -12,7 +12,7 @@ import io.distillery.mdt.bench.QualityProbe;
 import io.distillery.mdt.data.BuiltinShapes;
 import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.data.LoadedDataset;
-import io.distillery.mdt.eval.ShapeClassifier;
+import io.distillery.mdt.eval.FeatureExtractor;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.progress.ConsoleProgress;
 import io.distillery.mdt.progress.TrainingMonitor;
@@ -50,32 +50,68 @@ public final class DistillPipeline {
     try (Teacher teacher = Teacher.load(cfg, device)) {
       QualityProbe.checkSampleCount(
           cfg.evaluation.samples, teacher.model().numClasses(), "evaluation.samples");
+      Gates.checkMeasurable(cfg, teacher.model().sampleShape());
       LoadedDataset train = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.TRAIN);
-      ComparisonReport[] report = new ComparisonReport[1];
-      StudentDistillation.Result run =
-          StudentDistillation.run(
+      LoadedDataset heldOut = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.HELD_OUT);
+      // The held-out split is what every distribution figure compares with: it must fit too.
+      StudentDistillation.checkDataFitsTeacher(cfg, teacher, heldOut);
+      try (FeatureExtractor features =
+          EvaluationFeatures.open(
               cfg,
-              teacher,
-              train,
-              monitor,
-              provenance,
-              (student, artifact) ->
-                  report[0] =
-                      evaluate(
-                          cfg,
-                          teacher,
-                          student,
-                          artifact.path(EVALUATION_DIR + "/report.json").getParent(),
-                          device));
-      TrainerResult result = result(cfg, run, report[0]);
-      write(cfg, result);
-      return new Outcome(result, report[0], run);
+              teacher.model(),
+              heldOut.batch().slice(0, Math.min(2, heldOut.batch().count())),
+              device)) {
+        return distill(
+            cfg,
+            teacher,
+            train,
+            new QualityProbe(features, heldOut.batch(), cfg.evaluation.samples),
+            device,
+            monitor,
+            provenance);
+      }
     }
+  }
+
+  private static Outcome distill(
+      TrainerConfig cfg,
+      Teacher teacher,
+      LoadedDataset train,
+      QualityProbe quality,
+      Device device,
+      TrainingMonitor monitor,
+      Map<String, Object> provenance)
+      throws IOException {
+    ComparisonReport[] report = new ComparisonReport[1];
+    StudentDistillation.Result run =
+        StudentDistillation.run(
+            cfg,
+            teacher,
+            train,
+            monitor,
+            provenance,
+            (student, artifact) ->
+                report[0] =
+                    evaluate(
+                        cfg,
+                        teacher,
+                        student,
+                        quality,
+                        artifact.path(EVALUATION_DIR + "/report.json").getParent(),
+                        device));
+    TrainerResult result = result(cfg, run, report[0]);
+    write(cfg, result);
+    return new Outcome(result, report[0], run);
   }
 
   /** Teacher (reference sampler) and the student at each of its step counts, in one process. */
   static ComparisonReport evaluate(
-      TrainerConfig cfg, Teacher teacher, VelocityModel student, Path outDir, Device device)
+      TrainerConfig cfg,
+      Teacher teacher,
+      VelocityModel student,
+      QualityProbe quality,
+      Path outDir,
+      Device device)
       throws IOException {
     TrainerConfig.Sampler ts = cfg.teacher.sampler;
     Contender baseline = Contender.teacher(teacher.model(), ts, ts.steps);
@@ -89,28 +125,14 @@ public final class DistillPipeline {
     Comparison.Settings settings =
         new Comparison.Settings(
             cfg.evaluation.samples, cfg.evaluation.seed, 64, 5, 2, 0, Machine.describe(device));
-    if (!Gates.qualityMeasurable(cfg)) {
-      return Comparison.run(
-          baseline,
-          rows,
-          null,
-          settings,
-          cfg.hyperparameters.seed,
-          outDir,
-          ConsoleProgress.forTerminal("evaluate"));
-    }
-    LoadedDataset heldOut = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.HELD_OUT);
-    try (ShapeClassifier classifier = ShapeClassifier.loadShipped()) {
-      QualityProbe quality = new QualityProbe(classifier, heldOut.batch(), cfg.evaluation.samples);
-      return Comparison.run(
-          baseline,
-          rows,
-          quality,
-          settings,
-          cfg.hyperparameters.seed,
-          outDir,
-          ConsoleProgress.forTerminal("evaluate"));
-    }
+    return Comparison.run(
+        baseline,
+        rows,
+        quality,
+        settings,
+        cfg.hyperparameters.seed,
+        outDir,
+        ConsoleProgress.forTerminal("evaluate"));
   }
 
   static TrainerResult result(
@@ -127,6 +149,7 @@ public final class DistillPipeline {
       r.metrics.put(Integer.toString(steps), metrics(row));
       r.speedup.put(Integer.toString(steps), round(row.speedup));
     }
+    r.features = report.features;
     r.gate = Gates.verdict(cfg.evaluation, report, r.method, r.studentSteps);
     r.status = "succeeded";
     r.exitCode = r.gate.passed ? ExitCodes.OK : ExitCodes.GATE_FAILED;
@@ -139,8 +162,13 @@ public final class DistillPipeline {
 
   private static TrainerResult.Metrics metrics(ComparisonReport.Row row) {
     TrainerResult.Metrics m = new TrainerResult.Metrics();
-    m.fd = row.fd == null ? null : round(row.fd);
-    m.classAccuracy = row.classAccuracy == null ? null : round(row.classAccuracy);
+    m.fd = rounded(row.fd);
+    m.fdToTeacher = rounded(row.fdToTeacher);
+    m.classAccuracy = rounded(row.classAccuracy);
+    m.pairedError = rounded(row.paired("pairedError"));
+    m.pairedMse = rounded(row.paired("pairedMse"));
+    m.pairedCosine = rounded(row.paired("pairedCosine"));
+    m.pairedIoU = rounded(row.paired("pairedIoU"));
     m.nfe = row.nfe;
     m.latencyMsBatch1 = round(row.latencyMsBatch1);
     m.throughputPerSec = round(row.throughputPerSec);
@@ -173,6 +201,10 @@ public final class DistillPipeline {
       System.err.println(
           "note: could not write the termination message to " + p + ": " + e.getMessage());
     }
+  }
+
+  private static Double rounded(Double v) {
+    return v == null || !Double.isFinite(v) ? null : round(v);
   }
 
   static double round(double v) {

@@ -12,7 +12,7 @@ import io.distillery.mdt.bench.QualityProbe;
 import io.distillery.mdt.data.BuiltinShapes;
 import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.data.LoadedDataset;
-import io.distillery.mdt.eval.ShapeClassifier;
+import io.distillery.mdt.eval.FeatureExtractor;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.progress.ConsoleProgress;
 import io.distillery.mdt.progress.TrainingMonitor;
@@ -143,13 +143,10 @@ public final class DistillationBenchmark {
         seeds.add(cfg.hyperparameters.seed + k);
       }
       List<Variant> variants = variants(o.ablation());
-      try (ShapeClassifier classifier =
-          Gates.qualityMeasurable(cfg) ? ShapeClassifier.loadShipped() : null) {
-        QualityProbe quality = null;
-        if (classifier != null) {
-          LoadedDataset heldOut = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.HELD_OUT);
-          quality = new QualityProbe(classifier, heldOut.batch(), cfg.evaluation.samples);
-        }
+      LoadedDataset heldOut = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.HELD_OUT);
+      try (FeatureExtractor features =
+          EvaluationFeatures.open(cfg, teacher.model(), heldOut.batch().slice(0, 2), device)) {
+        QualityProbe quality = new QualityProbe(features, heldOut.batch(), cfg.evaluation.samples);
         Comparison.Settings settings =
             new Comparison.Settings(
                 cfg.evaluation.samples,

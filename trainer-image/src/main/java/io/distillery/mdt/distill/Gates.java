@@ -1,5 +1,6 @@
 package io.distillery.mdt.distill;
 
+import ai.djl.ndarray.types.Shape;
 import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerResult;
@@ -9,30 +10,33 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The quality and speed gate: every student step count must keep {@code FD_student / FD_teacher <=
- * maxFdRatio} and reach {@code speedup >= minSpeedup} (batch-1 latency ratio over the teacher's
- * reference sampler, measured in the same run). An unset gate passes.
+ * The quality and speed gate, at every student step count: {@code FD_student / FD_teacher <=
+ * maxFdRatio} (FD to the held-out data on the evaluation features), mean paired error to the
+ * teacher's samples {@code <= maxPairedError}, mean paired IoU {@code >= minPairedIoU} (occupancy
+ * grids), and {@code speedup >= minSpeedup} (batch-1 latency ratio over the teacher's reference
+ * sampler, measured in the same run). An unset gate passes.
  */
 public final class Gates {
   private Gates() {}
 
   /**
-   * FD and class accuracy need the shipped classifier, which knows the built-in 16^3 shapes; other
-   * data (user latents, other resolutions) is evaluated for speed only.
+   * Rejects a gate on a figure this teacher's samples do not have, once the teacher is loaded and
+   * before any training: IoU needs occupancy grids (one channel).
    */
-  public static boolean qualityMeasurable(TrainerConfig cfg) {
-    return io.distillery.mdt.data.DatasetLoader.BUILTIN_SHAPES.equals(cfg.dataset.uri)
-        && cfg.dataset.resolution == 16;
+  public static void checkMeasurable(TrainerConfig cfg, Shape sampleShape) {
+    long channels = sampleShape.get(0);
+    if (cfg.evaluation.minPairedIoU != null && channels != 1) {
+      throw new InvalidConfigException(
+          "evaluation.minPairedIoU: IoU needs occupancy grids (1 channel), but this teacher's"
+              + " samples have "
+              + channels
+              + " channels; gate on maxPairedError or maxFdRatio instead");
+    }
   }
 
   /** Rejects gates that no student can meet, before any training time is spent. */
   public static void checkSatisfiable(TrainerConfig cfg) {
     Double fd = cfg.evaluation.maxFdRatio;
-    if (fd != null && !qualityMeasurable(cfg)) {
-      throw new InvalidConfigException(
-          "evaluation.maxFdRatio needs FD, which is measured only on the built-in 16^3 shapes"
-              + " (dataset.uri builtin:shapes); drop the gate or use minSpeedup for this dataset");
-    }
     Double speed = cfg.evaluation.minSpeedup;
     if (fd != null && !(fd > 0)) {
       throw new InvalidConfigException("evaluation.maxFdRatio must be above 0, got " + fd);
@@ -64,22 +68,54 @@ public final class Gates {
     TrainerResult.Gate g = new TrainerResult.Gate();
     g.maxFdRatio = e.maxFdRatio;
     g.minSpeedup = e.minSpeedup;
+    g.maxPairedError = e.maxPairedError;
+    g.minPairedIoU = e.minPairedIoU;
     Double teacherFd = report.rows.get(0).fd;
     double worstRatio = 0;
     double slowest = Double.POSITIVE_INFINITY;
+    Double worstError = null;
+    Double worstIoU = null;
     for (int s : steps) {
       ComparisonReport.Row row = report.row(method, s);
       if (teacherFd != null) {
         worstRatio = Math.max(worstRatio, row.fd / teacherFd);
       }
       slowest = Math.min(slowest, row.speedup);
+      Double error = row.paired("pairedError");
+      Double iou = row.paired("pairedIoU");
+      if (error != null && (worstError == null || error > worstError)) {
+        worstError = error;
+      }
+      if (iou != null && (worstIoU == null || iou < worstIoU)) {
+        worstIoU = iou;
+      }
     }
     g.fdRatio = teacherFd == null ? null : DistillPipeline.round(worstRatio);
     g.speedup = DistillPipeline.round(slowest);
+    g.pairedError = worstError == null ? null : DistillPipeline.round(worstError);
+    g.pairedIoU = worstIoU == null ? null : DistillPipeline.round(worstIoU);
     List<String> reasons = new ArrayList<>();
-    if (e.maxFdRatio != null && worstRatio > e.maxFdRatio) {
+    if (e.maxFdRatio != null && teacherFd == null) {
+      reasons.add("maxFdRatio: FD was not measured");
+    } else if (e.maxFdRatio != null && worstRatio > e.maxFdRatio) {
       reasons.add(
           String.format(Locale.ROOT, "FD ratio %.3g > maxFdRatio %.3g", worstRatio, e.maxFdRatio));
+    }
+    if (e.maxPairedError != null && (worstError == null || worstError > e.maxPairedError)) {
+      reasons.add(
+          String.format(
+              Locale.ROOT,
+              "paired error %.3g > maxPairedError %.3g",
+              worstError == null ? Double.NaN : worstError,
+              e.maxPairedError));
+    }
+    if (e.minPairedIoU != null && (worstIoU == null || worstIoU < e.minPairedIoU)) {
+      reasons.add(
+          String.format(
+              Locale.ROOT,
+              "paired IoU %.3g < minPairedIoU %.3g",
+              worstIoU == null ? Double.NaN : worstIoU,
+              e.minPairedIoU));
     }
     if (e.minSpeedup != null && slowest < e.minSpeedup) {
       reasons.add(

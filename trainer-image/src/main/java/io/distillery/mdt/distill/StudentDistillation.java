@@ -181,7 +181,7 @@ public final class StudentDistillation {
     }
   }
 
-  private static void checkDataFitsTeacher(TrainerConfig cfg, Teacher teacher, LoadedDataset train)
+  static void checkDataFitsTeacher(TrainerConfig cfg, Teacher teacher, LoadedDataset train)
       throws DatasetException {
     TrainerConfig.ModelSpec spec = teacher.spec();
     var b = train.batch();

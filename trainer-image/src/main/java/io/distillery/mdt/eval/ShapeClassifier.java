@@ -42,7 +42,7 @@ import java.util.List;
  * them, global average pooling, a {@code featureDim}-unit linear + ReLU layer (the features), and a
  * linear layer to class logits. The instance owns a DJL {@link Model}; close it.
  */
-public final class ShapeClassifier implements AutoCloseable {
+public final class ShapeClassifier implements FeatureExtractor {
   /** Name of the bundled classifier artifact for 16^3 grids. */
   public static final String SHIPPED = "classifier-16";
 
@@ -174,8 +174,19 @@ public final class ShapeClassifier implements AutoCloseable {
     return featureDim;
   }
 
+  @Override
   public List<String> classNames() {
     return classNames;
+  }
+
+  @Override
+  public String describe() {
+    return "classifier";
+  }
+
+  @Override
+  public boolean binarizes() {
+    return true;
   }
 
   Shape inputShape(int batch) {
@@ -183,6 +194,7 @@ public final class ShapeClassifier implements AutoCloseable {
   }
 
   /** Predicted class of every sample. */
+  @Override
   public int[] predict(VoxelBatch batch) {
     int[] out = new int[batch.count()];
     forEachChunk(
@@ -198,6 +210,7 @@ public final class ShapeClassifier implements AutoCloseable {
   }
 
   /** Penultimate-layer features of every sample (rows). */
+  @Override
   public double[][] features(VoxelBatch batch) {
     double[][] out = new double[batch.count()][];
     forEachChunk(

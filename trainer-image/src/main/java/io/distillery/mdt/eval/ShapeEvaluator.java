@@ -5,12 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The quality metrics of {@code mdt evaluate} for generated shapes against held-out reference
- * shapes, all in the feature space of the shipped classifier (EVALUATION.md): Frechet distance,
- * class accuracy of the generated shapes (the label of a generated sample is the class it was
- * conditioned on), k-NN precision / recall / density / coverage and MMD / COV / 1-NNA on feature
- * distances ({@link FeatureSetMetrics}). Every grid is binarised first (channel 0 above 0 is
- * filled).
+ * The quality metrics of generated samples against held-out reference samples, all in one feature
+ * space ({@link FeatureExtractor}; the shipped classifier for the built-in shapes, EVALUATION.md):
+ * Frechet distance, class accuracy of the generated samples when the features come with a
+ * classifier (the label of a generated sample is the class it was conditioned on), k-NN precision /
+ * recall / density / coverage and MMD / COV / 1-NNA on feature distances ({@link
+ * FeatureSetMetrics}).
  *
  * <p>The set metrics used to be computed on the voxel-IoU distance ({@link SetMetrics}); there they
  * preferred over-filled blobs to real-looking shapes, see EVALUATION.md, so they moved here.
@@ -40,10 +40,17 @@ public final class ShapeEvaluator {
       double[][] features, int[] predicted, int[] labels, FeatureSetMetrics.Items items) {
     /** Whether generated shape {@code i} was classified as the class it was conditioned on. */
     public boolean correct(int i) {
-      return predicted[i] == labels[i];
+      return predicted != null && predicted[i] == labels[i];
     }
 
+    /** Whether these features came with a classifier's predictions. */
+    public boolean classified() {
+      return predicted != null;
+    }
+
+    /** Share of samples classified as their condition; NaN without a classifier. */
     public double accuracy() {
+      if (predicted == null) return Double.NaN;
       int c = 0;
       for (int i = 0; i < labels.length; i++) c += correct(i) ? 1 : 0;
       return labels.length == 0 ? 0 : (double) c / labels.length;
@@ -66,16 +73,16 @@ public final class ShapeEvaluator {
   }
 
   public static Quality evaluate(
-      ShapeClassifier classifier, VoxelBatch generated, VoxelBatch reference) {
-    double[][] ref = classifier.features(reference);
-    return measure(classifier, generated, ref).quality(ref);
+      FeatureExtractor features, VoxelBatch generated, VoxelBatch reference) {
+    double[][] ref = features.features(reference);
+    return measure(features, generated, ref).quality(ref);
   }
 
   /** Features, predictions and set-metric terms of {@code generated} against the reference. */
   public static Measured measure(
-      ShapeClassifier classifier, VoxelBatch generated, double[][] referenceFeatures) {
-    double[][] features = classifier.features(generated);
-    int[] predicted = classifier.predict(generated);
+      FeatureExtractor extractor, VoxelBatch generated, double[][] referenceFeatures) {
+    double[][] features = extractor.features(generated);
+    int[] predicted = extractor.predict(generated);
     return new Measured(
         features,
         predicted,
@@ -87,17 +94,17 @@ public final class ShapeEvaluator {
    * The FD floor: distance between the first and second half of the reference set, what two samples
    * of the same distribution score at this sample size.
    */
-  public static double fdBetweenHalves(ShapeClassifier classifier, VoxelBatch reference) {
+  public static double fdBetweenHalves(FeatureExtractor features, VoxelBatch reference) {
     int half = reference.count() / 2;
     return FrechetDistance.compute(
-        classifier.features(reference.slice(0, half)),
-        classifier.features(reference.slice(half, 2 * half)));
+        features.features(reference.slice(0, half)),
+        features.features(reference.slice(half, 2 * half)));
   }
 
   /** Every metric of the second half of the reference set against the first: the ideal values. */
-  public static Quality betweenHalves(ShapeClassifier classifier, VoxelBatch reference) {
+  public static Quality betweenHalves(FeatureExtractor features, VoxelBatch reference) {
     int half = reference.count() / 2;
-    return evaluate(classifier, reference.slice(half, 2 * half), reference.slice(0, half));
+    return evaluate(features, reference.slice(half, 2 * half), reference.slice(0, half));
   }
 
   static List<long[]> packed(VoxelBatch batch) {

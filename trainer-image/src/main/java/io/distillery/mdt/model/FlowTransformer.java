@@ -135,12 +135,8 @@ public final class FlowTransformer implements VelocityModel {
     }
     long n = x.getShape().get(0);
     NDArray stem = spec.convChannels > 0 ? silu(stemFeatures(x)) : null;
-    NDArray h = linear(patchify(stem == null ? x : stem), "input_layer").add(posEmb);
-    NDArray c = timestepEmbedding(tTimes1000).add(classEmbedding(cond, x.getManager()));
-    NDArray sc = silu(c);
-    for (int i = 0; i < spec.depth; i++) {
-      h = block(h, sc, "blocks." + i + ".", n);
-    }
+    NDArray sc = conditioning(x, tTimes1000, cond);
+    NDArray h = blocks(tokens(x, stem), sc, spec.depth);
     NDList mod =
         linear(sc, "final_layer.adaLN_modulation").reshape(n, 1, 2L * spec.width).split(2, 2);
     h = modulate(layerNorm(h), mod.get(0), mod.get(1));
@@ -149,6 +145,37 @@ public final class FlowTransformer implements VelocityModel {
       data = head(NDArrays.concat(new NDList(data, stem), 1));
     }
     return velocityFromData(x, data, tTimes1000);
+  }
+
+  /**
+   * The tokens after the middle block (the first half of the blocks, at least one), mean- and
+   * std-pooled over the tokens: {@code (N, 2 width)}. Middle activations carry what the network has
+   * recognised of the sample rather than its voxels or its output.
+   */
+  @Override
+  public NDArray features(NDArray x, NDArray tTimes1000, NDArray cond) {
+    NDArray stem = spec.convChannels > 0 ? silu(stemFeatures(x)) : null;
+    NDArray h =
+        blocks(tokens(x, stem), conditioning(x, tTimes1000, cond), Math.max(1, spec.depth / 2));
+    NDArray mean = h.mean(new int[] {1}, true);
+    NDArray std = h.sub(mean).square().mean(new int[] {1}).sqrt();
+    return mean.squeeze(1).concat(std, 1);
+  }
+
+  private NDArray tokens(NDArray x, NDArray stem) {
+    return linear(patchify(stem == null ? x : stem), "input_layer").add(posEmb);
+  }
+
+  private NDArray conditioning(NDArray x, NDArray tTimes1000, NDArray cond) {
+    return silu(timestepEmbedding(tTimes1000).add(classEmbedding(cond, x.getManager())));
+  }
+
+  private NDArray blocks(NDArray h, NDArray sc, int count) {
+    long n = h.getShape().get(0);
+    for (int i = 0; i < count; i++) {
+      h = block(h, sc, "blocks." + i + ".", n);
+    }
+    return h;
   }
 
   /**

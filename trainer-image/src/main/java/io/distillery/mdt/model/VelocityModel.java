@@ -26,6 +26,30 @@ public interface VelocityModel extends AutoCloseable {
    */
   NDArray velocity(NDArray x, NDArray tTimes1000, NDArray cond, boolean training);
 
+  /**
+   * Features of {@code x} for the distribution figures when no classifier knows the data ({@code
+   * builtin:teacher}, trainer-image/EVALUATION.md): here the velocity at {@code x}, average-pooled
+   * per channel over the eight octants of the grid, with each channel's standard deviation, {@code
+   * (N, 9 C)}: a module that exposes only its forward pass offers nothing deeper. The built-in
+   * transformer overrides it with its middle block's activations.
+   */
+  default NDArray features(NDArray x, NDArray tTimes1000, NDArray cond) {
+    NDArray v = velocity(x, tTimes1000, cond, false);
+    long n = v.getShape().get(0);
+    long c = v.getShape().get(1);
+    long r = v.getShape().get(2);
+    long h = Math.max(1, r / 2);
+    NDArray octants =
+        v.reshape(n, c, r / h, h, r / h, h, r / h, h)
+            .mean(new int[] {7})
+            .mean(new int[] {5})
+            .mean(new int[] {3})
+            .reshape(n, -1);
+    NDArray spread = v.reshape(n, c, -1);
+    NDArray std = spread.sub(spread.mean(new int[] {2}, true)).square().mean(new int[] {2}).sqrt();
+    return octants.concat(std, 1);
+  }
+
   /** The trainable tensors, updated in place by optimizers, EMA and checkpoint restore. */
   Weights weights();
 

@@ -28,10 +28,18 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code mdt distill} with a TorchScript teacher {@code v(x, 1000 t, cond)} on a user dataset of
  * .npz shards: the student is a trainable second load of the module, exported as the module plus
- * its distilled weights; without the built-in shapes the evaluation measures speed only.
+ * its distilled weights. No classifier knows this data, so the student's quality is measured
+ * against the teacher's own samples (paired figures) and on the teacher's features or a module the
+ * user supplies, and a quality gate applies to it as to the built-in shapes.
  */
 class TorchScriptDistillationTest {
   static final Path TINY = Path.of("src/test/resources/torchscript/tiny_teacher.pt");
+
+  /** {@code features(x) -> (N, 8 C)}: the samples flattened (make_tiny_teacher.py features). */
+  static final Path TINY_FEATURES = Path.of("src/test/resources/torchscript/tiny_features.pt");
+
+  /** Returns its input scaled: not (N, D) features (make_tiny_teacher.py not-features). */
+  static final Path NOT_FEATURES = Path.of("src/test/resources/torchscript/tiny_not_features.pt");
 
   @Test
   void distillsATorchScriptTeacherOnUserData(@TempDir Path dir) throws Exception {
@@ -41,7 +49,7 @@ class TorchScriptDistillationTest {
     String teacherDigest = Digests.ofFile(TINY);
     Path out = dir.resolve("out");
 
-    int code =
+    Run run =
         distillTiny(
             out,
             data,
@@ -49,7 +57,7 @@ class TorchScriptDistillationTest {
             "hyperparameters.maxSteps=3",
             "evaluation.samples=8");
 
-    assertThat(code).isEqualTo(ExitCodes.OK);
+    assertThat(run.code()).as(run.err()).isEqualTo(ExitCodes.OK);
     Artifact student = Artifact.open(out.resolve("student-mdt"));
     assertThat(student.files()).contains(Teacher.TORCHSCRIPT_FILE, "weights.safetensors");
     assertThat(student.modelJson().path("kind").asText()).isEqualTo(Teacher.TORCHSCRIPT_KIND);
@@ -59,30 +67,134 @@ class TorchScriptDistillationTest {
     TrainerResult r = TrainerResult.parseOrNull(Files.readString(out.resolve("result.json")));
     assertThat(r.digest).isEqualTo(student.digest());
     assertThat(r.metrics).containsKeys("teacher", "1", "2");
-    assertThat(r.metrics.get("1").fd).as("no classifier for this data").isNull();
-    assertThat(r.metrics.get("1").nfe).isEqualTo(1);
+    assertThat(r.metrics.get("1").classAccuracy).as("no classifier for this data").isNull();
+    assertThat(r.features).isEqualTo("teacher");
+    TrainerResult.Metrics one = r.metrics.get("1");
+    assertThat(one.fd).as("FD to the held-out data on the teacher's features").isNotNull();
+    assertThat(one.fdToTeacher).isNotNull();
+    assertThat(one.pairedError).isPositive();
+    assertThat(one.pairedCosine).isBetween(-1.0, 1.0);
+    assertThat(one.pairedIoU).as("1-channel grids: occupancy").isBetween(0.0, 1.0);
+    assertThat(r.metrics.get("teacher").pairedError).as("the reference itself").isNull();
+    assertThat(one.nfe).isEqualTo(1);
     assertThat(r.speedup.get("1")).isPositive();
+    assertThat(r.toJson().length()).isLessThan(TrainerResult.MAX_BYTES);
   }
 
   @Test
-  void anFdGateOnUserDataIsRefusedBeforeTraining(@TempDir Path dir) throws Exception {
+  void qualityGatesApplyToUserDataAndAMissedOneFailsTheJobWithItsFigure(@TempDir Path dir)
+      throws Exception {
     Path data = dir.resolve("data");
     Files.createDirectories(data);
-    writeShard(data.resolve("shard-0.npz"), 8);
-    int code =
-        Mdt.run(
-            "distill",
-            "--out",
-            dir.resolve("out").toString(),
-            "--set",
-            "teacher.format=torchscript",
-            "--set",
-            "teacher.uri=" + TINY.toAbsolutePath(),
-            "--set",
-            "dataset.uri=" + data,
-            "--set",
-            "evaluation.maxFdRatio=1.5");
-    assertThat(code).isEqualTo(ExitCodes.INVALID_CONFIG);
+    writeShard(data.resolve("shard-0.npz"), 24);
+    String[] common = {
+      "teacher.sampler.steps=3", "hyperparameters.maxSteps=2", "evaluation.samples=6"
+    };
+
+    Run passed =
+        distillTiny(
+            dir.resolve("pass"),
+            data,
+            concat(
+                common,
+                "evaluation.maxPairedError=10",
+                "evaluation.maxFdRatio=1000",
+                "evaluation.minPairedIoU=0.01"));
+    assertThat(passed.code()).as(passed.err()).isEqualTo(ExitCodes.OK);
+    TrainerResult ok = result(dir.resolve("pass"));
+    assertThat(ok.gate.passed).isTrue();
+    assertThat(ok.gate.pairedError).isPositive().isLessThanOrEqualTo(10);
+    assertThat(ok.gate.pairedIoU).isNotNull();
+    assertThat(ok.gate.fdRatio).isNotNull();
+
+    Run failed =
+        distillTiny(dir.resolve("fail"), data, concat(common, "evaluation.maxPairedError=1e-9"));
+    assertThat(failed.code()).isEqualTo(ExitCodes.GATE_FAILED);
+    TrainerResult bad = result(dir.resolve("fail"));
+    assertThat(bad.gate.passed).isFalse();
+    assertThat(bad.message).contains("paired error").contains("> maxPairedError 1.00e-09");
+    assertThat(bad.gate.maxPairedError).isEqualTo(1e-9);
+  }
+
+  @Test
+  void anIoUGateOnDataThatIsNotOccupancyIsRefusedBeforeTraining(@TempDir Path dir)
+      throws Exception {
+    Path data = dir.resolve("data");
+    Files.createDirectories(data);
+    writeShard(data.resolve("shard-0.npz"), 8, 2);
+    Path out = dir.resolve("out");
+    Run run = distillTiny(out, data, "model.channels=2", "evaluation.minPairedIoU=0.5");
+    assertThat(run.code()).isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(run.err()).contains("evaluation.minPairedIoU").contains("2 channels");
+    assertThat(out.resolve("student-mdt")).as("nothing trained in vain").doesNotExist();
+  }
+
+  @Test
+  void aFeatureModuleTheUserSuppliesIsPinnedByItsDigestAndChecked(@TempDir Path dir)
+      throws Exception {
+    Path data = dir.resolve("data");
+    Files.createDirectories(data);
+    writeShard(data.resolve("shard-0.npz"), 16);
+    String digest = "sha256:" + Digests.ofFile(TINY_FEATURES);
+    String module = "evaluation.features.uri=" + TINY_FEATURES.toAbsolutePath();
+    String[] common = {
+      "hyperparameters.maxSteps=1", "evaluation.samples=4", "teacher.sampler.steps=2"
+    };
+
+    Run used =
+        distillTiny(
+            dir.resolve("ok"),
+            data,
+            concat(
+                common,
+                module,
+                "evaluation.features.digest=" + digest,
+                "evaluation.maxFdRatio=1000"));
+    assertThat(used.code()).as(used.err()).isEqualTo(ExitCodes.OK);
+    assertThat(result(dir.resolve("ok")).features).isEqualTo("torchscript " + digest);
+
+    Run wrongDigest =
+        distillTiny(
+            dir.resolve("digest"),
+            data,
+            concat(common, module, "evaluation.features.digest=sha256:" + "0".repeat(64)));
+    assertThat(wrongDigest.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(wrongDigest.err()).contains("evaluation.features").contains(digest).contains("0000");
+    assertThat(dir.resolve("digest/student-mdt")).doesNotExist();
+
+    // A module that returns (N, C, D, H, W), not (N, D) features; and one that takes other
+    // arguments (the teacher's v(x, t, cond)).
+    for (Path wrong : List.of(NOT_FEATURES, TINY)) {
+      Path out = dir.resolve("shape-" + wrong.getFileName());
+      Run notFeatures =
+          distillTiny(
+              out,
+              data,
+              concat(
+                  common,
+                  "evaluation.features.uri=" + wrong.toAbsolutePath(),
+                  "evaluation.features.digest=sha256:" + Digests.ofFile(wrong)));
+      assertThat(notFeatures.code()).as(notFeatures.err()).isEqualTo(ExitCodes.INVALID_INPUT);
+      assertThat(notFeatures.err())
+          .contains("evaluation.features: " + wrong.toAbsolutePath())
+          .containsAnyOf(
+              "must return (N, D) features", "fails on samples of shape (2, 1, 2, 2, 2)");
+      assertThat(out.resolve("student-mdt")).doesNotExist();
+    }
+
+    Run noDigest = distillTiny(dir.resolve("nodigest"), data, concat(common, module));
+    assertThat(noDigest.code()).isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(noDigest.err()).contains("evaluation.features.digest");
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    List<String> all = new ArrayList<>(List.of(a));
+    all.addAll(List.of(b));
+    return all.toArray(String[]::new);
+  }
+
+  private static TrainerResult result(Path out) throws Exception {
+    return TrainerResult.parseOrNull(Files.readString(out.resolve("result.json")));
   }
 
   @Test
@@ -92,10 +204,10 @@ class TorchScriptDistillationTest {
     Files.createDirectories(data);
     writeShard(data.resolve("shard-0.npz"), 24, 2);
     Path out = dir.resolve("out");
-    int code =
+    Run run =
         distillTiny(
             out, data, "model.channels=2", "hyperparameters.maxSteps=2", "evaluation.samples=4");
-    assertThat(code).isEqualTo(ExitCodes.OK);
+    assertThat(run.code()).as(run.err()).isEqualTo(ExitCodes.OK);
 
     Path student = out.resolve("student-mdt");
     try (GenerationServer server = GenerationServer.start(student, ServeOptions.loopback())) {
@@ -139,7 +251,9 @@ class TorchScriptDistillationTest {
    * {@code mdt distill} of the tiny module on 2^3 samples in 3 classes from {@code data}, batch 4,
    * 4 held out, plus the {@code --set} assignments {@code sets}.
    */
-  private static int distillTiny(Path out, Path data, String... sets) {
+  record Run(int code, String err) {}
+
+  private static Run distillTiny(Path out, Path data, String... sets) {
     List<String> args =
         new ArrayList<>(List.of("distill", "--out", out.toString(), "--progress-port", "0"));
     List<String> all = new ArrayList<>();
@@ -159,7 +273,10 @@ class TorchScriptDistillationTest {
       args.add("--set");
       args.add(set);
     }
-    return Mdt.run(args.toArray(String[]::new));
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = Mdt.commandLine();
+    cl.setErr(new java.io.PrintWriter(err, true));
+    return new Run(cl.execute(args.toArray(String[]::new)), err.toString());
   }
 
   private static HttpResponse<byte[]> generate(
