@@ -4,8 +4,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Teacher and dataset locations the trainer pod can reach: {@code builtin:<name>}, {@code
- * pvc://<claim>/<path>} (the claim is mounted read-only under {@link
+ * Teacher, dataset and feature-module locations the trainer pod can reach: {@code builtin:<name>},
+ * {@code pvc://<claim>/<path>} (the claim is mounted read-only under {@link
  * DistillationNames#INPUTS_MOUNT}), {@code file:///<path>} or an absolute path inside the image.
  */
 public final class InputUris {

@@ -3,8 +3,10 @@ package io.distillery.operator.distillation;
 import io.distillery.config.TrainerResult;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.ResultStatus;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 
 /** Maps the trainer's result JSON (termination message) onto status.result. */
@@ -43,8 +45,13 @@ final class ResultMapper {
       s.gate.speedup = finite(r.gate.speedup);
       s.gate.maxFdRatio = finite(r.gate.maxFdRatio);
       s.gate.minSpeedup = finite(r.gate.minSpeedup);
+      s.gate.pairedError = finite(r.gate.pairedError);
+      s.gate.pairedIoU = finite(r.gate.pairedIoU);
+      s.gate.maxPairedError = finite(r.gate.maxPairedError);
+      s.gate.minPairedIoU = finite(r.gate.minPairedIoU);
       s.gate.reason = r.gate.reason;
     }
+    s.features = r.features;
     s.summary = summary(s);
     return s;
   }
@@ -90,13 +97,45 @@ final class ResultMapper {
       sum.bestSpeedup = String.format(Locale.ROOT, "%.1fx@%s", fewest.getValue(), fewest.getKey());
     }
     if (s.gate != null) {
-      String verdict = Boolean.TRUE.equals(s.gate.passed) ? "pass" : "fail";
-      sum.quality =
-          s.gate.fdRatio != null
-              ? String.format(Locale.ROOT, "fd %.2fx %s", s.gate.fdRatio, verdict)
-              : "gate " + verdict;
+      sum.quality = quality(s.gate);
     }
     return sum.bestSpeedup == null && sum.quality == null ? null : sum;
+  }
+
+  /**
+   * The figures the quality gates judged, then the verdict: {@code fd 1.08x err 0.12 pass}. The
+   * result carries a threshold only for a gate that was set; with none set, the one figure measured
+   * (FD ratio, else paired error) still tells how close the student came.
+   */
+  private static String quality(ResultStatus.GateStatus g) {
+    List<String> figures = new ArrayList<>();
+    boolean anySet = g.maxFdRatio != null || g.maxPairedError != null || g.minPairedIoU != null;
+    if (anySet) {
+      if (g.maxFdRatio != null) {
+        figures.add(figure("fd %.2fx", g.fdRatio));
+      }
+      if (g.maxPairedError != null) {
+        figures.add(figure("err %.2f", g.pairedError));
+      }
+      if (g.minPairedIoU != null) {
+        figures.add(figure("iou %.2f", g.pairedIoU));
+      }
+    } else if (g.fdRatio != null) {
+      figures.add(figure("fd %.2fx", g.fdRatio));
+    } else if (g.pairedError != null) {
+      figures.add(figure("err %.2f", g.pairedError));
+    } else {
+      figures.add("gate");
+    }
+    figures.add(Boolean.TRUE.equals(g.passed) ? "pass" : "fail");
+    return String.join(" ", figures);
+  }
+
+  /** A gate whose figure is missing (not measured, or not finite) shows a dash. */
+  private static String figure(String format, Double value) {
+    return value != null
+        ? String.format(Locale.ROOT, format, value)
+        : format.substring(0, format.indexOf(' ')) + " -";
   }
 
   private static int steps(String key) {
@@ -111,7 +150,12 @@ final class ResultMapper {
     ResultStatus.StepMetrics s = new ResultStatus.StepMetrics();
     if (m != null) {
       s.fd = finite(m.fd);
+      s.fdToTeacher = finite(m.fdToTeacher);
       s.classAccuracy = finite(m.classAccuracy);
+      s.pairedError = finite(m.pairedError);
+      s.pairedMse = finite(m.pairedMse);
+      s.pairedCosine = finite(m.pairedCosine);
+      s.pairedIoU = finite(m.pairedIoU);
       s.nfe = m.nfe;
       s.latencyMsBatch1 = finite(m.latencyMsBatch1);
       s.throughputPerSec = finite(m.throughputPerSec);

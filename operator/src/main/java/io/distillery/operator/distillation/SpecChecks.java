@@ -27,6 +27,10 @@ public final class SpecChecks {
     if (spec.dataset != null && spec.dataset.uri != null) {
       InputUris.problem("spec.dataset.uri", spec.dataset.uri).ifPresent(p::add);
     }
+    if (spec.evaluation != null && spec.evaluation.features != null) {
+      InputUris.problem("spec.evaluation.features.uri", spec.evaluation.features.uri)
+          .ifPresent(p::add);
+    }
     positive("spec.output.size", spec.output.size, p);
     if (spec.resources != null) {
       positive("spec.resources.cpu", spec.resources.cpu, p);

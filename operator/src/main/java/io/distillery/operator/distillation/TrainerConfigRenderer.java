@@ -54,7 +54,7 @@ public final class TrainerConfigRenderer {
     }
     c.studentSteps = new ArrayList<>(spec.studentStepsOrDefault());
     applyHyperparameters(spec.hyperparameters, c.hyperparameters);
-    applyEvaluation(spec.evaluation, c.evaluation);
+    applyEvaluation(spec.evaluation, c.evaluation, outputClaim, outputDir);
     c.output.dir = DistillationNames.OUTPUT_MOUNT + "/" + outputDir;
     c.terminationMessagePath = DistillationNames.TERMINATION_MESSAGE_PATH;
     set(spec.checkpointEverySteps, v -> c.checkpointEverySteps = v);
@@ -115,7 +115,8 @@ public final class TrainerConfigRenderer {
     }
   }
 
-  private static void applyEvaluation(EvaluationSpec e, TrainerConfig.Evaluation out) {
+  private static void applyEvaluation(
+      EvaluationSpec e, TrainerConfig.Evaluation out, String outputClaim, String outputDir) {
     if (e == null) {
       return;
     }
@@ -123,6 +124,14 @@ public final class TrainerConfigRenderer {
     if (e.gates != null) {
       out.maxFdRatio = e.gates.maxFdRatio;
       out.minSpeedup = e.gates.minSpeedup;
+      out.maxPairedError = e.gates.maxPairedError;
+      out.minPairedIoU = e.gates.minPairedIoU;
+    }
+    if (e.features != null && e.features.uri != null) {
+      out.features = new TrainerConfig.Features();
+      // A pvc:// module is read where its claim is mounted, like a pvc:// teacher.
+      out.features.uri = InputUris.localPath(e.features.uri, outputClaim, outputDir);
+      out.features.digest = e.features.digest;
     }
   }
 

@@ -74,4 +74,19 @@ class SpecChecksTest {
         .asString()
         .contains("hyperparameters.interval");
   }
+
+  @Test
+  void aFeatureModuleMustNotLeaveItsClaim() {
+    DistillationJob dj = Fixtures.distillationJob("feat");
+    dj.getSpec().evaluation = new io.distillery.operator.api.v1alpha1.EvaluationSpec();
+    dj.getSpec().evaluation.features =
+        new io.distillery.operator.api.v1alpha1.EvaluationSpec.FeaturesSpec();
+    dj.getSpec().evaluation.features.uri = "pvc://models/../etc/f.pt";
+    dj.getSpec().evaluation.features.digest = "sha256:" + "0".repeat(64);
+    assertThat(SpecChecks.problems(dj))
+        .singleElement()
+        .asString()
+        .contains("spec.evaluation.features.uri")
+        .contains("'..'");
+  }
 }

@@ -66,6 +66,9 @@ class TrainerConfigRendererTest {
     spec.evaluation.gates = new EvaluationSpec.GatesSpec();
     spec.evaluation.gates.maxFdRatio = 1.2;
     spec.evaluation.gates.minSpeedup = 10.0;
+    spec.evaluation.gates.maxPairedError = 0.2;
+    spec.evaluation.gates.minPairedIoU = 0.8;
+    spec.evaluation.features = features("builtin:teacher", null);
     spec.checkpointEverySteps = 50;
     spec.output.path = "runs/a";
     spec.resources = new ResourcesSpec();
@@ -95,6 +98,10 @@ class TrainerConfigRendererTest {
     assertThat(c.evaluation.samples).isEqualTo(64);
     assertThat(c.evaluation.maxFdRatio).isEqualTo(1.2);
     assertThat(c.evaluation.minSpeedup).isEqualTo(10.0);
+    assertThat(c.evaluation.maxPairedError).isEqualTo(0.2);
+    assertThat(c.evaluation.minPairedIoU).isEqualTo(0.8);
+    assertThat(c.evaluation.features.uri).isEqualTo(TrainerConfig.Features.TEACHER);
+    assertThat(c.evaluation.features.digest).isNull();
     assertThat(c.checkpointEverySteps).isEqualTo(50);
     assertThat(c.output.dir).isEqualTo("/var/lib/distillery/output/runs/a");
     assertThat(c.device).isEqualTo("gpu");
@@ -128,5 +135,42 @@ class TrainerConfigRendererTest {
     // An odd resolution is fine too: patching belongs to the built-in transformer only.
     dj.getSpec().teacher.shape.resolution = 7;
     assertThat(TrainerConfigs.problems(TrainerConfigRenderer.render(dj))).isEmpty();
+  }
+
+  @Test
+  void aFeatureModuleOnAClaimIsReadWhereItsClaimIsMounted() {
+    String digest = "sha256:" + "ab".repeat(32);
+    DistillationJob dj = Fixtures.distillationJob("feat");
+    dj.getSpec().evaluation = new EvaluationSpec();
+    dj.getSpec().evaluation.features = features("pvc://teacher-data/features.pt", digest);
+    TrainerConfig c = TrainerConfigRenderer.render(dj);
+    assertThat(c.evaluation.features.uri)
+        .isEqualTo("/var/lib/distillery/inputs/teacher-data/features.pt");
+    assertThat(c.evaluation.features.digest).isEqualTo(digest);
+    assertThat(TrainerConfigs.problems(c)).isEmpty();
+
+    dj.getSpec().evaluation.features.uri = "pvc://artifacts/features/f.pt";
+    assertThat(TrainerConfigRenderer.render(dj).evaluation.features.uri)
+        .isEqualTo("/var/lib/distillery/output/features/f.pt");
+  }
+
+  @Test
+  void unsetFeaturesAndPairedGatesStayUnsetForTheTrainersDefaults() {
+    DistillationJob dj = Fixtures.distillationJob("nofeat");
+    dj.getSpec().evaluation = new EvaluationSpec();
+    dj.getSpec().evaluation.gates = new EvaluationSpec.GatesSpec();
+    dj.getSpec().evaluation.gates.maxFdRatio = 1.2;
+    TrainerConfig c = TrainerConfigRenderer.render(dj);
+    assertThat(c.evaluation.features).isNull();
+    assertThat(c.evaluation.maxPairedError).isNull();
+    assertThat(c.evaluation.minPairedIoU).isNull();
+    assertThat(TrainerConfigRenderer.renderYaml(dj)).doesNotContain("features");
+  }
+
+  private static EvaluationSpec.FeaturesSpec features(String uri, String digest) {
+    EvaluationSpec.FeaturesSpec f = new EvaluationSpec.FeaturesSpec();
+    f.uri = uri;
+    f.digest = digest;
+    return f;
   }
 }

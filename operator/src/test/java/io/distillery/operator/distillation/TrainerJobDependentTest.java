@@ -140,6 +140,29 @@ class TrainerJobDependentTest {
   }
 
   @Test
+  void aFeatureModulesClaimIsMountedReadOnlyAndSharesTheTeachersVolume() {
+    DistillationJob dj = Fixtures.distillationJob("features");
+    dj.getSpec().teacher.uri = "pvc://models/teacher.pt";
+    dj.getSpec().evaluation = new io.distillery.operator.api.v1alpha1.EvaluationSpec();
+    dj.getSpec().evaluation.features =
+        new io.distillery.operator.api.v1alpha1.EvaluationSpec.FeaturesSpec();
+    dj.getSpec().evaluation.features.uri = "pvc://models/features.pt";
+    dj.getSpec().evaluation.features.digest = "sha256:" + "0".repeat(64);
+    PodSpec pod = TrainerJobDependent.desired(dj, SETTINGS, null).getSpec().getTemplate().getSpec();
+    assertThat(claims(pod)).containsExactly("artifacts", "models");
+
+    dj.getSpec().evaluation.features.uri = "pvc://feature-nets/features.pt";
+    pod = TrainerJobDependent.desired(dj, SETTINGS, null).getSpec().getTemplate().getSpec();
+    assertThat(claims(pod)).containsExactly("artifacts", "models", "feature-nets");
+    assertThat(pod.getContainers().get(0).getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/var/lib/distillery/inputs/feature-nets");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+  }
+
+  @Test
   void createdClaimIsUsedWhenTheSpecAsksForASize() {
     DistillationJob dj = Fixtures.distillationJob("sized");
     dj.getSpec().output.claimName = null;

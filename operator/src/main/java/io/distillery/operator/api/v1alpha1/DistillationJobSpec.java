@@ -18,6 +18,16 @@ import java.util.List;
  * {@code TrainerConfig} of module trainer-config), so the CRD never restates them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!has(self.evaluation) || !has(self.evaluation.gates)"
+            + " || !has(self.evaluation.gates.minPairedIoU) || !has(self.teacher.shape)"
+            + " || self.teacher.shape.channels == 1",
+    message =
+        "evaluation.gates.minPairedIoU: IoU needs occupancy data (1 channel); this teacher's"
+            + " samples have teacher.shape.channels channels, not 1 (gate on maxPairedError"
+            + " instead)",
+    fieldPath = ".evaluation.gates.minPairedIoU")
 public class DistillationJobSpec {
 
   @Required

@@ -29,17 +29,40 @@ public class ResultStatus {
   @JsonPropertyDescription("Quality/speed gate verdict.")
   public GateStatus gate;
 
+  @JsonPropertyDescription(
+      "Features the FD and coverage figures were computed on: `classifier`, `teacher` or"
+          + " `torchscript sha256:<hex>`; figures on different features are not comparable.")
+  public String features;
+
   @JsonPropertyDescription("Headline figures for the printer columns.")
   public Summary summary;
 
   /** Quality and speed of one model. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class StepMetrics {
-    @JsonPropertyDescription("Frechet distance on classifier features (lower is better).")
+    @JsonPropertyDescription(
+        "Frechet distance to the held-out data on the evaluation features (lower is better).")
     public Double fd;
+
+    @JsonPropertyDescription(
+        "Frechet distance to the teacher's reference samples on the evaluation features.")
+    public Double fdToTeacher;
 
     @JsonPropertyDescription("Class accuracy of the samples under the reference classifier.")
     public Double classAccuracy;
+
+    @JsonPropertyDescription(
+        "Mean relative L2 distance to the teacher's sample from the same noise and condition.")
+    public Double pairedError;
+
+    @JsonPropertyDescription("Mean squared error to the teacher's sample, per value.")
+    public Double pairedMse;
+
+    @JsonPropertyDescription("Mean cosine similarity to the teacher's sample.")
+    public Double pairedCosine;
+
+    @JsonPropertyDescription("Mean IoU with the teacher's grid (occupancy data only).")
+    public Double pairedIoU;
 
     @JsonPropertyDescription("Network evaluations per sample.")
     public Integer nfe;
@@ -69,6 +92,18 @@ public class ResultStatus {
     @JsonPropertyDescription("Threshold from spec.evaluation.gates.minSpeedup.")
     public Double minSpeedup;
 
+    @JsonPropertyDescription("Measured paired error of the worst step count.")
+    public Double pairedError;
+
+    @JsonPropertyDescription("Measured paired IoU of the worst step count.")
+    public Double pairedIoU;
+
+    @JsonPropertyDescription("Threshold from spec.evaluation.gates.maxPairedError.")
+    public Double maxPairedError;
+
+    @JsonPropertyDescription("Threshold from spec.evaluation.gates.minPairedIoU.")
+    public Double minPairedIoU;
+
     @JsonPropertyDescription("Why the gate failed, in the trainer's words.")
     public String reason;
   }
@@ -81,7 +116,9 @@ public class ResultStatus {
             + " `21.4x@1`.")
     public String bestSpeedup;
 
-    @JsonPropertyDescription("FD ratio and gate verdict, e.g. `fd 1.08x pass`.")
+    @JsonPropertyDescription(
+        "The figure of each quality gate set (else the FD ratio or paired error measured) and"
+            + " the gate verdict, e.g. `fd 1.08x pass`, `err 0.12 iou 0.91 fail`.")
     public String quality;
   }
 }

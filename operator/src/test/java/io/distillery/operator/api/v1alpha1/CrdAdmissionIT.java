@@ -64,6 +64,12 @@ class CrdAdmissionIT {
           emaRate of 1              | 'hyperparameters: {emaRate: 1}'                   | spec.hyperparameters.emaRate
           negative gpus             | 'resources: {gpus: -1}'                           | spec.resources.gpus
           bad queue name            | queueName: Team_A                                 | spec.queueName
+          zero maxPairedError       | 'evaluation: {gates: {maxPairedError: 0}}'        | spec.evaluation.gates.maxPairedError
+          minPairedIoU above 1      | 'evaluation: {gates: {minPairedIoU: 1.5}}'        | spec.evaluation.gates.minPairedIoU
+          unknown built-in features | 'evaluation: {features: {uri: "builtin:incv3"}}'  | spec.evaluation.features.uri
+          features in the image     | 'evaluation: {features: {uri: "/opt/f.pt"}}'      | spec.evaluation.features.uri
+          feature module, no digest | 'evaluation: {features: {uri: "pvc://nets/f.pt"}}' | evaluation.features.digest: required (sha256:<64 hex>) for a pvc:// feature module
+          digest on a built-in      | 'evaluation: {features: {uri: "builtin:teacher", digest: "sha256:0000000000000000000000000000000000000000000000000000000000000000"}}' | spec.evaluation.features.digest
           """)
   void invalidSpecIsRefusedNamingTheField(String why, String specLine, String expected) {
     String yaml =
@@ -78,6 +84,41 @@ class CrdAdmissionIT {
         .as(why)
         .isInstanceOf(KubernetesClientException.class)
         .hasMessageContaining(expected);
+  }
+
+  @Test
+  void pairedIoUNeedsOccupancyDataAndAFeatureModuleItsDigest() {
+    String shape =
+        "teacher: {uri: 'pvc://models/t.pt', format: torchscript, shape: {channels: %d,"
+            + " resolution: 16, numClasses: 8}}\n";
+    String iou = "evaluation: {gates: {minPairedIoU: 0.8, maxPairedError: 0.2}}";
+    assertThatThrownBy(() -> create(withTeacher("latents", shape.formatted(2) + iou)))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("spec.evaluation.gates.minPairedIoU")
+        .hasMessageContaining("IoU needs occupancy data (1 channel)");
+    // One channel (explicit or the built-in teacher's) is occupancy data; the error gate has no
+    // such limit.
+    create(withTeacher("occupancy", shape.formatted(1) + iou));
+    create(Manifests.distillationJob("builtin-iou", iou));
+    create(
+        withTeacher(
+            "latents-err", shape.formatted(2) + "evaluation: {gates: {maxPairedError: 0.2}}"));
+
+    String module =
+        "evaluation: {features: {uri: 'pvc://nets/features.pt', digest: 'sha256:%s'}}"
+            .formatted("ab".repeat(32));
+    var created = create(Manifests.distillationJob("module", module));
+    assertThat(created.<String>get("spec", "evaluation", "features", "uri"))
+        .isEqualTo("pvc://nets/features.pt");
+    create(
+        Manifests.distillationJob(
+            "teacher-features", "evaluation: {features: {uri: 'builtin:teacher'}}"));
+  }
+
+  /** A job whose spec lines replace the default teacher. */
+  private static String withTeacher(String name, String specLines) {
+    return Manifests.distillationJob(name, specLines)
+        .replace("  teacher:\n    uri: builtin:shipped\n", "");
   }
 
   @Test
