@@ -90,7 +90,12 @@ public final class TrainerConfigs {
       }
       String leaf = parts[parts.length - 1];
       try {
-        node.set(leaf, YAML.readTree(o.getValue()));
+        JsonNode value = YAML.readTree(o.getValue());
+        if (value == null || value.isMissingNode()) {
+          node.put(leaf, o.getValue()); // `key=`: the empty string
+        } else {
+          node.set(leaf, value);
+        }
       } catch (JsonProcessingException e) {
         node.put(leaf, o.getValue());
       }

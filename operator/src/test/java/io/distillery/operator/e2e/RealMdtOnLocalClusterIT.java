@@ -420,8 +420,16 @@ class RealMdtOnLocalClusterIT {
         .contains("format: \"torchscript\"")
         .contains("channels: 2")
         .contains("resolution: 2")
-        .contains("numClasses: 3");
+        .contains("numClasses: 3")
+        .contains("maxPairedError: 0.2");
     String digest = dj("ts-real").get("status", "result", "digest");
+    // A quality verdict without any classifier: paired with the teacher's own samples.
+    Number error = dj("ts-real").get("status", "result", "gate", "pairedError");
+    assertThat(error.doubleValue()).isPositive().isLessThanOrEqualTo(0.2);
+    assertThat(dj("ts-real").<Boolean>get("status", "result", "gate", "passed")).isTrue();
+    assertThat(dj("ts-real").<String>get("status", "result", "features")).isEqualTo("teacher");
+    assertThat(dj("ts-real").<String>get("status", "result", "summary", "quality"))
+        .matches("err 0\\.[0-9]+ pass");
 
     awaitAvailable("ts-real");
     HttpClient http = HttpClient.newHttpClient();
@@ -453,6 +461,62 @@ class RealMdtOnLocalClusterIT {
             HttpResponse.BodyHandlers.ofString());
     assertThat(ply.statusCode()).isEqualTo(400);
     assertThat(ply.body()).contains("only format npz applies");
+  }
+
+  @Test
+  @Order(8)
+  void anUnderTrainedStudentOfTheTorchScriptTeacherFailsItsQualityGateAndIsNeverServed()
+      throws Exception {
+    // Applied with ts-real (same manifest): the same gate, the student trained 1 step.
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () ->
+                assertThat(String.valueOf(dj("ts-undertrained").<String>get("status", "phase")))
+                    .as("agent log:\n%s", agentLog("ts-undertrained"))
+                    .isEqualTo("Failed"));
+    assertThat(agentPod("ts-undertrained").exitCodes())
+        .as("mdt's exit for a missed gate, no retry")
+        .containsExactly(5);
+    GenericKubernetesResource dj = dj("ts-undertrained");
+    assertThat(dj.<String>get("status", "result", "gate", "reason"))
+        .matches("paired error 0\\.[0-9]+ > maxPairedError 0\\.200");
+    Number error = dj.get("status", "result", "gate", "pairedError");
+    assertThat(error.doubleValue()).isGreaterThan(0.2);
+    var get =
+        Binaries.kubectl(
+                kubeconfig, "get", "distillationjobs", "-n", NS, "ts-real", "ts-undertrained")
+            .requireSuccess();
+    report.add("$ kubectl get distillationjobs -n team-real ts-real ts-undertrained", get.output());
+    assertThat(get.output())
+        .containsPattern("ts-real +Succeeded .*err 0\\.[0-9]+ pass")
+        .containsPattern("ts-undertrained +Failed .*err 0\\.[0-9]+ fail");
+    var describe =
+        Binaries.kubectl(kubeconfig, "describe", "distillationjob", "ts-undertrained", "-n", NS)
+            .requireSuccess();
+    report.add(
+        "$ kubectl describe distillationjob ts-undertrained -n team-real", describe.output());
+    assertThat(describe.output()).contains("GateFailed").contains("maxPairedError");
+
+    // Its StudentDeployment says why and runs no serving pod.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        String.valueOf(
+                            sd("ts-undertrained")
+                                .<List<Map<String, Object>>>get("status", "conditions")))
+                    .contains("SourceGateFailed"));
+    assertThat(
+            admin
+                .pods()
+                .inNamespace(NS)
+                .withLabel(Labels.STUDENT_DEPLOYMENT, "ts-undertrained")
+                .list()
+                .getItems())
+        .isEmpty();
   }
 
   /** {@code count} random 2-channel 2^3 latents in 3 classes. */

@@ -101,6 +101,35 @@ class MdtTest {
   }
 
   @Test
+  void overridesReachUnsetSectionsButNotUnknownOnesAndTakeEmptyValues(@TempDir Path dir) {
+    // evaluation.features is unset by default; an override fills it in.
+    assertThat(
+            mdt(
+                "train-teacher",
+                "--out",
+                dir.toString(),
+                "--set",
+                "evaluation.features.uri=builtin:nope"))
+        .isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("evaluation.features.uri: unknown built-in builtin:nope");
+    assertThat(mdt("train-teacher", "--out", dir.toString(), "--set", "evaluation.nope.uri=x"))
+        .isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("unknown key 'nope'");
+    // An empty value is an empty string (here: no termination message), not a parse error.
+    assertThat(
+            mdt(
+                "train-teacher",
+                "--out",
+                dir.toString(),
+                "--set",
+                "terminationMessagePath=",
+                "--steps",
+                "0"))
+        .isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("hyperparameters.maxSteps").doesNotContain("deserialize");
+  }
+
+  @Test
   void aMissingConfigFileAndABadValueAreConfigErrors(@TempDir Path dir) {
     assertThat(mdt("train-teacher", "--config", dir.resolve("none.yaml").toString()))
         .isEqualTo(ExitCodes.INVALID_CONFIG);
