@@ -114,7 +114,7 @@ class MdtTest {
     assertThat(err.toString()).contains("evaluation.features.uri: unknown built-in builtin:nope");
     assertThat(mdt("train-teacher", "--out", dir.toString(), "--set", "evaluation.nope.uri=x"))
         .isEqualTo(ExitCodes.INVALID_CONFIG);
-    assertThat(err.toString()).contains("unknown key 'nope'");
+    assertThat(err.toString()).contains("unknown key 'evaluation.nope'");
     // An empty value is an empty string (here: no termination message), not a parse error.
     assertThat(
             mdt(
