@@ -38,4 +38,14 @@ public interface FeatureExtractor extends AutoCloseable {
 
   @Override
   void close();
+
+  /** Rows {@code from..to} of {@code out} from a row-major {@code (to - from, D)} float array. */
+  static void putRows(float[] flat, double[][] out, int from, int to) {
+    int d = flat.length / (to - from);
+    for (int k = 0; k < to - from; k++) {
+      double[] row = new double[d];
+      for (int j = 0; j < d; j++) row[j] = flat[k * d + j];
+      out[from + k] = row;
+    }
+  }
 }

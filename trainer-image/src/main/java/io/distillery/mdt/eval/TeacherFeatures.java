@@ -68,13 +68,7 @@ public final class TeacherFeatures implements FeatureExtractor {
           java.util.Arrays.fill(cond, teacher.nullClass());
           NDArray xt = FlowMatching.diffuse(x0, eps, scope.create(t));
           NDArray f = teacher.features(xt, scope.create(t).mul(1000f), scope.create(cond));
-          float[] flat = f.toFloatArray();
-          int d = flat.length / n;
-          for (int k = 0; k < n; k++) {
-            double[] row = new double[d];
-            for (int j = 0; j < d; j++) row[j] = flat[k * d + j];
-            out[from + k] = row;
-          }
+          FeatureExtractor.putRows(f.toFloatArray(), out, from, to);
         }
       }
     }

@@ -1,19 +1,17 @@
 package io.distillery.mdt.eval;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.ParameterStore;
 import io.distillery.mdt.artifact.Digests;
 import io.distillery.mdt.data.BadInputException;
 import io.distillery.mdt.data.VoxelBatch;
 import io.distillery.mdt.model.NoGrad;
+import io.distillery.mdt.model.TorchScriptTeacher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -59,22 +57,11 @@ public final class TorchScriptFeatures implements FeatureExtractor {
               + digest
               + " the configuration names");
     }
-    Criteria<NDList, NDList> criteria =
-        Criteria.builder()
-            .setTypes(NDList.class, NDList.class)
-            .optModelPath(file)
-            .optEngine("PyTorch")
-            .optDevice(device)
-            .build();
     ZooModel<NDList, NDList> model;
     try {
-      model = criteria.loadModel();
-    } catch (ModelNotFoundException | MalformedModelException | RuntimeException e) {
-      throw new BadInputException(
-          "evaluation.features: "
-              + file
-              + " is not a loadable TorchScript module: "
-              + e.getMessage());
+      model = TorchScriptTeacher.loadModule(file, device, false);
+    } catch (IOException e) {
+      throw new BadInputException("evaluation.features: " + e.getMessage());
     }
     TorchScriptFeatures f = new TorchScriptFeatures(model, actual, sampleShape);
     try {
@@ -129,13 +116,8 @@ public final class TorchScriptFeatures implements FeatureExtractor {
       for (int from = 0; from < batch.count(); from += CHUNK) {
         int to = Math.min(batch.count(), from + CHUNK);
         try (NDManager scope = nd.newSubManager()) {
-          float[] flat = forward(batch.slice(from, to).toNDArray(scope)).toFloatArray();
-          int d = flat.length / (to - from);
-          for (int k = 0; k < to - from; k++) {
-            double[] row = new double[d];
-            for (int j = 0; j < d; j++) row[j] = flat[k * d + j];
-            out[from + k] = row;
-          }
+          FeatureExtractor.putRows(
+              forward(batch.slice(from, to).toNDArray(scope)).toFloatArray(), out, from, to);
         }
       }
     }

@@ -62,20 +62,7 @@ public final class TorchScriptTeacher implements VelocityModel {
     if (!Files.isRegularFile(file)) {
       throw new NoSuchFileException(file.toString(), null, "TorchScript teacher not found");
     }
-    Criteria<NDList, NDList> criteria =
-        Criteria.builder()
-            .setTypes(NDList.class, NDList.class)
-            .optModelPath(file)
-            .optEngine("PyTorch")
-            .optDevice(device)
-            .optOption("trainParam", "true")
-            .build();
-    ZooModel<NDList, NDList> model;
-    try {
-      model = criteria.loadModel();
-    } catch (ModelNotFoundException | MalformedModelException | RuntimeException e) {
-      throw new IOException(file + ": not a loadable TorchScript module: " + e.getMessage(), e);
-    }
+    ZooModel<NDList, NDList> model = loadModule(file, device, true);
     TorchScriptTeacher teacher = new TorchScriptTeacher(model, sampleShape, numClasses, device);
     try {
       teacher.probe(file);
@@ -84,6 +71,28 @@ public final class TorchScriptTeacher implements VelocityModel {
       throw e;
     }
     return teacher;
+  }
+
+  /**
+   * Loads a TorchScript module through DJL's PyTorch engine; {@code trainable} makes its parameters
+   * leaves that receive gradients. A file that is not a module fails with an IOException naming it.
+   */
+  public static ZooModel<NDList, NDList> loadModule(Path file, Device device, boolean trainable)
+      throws IOException {
+    Criteria.Builder<NDList, NDList> criteria =
+        Criteria.builder()
+            .setTypes(NDList.class, NDList.class)
+            .optModelPath(file)
+            .optEngine("PyTorch")
+            .optDevice(device);
+    if (trainable) {
+      criteria.optOption("trainParam", "true");
+    }
+    try {
+      return criteria.build().loadModel();
+    } catch (ModelNotFoundException | MalformedModelException | RuntimeException e) {
+      throw new IOException(file + ": not a loadable TorchScript module: " + e.getMessage(), e);
+    }
   }
 
   private void probe(Path file) throws IOException {

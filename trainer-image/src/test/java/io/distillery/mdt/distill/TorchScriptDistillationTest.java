@@ -43,9 +43,7 @@ class TorchScriptDistillationTest {
 
   @Test
   void distillsATorchScriptTeacherOnUserData(@TempDir Path dir) throws Exception {
-    Path data = dir.resolve("data");
-    Files.createDirectories(data);
-    writeShard(data.resolve("shard-0.npz"), 24);
+    Path data = shards(dir, 24);
     String teacherDigest = Digests.ofFile(TINY);
     Path out = dir.resolve("out");
 
@@ -84,9 +82,7 @@ class TorchScriptDistillationTest {
   @Test
   void qualityGatesApplyToUserDataAndAMissedOneFailsTheJobWithItsFigure(@TempDir Path dir)
       throws Exception {
-    Path data = dir.resolve("data");
-    Files.createDirectories(data);
-    writeShard(data.resolve("shard-0.npz"), 24);
+    Path data = shards(dir, 24);
     String[] common = {
       "teacher.sampler.steps=3", "hyperparameters.maxSteps=2", "evaluation.samples=6"
     };
@@ -119,9 +115,7 @@ class TorchScriptDistillationTest {
   @Test
   void anIoUGateOnDataThatIsNotOccupancyIsRefusedBeforeTraining(@TempDir Path dir)
       throws Exception {
-    Path data = dir.resolve("data");
-    Files.createDirectories(data);
-    writeShard(data.resolve("shard-0.npz"), 8, 2);
+    Path data = shards(dir, 8, 2);
     Path out = dir.resolve("out");
     Run run = distillTiny(out, data, "model.channels=2", "evaluation.minPairedIoU=0.5");
     assertThat(run.code()).isEqualTo(ExitCodes.INVALID_CONFIG);
@@ -132,9 +126,7 @@ class TorchScriptDistillationTest {
   @Test
   void aFeatureModuleTheUserSuppliesIsPinnedByItsDigestAndChecked(@TempDir Path dir)
       throws Exception {
-    Path data = dir.resolve("data");
-    Files.createDirectories(data);
-    writeShard(data.resolve("shard-0.npz"), 16);
+    Path data = shards(dir, 16);
     String digest = "sha256:" + Digests.ofFile(TINY_FEATURES);
     String module = "evaluation.features.uri=" + TINY_FEATURES.toAbsolutePath();
     String[] common = {
@@ -200,9 +192,7 @@ class TorchScriptDistillationTest {
   @Test
   void itsStudentIsServedAndAnswersWithRawSamples(@TempDir Path dir) throws Exception {
     // Latents of 2 channels, as a TRELLIS-like model has (not occupancy grids).
-    Path data = dir.resolve("data");
-    Files.createDirectories(data);
-    writeShard(data.resolve("shard-0.npz"), 24, 2);
+    Path data = shards(dir, 24, 2);
     Path out = dir.resolve("out");
     Run run =
         distillTiny(
@@ -289,8 +279,15 @@ class TorchScriptDistillationTest {
         HttpResponse.BodyHandlers.ofByteArray());
   }
 
-  private static void writeShard(Path file, int count) throws Exception {
-    writeShard(file, count, 1);
+  /** {@code dir/data} holding one shard of {@code count} 1-channel grids ({@link #writeShard}). */
+  private static Path shards(Path dir, int count) throws Exception {
+    return shards(dir, count, 1);
+  }
+
+  private static Path shards(Path dir, int count, int channels) throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    writeShard(data.resolve("shard-0.npz"), count, channels);
+    return data;
   }
 
   /**
