@@ -15,13 +15,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The optimisation loop shared by teacher training and distillation: per step a loss computed
  * inside a {@code GradientCollector}, a NaN/inf check, adaptive global-norm clipping, AdamW with
  * warm-up, an EMA update, progress, and periodic checkpoints from which a new loop over the same
  * directory resumes exactly (weights, EMA, Adam moments, clip window, loss history; randomness
- * comes from {@link StepRandom} so it needs no saved state).
+ * comes from {@link StepRandom} so it needs no saved state), if one verifies and was written by the
+ * same run under the same settings ({@link ResumeRule}).
  *
  * <p>Only {@code weights} are optimised; anything else the loss uses (a teacher) is left alone.
  */
@@ -71,7 +73,7 @@ public final class TrainingLoop implements AutoCloseable {
           checkpointDir,
           new RunFingerprint(
               run,
-              new java.util.TreeMap<>(
+              new TreeMap<>(
                   Map.of(
                       "hyperparameters.batchSize", String.valueOf(batchSize),
                       "hyperparameters.learningRate", String.valueOf(learningRate),
