@@ -93,7 +93,7 @@ public final class Checkpoints {
    * {@code say} names them, why, and what the run starts from instead.
    */
   public Optional<Verified> newestVerified(Consumer<String> say) {
-    List<String> bad = new ArrayList<>();
+    StringBuilder bad = new StringBuilder();
     List<Path> all = new ArrayList<>(list());
     Collections.reverse(all);
     Optional<Verified> found = Optional.empty();
@@ -103,19 +103,22 @@ public final class Checkpoints {
         found = Optional.of(new Verified(dir, readState(dir)));
         break;
       }
-      bad.add(dir + " (" + problem.get() + ")");
-      setAside(dir);
+      Path aside = setAside(dir);
+      bad.append("checkpoint ")
+          .append(dir)
+          .append(" is corrupt: ")
+          .append(problem.get())
+          .append(", set aside as ")
+          .append(aside.getFileName())
+          .append("; ");
     }
     if (!bad.isEmpty()) {
       say.accept(
-          "mdt: corrupt checkpoint "
-              + String.join(", ", bad)
-              + " set aside as "
-              + SET_ASIDE
-              + "*; "
+          "mdt: "
+              + bad
               + found
                   .map(v -> "resuming from step " + v.step() + " (" + v.dir() + ")")
-                  .orElse("no checkpoint verifies, starting fresh from step 0"));
+                  .orElse("no checkpoint verifies: starting fresh from step 0"));
     }
     return found;
   }
@@ -143,13 +146,15 @@ public final class Checkpoints {
     }
   }
 
-  private void setAside(Path dir) {
+  /** Moves a corrupt checkpoint out of the way of resuming and pruning, kept for inspection. */
+  private Path setAside(Path dir) {
     try {
       Path aside = root.resolve(SET_ASIDE + dir.getFileName());
       if (Files.exists(aside)) {
         deleteTree(aside);
       }
       Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+      return aside;
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot set aside corrupt checkpoint " + dir + ": " + e.getMessage(), e);

@@ -182,6 +182,30 @@ class TrainingLoopTest {
         .contains("weights.safetensors")
         .contains("resuming from step 2");
     assertThat(r.stderr().lines()).hasSize(1);
+    assertThat(dir.resolve("corrupt-step-00000004")).isDirectory();
+    // Training on from step 2 ends where an untouched run ends: nothing of the bad one is used.
+    float[] straight;
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu());
+        TrainingLoop loop = new TrainingLoop(settings(4, 2, dir.resolve("a")), m.weights())) {
+      loop.run(loss(m, new SyntheticData(24)), TrainingMonitor.none());
+      straight = m.weights().get("blocks.0.attn.to_qkv.weight").toFloatArray();
+    }
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 99, Device.cpu());
+        TrainingLoop loop = new TrainingLoop(settings(4, 2, dir), m.weights())) {
+      assertThat(loop.step()).isEqualTo(2);
+      loop.run(loss(m, new SyntheticData(24)), TrainingMonitor.none());
+      assertThat(m.weights().get("blocks.0.attn.to_qkv.weight").toFloatArray())
+          .containsExactly(straight);
+    }
+  }
+
+  @Test
+  void aCheckpointWithoutDigestsIsNotTrusted(@TempDir Path dir) throws Exception {
+    train(dir, 4);
+    Files.delete(dir.resolve("step-00000004/" + CheckpointDigests.FILE));
+    Resumed r = resume(settings(4, 2, dir));
+    assertThat(r.step()).isEqualTo(2);
+    assertThat(r.stderr()).contains("step-00000004").contains("no SHA256SUMS");
   }
 
   @Test
