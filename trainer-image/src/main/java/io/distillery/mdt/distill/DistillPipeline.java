@@ -151,7 +151,8 @@ public final class DistillPipeline {
     }
     r.features = report.features;
     r.gate = Gates.verdict(cfg.evaluation, report, r.method, r.studentSteps);
-    r.status = "succeeded";
+    // A failed gate fails the job (exit 5) though the student is kept for inspection.
+    r.status = r.gate.passed ? "succeeded" : "failed";
     r.exitCode = r.gate.passed ? ExitCodes.OK : ExitCodes.GATE_FAILED;
     r.message =
         r.gate.passed

@@ -1,23 +1,34 @@
 package io.distillery.mdt.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
  * Checkpoint directories {@code step-00000123} under a root. Each is written into a temporary
- * directory and renamed into place when complete, so a crash never leaves a checkpoint that looks
- * finished; the newest {@link #KEEP} are kept.
+ * directory, sealed with the digests of its files ({@link CheckpointDigests}) and renamed into
+ * place when complete, so a crash never leaves a checkpoint that looks finished; the newest {@link
+ * #KEEP} are kept. Only a checkpoint whose files match their digests and whose state reads is
+ * resumed; a bad one is set aside as {@code corrupt-step-...} (kept for inspection, out of the way
+ * of pruning) and the next older one is tried.
  */
 public final class Checkpoints {
   public static final int KEEP = 2;
   private static final String PREFIX = "step-";
+  private static final String SET_ASIDE = "corrupt-";
+  private static final String STATE = "state.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path root;
 
@@ -29,6 +40,13 @@ public final class Checkpoints {
   @FunctionalInterface
   public interface Writer {
     void write(Path dir) throws IOException;
+  }
+
+  /** A checkpoint whose files verified, with its parsed {@code state.json}. */
+  public record Verified(Path dir, JsonNode state) {
+    public long step() {
+      return state.path("step").asLong();
+    }
   }
 
   public Path root() {
@@ -51,6 +69,7 @@ public final class Checkpoints {
       Path tmp = Files.createTempDirectory(root, ".tmp-" + PREFIX);
       try {
         writer.write(tmp);
+        CheckpointDigests.write(tmp);
         Path target = root.resolve(String.format("%s%08d", PREFIX, step));
         if (Files.exists(target)) {
           deleteTree(target);
@@ -66,6 +85,90 @@ public final class Checkpoints {
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot write checkpoint under " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The newest checkpoint that verifies. Each newer one that does not is set aside, and one line on
+   * {@code say} names them, why, and what the run starts from instead.
+   */
+  public Optional<Verified> newestVerified(Consumer<String> say) {
+    StringBuilder bad = new StringBuilder();
+    List<Path> all = new ArrayList<>(list());
+    Collections.reverse(all);
+    Optional<Verified> found = Optional.empty();
+    for (Path dir : all) {
+      Optional<String> problem = CheckpointDigests.problem(dir).or(() -> stateProblem(dir));
+      if (problem.isEmpty()) {
+        found = Optional.of(new Verified(dir, readState(dir)));
+        break;
+      }
+      Path aside = setAside(dir);
+      bad.append("checkpoint ")
+          .append(dir)
+          .append(" is corrupt: ")
+          .append(problem.get())
+          .append(", set aside as ")
+          .append(aside.getFileName())
+          .append("; ");
+    }
+    if (!bad.isEmpty()) {
+      say.accept(
+          "mdt: "
+              + bad
+              + found
+                  .map(v -> "resuming from step " + v.step() + " (" + v.dir() + ")")
+                  .orElse("no checkpoint verifies: starting fresh from step 0"));
+    }
+    return found;
+  }
+
+  private static Optional<String> stateProblem(Path dir) {
+    try {
+      JsonNode state = readState(dir);
+      return state.isObject() && state.path("step").isIntegralNumber()
+          ? Optional.empty()
+          : Optional.of(STATE + " has no step");
+    } catch (UncheckedIOException e) {
+      return Optional.of(STATE + " does not read: " + e.getCause().getMessage());
+    }
+  }
+
+  private static JsonNode readState(Path dir) {
+    try {
+      JsonNode state = JSON.readTree(dir.resolve(STATE).toFile());
+      if (state == null || state.isMissingNode()) {
+        throw new IOException("empty");
+      }
+      return state;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Moves a corrupt checkpoint out of the way of resuming and pruning, kept for inspection. */
+  private Path setAside(Path dir) {
+    try {
+      Path aside = root.resolve(SET_ASIDE + dir.getFileName());
+      if (Files.exists(aside)) {
+        deleteTree(aside);
+      }
+      Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
+      return aside;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot set aside corrupt checkpoint " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Deletes every checkpoint (a diverged run's), oldest first. */
+  public void discardAll() {
+    try {
+      for (Path dir : list()) {
+        deleteTree(dir);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete checkpoints under " + root, e);
     }
   }
 

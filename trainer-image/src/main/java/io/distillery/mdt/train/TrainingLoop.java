@@ -15,13 +15,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The optimisation loop shared by teacher training and distillation: per step a loss computed
  * inside a {@code GradientCollector}, a NaN/inf check, adaptive global-norm clipping, AdamW with
  * warm-up, an EMA update, progress, and periodic checkpoints from which a new loop over the same
  * directory resumes exactly (weights, EMA, Adam moments, clip window, loss history; randomness
- * comes from {@link StepRandom} so it needs no saved state).
+ * comes from {@link StepRandom} so it needs no saved state), if one verifies and was written by the
+ * same run under the same settings ({@link ResumeRule}).
  *
  * <p>Only {@code weights} are optimised; anything else the loss uses (a teacher) is left alone.
  */
@@ -41,9 +43,50 @@ public final class TrainingLoop implements AutoCloseable {
       int clipWindow,
       int checkpointEverySteps,
       Path checkpointDir,
-      String fingerprint) {
+      RunFingerprint fingerprint) {
 
-    public static Settings from(TrainerConfig c, Path checkpointDir, String fingerprint) {
+    /** Settings named {@code run} whose fingerprint covers the loop's own hyperparameters. */
+    public Settings(
+        long maxSteps,
+        int batchSize,
+        double learningRate,
+        double weightDecay,
+        int warmupSteps,
+        double emaRate,
+        double clipMaxNorm,
+        double clipPercentile,
+        int clipWindow,
+        int checkpointEverySteps,
+        Path checkpointDir,
+        String run) {
+      this(
+          maxSteps,
+          batchSize,
+          learningRate,
+          weightDecay,
+          warmupSteps,
+          emaRate,
+          clipMaxNorm,
+          clipPercentile,
+          clipWindow,
+          checkpointEverySteps,
+          checkpointDir,
+          new RunFingerprint(
+              run,
+              new TreeMap<>(
+                  Map.of(
+                      "hyperparameters.batchSize", String.valueOf(batchSize),
+                      "hyperparameters.learningRate", String.valueOf(learningRate),
+                      "hyperparameters.weightDecay", String.valueOf(weightDecay),
+                      "hyperparameters.warmupSteps", String.valueOf(warmupSteps),
+                      "hyperparameters.emaRate", String.valueOf(emaRate),
+                      "hyperparameters.gradClip.maxNorm", String.valueOf(clipMaxNorm),
+                      "hyperparameters.gradClip.percentile", String.valueOf(clipPercentile),
+                      "hyperparameters.gradClip.window", String.valueOf(clipWindow)))));
+    }
+
+    /** The loop settings of {@code c}; the fingerprint covers all its training settings. */
+    public static Settings from(TrainerConfig c, Path checkpointDir, String run) {
       TrainerConfig.Hyperparameters h = c.hyperparameters;
       return new Settings(
           h.maxSteps,
@@ -57,7 +100,7 @@ public final class TrainingLoop implements AutoCloseable {
           h.gradClip.window,
           c.checkpointEverySteps,
           checkpointDir,
-          fingerprint);
+          RunFingerprint.of(run, c));
     }
   }
 
@@ -103,7 +146,8 @@ public final class TrainingLoop implements AutoCloseable {
         new AdaptiveGradClip(settings.clipMaxNorm, settings.clipPercentile, settings.clipWindow);
     this.ema = new Ema(weights, settings.emaRate);
     this.checkpoints = new Checkpoints(settings.checkpointDir);
-    checkpoints.latest().ifPresent(this::resume);
+    ResumeRule.choose(checkpoints, settings.fingerprint, System.err::println)
+        .ifPresent(this::resume);
   }
 
   /** Step the loop starts (or started) from: 0, or the resumed checkpoint's step. */
@@ -124,6 +168,30 @@ public final class TrainingLoop implements AutoCloseable {
     long began = System.nanoTime();
     weights.requireGradients(true);
     NDManager base = weights.manager();
+    try {
+      train(loss, monitor, base, start, began);
+    } catch (TrainingDivergedException e) {
+      recordDivergence(e);
+      throw e;
+    }
+    double seconds = (System.nanoTime() - began) / 1e9;
+    long done = step - start;
+    return new Summary(
+        start, done, history.recentMean(20), done == 0 ? 0 : seconds / done, history);
+  }
+
+  /** Marks this run's checkpoints as diverged so that no later loop resumes them as healthy. */
+  private void recordDivergence(TrainingDivergedException e) {
+    try {
+      new DivergenceRecord(e.step(), e.getMessage(), settings.fingerprint)
+          .write(settings.checkpointDir);
+    } catch (IOException io) {
+      e.addSuppressed(io);
+    }
+  }
+
+  private void train(
+      StepLoss loss, TrainingMonitor monitor, NDManager base, long start, long began) {
     while (step < settings.maxSteps) {
       Map<String, Double> logged = new LinkedHashMap<>();
       try (NDManager scope = base.newSubManager()) {
@@ -150,10 +218,6 @@ public final class TrainingLoop implements AutoCloseable {
         saveCheckpoint();
       }
     }
-    double seconds = (System.nanoTime() - began) / 1e9;
-    long done = step - start;
-    return new Summary(
-        start, done, history.recentMean(20), done == 0 ? 0 : seconds / done, history);
   }
 
   private TrainingDivergedException diverged(Map<String, Double> logged, double total) {
@@ -165,7 +229,8 @@ public final class TrainingLoop implements AutoCloseable {
             + total
             + " "
             + logged
-            + "; no artifact was written (lower hyperparameters.learningRate or check the data)");
+            + "; no artifact was written (lower hyperparameters.learningRate or check the data; a"
+            + " rerun with changed settings starts fresh)");
   }
 
   private TrainerProgress progress(long start, long began, Map<String, Double> losses) {
@@ -194,28 +259,19 @@ public final class TrainingLoop implements AutoCloseable {
           adam.save(dir);
           Map<String, Object> state = new LinkedHashMap<>();
           state.put("step", step);
-          state.put("fingerprint", settings.fingerprint);
+          state.put("fingerprint", settings.fingerprint.run());
+          state.put("settings", settings.fingerprint.settings());
           state.put("clip", clip.state());
           state.put("history", history);
           JSON.writeValue(dir.resolve("state.json").toFile(), state);
         });
   }
 
-  private void resume(Path dir) {
+  private void resume(Checkpoints.Verified checkpoint) {
+    Path dir = checkpoint.dir();
+    var state = checkpoint.state();
     try {
-      var state = JSON.readTree(dir.resolve("state.json").toFile());
-      String fp = state.path("fingerprint").asText();
-      if (!fp.equals(settings.fingerprint)) {
-        throw new IncompatibleCheckpointException(
-            "checkpoint "
-                + dir
-                + " was written for '"
-                + fp
-                + "', this run is '"
-                + settings.fingerprint
-                + "'; use another output directory or delete it");
-      }
-      long saved = state.path("step").asLong();
+      long saved = checkpoint.step();
       try (Weights w = Weights.load(dir.resolve("weights.safetensors"), weights.device());
           Weights e = Weights.load(dir.resolve("ema.safetensors"), weights.device())) {
         weights.copyFrom(w);

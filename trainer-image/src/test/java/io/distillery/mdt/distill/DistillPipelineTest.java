@@ -118,6 +118,7 @@ class DistillPipelineTest {
     assertThat(r.gate.passed).isFalse();
     assertThat(r.gate.reason).contains("FD ratio").contains("maxFdRatio");
     assertThat(r.exitCode).isEqualTo(ExitCodes.GATE_FAILED);
+    assertThat(r.status).isEqualTo("failed");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.data.BuiltinShapes;
 import io.distillery.mdt.data.DatasetException;
@@ -92,5 +93,20 @@ class TeacherTrainingTest {
             () -> TeacherTraining.run(c, bad, Device.cpu(), TrainingMonitor.none(), Map.of()))
         .isInstanceOf(TrainingDivergedException.class);
     assertThat(out.resolve(TeacherTraining.ARTIFACT_DIR)).doesNotExist();
+  }
+
+  @Test
+  void aChangedHyperparameterIsNotResumedSilently(@TempDir Path out) throws Exception {
+    TrainerConfig c = tinyConfig(out);
+    c.hyperparameters.maxSteps = 3;
+    TeacherTraining.run(c, shapes(16), Device.cpu(), TrainingMonitor.none(), Map.of());
+    c.hyperparameters.maxSteps = 6; // may grow: the run just goes on
+    c.hyperparameters.gradClip.percentile = 90;
+    assertThatThrownBy(
+            () ->
+                TeacherTraining.run(c, shapes(16), Device.cpu(), TrainingMonitor.none(), Map.of()))
+        .isInstanceOf(InvalidConfigException.class)
+        .hasMessageContaining("hyperparameters.gradClip.percentile")
+        .hasMessageContaining("output.dir");
   }
 }

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
+import io.distillery.config.InvalidConfigException;
 import io.distillery.mdt.model.FlowTransformer;
 import io.distillery.mdt.model.TinySpecs;
 import io.distillery.mdt.progress.TrainingMonitor;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +25,55 @@ class TrainingLoopTest {
   private static TrainingLoop.Settings settings(long maxSteps, int every, Path dir) {
     return new TrainingLoop.Settings(
         maxSteps, 8, 3e-3, 0.01, 3, 0.9, 1.0, 90, 4, every, dir, "test teacher");
+  }
+
+  private static TrainingLoop.Settings withLearningRate(TrainingLoop.Settings s, double lr) {
+    return new TrainingLoop.Settings(
+        s.maxSteps(),
+        8,
+        lr,
+        0.01,
+        3,
+        0.9,
+        1.0,
+        90,
+        4,
+        s.checkpointEverySteps(),
+        s.checkpointDir(),
+        "test teacher");
+  }
+
+  /** Trains {@code steps} steps into {@code dir} with a checkpoint every 2 steps. */
+  private static void train(Path dir, long steps) {
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu());
+        TrainingLoop loop = new TrainingLoop(settings(steps, 2, dir), m.weights())) {
+      loop.run(loss(m, new SyntheticData(24)), TrainingMonitor.none());
+    }
+  }
+
+  /** The step a new loop over {@code settings} resumes from, and what it said on stderr. */
+  private record Resumed(long step, String stderr) {}
+
+  private static Resumed resume(TrainingLoop.Settings settings) {
+    PrintStream saved = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 99, Device.cpu());
+        TrainingLoop loop = new TrainingLoop(settings, m.weights())) {
+      return new Resumed(loop.step(), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(saved);
+    }
+  }
+
+  private static void flipOneBit(Path file) throws Exception {
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      long at = f.length() - 5; // in the tensor data, past the safetensors header
+      f.seek(at);
+      int b = f.read();
+      f.seek(at);
+      f.write(b ^ 0x10);
+    }
   }
 
   private static FlowMatchingLoss loss(FlowTransformer m, TrainingData data) {
@@ -114,6 +168,136 @@ class TrainingLoopTest {
       assertThat(seen.get(0).etaSeconds).isNotNull().isPositive();
       assertThat(seen.get(2).samplesPerSec).isPositive();
       assertThat(Map.copyOf(seen.get(2).losses).get("fm")).isFinite();
+    }
+  }
+
+  @Test
+  void aCheckpointWithOneFlippedBitIsNotResumed(@TempDir Path dir) throws Exception {
+    train(dir, 4);
+    flipOneBit(dir.resolve("step-00000004/weights.safetensors"));
+    Resumed r = resume(settings(4, 2, dir));
+    assertThat(r.step()).isEqualTo(2);
+    assertThat(r.stderr())
+        .contains("step-00000004")
+        .contains("weights.safetensors")
+        .contains("resuming from step 2");
+    assertThat(r.stderr().lines()).hasSize(1);
+    assertThat(dir.resolve("corrupt-step-00000004")).isDirectory();
+    // Training on from step 2 ends where an untouched run ends: nothing of the bad one is used.
+    float[] straight;
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu());
+        TrainingLoop loop = new TrainingLoop(settings(4, 2, dir.resolve("a")), m.weights())) {
+      loop.run(loss(m, new SyntheticData(24)), TrainingMonitor.none());
+      straight = m.weights().get("blocks.0.attn.to_qkv.weight").toFloatArray();
+    }
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 99, Device.cpu());
+        TrainingLoop loop = new TrainingLoop(settings(4, 2, dir), m.weights())) {
+      assertThat(loop.step()).isEqualTo(2);
+      loop.run(loss(m, new SyntheticData(24)), TrainingMonitor.none());
+      assertThat(m.weights().get("blocks.0.attn.to_qkv.weight").toFloatArray())
+          .containsExactly(straight);
+    }
+  }
+
+  @Test
+  void aCheckpointWithoutDigestsIsNotTrusted(@TempDir Path dir) throws Exception {
+    train(dir, 4);
+    Files.delete(dir.resolve("step-00000004/" + CheckpointDigests.FILE));
+    Resumed r = resume(settings(4, 2, dir));
+    assertThat(r.step()).isEqualTo(2);
+    assertThat(r.stderr()).contains("step-00000004").contains("no SHA256SUMS");
+  }
+
+  @Test
+  void aTruncatedNewestCheckpointFallsBackToThePreviousOne(@TempDir Path dir) throws Exception {
+    train(dir, 4);
+    Path weights = dir.resolve("step-00000004/weights.safetensors");
+    try (RandomAccessFile f = new RandomAccessFile(weights.toFile(), "rw")) {
+      f.setLength(f.length() / 2);
+    }
+    Resumed r = resume(settings(4, 2, dir));
+    assertThat(r.step()).isEqualTo(2);
+    assertThat(r.stderr()).contains("step-00000004").contains("corrupt");
+  }
+
+  @Test
+  void anEmptyStateJsonIsCorruptNotIncompatible(@TempDir Path dir) throws Exception {
+    train(dir, 4);
+    Files.writeString(dir.resolve("step-00000004/state.json"), "");
+    Resumed r = resume(settings(4, 2, dir));
+    assertThat(r.step()).isEqualTo(2);
+    assertThat(r.stderr()).contains("step-00000004").contains("corrupt").contains("state.json");
+  }
+
+  @Test
+  void whenNoCheckpointVerifiesTheRunStartsFreshAndSaysSo(@TempDir Path dir) throws Exception {
+    train(dir, 4);
+    Files.writeString(dir.resolve("step-00000004/state.json"), "");
+    flipOneBit(dir.resolve("step-00000002/ema.safetensors"));
+    Resumed r = resume(settings(4, 2, dir));
+    assertThat(r.step()).isZero();
+    assertThat(r.stderr())
+        .contains("step-00000004")
+        .contains("step-00000002")
+        .contains("starting fresh");
+  }
+
+  /** Trains into {@code dir} with checkpoints at 2 and 4 and diverges in step 6. */
+  private static void trainAndDiverge(Path dir) {
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu());
+        TrainingLoop loop = new TrainingLoop(settings(8, 2, dir), m.weights())) {
+      FlowMatchingLoss fm = loss(m, new SyntheticData(24));
+      TrainingLoop.StepLoss watched =
+          (scope, step) -> {
+            if (step == 5) {
+              throw new TrainingDivergedException(6, "diverged at step 6 (test watchdog)");
+            }
+            return fm.compute(scope, step);
+          };
+      assertThatThrownBy(() -> loop.run(watched, TrainingMonitor.none()))
+          .isInstanceOf(TrainingDivergedException.class);
+    }
+    assertThat(new Checkpoints(dir).latest()).isPresent();
+  }
+
+  @Test
+  void afterADivergenceALowerLearningRateStartsFreshInsteadOfResumingTheDivergedState(
+      @TempDir Path dir) {
+    trainAndDiverge(dir);
+    Resumed r = resume(withLearningRate(settings(8, 2, dir), 1e-3));
+    assertThat(r.step()).isZero();
+    assertThat(r.stderr())
+        .contains("diverged at step 6")
+        .contains("hyperparameters.learningRate")
+        .contains("starting fresh");
+    assertThat(new Checkpoints(dir).latest()).isEmpty();
+    // The fresh run's own checkpoints resume normally.
+    train(dir, 2);
+    assertThat(resume(settings(2, 2, dir)).step()).isEqualTo(2);
+  }
+
+  @Test
+  void afterADivergenceTheSameSettingsStopAgainWithoutTraining(@TempDir Path dir) {
+    trainAndDiverge(dir);
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu())) {
+      assertThatThrownBy(() -> new TrainingLoop(settings(8, 2, dir), m.weights()))
+          .isInstanceOf(TrainingDivergedException.class)
+          .hasMessageContaining("diverged at step 6")
+          .hasMessageContaining("hyperparameters.learningRate");
+    }
+  }
+
+  @Test
+  void aChangedLearningRateIsRefusedNamingTheFieldAndTheWayOut(@TempDir Path dir) {
+    train(dir, 2);
+    try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu())) {
+      assertThatThrownBy(
+              () -> new TrainingLoop(withLearningRate(settings(4, 2, dir), 1e-3), m.weights()))
+          .isInstanceOf(InvalidConfigException.class)
+          .hasMessageContaining("hyperparameters.learningRate")
+          .hasMessageContaining("0.003")
+          .hasMessageContaining("0.001")
+          .hasMessageContaining("output");
     }
   }
 }
