@@ -134,6 +134,9 @@ public final class SampleCommand implements Callable<Integer> {
     if (modelDir.startsWith(real(dir))) {
       refuse("holds the model --model " + model);
     }
+    if (real(dir).startsWith(modelDir)) {
+      refuse("is inside the model --model " + model);
+    }
     if (!Files.exists(dir)) {
       return;
     }

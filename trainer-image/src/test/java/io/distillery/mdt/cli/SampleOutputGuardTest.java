@@ -69,6 +69,16 @@ class SampleOutputGuardTest {
   }
 
   @Test
+  void aDirectoryInsideTheModelIsRefused() throws Exception {
+    String digest = Artifact.open(model).digest();
+    Path inside = model.resolve("samples");
+    assertThat(sample(inside)).as(cli.err.toString()).isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertRefusedNaming(inside);
+    assertThat(inside).doesNotExist();
+    assertThat(Artifact.open(model).digest()).isEqualTo(digest);
+  }
+
+  @Test
   void anotherModelArtifactIsRefused() throws Exception {
     Path copy = tmp.resolve("copy-of-model");
     if (!Files.exists(copy)) {
