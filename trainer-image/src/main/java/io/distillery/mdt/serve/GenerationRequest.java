@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -165,7 +166,7 @@ public record GenerationRequest(
       throw ApiException.badField(
           null, "request body is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e); // reading a String does no I/O
+      throw new UncheckedIOException(e); // reading a String does no I/O
     }
   }
 }
