@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -41,6 +42,9 @@ public final class TrainerConfigs {
       return parse(Files.readString(file), file.toString());
     } catch (NoSuchFileException e) {
       throw new InvalidConfigException("config file " + file + " does not exist");
+    } catch (CharacterCodingException e) {
+      // The JDK's own message ("Input length = 1") names neither the file nor the problem.
+      throw new InvalidConfigException(file + ": not a UTF-8 YAML/JSON file");
     } catch (IOException e) {
       throw new InvalidConfigException("cannot read config file " + file + ": " + e.getMessage());
     }

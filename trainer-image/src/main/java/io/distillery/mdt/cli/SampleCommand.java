@@ -1,8 +1,13 @@
 package io.distillery.mdt.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.config.InvalidConfigException;
+import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.model.Devices;
 import io.distillery.mdt.sampling.SampleShapes;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +79,8 @@ public final class SampleCommand implements Callable<Integer> {
       paramLabel = "DIR",
       defaultValue = "samples",
       description =
-          "Output directory; an earlier samples directory there is replaced (default: ${DEFAULT-VALUE}).")
+          "Output directory: new, empty, or an earlier mdt sample output, which is replaced;"
+              + " anything else is refused (default: ${DEFAULT-VALUE}).")
   Path out;
 
   @Option(
@@ -89,6 +95,7 @@ public final class SampleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    refuseUnsafeOut();
     SampleShapes.Result r =
         SampleShapes.run(
             new SampleShapes.Request(
@@ -114,5 +121,67 @@ public final class SampleCommand implements Callable<Integer> {
         r.digest());
     w.flush();
     return 0;
+  }
+
+  /**
+   * The output is replaced wholesale, so only a directory this command wrote may be: never the
+   * model, a directory holding it, another artifact or somebody's files. A bad option (exit 2),
+   * refused before anything is loaded or deleted.
+   */
+  private void refuseUnsafeOut() throws IOException {
+    Path dir = out.toAbsolutePath().normalize();
+    Path modelDir = real(model.toAbsolutePath().normalize());
+    if (modelDir.startsWith(real(dir))) {
+      refuse("holds the model --model " + model);
+    }
+    if (real(dir).startsWith(modelDir)) {
+      refuse("is inside the model --model " + model);
+    }
+    if (!Files.exists(dir)) {
+      return;
+    }
+    if (!Files.isDirectory(dir)) {
+      refuse("is a file, not a directory");
+    }
+    if (Files.exists(dir.resolve(Artifact.MANIFEST))) {
+      if (!isSampleOutput(dir)) {
+        refuse("is a model artifact, not an earlier mdt sample output");
+      }
+      return;
+    }
+    try (var entries = Files.list(dir)) {
+      if (entries.findAny().isPresent()) {
+        refuse("is not empty and not an earlier mdt sample output");
+      }
+    }
+  }
+
+  private void refuse(String why) {
+    // A config error rather than a ParameterException: one line, no usage text after it.
+    throw new InvalidConfigException(
+        "--out " + out + ": " + why + "; choose a new or empty directory (nothing was deleted)");
+  }
+
+  /** What {@link SampleShapes} writes: an artifact whose model.json says kind "samples". */
+  private static boolean isSampleOutput(Path dir) {
+    try {
+      return "samples"
+          .equals(
+              new ObjectMapper()
+                  .readTree(dir.resolve(Artifact.MODEL_JSON).toFile())
+                  .path("kind")
+                  .asText());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The real path where it exists, so a symlink cannot hide the model. */
+  private static Path real(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException e) {
+      return p;
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.distillery.mdt.progress;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfigs;
 import io.distillery.config.TrainerProgress;
 import io.vertx.core.Vertx;
@@ -51,9 +52,13 @@ public final class ProgressServer implements TrainingMonitor {
         Thread.currentThread().interrupt();
       }
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new IllegalStateException(
-          "cannot serve progress on port " + port + " (progressPort): " + cause.getMessage(),
-          cause);
+      // A configuration problem (exit 2, one line), as a busy --port is for mdt serve.
+      throw new InvalidConfigException(
+          "cannot serve progress on port "
+              + port
+              + " (--progress-port, config progressPort): "
+              + cause.getMessage()
+              + "; choose another port, or 0 for none");
     }
   }
 

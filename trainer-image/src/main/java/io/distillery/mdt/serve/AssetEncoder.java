@@ -17,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Turns the samples of one request into the bytes of the requested format, in memory (serving pods
@@ -199,8 +201,10 @@ final class AssetEncoder {
     }
     BufferedImage img = PreviewRenderer.sheet(grids, s.resolution(), labels, s.count(), PNG_CELL);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      if (!ImageIO.write(img, "png", out)) {
+    // An explicit memory-cached stream: ImageIO.write(img, fmt, OutputStream) may buffer through a
+    // temp file, and the JVM's shutdown hook deletes those, which broke PNGs drained on SIGTERM.
+    try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+      if (!ImageIO.write(img, "png", stream)) {
         throw new IOException("no PNG writer available");
       }
     } catch (IOException e) {

@@ -1,8 +1,14 @@
 package io.distillery.mdt.serve;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
@@ -17,7 +23,10 @@ public record GenerationRequest(
     int classIndex, String className, long seed, int steps, AssetFormat format, int count) {
 
   static final Set<String> FIELDS = Set.of("class", "seed", "steps", "format", "count");
-  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Duplicate keys are an error: which of two values a client meant is anybody's guess. */
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   /** The seed of sample {@code i}. */
   public long seed(int i) {
@@ -56,13 +65,11 @@ public record GenerationRequest(
    */
   public static GenerationRequest parse(String body, Limits limits) {
     List<String> classNames = limits.classNames();
-    JsonNode root;
-    try {
-      root = JSON.readTree(body);
-    } catch (JsonProcessingException e) {
+    if (body == null || body.isBlank()) {
       throw ApiException.badField(
-          null, "request body is not valid JSON: " + e.getOriginalMessage());
+          null, "request body is empty: expected a JSON object such as {\"class\": \"chair\"}");
     }
+    JsonNode root = readOneValue(body);
     if (root == null || !root.isObject()) {
       throw ApiException.badField(null, "request body must be a JSON object");
     }
@@ -134,5 +141,32 @@ public record GenerationRequest(
       }
     }
     return new GenerationRequest(classIndex, cls.asText(), seed, steps, format, count);
+  }
+
+  /** The one JSON value of {@code body}; anything after it (garbage, a second object) is a 400. */
+  private static JsonNode readOneValue(String body) {
+    try (JsonParser p = JSON.createParser(body)) {
+      JsonNode root = JSON.readTree(p);
+      long end = p.currentLocation().getCharOffset();
+      JsonToken next;
+      try {
+        next = p.nextToken();
+      } catch (JsonProcessingException garbage) {
+        next = JsonToken.NOT_AVAILABLE;
+      }
+      if (next != null) {
+        throw ApiException.badField(
+            null,
+            "request body has trailing content after its JSON value (from character "
+                + end
+                + "): send exactly one JSON object");
+      }
+      return root;
+    } catch (JsonProcessingException e) {
+      throw ApiException.badField(
+          null, "request body is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // reading a String does no I/O
+    }
   }
 }

@@ -6,7 +6,10 @@ import io.distillery.mdt.model.Devices;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -89,8 +92,12 @@ public final class GenerationServer implements AutoCloseable {
     try {
       s.server =
           s.vertx
-              .createHttpServer()
+              .createHttpServer(
+                  new HttpServerOptions()
+                      .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, options.idleTimeoutMs()))
+                      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
               .requestHandler(s.router())
+              .invalidRequestHandler(InvalidRequests::answer)
               .listen(options.port(), options.host())
               .toCompletionStage()
               .toCompletableFuture()
@@ -263,10 +270,16 @@ public final class GenerationServer implements AutoCloseable {
         .handler(BodyHandler.create(false).setBodyLimit(ServeOptions.MAX_BODY_BYTES))
         .handler(this::requireJson)
         .handler(this::generate);
-    r.get("/v1/model").handler(this::modelInfo);
-    r.get("/healthz").handler(ctx -> json(ctx.response(), 200, "{\"status\":\"live\"}"));
-    r.get("/readyz").handler(this::readiness);
-    r.get("/metrics")
+    // HEAD is answered like GET; Vert.x sends the headers and drops the body.
+    r.route("/v1/model").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::modelInfo);
+    r.route("/healthz")
+        .method(HttpMethod.GET)
+        .method(HttpMethod.HEAD)
+        .handler(ctx -> json(ctx.response(), 200, "{\"status\":\"live\"}"));
+    r.route("/readyz").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::readiness);
+    r.route("/metrics")
+        .method(HttpMethod.GET)
+        .method(HttpMethod.HEAD)
         .handler(
             ctx ->
                 ctx.response()
@@ -419,6 +432,14 @@ public final class GenerationServer implements AutoCloseable {
     int status = ctx.statusCode();
     if (ctx.failure() instanceof ApiException e) {
       error(ctx.response(), e.status(), e.field(), e.getMessage());
+      return;
+    }
+    if (ctx.failure() instanceof HttpClosedException) {
+      // The client hung up mid-upload: nobody to answer and nothing wrong with the server.
+      if (ctx.request().path().equals("/v1/generate")) {
+        metrics.outcome(ServingMetrics.ABORTED);
+      }
+      LOG.log(System.Logger.Level.DEBUG, "client closed the connection: {0}", ctx.request().path());
       return;
     }
     if (ctx.request().path().equals("/v1/generate")) {

@@ -11,6 +11,7 @@ package io.distillery.mdt.serve;
  * @param queue most requests waiting for the model; beyond it requests get 429
  * @param maxCount most samples one request may ask for
  * @param drainTimeoutMs how long a shutdown waits for queued and running requests
+ * @param idleTimeoutMs how long a connection may pass no bytes either way before it is closed
  */
 public record ServeOptions(
     String host,
@@ -20,7 +21,15 @@ public record ServeOptions(
     int batchWindowMs,
     int queue,
     int maxCount,
-    long drainTimeoutMs) {
+    long drainTimeoutMs,
+    long idleTimeoutMs) {
+
+  /**
+   * A silent connection is closed after this long, so stalled clients cannot hold sockets forever.
+   * Twice the default drain timeout: a request waiting its turn for the model passes no bytes
+   * either, and must not be cut off sooner than a shutdown would wait for it.
+   */
+  public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
   /** Request bodies above this size get 413. */
   public static final int MAX_BODY_BYTES = 16 * 1024;
@@ -40,6 +49,29 @@ public record ServeOptions(
         maxCount <= maxBatch,
         "--max-count " + maxCount + " must not exceed --max-batch " + maxBatch);
     require(drainTimeoutMs >= 0, "drain timeout must not be negative");
+    require(idleTimeoutMs >= 1, "idle timeout must be positive");
+  }
+
+  /** Options with the default idle timeout. */
+  public ServeOptions(
+      String host,
+      int port,
+      String device,
+      int maxBatch,
+      int batchWindowMs,
+      int queue,
+      int maxCount,
+      long drainTimeoutMs) {
+    this(
+        host,
+        port,
+        device,
+        maxBatch,
+        batchWindowMs,
+        queue,
+        maxCount,
+        drainTimeoutMs,
+        DEFAULT_IDLE_TIMEOUT_MS);
   }
 
   /** The defaults of {@code mdt serve} (all interfaces, port 8080). */
@@ -54,26 +86,40 @@ public record ServeOptions(
 
   public ServeOptions withHost(String h) {
     return new ServeOptions(
-        h, port, device, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutMs);
+        h, port, device, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutMs, idleTimeoutMs);
   }
 
   public ServeOptions withPort(int p) {
     return new ServeOptions(
-        host, p, device, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutMs);
+        host, p, device, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutMs, idleTimeoutMs);
   }
 
   public ServeOptions withDevice(String d) {
     return new ServeOptions(
-        host, port, d, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutMs);
+        host, port, d, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutMs, idleTimeoutMs);
   }
 
   public ServeOptions withBatching(int newMaxBatch, int newWindowMs, int newQueue) {
     return new ServeOptions(
-        host, port, device, newMaxBatch, newWindowMs, newQueue, maxCount, drainTimeoutMs);
+        host,
+        port,
+        device,
+        newMaxBatch,
+        newWindowMs,
+        newQueue,
+        maxCount,
+        drainTimeoutMs,
+        idleTimeoutMs);
   }
 
   public ServeOptions withMaxCount(int c) {
-    return new ServeOptions(host, port, device, maxBatch, batchWindowMs, queue, c, drainTimeoutMs);
+    return new ServeOptions(
+        host, port, device, maxBatch, batchWindowMs, queue, c, drainTimeoutMs, idleTimeoutMs);
+  }
+
+  public ServeOptions withIdleTimeoutMs(long ms) {
+    return new ServeOptions(
+        host, port, device, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutMs, ms);
   }
 
   private static void require(boolean ok, String message) {

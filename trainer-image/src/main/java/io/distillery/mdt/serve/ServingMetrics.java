@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code mdt_serve_request_duration_seconds{steps,format}}: accepted generate requests,
  *       arrival to response, queue wait included;
  *   <li>{@code mdt_serve_requests_total{outcome}}: every generate request by outcome ({@code ok},
- *       {@code bad_request}, {@code rejected} (429), {@code unavailable} (503), {@code error});
+ *       {@code bad_request}, {@code rejected} (429), {@code unavailable} (503), {@code aborted}
+ *       (the client hung up mid-upload), {@code error} (a server fault, the only outcome a canary
+ *       should roll back on));
  *   <li>{@code mdt_serve_in_flight_requests}: accepted generate requests not yet answered;
  *   <li>{@code mdt_serve_queue_depth}: requests waiting for the model;
  *   <li>{@code mdt_serve_batch_size}: samples per model call (warm-up excluded);
@@ -33,6 +35,9 @@ public final class ServingMetrics {
   public static final String UNAVAILABLE = "unavailable";
   public static final String ERROR = "error";
 
+  /** The client closed the connection before its request was read: not the server's fault. */
+  public static final String ABORTED = "aborted";
+
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Histogram latency =
       Histogram.builder()
@@ -46,7 +51,9 @@ public final class ServingMetrics {
   private final Counter requests =
       Counter.builder()
           .name("mdt_serve_requests_total")
-          .help("Generate requests by outcome (ok, bad_request, rejected, unavailable, error).")
+          .help(
+              "Generate requests by outcome (ok, bad_request, rejected, unavailable, aborted,"
+                  + " error).")
           .labelNames("outcome")
           .register(registry);
   private final Gauge inFlight =
@@ -86,7 +93,7 @@ public final class ServingMetrics {
   private final AtomicLong modelNanos = new AtomicLong();
 
   public ServingMetrics() {
-    for (String o : new String[] {OK, BAD_REQUEST, REJECTED, UNAVAILABLE, ERROR}) {
+    for (String o : new String[] {OK, BAD_REQUEST, REJECTED, UNAVAILABLE, ERROR, ABORTED}) {
       requests.labelValues(o);
     }
   }
