@@ -67,7 +67,9 @@ public final class TrainerStatusMapper {
         job != null ? job.getMetadata().getName() : prev == null ? null : prev.trainerJob;
     next.startTime = jobTime(job, true).orElse(prev == null ? null : prev.startTime);
     if (next.phase.finished()) {
-      next.completionTime = jobTime(job, false).orElse(seconds(now));
+      // Before the Job is marked Complete, the trainer's own finish time is the closest.
+      next.completionTime =
+          jobTime(job, false).or(() -> finishedAt(v.resultPod())).orElse(seconds(now));
     }
     next.attempts = attempts(job, obs.pods(), prev);
     next.result = result != null ? result : prev == null ? null : prev.result;
@@ -159,7 +161,12 @@ public final class TrainerStatusMapper {
   private static Verdict podVerdict(DistillationJob dj, Pod pod, TrainerObservation obs) {
     String name = pod.getMetadata().getName();
     String phase = TrainerPods.phase(pod);
-    if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
+    if ("Succeeded".equals(phase)) {
+      // Exit 0: this attempt finished and the Job (one completion) is bound to be marked Complete;
+      // its pod is often read before that. Say so now rather than "Retrying" for that moment.
+      return new Verdict(Phase.Succeeded, SUCCEEDED, "", pod);
+    }
+    if ("Failed".equals(phase)) {
       // The Job's pod failure policy fails it on these exit codes; it starts no other attempt,
       // so say why now instead of "Retrying" until the Job controller catches up.
       Optional<ContainerStateTerminated> term = TrainerPods.terminated(pod);
@@ -357,6 +364,12 @@ public final class TrainerStatusMapper {
     int fromPods = pods == null ? 0 : pods.size();
     int before = prev == null || prev.attempts == null ? 0 : prev.attempts;
     return Math.max(before, Math.max(fromJob, fromPods));
+  }
+
+  private static Optional<String> finishedAt(Pod pod) {
+    return pod == null
+        ? Optional.empty()
+        : TrainerPods.terminated(pod).map(ContainerStateTerminated::getFinishedAt);
   }
 
   private static String terminationMessage(Pod pod) {

@@ -253,6 +253,27 @@ class TrainerStatusMapperTest {
   }
 
   @Test
+  void aPodThatExitedZeroSucceedsBeforeTheJobIsMarkedComplete() {
+    // The pod's status arrives before the Job controller adds Complete: the job must not go back
+    // from Running to Retrying ("the Job starts another") for that moment.
+    Pod running = pod("p", Statuses.running("10.0.0.5"));
+    dj.setStatus(map(obs(active(), List.of(running))));
+    assertPhase(dj.getStatus(), Phase.Running, RUNNING);
+    PodStatus exited = Statuses.terminated("Succeeded", 0, "Completed", RESULT);
+    var s = map(obs(active(), List.of(pod("p", exited))));
+    assertPhase(s, Phase.Succeeded, SUCCEEDED);
+    assertThat(s.conditions).noneMatch(c -> RETRYING.equals(c.getReason()));
+    assertThat(s.result.digest).isEqualTo("sha256:d1");
+    assertThat(s.completionTime)
+        .isEqualTo(exited.getContainerStatuses().get(0).getState().getTerminated().getFinishedAt());
+    // The Job's Complete condition then changes nothing.
+    dj.setStatus(s);
+    var later =
+        map(obs(finished(cond("Complete", "CompletionsReached")), List.of(pod("p", exited))));
+    assertThat(later.conditions).isEqualTo(s.conditions);
+  }
+
+  @Test
   void malformedOrOversizedResultStillSucceedsButSaysSo() {
     Job done = finished(cond("Complete", "CompletionsReached"));
     for (String bad :
