@@ -318,12 +318,41 @@ public final class TrainerStatusMapper {
       Instant now) {
     var list =
         prev == null ? List.<io.fabric8.kubernetes.api.model.Condition>of() : prev.conditions;
+    // The condition that is True carries the reason and message; the others say briefly why they
+    // are not, so `kubectl describe` does not print one text four times.
     String msg = truncate(message);
     boolean progressing = MOVING.contains(reason);
-    list = Conditions.with(list, PROGRESSING, progressing, reason, msg, generation, now);
-    list = Conditions.with(list, SUSPENDED, phase == Phase.Suspended, reason, msg, generation, now);
-    list = Conditions.with(list, COMPLETE, phase == Phase.Succeeded, reason, msg, generation, now);
-    list = Conditions.with(list, FAILED, phase == Phase.Failed, reason, msg, generation, now);
+    list =
+        phase.finished()
+            ? Conditions.with(
+                list,
+                PROGRESSING,
+                false,
+                reason,
+                "finished; see the " + (phase == Phase.Failed ? FAILED : COMPLETE) + " condition",
+                generation,
+                now)
+            : Conditions.with(list, PROGRESSING, progressing, reason, msg, generation, now);
+    list =
+        phase == Phase.Suspended
+            ? Conditions.with(list, SUSPENDED, true, reason, msg, generation, now)
+            : Conditions.with(
+                list, SUSPENDED, false, NOT_SUSPENDED, "spec.suspend is false", generation, now);
+    list =
+        phase == Phase.Succeeded
+            ? Conditions.with(list, COMPLETE, true, reason, msg, generation, now)
+            : Conditions.with(
+                list,
+                COMPLETE,
+                false,
+                phase == Phase.Failed ? FAILED : NOT_FINISHED,
+                phase == Phase.Failed ? "the job failed" : "the trainer has not finished",
+                generation,
+                now);
+    list =
+        phase == Phase.Failed
+            ? Conditions.with(list, FAILED, true, reason, msg, generation, now)
+            : Conditions.with(list, FAILED, false, NO_FAILURE, "no failure", generation, now);
     return list;
   }
 

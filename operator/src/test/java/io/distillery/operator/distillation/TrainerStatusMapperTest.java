@@ -235,6 +235,49 @@ class TrainerStatusMapperTest {
   }
 
   @Test
+  void aTrainerThatNeverAnswersShowsWhyTheProgressColumnHasNoPercent() {
+    Pod running = pod("p", Statuses.running("10.0.0.5"));
+    assertThat(map(obs(active(), List.of(running))).progress.display).isEqualTo("no progress yet");
+    var s = map(obs(active(), List.of(running), ProgressReading.failed("connect refused")));
+    assertThat(s.progress.display).isEqualTo("unreachable");
+    assertThat(s.progress.percent).isNull();
+    dj.setStatus(s);
+    assertThat(
+            map(obs(active(), List.of(running), ProgressReading.failed("timed out")))
+                .progress
+                .display)
+        .isEqualTo("unreachable");
+    assertThat(
+            map(obs(active(), List.of(running), progress("training", 6, 60, NOW))).progress.display)
+        .isEqualTo("10%");
+  }
+
+  @Test
+  void eachConditionHasItsOwnReasonAndMessage() {
+    Pod running = pod("p", Statuses.running("10.0.0.5"));
+    for (var s :
+        List.of(
+            map(obs(active(), List.of(running))),
+            map(
+                obs(
+                    finished(cond("Failed", "PodFailurePolicy")),
+                    List.of(pod("p", Statuses.terminated("Failed", 4, "Error", "nan loss"))))))) {
+      assertThat(s.conditions).extracting(Condition::getMessage).doesNotHaveDuplicates();
+      assertThat(s.conditions)
+          .filteredOn(c -> "False".equals(c.getStatus()))
+          .allSatisfy(c -> assertThat(c.getMessage()).hasSizeLessThan(60));
+    }
+    var failed =
+        map(
+            obs(
+                finished(cond("Failed", "PodFailurePolicy")),
+                List.of(pod("p", Statuses.terminated("Failed", 4, "Error", "nan loss")))));
+    assertThat(cond(failed, FAILED).getReason()).isEqualTo(TRAINING_DIVERGED);
+    assertThat(cond(failed, COMPLETE).getReason()).isNotEqualTo(TRAINING_DIVERGED);
+    assertThat(cond(failed, SUSPENDED).getReason()).isNotEqualTo(TRAINING_DIVERGED);
+  }
+
+  @Test
   void succeededJobReportsTheResultFromTheTerminationMessage() {
     Job done =
         finished(

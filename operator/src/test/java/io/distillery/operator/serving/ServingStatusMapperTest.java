@@ -61,6 +61,38 @@ class ServingStatusMapperTest {
   }
 
   @Test
+  void aFailedSourceJobIsAWarningThatSaysWhatToDo() {
+    StudentDeployment sd = Fixtures.studentDeployment("s", A);
+    sd.getSpec().source.modelUri = null;
+    sd.getSpec().source.digest = null;
+    sd.getSpec().source.distillationJobRef = "shapes";
+    DistillationJob dj = Fixtures.distillationJob("shapes");
+    dj.setStatus(new DistillationJobStatus());
+    dj.getStatus().phase = Phase.Failed;
+    dj.getStatus().conditions =
+        Conditions.with(
+            null,
+            "Failed",
+            true,
+            "OOMKilled",
+            "the trainer ran out of memory (OOMKilled) on attempt 4; raise spec.resources.memory",
+            1,
+            T0);
+    SourceResolution source = SourceResolution.of(sd, dj);
+    assertThat(source.reason()).isEqualTo(StudentConditions.SOURCE_FAILED);
+    assertThat(source.message())
+        .contains("DistillationJob shapes failed")
+        .contains("OOMKilled")
+        .contains("spec.source")
+        .doesNotContain("waiting");
+    var status = next(sd, source, null, null, T0);
+    var event = RolloutEvents.transition(null, status).orElseThrow();
+    assertThat(event.type()).isEqualTo(EventRecorder.WARNING);
+    assertThat(event.reason()).isEqualTo(StudentConditions.SOURCE_FAILED);
+    assertThat(event.message()).contains("DistillationJob shapes failed");
+  }
+
+  @Test
   void rollingUpdateRecordsThePreviousDigestAndKeepsTransitionTimesWhenNothingChanged() {
     StudentDeployment sd = Fixtures.studentDeployment("s", A);
     SourceResolution source = SourceResolution.of(sd, null);
