@@ -9,8 +9,7 @@ import java.util.List;
 
 /**
  * Orders the printer columns the way {@code kubectl get} should show them (the CRD generator sorts
- * them by JSON path, which puts Age first). Configured as the Quarkus build's CRD post-processor
- * and used by the drift test, so crds/ and target/kubernetes agree.
+ * them by JSON path, which puts Age first). Applied by {@link CrdPostProcessing}.
  */
 public class PrinterColumnOrder implements CRDPostProcessor {
   /** Known column names, in display order; other columns keep their order before Age. */

@@ -33,12 +33,18 @@ final class ProgressMapper {
       done.display = "100%";
       return done;
     }
+    // Without a snapshot yet, say why the PROGRESS column has no percent.
+    boolean training = phase == Phase.Running || phase == Phase.Evaluating;
+    if (!training && before != null && before.percent == null) {
+      before = null; // a placeholder only explains a trainer that should be answering
+    }
+    boolean snapshot = before != null && before.percent != null;
     if (reading == null) {
-      return before;
+      return before == null && training ? placeholder("no progress yet") : before;
     }
     if (reading.progress() == null) {
-      if (before == null) {
-        return null;
+      if (!snapshot) {
+        return training ? placeholder("unreachable") : before;
       }
       ProgressStatus stale = Json.copy(before);
       stale.stale = true;
@@ -77,6 +83,12 @@ final class ProgressMapper {
       s.stale = Duration.between(updated, now).compareTo(staleAfter) > 0 ? true : null;
     }
     s.display = display(s);
+    return s;
+  }
+
+  private static ProgressStatus placeholder(String display) {
+    ProgressStatus s = new ProgressStatus();
+    s.display = display;
     return s;
   }
 

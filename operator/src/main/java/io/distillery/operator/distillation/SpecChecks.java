@@ -6,12 +6,14 @@ import io.distillery.operator.api.v1alpha1.DistillationJobSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * What the CRD schema cannot check: input locations, quantity syntax, and the trainer's own
- * validation of the rendered config ({@link TrainerConfigs#problems}). Each problem names its field
- * under {@code spec}.
+ * What the CRD schema cannot check, or an older CRD may not: input locations, the output path,
+ * quantity syntax, and the trainer's own validation of the rendered config ({@link
+ * TrainerConfigs#problems}). Each problem names its field under {@code spec}.
  */
 public final class SpecChecks {
   private SpecChecks() {}
@@ -31,6 +33,7 @@ public final class SpecChecks {
       InputUris.problem("spec.evaluation.features.uri", spec.evaluation.features.uri)
           .ifPresent(p::add);
     }
+    outputPath(spec.output.path).ifPresent(p::add);
     positive("spec.output.size", spec.output.size, p);
     if (spec.resources != null) {
       positive("spec.resources.cpu", spec.resources.cpu, p);
@@ -42,6 +45,28 @@ public final class SpecChecks {
       }
     }
     return p;
+  }
+
+  /**
+   * The output directory is joined onto the claim's mount: an absolute path, an empty segment or a
+   * '.'/'..' segment could write outside it (the CRD refuses these too; this guards an older CRD).
+   */
+  static Optional<String> outputPath(String path) {
+    if (path == null) {
+      return Optional.empty();
+    }
+    boolean escapes =
+        path.isEmpty()
+            || path.startsWith("/")
+            || Arrays.stream(path.split("/", -1))
+                .anyMatch(s -> s.isEmpty() || s.equals(".") || s.equals(".."));
+    return escapes
+        ? Optional.of(
+            "spec.output.path: '"
+                + path
+                + "' must be a relative directory on the claim (no leading '/', no empty, '.' or"
+                + " '..' segment)")
+        : Optional.empty();
   }
 
   private static void positive(String field, Quantity q, List<String> p) {

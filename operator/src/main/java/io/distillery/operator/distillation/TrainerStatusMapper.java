@@ -67,7 +67,9 @@ public final class TrainerStatusMapper {
         job != null ? job.getMetadata().getName() : prev == null ? null : prev.trainerJob;
     next.startTime = jobTime(job, true).orElse(prev == null ? null : prev.startTime);
     if (next.phase.finished()) {
-      next.completionTime = jobTime(job, false).orElse(seconds(now));
+      // Before the Job is marked Complete, the trainer's own finish time is the closest.
+      next.completionTime =
+          jobTime(job, false).or(() -> finishedAt(v.resultPod())).orElse(seconds(now));
     }
     next.attempts = attempts(job, obs.pods(), prev);
     next.result = result != null ? result : prev == null ? null : prev.result;
@@ -159,7 +161,12 @@ public final class TrainerStatusMapper {
   private static Verdict podVerdict(DistillationJob dj, Pod pod, TrainerObservation obs) {
     String name = pod.getMetadata().getName();
     String phase = TrainerPods.phase(pod);
-    if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
+    if ("Succeeded".equals(phase)) {
+      // Exit 0: this attempt finished and the Job (one completion) is bound to be marked Complete;
+      // its pod is often read before that. Say so now rather than "Retrying" for that moment.
+      return new Verdict(Phase.Succeeded, SUCCEEDED, "", pod);
+    }
+    if ("Failed".equals(phase)) {
       // The Job's pod failure policy fails it on these exit codes; it starts no other attempt,
       // so say why now instead of "Retrying" until the Job controller catches up.
       Optional<ContainerStateTerminated> term = TrainerPods.terminated(pod);
@@ -311,12 +318,41 @@ public final class TrainerStatusMapper {
       Instant now) {
     var list =
         prev == null ? List.<io.fabric8.kubernetes.api.model.Condition>of() : prev.conditions;
+    // The condition that is True carries the reason and message; the others say briefly why they
+    // are not, so `kubectl describe` does not print one text four times.
     String msg = truncate(message);
     boolean progressing = MOVING.contains(reason);
-    list = Conditions.with(list, PROGRESSING, progressing, reason, msg, generation, now);
-    list = Conditions.with(list, SUSPENDED, phase == Phase.Suspended, reason, msg, generation, now);
-    list = Conditions.with(list, COMPLETE, phase == Phase.Succeeded, reason, msg, generation, now);
-    list = Conditions.with(list, FAILED, phase == Phase.Failed, reason, msg, generation, now);
+    list =
+        phase.finished()
+            ? Conditions.with(
+                list,
+                PROGRESSING,
+                false,
+                reason,
+                "finished; see the " + (phase == Phase.Failed ? FAILED : COMPLETE) + " condition",
+                generation,
+                now)
+            : Conditions.with(list, PROGRESSING, progressing, reason, msg, generation, now);
+    list =
+        phase == Phase.Suspended
+            ? Conditions.with(list, SUSPENDED, true, reason, msg, generation, now)
+            : Conditions.with(
+                list, SUSPENDED, false, NOT_SUSPENDED, "spec.suspend is false", generation, now);
+    list =
+        phase == Phase.Succeeded
+            ? Conditions.with(list, COMPLETE, true, reason, msg, generation, now)
+            : Conditions.with(
+                list,
+                COMPLETE,
+                false,
+                phase == Phase.Failed ? FAILED : NOT_FINISHED,
+                phase == Phase.Failed ? "the job failed" : "the trainer has not finished",
+                generation,
+                now);
+    list =
+        phase == Phase.Failed
+            ? Conditions.with(list, FAILED, true, reason, msg, generation, now)
+            : Conditions.with(list, FAILED, false, NO_FAILURE, "no failure", generation, now);
     return list;
   }
 
@@ -357,6 +393,12 @@ public final class TrainerStatusMapper {
     int fromPods = pods == null ? 0 : pods.size();
     int before = prev == null || prev.attempts == null ? 0 : prev.attempts;
     return Math.max(before, Math.max(fromJob, fromPods));
+  }
+
+  private static Optional<String> finishedAt(Pod pod) {
+    return pod == null
+        ? Optional.empty()
+        : TrainerPods.terminated(pod).map(ContainerStateTerminated::getFinishedAt);
   }
 
   private static String terminationMessage(Pod pod) {

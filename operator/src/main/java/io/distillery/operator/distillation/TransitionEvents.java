@@ -22,10 +22,15 @@ final class TransitionEvents {
             Conditions.reason(prev.conditions, DistillationConditions.PROGRESSING), reason)) {
       return;
     }
-    String message =
-        Conditions.find(next.conditions, DistillationConditions.PROGRESSING)
-            .map(c -> c.getMessage())
-            .orElse("");
+    // The message of the condition that says what happened (Progressing only points to it then).
+    String about =
+        switch (next.phase) {
+          case Failed -> DistillationConditions.FAILED;
+          case Succeeded -> DistillationConditions.COMPLETE;
+          case Suspended -> DistillationConditions.SUSPENDED;
+          default -> DistillationConditions.PROGRESSING;
+        };
+    String message = Conditions.find(next.conditions, about).map(c -> c.getMessage()).orElse("");
     boolean warning = next.phase == Phase.Failed || DistillationConditions.BLOCKED.contains(reason);
     events.record(
         dj,

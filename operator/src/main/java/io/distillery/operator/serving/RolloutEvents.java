@@ -3,6 +3,7 @@ package io.distillery.operator.serving;
 import io.distillery.operator.api.v1alpha1.StudentConditions;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
+import io.distillery.operator.api.v1alpha1.StudentPhase;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.EventRecorder;
 import java.util.Objects;
@@ -16,6 +17,9 @@ final class RolloutEvents {
 
   private RolloutEvents() {}
 
+  /** One event to record: its type, reason, message and the key its name is derived from. */
+  record Transition(String type, String reason, String message, String key) {}
+
   static void report(
       StudentDeployment sd,
       StudentDeploymentStatus next,
@@ -23,6 +27,13 @@ final class RolloutEvents {
       StudentMetrics metrics) {
     StudentDeploymentStatus prev = sd.getStatus();
     outcome(prev, next).ifPresent(metrics::rollout);
+    transition(prev, next)
+        .ifPresent(t -> events.record(sd, t.type(), t.reason(), t.message(), t.key()));
+  }
+
+  /** The event for a change of phase or reason, if any. */
+  static Optional<Transition> transition(
+      StudentDeploymentStatus prev, StudentDeploymentStatus next) {
     String reason = Conditions.reason(next.conditions, StudentConditions.PROGRESSING);
     String source = Conditions.reason(next.conditions, StudentConditions.SOURCE_READY);
     if (prev != null
@@ -30,21 +41,39 @@ final class RolloutEvents {
         && Objects.equals(Conditions.reason(prev.conditions, StudentConditions.PROGRESSING), reason)
         && Objects.equals(
             Conditions.reason(prev.conditions, StudentConditions.SOURCE_READY), source)) {
-      return;
+      return Optional.empty();
     }
     boolean sourceBlocked = StudentConditions.SOURCE_BLOCKED.contains(source);
-    String eventReason = sourceBlocked ? source : reason;
-    String type =
-        condition(
-            sourceBlocked ? StudentConditions.SOURCE_READY : StudentConditions.PROGRESSING, next);
-    events.record(
-        sd,
-        WARNINGS.contains(eventReason) || sourceBlocked
-            ? EventRecorder.WARNING
-            : EventRecorder.NORMAL,
-        eventReason,
-        next.phase + ": " + type,
-        next.phase + "/" + eventReason + "/" + next.currentDigest + "/" + canaryDigest(next));
+    // Degraded without a stuck rollout: serving pods lost readiness; Available says how many.
+    boolean unready =
+        !sourceBlocked
+            && next.phase == StudentPhase.Degraded
+            && !StudentConditions.PROGRESS_DEADLINE_EXCEEDED.equals(reason);
+    String about =
+        sourceBlocked
+            ? StudentConditions.SOURCE_READY
+            : unready ? StudentConditions.AVAILABLE : StudentConditions.PROGRESSING;
+    String eventReason = Conditions.reason(next.conditions, about);
+    // The Available transition time tells one loss of readiness (or recovery) from the next, so
+    // each gets its own event name instead of reusing the first one's.
+    String since =
+        Conditions.find(next.conditions, StudentConditions.AVAILABLE)
+            .map(c -> c.getLastTransitionTime())
+            .orElse("");
+    return Optional.of(
+        new Transition(
+            WARNINGS.contains(eventReason) || sourceBlocked || unready
+                ? EventRecorder.WARNING
+                : EventRecorder.NORMAL,
+            eventReason,
+            next.phase + ": " + condition(about, next),
+            String.join(
+                "/",
+                next.phase.name(),
+                eventReason,
+                String.valueOf(next.currentDigest),
+                canaryDigest(next),
+                since)));
   }
 
   private static String condition(String type, StudentDeploymentStatus s) {

@@ -200,7 +200,7 @@ public final class ServingStatusMapper {
       status = false;
       reason = StudentConditions.WAITING_FOR_SOURCE;
       message = source.message();
-    } else if (promoted || !DeploymentProgress.rolledOut(obs.stable(), s.currentDigest)) {
+    } else if (promoted || rollingOut(sd.getStatus(), obs.stable(), s.currentDigest)) {
       boolean stuck = DeploymentProgress.deadlineExceeded(obs.stable());
       status = !stuck;
       reason =
@@ -220,6 +220,29 @@ public final class ServingStatusMapper {
     }
     return Conditions.with(
         s.conditions, StudentConditions.PROGRESSING, status, reason, message, gen, now);
+  }
+
+  /**
+   * Whether the stable Deployment is still rolling out {@code digest}. Once it was rolled out, a
+   * pod that loses readiness is no new rollout: Progressing stays settled and Available=False makes
+   * the phase Degraded (a template change still counts as a rollout).
+   */
+  private static boolean rollingOut(
+      StudentDeploymentStatus prev, Deployment stable, String digest) {
+    if (!DeploymentProgress.updated(stable, digest)) {
+      return true;
+    }
+    return !rolledOutBefore(prev, digest) && !DeploymentProgress.rolledOut(stable, digest);
+  }
+
+  private static boolean rolledOutBefore(StudentDeploymentStatus prev, String digest) {
+    if (prev == null || !Objects.equals(prev.currentDigest, digest)) {
+      return false;
+    }
+    // Both reasons are only reached (with a current model) after its rollout finished.
+    String reason = Conditions.reason(prev.conditions, StudentConditions.PROGRESSING);
+    return StudentConditions.ROLLOUT_COMPLETE.equals(reason)
+        || StudentConditions.WAITING_FOR_SOURCE.equals(reason);
   }
 
   private static java.util.List<io.fabric8.kubernetes.api.model.Condition> available(
@@ -267,19 +290,26 @@ public final class ServingStatusMapper {
     private DeploymentProgress() {}
 
     static boolean rolledOut(Deployment d, String digest) {
+      return updated(d, digest) && orZero(d.getStatus().getReadyReplicas()) >= wanted(d);
+    }
+
+    /** Every pod runs the current template, which serves {@code digest}; ready or not. */
+    static boolean updated(Deployment d, String digest) {
       if (d == null || d.getStatus() == null) {
         return false;
       }
       String served =
           d.getSpec().getTemplate().getMetadata().getAnnotations().get(Labels.MODEL_DIGEST);
-      int wanted = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
       var st = d.getStatus();
       return Objects.equals(served, digest)
           && st.getObservedGeneration() != null
           && st.getObservedGeneration() >= d.getMetadata().getGeneration()
-          && orZero(st.getUpdatedReplicas()) >= wanted
-          && orZero(st.getReadyReplicas()) >= wanted
+          && orZero(st.getUpdatedReplicas()) >= wanted(d)
           && orZero(st.getReplicas()) <= orZero(st.getUpdatedReplicas());
+    }
+
+    private static int wanted(Deployment d) {
+      return d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     }
 
     static boolean deadlineExceeded(Deployment d) {

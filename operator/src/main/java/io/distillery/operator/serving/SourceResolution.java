@@ -50,6 +50,18 @@ public record SourceResolution(ServedModel model, String reason, String message)
           StudentConditions.SOURCE_GATE_FAILED,
           "DistillationJob " + name + " did not pass its gate" + (why == null ? "" : ": " + why));
     }
+    if (status != null && status.phase == Phase.Failed) {
+      // A failed job never produces a model: waiting on it would wait forever.
+      var failed = Conditions.find(status.conditions, DistillationConditions.FAILED);
+      return waiting(
+          StudentConditions.SOURCE_FAILED,
+          "DistillationJob "
+              + name
+              + " failed"
+              + failed.map(c -> " (" + c.getReason() + ": " + c.getMessage() + ")").orElse("")
+              + "; fix it as its Failed condition says, or point spec.source at another job; the"
+              + " current model (if any) keeps serving");
+    }
     if (status == null || status.phase != Phase.Succeeded) {
       return waiting(
           StudentConditions.SOURCE_NOT_SUCCEEDED,

@@ -49,6 +49,25 @@ class SpecChecksTest {
     assertThat(SpecChecks.problems(dj)).singleElement().asString().contains("'..'");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"../../etc", "runs/../../etc", "..", "/etc", "runs//x", "runs/./x"})
+  void anOutputPathMustStayOnTheClaim(String path) {
+    DistillationJob dj = Fixtures.distillationJob("escape");
+    dj.getSpec().output.path = path;
+    assertThat(SpecChecks.problems(dj))
+        .singleElement()
+        .asString()
+        .contains("spec.output.path")
+        .contains(path);
+  }
+
+  @Test
+  void aRelativeOutputPathPasses() {
+    DistillationJob dj = Fixtures.distillationJob("nested");
+    dj.getSpec().output.path = "runs/a..b/v1";
+    assertThat(SpecChecks.problems(dj)).isEmpty();
+  }
+
   @Test
   void quantitiesMustParseAndBePositive() {
     DistillationJob dj = Fixtures.distillationJob("q");

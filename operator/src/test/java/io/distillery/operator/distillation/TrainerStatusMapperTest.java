@@ -235,6 +235,49 @@ class TrainerStatusMapperTest {
   }
 
   @Test
+  void aTrainerThatNeverAnswersShowsWhyTheProgressColumnHasNoPercent() {
+    Pod running = pod("p", Statuses.running("10.0.0.5"));
+    assertThat(map(obs(active(), List.of(running))).progress.display).isEqualTo("no progress yet");
+    var s = map(obs(active(), List.of(running), ProgressReading.failed("connect refused")));
+    assertThat(s.progress.display).isEqualTo("unreachable");
+    assertThat(s.progress.percent).isNull();
+    dj.setStatus(s);
+    assertThat(
+            map(obs(active(), List.of(running), ProgressReading.failed("timed out")))
+                .progress
+                .display)
+        .isEqualTo("unreachable");
+    assertThat(
+            map(obs(active(), List.of(running), progress("training", 6, 60, NOW))).progress.display)
+        .isEqualTo("10%");
+  }
+
+  @Test
+  void eachConditionHasItsOwnReasonAndMessage() {
+    Pod running = pod("p", Statuses.running("10.0.0.5"));
+    for (var s :
+        List.of(
+            map(obs(active(), List.of(running))),
+            map(
+                obs(
+                    finished(cond("Failed", "PodFailurePolicy")),
+                    List.of(pod("p", Statuses.terminated("Failed", 4, "Error", "nan loss"))))))) {
+      assertThat(s.conditions).extracting(Condition::getMessage).doesNotHaveDuplicates();
+      assertThat(s.conditions)
+          .filteredOn(c -> "False".equals(c.getStatus()))
+          .allSatisfy(c -> assertThat(c.getMessage()).hasSizeLessThan(60));
+    }
+    var failed =
+        map(
+            obs(
+                finished(cond("Failed", "PodFailurePolicy")),
+                List.of(pod("p", Statuses.terminated("Failed", 4, "Error", "nan loss")))));
+    assertThat(cond(failed, FAILED).getReason()).isEqualTo(TRAINING_DIVERGED);
+    assertThat(cond(failed, COMPLETE).getReason()).isNotEqualTo(TRAINING_DIVERGED);
+    assertThat(cond(failed, SUSPENDED).getReason()).isNotEqualTo(TRAINING_DIVERGED);
+  }
+
+  @Test
   void succeededJobReportsTheResultFromTheTerminationMessage() {
     Job done =
         finished(
@@ -250,6 +293,27 @@ class TrainerStatusMapperTest {
     assertThat(s.progress.display).isEqualTo("100%");
     assertThat(s.completionTime).isEqualTo("2026-11-26T11:59:00Z");
     assertThat(message(s, COMPLETE)).contains("pvc://artifacts/dj/student").contains("sha256:d1");
+  }
+
+  @Test
+  void aPodThatExitedZeroSucceedsBeforeTheJobIsMarkedComplete() {
+    // The pod's status arrives before the Job controller adds Complete: the job must not go back
+    // from Running to Retrying ("the Job starts another") for that moment.
+    Pod running = pod("p", Statuses.running("10.0.0.5"));
+    dj.setStatus(map(obs(active(), List.of(running))));
+    assertPhase(dj.getStatus(), Phase.Running, RUNNING);
+    PodStatus exited = Statuses.terminated("Succeeded", 0, "Completed", RESULT);
+    var s = map(obs(active(), List.of(pod("p", exited))));
+    assertPhase(s, Phase.Succeeded, SUCCEEDED);
+    assertThat(s.conditions).noneMatch(c -> RETRYING.equals(c.getReason()));
+    assertThat(s.result.digest).isEqualTo("sha256:d1");
+    assertThat(s.completionTime)
+        .isEqualTo(exited.getContainerStatuses().get(0).getState().getTerminated().getFinishedAt());
+    // The Job's Complete condition then changes nothing.
+    dj.setStatus(s);
+    var later =
+        map(obs(finished(cond("Complete", "CompletionsReached")), List.of(pod("p", exited))));
+    assertThat(later.conditions).isEqualTo(s.conditions);
   }
 
   @Test

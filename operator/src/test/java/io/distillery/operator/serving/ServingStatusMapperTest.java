@@ -13,11 +13,14 @@ import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
 import io.distillery.operator.api.v1alpha1.StudentPhase;
 import io.distillery.operator.common.Conditions;
+import io.distillery.operator.common.EventRecorder;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.testing.fixtures.Fixtures;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +58,38 @@ class ServingStatusMapperTest {
     assertThat(status.phase).isEqualTo(StudentPhase.Pending);
     assertThat(Conditions.reason(status.conditions, StudentConditions.SOURCE_READY))
         .isEqualTo(StudentConditions.SOURCE_NOT_FOUND);
+  }
+
+  @Test
+  void aFailedSourceJobIsAWarningThatSaysWhatToDo() {
+    StudentDeployment sd = Fixtures.studentDeployment("s", A);
+    sd.getSpec().source.modelUri = null;
+    sd.getSpec().source.digest = null;
+    sd.getSpec().source.distillationJobRef = "shapes";
+    DistillationJob dj = Fixtures.distillationJob("shapes");
+    dj.setStatus(new DistillationJobStatus());
+    dj.getStatus().phase = Phase.Failed;
+    dj.getStatus().conditions =
+        Conditions.with(
+            null,
+            "Failed",
+            true,
+            "OOMKilled",
+            "the trainer ran out of memory (OOMKilled) on attempt 4; raise spec.resources.memory",
+            1,
+            T0);
+    SourceResolution source = SourceResolution.of(sd, dj);
+    assertThat(source.reason()).isEqualTo(StudentConditions.SOURCE_FAILED);
+    assertThat(source.message())
+        .contains("DistillationJob shapes failed")
+        .contains("OOMKilled")
+        .contains("spec.source")
+        .doesNotContain("waiting");
+    var status = next(sd, source, null, null, T0);
+    var event = RolloutEvents.transition(null, status).orElseThrow();
+    assertThat(event.type()).isEqualTo(EventRecorder.WARNING);
+    assertThat(event.reason()).isEqualTo(StudentConditions.SOURCE_FAILED);
+    assertThat(event.message()).contains("DistillationJob shapes failed");
   }
 
   @Test
@@ -144,6 +179,56 @@ class ServingStatusMapperTest {
     assertThat(s.phase).isEqualTo(StudentPhase.Available);
     assertThat(Conditions.reason(s.conditions, StudentConditions.PROGRESSING))
         .isEqualTo(StudentConditions.WAITING_FOR_SOURCE);
+  }
+
+  @Test
+  void aServedModelWhosePodLosesReadinessIsDegradedWithAWarningAndOneCompletedRollout() {
+    StudentDeployment sd = Fixtures.studentDeployment("s", A);
+    SourceResolution source = SourceResolution.of(sd, null);
+    List<StudentDeploymentStatus> seen = new ArrayList<>();
+    seen.add(null);
+    seen.add(next(sd, source, null, null, T0));
+    sd.setStatus(seen.get(1));
+    seen.add(next(sd, source, rolledOut(sd, A, 3), null, T0.plusSeconds(5)));
+    sd.setStatus(seen.get(2));
+    assertThat(sd.getStatus().phase).isEqualTo(StudentPhase.Available);
+
+    var degraded = next(sd, source, withReady(rolledOut(sd, A, 3), 2), null, T0.plusSeconds(60));
+    assertThat(degraded.phase).isEqualTo(StudentPhase.Degraded);
+    assertThat(Conditions.reason(degraded.conditions, StudentConditions.PROGRESSING))
+        .isEqualTo(StudentConditions.ROLLOUT_COMPLETE);
+    assertThat(Conditions.find(degraded.conditions, StudentConditions.AVAILABLE).get().getMessage())
+        .isEqualTo("2/3 serving pods ready");
+    seen.add(degraded);
+    sd.setStatus(degraded);
+    seen.add(next(sd, source, rolledOut(sd, A, 3), null, T0.plusSeconds(90)));
+    sd.setStatus(seen.get(4));
+    assertThat(sd.getStatus().phase).isEqualTo(StudentPhase.Available);
+    seen.add(next(sd, source, withReady(rolledOut(sd, A, 3), 1), null, T0.plusSeconds(120)));
+    sd.setStatus(seen.get(5));
+    seen.add(next(sd, source, rolledOut(sd, A, 3), null, T0.plusSeconds(150)));
+
+    List<String> outcomes = new ArrayList<>();
+    List<RolloutEvents.Transition> events = new ArrayList<>();
+    for (int i = 1; i < seen.size(); i++) {
+      RolloutEvents.outcome(seen.get(i - 1), seen.get(i)).ifPresent(outcomes::add);
+      RolloutEvents.transition(seen.get(i - 1), seen.get(i)).ifPresent(events::add);
+    }
+    assertThat(outcomes).containsExactly("completed");
+    // One event per transition, each under its own name (a reused name is never written).
+    assertThat(events).hasSize(6);
+    assertThat(events).extracting(RolloutEvents.Transition::key).doesNotHaveDuplicates();
+    var lost = events.get(2);
+    assertThat(lost.type()).isEqualTo(EventRecorder.WARNING);
+    assertThat(lost.reason()).isEqualTo(StudentConditions.REPLICAS_NOT_READY);
+    assertThat(lost.message()).isEqualTo("Degraded: 2/3 serving pods ready");
+    assertThat(events.get(3).type()).isEqualTo(EventRecorder.NORMAL);
+    assertThat(events.get(3).message()).startsWith("Available: ");
+  }
+
+  private static Deployment withReady(Deployment d, int ready) {
+    d.getStatus().setReadyReplicas(ready);
+    return d;
   }
 
   /** Serves A (rolled out), canary strategy, spec now asks for B. */

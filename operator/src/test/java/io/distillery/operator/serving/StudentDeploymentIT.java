@@ -123,6 +123,24 @@ class StudentDeploymentIT {
     String rv = get(ns, "web").getMetadata().getResourceVersion();
     Thread.sleep(2500);
     assertThat(get(ns, "web").getMetadata().getResourceVersion()).isEqualTo(rv);
+
+    // A serving pod loses readiness: Degraded with a Warning, not a new rollout.
+    sim.deploymentStatus(deployment(ns, "web"), 2, 1);
+    awaitPhase(ns, "web", StudentPhase.Degraded);
+    assertThat(Conditions.reason(get(ns, "web").getStatus().conditions, "Progressing"))
+        .isEqualTo(StudentConditions.ROLLOUT_COMPLETE);
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(ns, "web"))
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getReason()).isEqualTo(StudentConditions.REPLICAS_NOT_READY);
+                          assertThat(e.getType()).isEqualTo("Warning");
+                          assertThat(e.getMessage()).isEqualTo("Degraded: 1/2 serving pods ready");
+                        }));
+    sim.deploymentStatus(deployment(ns, "web"), 2, 2);
+    awaitPhase(ns, "web", StudentPhase.Available);
   }
 
   @Test

@@ -44,6 +44,11 @@ public final class DistillationConditions {
   public static final String TRAINER_FAILED = "TrainerFailed";
   public static final String TRAINER_JOB_DELETED = "TrainerJobDeleted";
 
+  // Of Suspended, Complete and Failed while False (Complete=False says Failed when the job failed).
+  public static final String NOT_SUSPENDED = "NotSuspended";
+  public static final String NOT_FINISHED = "NotFinished";
+  public static final String NO_FAILURE = "NoFailure";
+
   /** Reasons of Progressing=True: the job is moving without anyone's help. */
   public static final Set<String> MOVING =
       Set.of(JOB_CREATED, POD_STARTING, RUNNING, EVALUATING, RETRYING);

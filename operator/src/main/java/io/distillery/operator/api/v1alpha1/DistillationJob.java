@@ -1,5 +1,6 @@
 package io.distillery.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -51,6 +52,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ValidationRule(
     value = DistillationJob.IMMUTABLE_ONCE_STARTED,
     message = DistillationJob.IMMUTABLE_MESSAGE)
+@JsonClassDescription(
+    "Distills a many-step flow-matching teacher into a 1-2 step student: the operator runs `mdt distill` in a batch/v1 Job and reports its progress, result (artifact, digest, speedup, quality) and gate in status. Served by a StudentDeployment.")
 public class DistillationJob extends CustomResource<DistillationJobSpec, DistillationJobStatus>
     implements Namespaced {
   public static final String GROUP = "distillery.io";

@@ -1,5 +1,6 @@
 package io.distillery.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -28,6 +29,8 @@ import java.util.List;
             + " samples have teacher.shape.channels channels, not 1 (gate on maxPairedError"
             + " instead)",
     fieldPath = ".evaluation.gates.minPairedIoU")
+@JsonClassDescription(
+    "What to distill (teacher, dataset, method, student step counts) and how to run it (output claim, resources, retries). Unset training settings take the trainer's defaults. Frozen once the trainer Job exists, except suspend and ttlSecondsAfterFinished.")
 public class DistillationJobSpec {
 
   @Required

@@ -1,5 +1,6 @@
 package io.distillery.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -8,6 +9,8 @@ import java.util.List;
 
 /** Observed state, written only by the operator. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonClassDescription(
+    "Observed state, written only by the operator: phase, conditions, progress and result.")
 public class DistillationJobStatus {
   @JsonPropertyDescription(
       "Pending, Queued, Running, Evaluating, Succeeded, Failed or Suspended; computed from the"

@@ -21,6 +21,14 @@ import io.fabric8.kubernetes.api.model.Quantity;
     value = "!has(self.storageClassName) || has(self.size)",
     message = "output.storageClassName: only applies to a claim the operator creates (set size)",
     fieldPath = ".storageClassName")
+// The pattern refuses absolute paths and empty segments; this refuses '.' and '..' segments, so
+// the trainer's output directory can never resolve outside the claim's mount.
+@ValidationRule(
+    value =
+        "!has(self.path) || !(('/' + self.path + '/').contains('/../')"
+            + " || ('/' + self.path + '/').contains('/./'))",
+    message = "output.path: must stay on the claim (no '.' or '..' segment)",
+    fieldPath = ".path")
 public class OutputSpec {
   @Size(min = 1, max = 253)
   @JsonPropertyDescription(
@@ -40,7 +48,7 @@ public class OutputSpec {
   @Size(max = 255)
   @Pattern("^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
   @JsonPropertyDescription(
-      "Directory on the claim for this job's checkpoints and artifacts (default: the"
-          + " DistillationJob's name).")
+      "Directory on the claim for this job's checkpoints and artifacts, relative and without"
+          + " `.` or `..` segments (default: the DistillationJob's name).")
   public String path;
 }

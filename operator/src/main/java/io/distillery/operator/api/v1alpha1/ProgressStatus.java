@@ -35,6 +35,7 @@ public class ProgressStatus {
       "True when the snapshot is old: the trainer stopped answering or stopped updating it.")
   public Boolean stale;
 
-  @JsonPropertyDescription("Progress for the printer column, e.g. `42%` or `42% (stale)`.")
+  @JsonPropertyDescription(
+      "Progress for the printer column, e.g. `42%` or `42% (stale)`; `no progress yet` or `unreachable` while the trainer runs but its `/progress` has not answered.")
   public String display;
 }

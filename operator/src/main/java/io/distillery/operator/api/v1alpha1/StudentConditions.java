@@ -17,6 +17,7 @@ public final class StudentConditions {
   public static final String SOURCE_RESOLVED = "SourceResolved";
   public static final String SOURCE_NOT_FOUND = "SourceNotFound";
   public static final String SOURCE_NOT_SUCCEEDED = "SourceNotSucceeded";
+  public static final String SOURCE_FAILED = "SourceFailed";
   public static final String SOURCE_GATE_FAILED = "SourceGateFailed";
   public static final String SOURCE_INVALID = "SourceInvalid";
 
@@ -44,7 +45,7 @@ public final class StudentConditions {
 
   /** Source reasons that need a person: Warning events. */
   public static final Set<String> SOURCE_BLOCKED =
-      Set.of(SOURCE_NOT_FOUND, SOURCE_GATE_FAILED, SOURCE_INVALID);
+      Set.of(SOURCE_NOT_FOUND, SOURCE_FAILED, SOURCE_GATE_FAILED, SOURCE_INVALID);
 
   private StudentConditions() {}
 

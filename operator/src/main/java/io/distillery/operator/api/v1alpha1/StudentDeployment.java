@@ -1,5 +1,6 @@
 package io.distillery.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -47,6 +48,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
     message =
         "metadata.name: at most 45 characters (the canary Deployment, its ReplicaSets and the"
             + " Service are named after it)")
+@JsonClassDescription(
+    "Serves a distilled student with `mdt serve`: a Deployment (plus a canary Deployment while a new model is analysed), a Service and optionally a HorizontalPodAutoscaler; each new model of its source is rolled out.")
 public class StudentDeployment
     extends CustomResource<StudentDeploymentSpec, StudentDeploymentStatus> implements Namespaced {
   public static final int MAX_NAME_LENGTH = 45;

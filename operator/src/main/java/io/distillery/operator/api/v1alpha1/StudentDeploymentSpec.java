@@ -1,5 +1,6 @@
 package io.distillery.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -9,6 +10,8 @@ import io.fabric8.generator.annotation.Required;
 
 /** Which student to serve and how to roll it out. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonClassDescription(
+    "Which student to serve (a DistillationJob's result or a model on a claim) and how: replicas, rollout strategy, resources, Service and autoscaling.")
 public class StudentDeploymentSpec {
   @Required
   @JsonPropertyDescription(

@@ -1,5 +1,6 @@
 package io.distillery.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -8,6 +9,8 @@ import java.util.List;
 
 /** Observed state, written only by the operator. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonClassDescription(
+    "Observed state, written only by the operator: phase, conditions, the model served and any canary.")
 public class StudentDeploymentStatus {
   @JsonPropertyDescription(
       "Pending, Progressing, Available, Degraded or RolledBack; computed from the conditions.")

@@ -139,6 +139,26 @@ class CrdAdmissionIT {
         .hasMessageContaining("spec.output.storageClassName");
   }
 
+  @ParameterizedTest(name = "output.path {0}")
+  @CsvSource({"../../etc", "jobs/../../etc", "..", "runs/./x", "/etc", "a//b"})
+  void anOutputPathThatLeavesTheClaimIsRefused(String path) {
+    String manifest =
+        Manifests.distillationJob("escape", "")
+            .replace("claimName: artifacts", "claimName: artifacts\n    path: '" + path + "'");
+    assertThatThrownBy(() -> create(manifest))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("spec.output.path");
+  }
+
+  @Test
+  void aNestedOutputPathIsAccepted() {
+    var created =
+        create(
+            Manifests.distillationJob("nested", "")
+                .replace("claimName: artifacts", "claimName: artifacts\n    path: runs/a..b/v1"));
+    assertThat(created.<String>get("spec", "output", "path")).isEqualTo("runs/a..b/v1");
+  }
+
   @Test
   void missingOutputAndOverlongNameAreRefused() {
     String noOutput =

@@ -2,7 +2,7 @@ package io.distillery.operator.api.v1alpha1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.distillery.operator.api.PrinterColumnOrder;
+import io.distillery.operator.api.CrdPostProcessing;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,12 +24,31 @@ class CrdDriftTest {
   static final Path CRDS = Path.of("..", "crds");
   static final Path CHECKED_IN = CRDS.resolve(FILE);
 
+  /** {@code kubectl explain <kind>} and {@code <kind>.spec} print these descriptions. */
+  @Test
+  void bothKindsAndTheirSpecAreDescribed() throws IOException {
+    for (String file : FILES) {
+      var crd =
+          io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+              Files.readString(CRDS.resolve(file)),
+              io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);
+      var schema = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
+      assertThat(schema.getDescription()).as("%s: the kind's description", file).isNotBlank();
+      assertThat(schema.getProperties().get("spec").getDescription())
+          .as("%s: spec's description", file)
+          .isNotBlank();
+      assertThat(schema.getProperties().get("status").getDescription())
+          .as("%s: status's description", file)
+          .isNotBlank();
+    }
+  }
+
   @Test
   void checkedInCrdsMatchTheJavaTypes(@TempDir Path tmp) throws IOException {
     new CRDGenerator()
         .customResourceClasses(DistillationJob.class, StudentDeployment.class)
         .forCRDVersions("v1")
-        .withPostProcessor(new PrinterColumnOrder())
+        .withPostProcessor(new CrdPostProcessing())
         .inOutputDir(tmp.toFile())
         .generate();
     for (String file : FILES) {
