@@ -162,7 +162,7 @@ public final class Bootstrap {
     return new Result(points, reps, classPoints, classReps);
   }
 
-  private static int[] draw(SplittableRandom rng, int bound, int count) {
+  static int[] draw(SplittableRandom rng, int bound, int count) {
     int[] out = new int[count];
     for (int i = 0; i < count; i++) out[i] = rng.nextInt(bound);
     return out;

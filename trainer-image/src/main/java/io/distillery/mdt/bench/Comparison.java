@@ -222,6 +222,9 @@ public final class Comparison {
                   c.model(), c.sampler(), s.samples(), s.evalSeeds().get(e), s.batch());
       if (quality != null) {
         cells[e] = quality.measureForBootstrap(generated);
+        if (isBaseline) {
+          baselineFeatures[e] = cells[e].measured().features(); // what other rows are paired with
+        }
       }
       if (!isBaseline) {
         paired[e] = PairedFidelity.measure(generated, baselineSamples(e));

@@ -46,9 +46,10 @@ final class PairedIntervals {
         .forEach(
             b -> {
               SplittableRandom rng = new SplittableRandom(seed * 1_000_033L + b);
-              int[] picks = draw(rng, trainingSeeds);
+              int[] picks = Bootstrap.draw(rng, trainingSeeds, trainingSeeds);
               int[][] drawn = new int[evalSeeds][];
-              for (int e = 0; e < evalSeeds; e++) drawn[e] = draw(rng, samples[e]);
+              for (int e = 0; e < evalSeeds; e++)
+                drawn[e] = Bootstrap.draw(rng, samples[e], samples[e]);
               reps[b] = replicate(rows, picks, drawn);
             });
     Estimate[][] out = new Estimate[rows.size()][figures];
@@ -63,12 +64,6 @@ final class PairedIntervals {
                     points[r][f], Arrays.stream(reps).mapToDouble(v -> v[rr][ff]));
       }
     }
-    return out;
-  }
-
-  private static int[] draw(SplittableRandom rng, int bound) {
-    int[] out = new int[bound];
-    for (int i = 0; i < bound; i++) out[i] = rng.nextInt(bound);
     return out;
   }
 

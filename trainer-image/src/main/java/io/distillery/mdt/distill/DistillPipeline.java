@@ -56,11 +56,7 @@ public final class DistillPipeline {
       // The held-out split is what every distribution figure compares with: it must fit too.
       StudentDistillation.checkDataFitsTeacher(cfg, teacher, heldOut);
       try (FeatureExtractor features =
-          EvaluationFeatures.open(
-              cfg,
-              teacher.model(),
-              heldOut.batch().slice(0, Math.min(2, heldOut.batch().count())),
-              device)) {
+          EvaluationFeatures.open(cfg, teacher.model(), heldOut.batch(), device)) {
         return distill(
             cfg,
             teacher,

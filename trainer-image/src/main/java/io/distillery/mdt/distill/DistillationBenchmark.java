@@ -145,7 +145,7 @@ public final class DistillationBenchmark {
       List<Variant> variants = variants(o.ablation());
       LoadedDataset heldOut = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.HELD_OUT);
       try (FeatureExtractor features =
-          EvaluationFeatures.open(cfg, teacher.model(), heldOut.batch().slice(0, 2), device)) {
+          EvaluationFeatures.open(cfg, teacher.model(), heldOut.batch(), device)) {
         QualityProbe quality = new QualityProbe(features, heldOut.batch(), cfg.evaluation.samples);
         Comparison.Settings settings =
             new Comparison.Settings(

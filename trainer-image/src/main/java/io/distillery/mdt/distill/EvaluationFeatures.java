@@ -30,12 +30,13 @@ final class EvaluationFeatures {
   }
 
   /**
-   * Opens the configured features for samples of {@code teacher}'s shape and computes them for
-   * {@code tryOn}; the caller closes the result (the teacher stays the caller's).
+   * Opens the configured features for samples of {@code teacher}'s shape and tries them on the
+   * first two held-out samples; the caller closes the result (the teacher stays the caller's).
    */
   static FeatureExtractor open(
-      TrainerConfig cfg, VelocityModel teacher, VoxelBatch tryOn, Device device)
+      TrainerConfig cfg, VelocityModel teacher, VoxelBatch heldOut, Device device)
       throws IOException {
+    VoxelBatch tryOn = heldOut.slice(0, Math.min(2, heldOut.count()));
     TrainerConfig.Features f = cfg.evaluation.features;
     String uri = f == null ? null : f.uri;
     FeatureExtractor features;
