@@ -71,6 +71,17 @@ class ServingLifecycleTest {
   }
 
   @Test
+  void aFileDroppedIntoThePublishedArtifactStopsLoadingNamingIt(@TempDir Path dir)
+      throws Exception {
+    Path copy = dir.resolve("copy");
+    copyTree(teacherDir, copy);
+    java.nio.file.Files.writeString(copy.resolve("report.json"), "{\"rows\":[{\"fd\":0.0}]}");
+    assertThatThrownBy(() -> GenerationServer.start(copy, ServeOptions.loopback()))
+        .isInstanceOf(io.distillery.mdt.artifact.CorruptArtifactException.class)
+        .hasMessageContaining("report.json is not listed");
+  }
+
+  @Test
   void concurrentRequestsAreServedInBatchesLargerThanOne() throws Exception {
     ServeOptions o = ServeOptions.loopback().withBatching(32, 100, 64);
     try (GenerationServer s = GenerationServer.start(teacherDir, o)) {
