@@ -183,6 +183,25 @@ class MdtTest {
   }
 
   @Test
+  void aFileDroppedIntoAnArtifactIsAnInputErrorNamingIt(@TempDir Path dir) throws Exception {
+    Path outDir = dir.resolve("out");
+    assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).as(err.toString()).isZero();
+    Path model = outDir.resolve(TeacherTraining.ARTIFACT_DIR);
+    Files.writeString(model.resolve("report.json"), "{\"rows\":[]}");
+    assertThat(
+            mdt(
+                "sample",
+                "--model",
+                model.toString(),
+                "--device",
+                "cpu",
+                "--out",
+                dir.resolve("samples").toString()))
+        .isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(err.toString()).contains("report.json is not listed in manifest.json");
+  }
+
+  @Test
   void sampleWritesMeshesAndASheetAndRefusesBadInputByName(@TempDir Path dir) throws Exception {
     Path outDir = dir.resolve("out");
     assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).as(err.toString()).isZero();
