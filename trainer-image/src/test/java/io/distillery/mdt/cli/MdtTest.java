@@ -183,6 +183,48 @@ class MdtTest {
   }
 
   @Test
+  void theSameDistillationGivesTheSameStudentDigest(@TempDir Path dir) throws Exception {
+    Path teacherOut = dir.resolve("teacher");
+    assertThat(mdt(tinyTeacher(teacherOut).toArray(String[]::new))).as(err.toString()).isZero();
+    String[] digests = new String[2];
+    for (int i = 0; i < 2; i++) {
+      Path out = dir.resolve("distill" + i);
+      assertThat(
+              mdt(
+                  "distill",
+                  "--out",
+                  out.toString(),
+                  "--device",
+                  "cpu",
+                  "--progress-port",
+                  "0",
+                  "--set",
+                  "teacher.uri=" + teacherOut.resolve(TeacherTraining.ARTIFACT_DIR),
+                  "--set",
+                  "hyperparameters.maxSteps=3",
+                  "--set",
+                  "hyperparameters.batchSize=4",
+                  "--set",
+                  "dataset.trainSamples=16",
+                  "--set",
+                  "dataset.heldOutSamples=32",
+                  "--set",
+                  "evaluation.samples=16",
+                  "--set",
+                  "terminationMessagePath=" + out.resolve("termination-log")))
+          .as(err.toString())
+          .isZero();
+      Artifact student = Artifact.open(out.resolve("student-mdt"));
+      // The evaluation (latencies, dates) and the loss curve are records, outside the digest.
+      assertThat(student.records())
+          .contains(ModelArtifacts.PROVENANCE, "loss.png", "evaluation/report.json");
+      assertThat(Files.readString(out.resolve("result.json"))).contains(student.digest());
+      digests[i] = student.digest();
+    }
+    assertThat(digests[1]).isEqualTo(digests[0]);
+  }
+
+  @Test
   void aFileDroppedIntoAnArtifactIsAnInputErrorNamingIt(@TempDir Path dir) throws Exception {
     Path outDir = dir.resolve("out");
     assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).as(err.toString()).isZero();
