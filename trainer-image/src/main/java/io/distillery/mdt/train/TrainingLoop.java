@@ -241,7 +241,7 @@ public final class TrainingLoop implements AutoCloseable {
             + settings.maxSteps
             + ": checkpoint written to "
             + checkpoint
-            + "; running again with the same output resumes from it (exit code 143, preempted)";
+            + "; running again with the same output resumes from it";
     System.err.println("mdt: " + message);
     System.err.flush();
     return new PreemptedException(step, message);
