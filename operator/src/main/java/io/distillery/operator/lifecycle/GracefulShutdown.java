@@ -3,6 +3,7 @@ package io.distillery.operator.lifecycle;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -57,7 +58,11 @@ public class GracefulShutdown {
 
   void onShutdown(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
     loss.shutdownStarted();
-    HaltWatchdog.start(DEADLINE, loss.lost() ? LeadershipLoss.EXIT_CODE : SIGTERM_STATUS);
+    // Only when the JVM is going down (a signal or System.exit): a test that stops the
+    // application keeps its JVM, and a standard exit (main returning) ends by itself.
+    if (!event.isStandardShutdown() && LaunchMode.current() == LaunchMode.NORMAL) {
+      HaltWatchdog.start(DEADLINE, loss.lost() ? LeadershipLoss.EXIT_CODE : SIGTERM_STATUS);
+    }
     long start = System.nanoTime();
     boolean stopped = bounded("stopping the operator", operator::stop, STOP_TIMEOUT);
     if (operator.getConfigurationService().getLeaderElectionConfiguration().isPresent()) {

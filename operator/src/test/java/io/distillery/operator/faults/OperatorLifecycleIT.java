@@ -101,9 +101,12 @@ class OperatorLifecycleIT {
   @Test
   void outsideAPodWithoutALeaseNamespaceTheLeaseGoesToDefault() {
     String ns = api.newNamespace("fallback");
+    // A kubeconfig whose context names no namespace, as many hand-written ones do.
+    String kubeconfig = api.kubeConfigYaml().replace("      namespace: default\n", "");
+    assertThat(kubeconfig).doesNotContain("namespace:");
     try (OperatorProcess c =
         OperatorProcess.start(
-            "fallback-c", api.kubeConfigYaml(), ns, Map.of("DISTILLERY_LEASE_NAME", "fb-lease"))) {
+            "fallback-c", kubeconfig, ns, Map.of("DISTILLERY_LEASE_NAME", "fb-lease"))) {
       awaitHolder("default", "fb-lease", c::holds);
       assertThat(c.log()).contains("Lease default/fb-lease").doesNotContain("Lease namespace");
       awaitReconciled(ns, "fallback");
