@@ -52,6 +52,11 @@ Role per watched namespace. RbacIT checks them against a real API server.
 - apiGroups: [""]
   resources: [events]
   verbs: [create]
+# Whether a job's namespace is terminating, read only when its trainer Job vanished (a Role in
+# that namespace is enough: RBAC treats a namespace as inside itself).
+- apiGroups: [""]
+  resources: [namespaces]
+  verbs: [get]
 # StudentDeployment controller: its primary resource and status; it reads DistillationJobs
 # (above) to resolve the model source.
 - apiGroups: [distillery.io]

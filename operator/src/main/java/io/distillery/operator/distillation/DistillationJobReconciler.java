@@ -3,6 +3,7 @@ package io.distillery.operator.distillation;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.common.EventRecorder;
+import io.distillery.operator.common.NamespaceTermination;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.common.StatusRecorder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -88,6 +89,15 @@ public class DistillationJobReconciler
         ctx.getSecondaryResources(Pod.class).stream()
             .filter(p -> job != null && TrainerPods.ownedBy(p, job))
             .toList();
+    if (dj.isMarkedForDeletion()
+        || (job == null
+            && dj.getStatus() != null
+            && dj.getStatus().trainerJob != null
+            && NamespaceTermination.terminating(
+                ctx.getClient(), dj.getMetadata().getNamespace()))) {
+      // Its namespace is going away and took the Job first: not a failure to report.
+      return UpdateControl.noUpdate();
+    }
     DistillationJobContext shared = DistillationJobContext.of(ctx);
     List<String> problems = shared.specProblems();
     boolean claimMissing = job == null && problems.isEmpty() && shared.givenClaimMissing();
@@ -116,6 +126,10 @@ public class DistillationJobReconciler
   @Override
   public ErrorStatusUpdateControl<DistillationJob> updateErrorStatus(
       DistillationJob dj, Context<DistillationJob> ctx, Exception e) {
+    if (NamespaceTermination.causedBy(e)) {
+      // Its namespace is going away: nothing to report, retry or record.
+      return ErrorStatusUpdateControl.<DistillationJob>noStatusUpdate().withNoRetry();
+    }
     return status.recordError(dj, ctx, e);
   }
 }

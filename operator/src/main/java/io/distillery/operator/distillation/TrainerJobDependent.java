@@ -104,7 +104,9 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
             .withTolerations(placement.tolerations)
             .withAffinity(placement.affinity)
             .withPriorityClassName(placement.priorityClassName)
+            // The restricted Pod Security Standard (the image runs as uid 10001).
             .withNewSecurityContext()
+            .withRunAsNonRoot(true)
             .withNewSeccompProfile()
             .withType("RuntimeDefault")
             .endSeccompProfile()

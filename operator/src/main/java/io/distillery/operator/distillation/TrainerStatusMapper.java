@@ -204,7 +204,8 @@ public final class TrainerStatusMapper {
               + name
               + " cannot be scheduled: "
               + unschedulable.get().getMessage()
-              + "; lower spec.resources, relax spec.placement or add matching nodes");
+              + "; "
+              + unschedulableHint(unschedulable.get().getMessage()));
     }
     var waiting = TrainerPods.waiting(pod).toList();
     for (var w : waiting) {
@@ -419,5 +420,24 @@ public final class TrainerStatusMapper {
 
   private static String seconds(Instant now) {
     return now.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  /** What to do about the scheduler's message: a claim problem is not fixed by fewer resources. */
+  static String unschedulableHint(String message) {
+    String m = message == null ? "" : message;
+    if (m.contains("unbound immediate PersistentVolumeClaims")
+        || m.contains("persistentvolumeclaim")) {
+      return "a claim the pod mounts is not bound: check spec.output.claimName's claim"
+          + " (kubectl get pvc) and its StorageClass";
+    }
+    boolean resources = m.contains("Insufficient ");
+    boolean placement = m.contains("node affinity/selector") || m.contains("untolerated taint");
+    if (resources && !placement) {
+      return "lower spec.resources or add nodes with room for them";
+    }
+    if (placement && !resources) {
+      return "relax spec.placement or add matching nodes";
+    }
+    return "lower spec.resources, relax spec.placement or add matching nodes";
   }
 }

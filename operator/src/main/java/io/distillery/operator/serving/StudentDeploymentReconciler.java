@@ -5,6 +5,7 @@ import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.EventRecorder;
+import io.distillery.operator.common.NamespaceTermination;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.common.StatusRecorder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -112,6 +113,10 @@ public class StudentDeploymentReconciler
   @Override
   public ErrorStatusUpdateControl<StudentDeployment> updateErrorStatus(
       StudentDeployment sd, Context<StudentDeployment> ctx, Exception e) {
+    if (NamespaceTermination.causedBy(e)) {
+      // Its namespace is going away: nothing to report, retry or record.
+      return ErrorStatusUpdateControl.<StudentDeployment>noStatusUpdate().withNoRetry();
+    }
     return status.recordError(sd, ctx, e);
   }
 }

@@ -90,6 +90,8 @@ class RbacIT {
               "list /pods",
               "watch /pods",
               "create /events",
+              // Whether a job's namespace is terminating (NamespaceTermination).
+              "get /namespaces",
               // StudentDeployment controller.
               "get distillery.io/studentdeployments",
               "list distillery.io/studentdeployments",

@@ -2,11 +2,12 @@ package io.distillery.operator.distillation;
 
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.common.ReconcileMetrics;
 import io.distillery.operator.testing.fakes.OperatorHarness;
 import io.distillery.operator.testing.fakes.Storage;
 import io.distillery.operator.testing.fixtures.Manifests;
+import io.distillery.operator.testing.fixtures.PrometheusText;
 import io.distillery.operator.testing.harnesses.TestApiServer;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -14,6 +15,8 @@ import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
@@ -32,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * Scale benchmark (issue 5 item 6), a command and not a timed test: creates N DistillationJobs at
  * once on a real API server with the operator in-process, and writes to target/scale-benchmark.md
  * the time until every one has its Job and a status, reconciles per second, API requests per job
- * (by verb), writes while settled, and peak heap. Run with:
+ * (by verb), writes while settled, peak heap, and the size of a scrape of the operator's JOSDK
+ * metrics. Run with:
  *
  * <pre>
  * ./mvnw -B -pl operator test-compile failsafe:integration-test -Dit.test=ScaleBenchmark \
@@ -44,14 +48,10 @@ class ScaleBenchmark {
   void createManyJobsAtOnce() throws Exception {
     int n = Integer.getInteger("scale.jobs", 500);
     Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
-    AtomicLong reconciles = new AtomicLong();
-    Metrics counting =
-        new Metrics() {
-          @Override
-          public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
-            reconciles.incrementAndGet();
-          }
-        };
+    // The operator's own JOSDK metrics (ReconcileMetrics), scraped once settled.
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(ReconcileMetrics.executionTimersAsHistograms());
+    Metrics metrics = ReconcileMetrics.josdk(registry);
     try (TestApiServer api = TestApiServer.start();
         KubernetesClient operatorClient = countingClient(api, requests)) {
       KubernetesClient client = api.client();
@@ -62,9 +62,9 @@ class ScaleBenchmark {
           .resource(Storage.claim("artifacts", "1Gi"))
           .create();
       OperatorSettings settings = OperatorSettings.defaults();
-      try (OperatorHarness operator = OperatorHarness.start(operatorClient, settings, counting)) {
+      try (OperatorHarness operator = OperatorHarness.start(operatorClient, settings, metrics)) {
         requests.clear();
-        reconciles.set(0);
+        double reconcilesBefore = reconciles(registry);
         Instant t0 = Instant.now();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         for (int i = 0; i < n; i++) {
@@ -80,7 +80,7 @@ class ScaleBenchmark {
         pool.awaitTermination(5, TimeUnit.MINUTES);
         Duration created = Duration.between(t0, Instant.now());
         Duration settled = null;
-        while (Duration.between(t0, Instant.now()).toMinutes() < 5) {
+        while (Duration.between(t0, Instant.now()).toMinutes() < 15) {
           long withStatus =
               client.resources(DistillationJob.class).inNamespace(ns).list().getItems().stream()
                   .filter(dj -> dj.getStatus() != null && dj.getStatus().phase != null)
@@ -92,7 +92,7 @@ class ScaleBenchmark {
           }
           TimeUnit.MILLISECONDS.sleep(250);
         }
-        long reconcilesToSettle = reconciles.get();
+        long reconcilesToSettle = Math.round(reconciles(registry) - reconcilesBefore);
         Map<String, Long> toSettle = snapshot(requests);
         requests.clear();
         TimeUnit.SECONDS.sleep(10);
@@ -102,6 +102,10 @@ class ScaleBenchmark {
                 .filter(e -> !e.getKey().equals("GET"))
                 .mapToLong(Map.Entry::getValue)
                 .sum();
+        long scrapeStart = System.nanoTime();
+        String scrape = registry.scrape();
+        double scrapeMillis = (System.nanoTime() - scrapeStart) / 1e6;
+        long series = PrometheusText.parse(scrape).samples().size();
         long peakHeap =
             ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP)
@@ -121,6 +125,7 @@ class ScaleBenchmark {
             - operator API requests until settled: %d (%.2f per job), by verb: %s
             - in the 10 s after settling: requests by verb %s, writes %d
             - peak heap of the JVM (operator and the test's own client): %d MiB
+            - scrape of the operator's registry once settled: %d series, %d bytes, %.1f ms
             """
                 .formatted(
                     Instant.now(),
@@ -136,11 +141,20 @@ class ScaleBenchmark {
                     toSettle,
                     idle,
                     idleWrites,
-                    peakHeap / (1024 * 1024));
+                    peakHeap / (1024 * 1024),
+                    series,
+                    scrape.length(),
+                    scrapeMillis);
         Files.writeString(Path.of("target", "scale-benchmark.md"), report);
         System.out.println(report);
       }
     }
+  }
+
+  private static double reconciles(PrometheusMeterRegistry registry) {
+    return registry.find("operator.sdk.reconciliations.success").counters().stream()
+        .mapToDouble(c -> c.count())
+        .sum();
   }
 
   private static Map<String, Long> snapshot(Map<String, AtomicLong> counts) {

@@ -103,6 +103,27 @@ class TrainerStatusMapperTest {
             PROGRESSING,
             List.of("p1", "Insufficient nvidia.com/gpu", "lower spec.resources")),
         new PodCase(
+            "unschedulable for an unbound claim: points at the claim",
+            JobState.ACTIVE,
+            Statuses.unschedulable(
+                "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims."
+                    + " preemption: 0/3 nodes are available: 3 Preemption is not helpful for"
+                    + " scheduling."),
+            Phase.Pending,
+            UNSCHEDULABLE,
+            PROGRESSING,
+            List.of(
+                "unbound immediate PersistentVolumeClaims", "claim the pod mounts is not bound")),
+        new PodCase(
+            "unschedulable for placement: points at spec.placement",
+            JobState.ACTIVE,
+            Statuses.unschedulable(
+                "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector."),
+            Phase.Pending,
+            UNSCHEDULABLE,
+            PROGRESSING,
+            List.of("relax spec.placement")),
+        new PodCase(
             "ErrImagePull",
             JobState.ACTIVE,
             Statuses.waiting("ErrImagePull", "not found"),
@@ -547,5 +568,17 @@ class TrainerStatusMapperTest {
   static void assertPhase(DistillationJobStatus s, Phase phase, String reason) {
     assertThat(s.phase).as("phase").isEqualTo(phase);
     assertThat(Conditions.reason(s.conditions, PROGRESSING)).as("reason").isEqualTo(reason);
+  }
+
+  @Test
+  void anUnboundClaimIsNotBlamedOnResources() {
+    String hint =
+        TrainerStatusMapper.unschedulableHint(
+            "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.");
+    assertThat(hint).contains("claim").doesNotContain("spec.resources");
+    assertThat(
+            TrainerStatusMapper.unschedulableHint(
+                "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector."))
+        .doesNotContain("spec.resources");
   }
 }

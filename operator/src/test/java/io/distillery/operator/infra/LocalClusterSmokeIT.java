@@ -11,10 +11,15 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -89,6 +94,34 @@ class LocalClusterSmokeIT {
     assertThat(scheduled.getStatus()).isEqualTo("False");
     assertThat(scheduled.getReason()).isEqualTo("Unschedulable");
     assertThat(scheduled.getMessage()).contains("Insufficient nvidia.com/gpu");
+  }
+
+  @Test
+  @Order(4)
+  void nodesRenewTheirLeasesAndStayReadyLongerThanTheGracePeriod() throws Exception {
+    List<String> notReady = new CopyOnWriteArrayList<>();
+    Watcher<Node> watcher =
+        new Watcher<>() {
+          @Override
+          public void eventReceived(Action action, Node node) {
+            node.getStatus().getConditions().stream()
+                .filter(c -> c.getType().equals("Ready") && !c.getStatus().equals("True"))
+                .forEach(c -> notReady.add(node.getMetadata().getName() + " " + c.getReason()));
+          }
+
+          @Override
+          public void onClose(WatcherException cause) {}
+        };
+    var lease = client.leases().inNamespace("kube-node-lease").withName("gpu-node-1");
+    await().atMost(Duration.ofSeconds(20)).until(() -> lease.get() != null);
+    var firstRenew = lease.get().getSpec().getRenewTime();
+    try (Watch watch = client.nodes().watch(watcher)) {
+      // The controller-manager's node-monitor grace period is 50 s: a minute and a bit without
+      // a NotReady node shows the heartbeat outpaces it (before the fix: NotReady every ~55 s).
+      TimeUnit.SECONDS.sleep(65);
+    }
+    assertThat(notReady).as("NotReady transitions of simulated nodes").isEmpty();
+    assertThat(lease.get().getSpec().getRenewTime()).isAfter(firstRenew);
   }
 
   /** True while the process runs; a zombie (exited, not yet reaped by its new parent) is gone. */
