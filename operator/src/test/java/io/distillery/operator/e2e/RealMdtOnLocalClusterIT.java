@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import io.distillery.agent.AgentPod;
+import io.distillery.agent.Entrypoints;
+import io.distillery.agent.NodeAgent;
 import io.distillery.operator.common.Labels;
 import io.distillery.operator.testing.fakes.ReadyPodsLoad;
 import io.distillery.operator.testing.fakes.Storage;
@@ -14,9 +17,6 @@ import io.distillery.operator.testing.harnesses.ChartRelease;
 import io.distillery.operator.testing.harnesses.CommandReport;
 import io.distillery.operator.testing.harnesses.ControlPlane;
 import io.distillery.operator.testing.harnesses.LocalCluster;
-import io.distillery.operator.testing.harnesses.agent.AgentPod;
-import io.distillery.operator.testing.harnesses.agent.Entrypoints;
-import io.distillery.operator.testing.harnesses.agent.NodeAgent;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -63,7 +63,7 @@ class RealMdtOnLocalClusterIT {
 
   @BeforeAll
   static void up() throws Exception {
-    Entrypoints images = Entrypoints.fromBuild();
+    Entrypoints images = Entrypoints.inRepository(ControlPlane.repo());
     cluster = LocalCluster.start();
     admin = cluster.client();
     kubeconfig = cluster.stateDir().resolve("kubeconfig");

@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A whole local cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok) started with
  * {@code hack/cluster up} in a private state directory and stopped with {@code hack/cluster down}.
+ * The node agent that {@code up} starts for a newcomer is left out unless asked for ({@link
+ * #startWithAgent}): most tests need only kwok, and RealMdtOnLocalClusterIT runs its own agent
+ * in-process to read its pods.
  */
 public final class LocalCluster implements AutoCloseable {
   private final Path stateDir;
@@ -22,10 +25,22 @@ public final class LocalCluster implements AutoCloseable {
     this.client = client;
   }
 
-  /** Starts a fresh cluster; its state lives in a new temporary directory. */
+  /** Starts a fresh cluster without the node agent; its state is a new temporary directory. */
   public static LocalCluster start() throws IOException, InterruptedException {
+    return start(false);
+  }
+
+  /**
+   * Starts a fresh cluster with the node agent on {@code mdt-node-1}, as a newcomer's {@code
+   * hack/cluster up} does (it builds the jars first when they are missing or stale).
+   */
+  public static LocalCluster startWithAgent() throws IOException, InterruptedException {
+    return start(true);
+  }
+
+  private static LocalCluster start(boolean agent) throws IOException, InterruptedException {
     Path state = Files.createTempDirectory("distillery-cluster");
-    run(state, "up", 300);
+    run(state, "up", agent ? 900 : 300, agent);
     Path kubeconfig = state.resolve("kubeconfig");
     KubernetesClient client =
         new KubernetesClientBuilder()
@@ -58,19 +73,41 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /** Pids of the pod processes the node agent started (read before {@link #close}). */
+  public List<Long> agentPodPids() throws IOException {
+    Path agent = stateDir.resolve("agent");
+    if (!Files.isDirectory(agent)) {
+      return List.of();
+    }
+    try (var files = Files.walk(agent)) {
+      return files
+          .filter(f -> f.getFileName().toString().equals("pid") && Files.isRegularFile(f))
+          .map(
+              f -> {
+                try {
+                  return Long.parseLong(Files.readString(f).trim());
+                } catch (IOException e) {
+                  throw new IllegalStateException(e);
+                }
+              })
+          .toList();
+    }
+  }
+
   @Override
   public void close() throws IOException, InterruptedException {
     client.close();
-    run(stateDir, "down", 60);
+    run(stateDir, "down", 120, false);
   }
 
-  private static void run(Path state, String verb, int timeoutSeconds)
+  private static void run(Path state, String verb, int timeoutSeconds, boolean agent)
       throws IOException, InterruptedException {
     Path script = ControlPlane.repo().resolve("hack/cluster");
     Path log = Files.createTempFile("cluster-" + verb, ".log");
     ProcessBuilder pb = new ProcessBuilder(script.toString(), verb).redirectErrorStream(true);
     pb.redirectOutput(log.toFile());
     pb.environment().put("DISTILLERY_CLUSTER_DIR", state.toString());
+    pb.environment().put("DISTILLERY_CLUSTER_AGENT", agent ? "on" : "off");
     Process p = pb.start();
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.destroyForcibly();

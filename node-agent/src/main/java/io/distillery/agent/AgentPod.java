@@ -1,4 +1,4 @@
-package io.distillery.operator.testing.harnesses.agent;
+package io.distillery.agent;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -224,6 +224,8 @@ public final class AgentPod {
     pb.environment().putAll(environment);
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
     process = pb.start();
+    // hack/cluster down kills by this pid whatever the agent could not stop itself.
+    Files.writeString(dir.resolve("pid"), Long.toString(process.pid()));
     status.running(start, process.pid(), restarts, false);
     Thread readiness =
         new Thread(() -> probeReadiness(container, start, restarts), "probe-" + name);

@@ -1,6 +1,5 @@
-package io.distillery.operator.testing.harnesses.agent;
+package io.distillery.agent;
 
-import io.distillery.operator.testing.harnesses.ControlPlane;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,22 +19,35 @@ public record Entrypoints(Path java, Path mdtJar, Path operatorJar) {
   /** How one container starts: its command line and the variables the image adds. */
   public record Launch(List<String> command, Map<String, String> environment) {}
 
-  /** The jars of this checkout; fails naming the build step when one is missing. */
-  public static Entrypoints fromBuild() {
-    Path repo = ControlPlane.repo();
-    Path mdt = repo.resolve("trainer-image/target/mdt.jar");
-    if (!Files.isRegularFile(mdt) || !Files.isDirectory(mdt.resolveSibling("lib"))) {
+  /**
+   * The jars the build packaged in the checkout at {@code repo}: {@code
+   * trainer-image/target/mdt.jar} and {@code operator/target/quarkus-app/quarkus-run.jar}.
+   */
+  public static Entrypoints inRepository(Path repo) {
+    return fromJars(
+        repo.resolve("trainer-image/target/mdt.jar"),
+        repo.resolve("operator/target/quarkus-app/quarkus-run.jar"));
+  }
+
+  /**
+   * The given jars, run by this JVM's {@code java}; fails naming the build step when one is
+   * missing.
+   */
+  public static Entrypoints fromJars(Path mdtJar, Path operatorJar) {
+    if (!Files.isRegularFile(mdtJar) || !Files.isDirectory(mdtJar.resolveSibling("lib"))) {
       throw new IllegalStateException(
-          mdt
+          mdtJar
               + " (with lib/) is missing: build the trainer first,"
               + " ./mvnw -pl trainer-image -am -DskipTests package");
     }
-    Path operator = repo.resolve("operator/target/quarkus-app/quarkus-run.jar");
-    if (!Files.isRegularFile(operator)) {
+    if (!Files.isRegularFile(operatorJar)) {
       throw new IllegalStateException(
-          operator + " is missing: package the operator first, ./mvnw -pl operator package");
+          operatorJar
+              + " is missing: package the operator first,"
+              + " ./mvnw -pl operator -am -DskipTests package");
     }
-    return new Entrypoints(Path.of(System.getProperty("java.home"), "bin", "java"), mdt, operator);
+    return new Entrypoints(
+        Path.of(System.getProperty("java.home"), "bin", "java"), mdtJar, operatorJar);
   }
 
   /**
@@ -66,8 +78,9 @@ public record Entrypoints(Path java, Path mdtJar, Path operatorJar) {
           throw new IllegalArgumentException(
               "image "
                   + image
-                  + ": the agent runs Distillery's images only (repository .../mdt or"
-                  + " .../operator)");
+                  + ": the local node agent runs Distillery's images only (repository"
+                  + " .../mdt or .../operator); other images stay simulated, on the kwok"
+                  + " nodes");
     }
     command.addAll(args);
     return new Launch(List.copyOf(command), added);

@@ -1,4 +1,4 @@
-package io.distillery.operator.testing.harnesses.agent;
+package io.distillery.agent;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 

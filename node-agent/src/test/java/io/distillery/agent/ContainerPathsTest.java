@@ -1,4 +1,4 @@
-package io.distillery.operator.testing.harnesses.agent;
+package io.distillery.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.distillery.operator.testing.harnesses.agent;
+package io.distillery.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,6 +45,7 @@ class EntrypointsTest {
   void anyOtherImageIsRefusedByName() {
     assertThatThrownBy(
             () -> images.launch("docker.io/library/nginx:1.27", List.of(), Map.of(), "x"))
-        .hasMessageContaining("docker.io/library/nginx:1.27");
+        .hasMessageContaining("docker.io/library/nginx:1.27")
+        .hasMessageContaining("Distillery's images only");
   }
 }

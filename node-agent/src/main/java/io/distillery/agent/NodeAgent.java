@@ -1,4 +1,4 @@
-package io.distillery.operator.testing.harnesses.agent;
+package io.distillery.agent;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;
@@ -37,8 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and removes the pod, as a kubelet does.
  *
  * <p>It runs Distillery's own images (the trainer's {@code mdt} and the operator, see {@link
- * Entrypoints}). Pods get addresses in 127.81.0.0/24 (loopback, like kwok's 127.80.0.0/16), which
- * their processes bind.
+ * Entrypoints}); a pod of any other image fails with a status message saying so. Pods get addresses
+ * in 127.81.0.0/24 (loopback, like kwok's 127.80.0.0/16), which their processes bind.
  */
 public final class NodeAgent implements AutoCloseable {
   public static final String LABEL = "distillery.io/node-agent";
@@ -50,6 +50,7 @@ public final class NodeAgent implements AutoCloseable {
   private final String node;
   private final Path workDir;
   private final Entrypoints entrypoints;
+  private final NodeCapacity capacity;
   private final Map<String, AgentPod> pods = new ConcurrentHashMap<>();
   private final Set<String> terminating = ConcurrentHashMap.newKeySet();
   private final AtomicInteger nextIp = new AtomicInteger(2);
@@ -58,19 +59,36 @@ public final class NodeAgent implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(daemon("agent-heartbeat"));
   private SharedIndexInformer<Pod> informer;
 
-  private NodeAgent(KubernetesClient client, String node, Path workDir, Entrypoints entrypoints) {
+  private NodeAgent(
+      KubernetesClient client,
+      String node,
+      Path workDir,
+      Entrypoints entrypoints,
+      NodeCapacity capacity) {
     this.client = client;
     this.node = node;
     this.workDir = workDir;
     this.entrypoints = entrypoints;
+    this.capacity = capacity;
   }
 
-  /** Registers {@code node}, Ready, and starts running the pods bound to it. */
+  /** Registers {@code node} with the default capacity, Ready, and runs the pods bound to it. */
   public static NodeAgent start(
       KubernetesClient client, String node, Path workDir, Entrypoints entrypoints)
       throws IOException {
+    return start(client, node, workDir, entrypoints, NodeCapacity.DEFAULT);
+  }
+
+  /** Registers {@code node} with {@code capacity}, Ready, and runs the pods bound to it. */
+  public static NodeAgent start(
+      KubernetesClient client,
+      String node,
+      Path workDir,
+      Entrypoints entrypoints,
+      NodeCapacity capacity)
+      throws IOException {
     Files.createDirectories(workDir);
-    NodeAgent agent = new NodeAgent(client, node, workDir, entrypoints);
+    NodeAgent agent = new NodeAgent(client, node, workDir, entrypoints, capacity);
     agent.register();
     agent.heartbeat.scheduleAtFixedRate(
         agent::beat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
@@ -140,17 +158,13 @@ public final class NodeAgent implements AutoCloseable {
 
   private void updateNodeStatus() {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-    Map<String, Quantity> capacity =
-        Map.of(
-            "cpu", new Quantity("8"),
-            "memory", new Quantity("32Gi"),
-            "pods", new Quantity("20"));
+    Map<String, Quantity> resources = capacity.asResources();
     NodeCondition ready =
         new NodeConditionBuilder()
             .withType("Ready")
             .withStatus("True")
             .withReason("AgentReady")
-            .withMessage("the Distillery test agent runs this node's pods")
+            .withMessage("the Distillery local node agent runs this node's pods")
             .withLastHeartbeatTime(now)
             .withLastTransitionTime(now)
             .build();
@@ -162,8 +176,8 @@ public final class NodeAgent implements AutoCloseable {
                 .editStatus(
                     n -> {
                       var status = n.getStatus();
-                      status.setCapacity(capacity);
-                      status.setAllocatable(capacity);
+                      status.setCapacity(resources);
+                      status.setAllocatable(resources);
                       status.setConditions(List.of(ready));
                       status.setAddresses(
                           List.of(
