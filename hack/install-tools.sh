@@ -7,6 +7,7 @@
 # Usage: hack/install-tools.sh                 install every tool that is missing
 #        hack/install-tools.sh --print TOOL    print TOOL's install directory (installing it first)
 # Tools: gltf-validator (the Khronos glTF validator, an npm package run with node)
+#        prometheus     (prometheus and promtool in <dir>/usr/bin, from the Debian package)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -36,10 +37,31 @@ npm_tool() {
   echo "$dir"
 }
 
+# deb_tool NAME PACKAGE VERSION: downloads the Debian package at VERSION and unpacks it (dpkg -x),
+# so nothing is installed system-wide and no root is needed for the files themselves.
+deb_tool() {
+  local dir="$cache/$1-$3"
+  if [[ ! -f "$dir/.installed" ]]; then
+    command -v apt-get >/dev/null || die "apt-get is missing: $2 $3 comes from Debian's packages"
+    local staging
+    staging="$(mktemp -d "$cache/.$1-XXXXXX")"
+    (cd "$staging" && apt-get download -q "$2=$3" >&2 2>/dev/null) ||
+      (cd "$staging" && apt-get update -q >&2 && apt-get download -q "$2=$3" >&2) ||
+      die "apt-get could not download $2=$3"
+    dpkg -x "$staging"/"$2"_*.deb "$staging" || die "cannot unpack $2"
+    rm -f "$staging"/*.deb
+    touch "$staging/.installed"
+    rm -rf "$dir"
+    mv "$staging" "$dir"
+  fi
+  echo "$dir"
+}
+
 install() {
   case "$1" in
     gltf-validator) npm_tool gltf-validator "$GLTF_VALIDATOR_VERSION" ;;
-    *) die "unknown tool '$1' (known: gltf-validator)" ;;
+    prometheus) deb_tool prometheus prometheus "$PROMETHEUS_DEB_VERSION" ;;
+    *) die "unknown tool '$1' (known: gltf-validator, prometheus)" ;;
   esac
 }
 
@@ -52,4 +74,5 @@ if [[ "${1:-}" == "--print" ]]; then
   install "$2"
 else
   install gltf-validator >/dev/null
+  install prometheus >/dev/null
 fi
