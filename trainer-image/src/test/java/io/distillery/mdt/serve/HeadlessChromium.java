@@ -51,8 +51,7 @@ final class HeadlessChromium {
     Path repo = Path.of(Objects.requireNonNull(System.getProperty("distillery.repo"), "repo"));
     Process p =
         new ProcessBuilder(
-                List.of(
-                    repo.resolve("hack/install-tools.sh").toString(), "--print", "chromium"))
+                List.of(repo.resolve("hack/install-tools.sh").toString(), "--print", "chromium"))
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

@@ -37,7 +37,8 @@ class ViewerPageTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = GenerationServer.start(TinyModels.teacher(tmp.resolve("t"), 4), ServeOptions.loopback());
+    server =
+        GenerationServer.start(TinyModels.teacher(tmp.resolve("t"), 4), ServeOptions.loopback());
     http = new Http(server.baseUri());
     browser = HeadlessChromium.start();
   }
