@@ -3,7 +3,6 @@ package io.distillery.mdt.artifact;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -12,9 +11,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 
 /**
- * Artifacts shipped inside the program under {@code src/main/resources/models/NAME/}. From a class
- * directory they are opened in place; from a jar they are copied to a temporary directory first
- * (the manifest lists the files to copy). Either way the digests are verified.
+ * Artifacts shipped inside the program under {@code src/main/resources/models/NAME/}. The files the
+ * manifest lists (and only those: the resource folder also holds notes such as {@code
+ * TRAINED_WITH.md}, which {@link Artifact#open} would refuse as unlisted) are copied to a temporary
+ * directory, from a jar or a class directory alike, and verified there.
  */
 public final class BundledArtifacts {
   private BundledArtifacts() {}
@@ -31,13 +31,6 @@ public final class BundledArtifacts {
     if (manifest == null) {
       throw new NoSuchFileException(
           "classpath:" + base, null, "no bundled artifact '" + name + "' in this build");
-    }
-    if ("file".equals(manifest.getProtocol())) {
-      try {
-        return Artifact.open(Path.of(manifest.toURI()).getParent());
-      } catch (URISyntaxException e) {
-        throw new IOException("bad resource URL " + manifest, e);
-      }
     }
     Path dir = Files.createTempDirectory("mdt-" + name + "-");
     dir.toFile().deleteOnExit();

@@ -11,17 +11,30 @@ import io.distillery.mdt.artifact.ArtifactWriter;
 import io.distillery.mdt.artifact.CorruptArtifactException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Writes and loads flow-model artifacts (teacher or student) through the digest-verified {@link
  * ArtifactWriter}: {@code weights.safetensors} plus {@code model.json} holding the {@link
  * ModelCard}, plus any extra files (loss curves, previews).
+ *
+ * <p>The artifact digest covers model.json and the files the card names (the weights and, for a
+ * TorchScript student, the module): the same training gives the same digest. The run's provenance
+ * ({@link #PROVENANCE_KEYS} of the card's {@code training}: command line, date, device) goes to the
+ * record {@value #PROVENANCE}, and the extra files are records too (listed and verified, outside
+ * the digest).
  */
 public final class ModelArtifacts {
   public static final String WEIGHTS = "weights.safetensors";
 
   /** The model.json field naming the card's format version (absent in version 1). */
   public static final String VERSION_FIELD = "version";
+
+  /** The record holding how the artifact was made (command line, date, device). */
+  public static final String PROVENANCE = "provenance.json";
+
+  /** Keys of a card's {@code training} that describe the run, not the model. */
+  public static final List<String> PROVENANCE_KEYS = List.of("command", "date", "device");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,7 +58,22 @@ public final class ModelArtifacts {
       extras.write(w);
       ObjectNode json = JSON.valueToTree(card);
       json.put(VERSION_FIELD, ModelCard.formatVersion(card.kind()));
+      ObjectNode provenance = JSON.createObjectNode();
+      if (json.get("training") instanceof ObjectNode training) {
+        for (String key : PROVENANCE_KEYS) {
+          if (training.has(key)) {
+            provenance.set(key, training.remove(key));
+          }
+        }
+      }
+      if (!provenance.isEmpty()) {
+        w.writeRecordJson(PROVENANCE, provenance);
+      }
       w.modelJson(json);
+      w.digestOnly(
+          ModelCard.TORCHSCRIPT.equals(card.kind())
+              ? List.of(card.weights(), ModelCard.TORCHSCRIPT_FILE)
+              : List.of(card.weights()));
       return w.commit();
     }
   }

@@ -80,8 +80,8 @@ final class AssetEncoder {
   }
 
   /**
-   * {@code {"resolution": R, "order": "xyz", "up": "y", "samples": [{"class", "seed", "filled": N,
-   * "voxels": [[x, y, z], ...]}]}}.
+   * {@code {"resolution": R, "order": "xyz", "up": "y", "emptySamples": E, "samples": [{"class",
+   * "seed", "filled": N, "voxels": [[x, y, z], ...]}]}}; E counts the samples with N = 0.
    */
   static byte[] voxelsJson(VoxelSamples s) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -91,6 +91,11 @@ final class AssetEncoder {
       g.writeNumberField("resolution", r);
       g.writeStringField("order", "xyz");
       g.writeStringField("up", "y");
+      int empty = 0;
+      for (int i = 0; i < s.count(); i++) {
+        empty += s.filledCount(i) == 0 ? 1 : 0;
+      }
+      g.writeNumberField("emptySamples", empty);
       g.writeArrayFieldStart("samples");
       for (int i = 0; i < s.count(); i++) {
         g.writeStartObject();

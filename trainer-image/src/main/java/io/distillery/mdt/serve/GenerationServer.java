@@ -67,6 +67,7 @@ public final class GenerationServer implements AutoCloseable {
   private final ServingMetrics metrics = new ServingMetrics();
   private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final EmptySamples emptySamples = new EmptySamples(System::nanoTime);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final ExecutorService encoders =
       Executors.newFixedThreadPool(
@@ -345,7 +346,9 @@ public final class GenerationServer implements AutoCloseable {
         .thenApplyAsync(
             out ->
                 new Encoded(
-                    out, AssetEncoder.encode(req, out.samples(), m.channels(), m.resolution())),
+                    out,
+                    AssetEncoder.encode(req, out.samples(), m.channels(), m.resolution()),
+                    EmptySamples.count(out.samples(), m.channels(), m.resolution())),
             encoders)
         .whenComplete(
             (encoded, failure) ->
@@ -366,7 +369,8 @@ public final class GenerationServer implements AutoCloseable {
                     }));
   }
 
-  private record Encoded(BatchScheduler.Output out, byte[] bytes) {}
+  /** {@code empty}: samples with no filled voxel, -1 for a multi-channel model. */
+  private record Encoded(BatchScheduler.Output out, byte[] bytes, int empty) {}
 
   private void respond(
       HttpServerResponse response,
@@ -383,7 +387,12 @@ public final class GenerationServer implements AutoCloseable {
         .putHeader("X-Count", Integer.toString(req.count()))
         .putHeader("X-Batch-Size", Integer.toString(e.out().batchSize()))
         .putHeader("X-Queue-Ms", millis(e.out().queueNanos()))
-        .putHeader("X-Generation-Ms", millis(e.out().generationNanos()))
+        .putHeader("X-Generation-Ms", millis(e.out().generationNanos()));
+    if (e.empty() >= 0) {
+      // Still a 200: the request was valid; the count tells the client the shapes are empty.
+      response.putHeader("X-Empty-Samples", Integer.toString(e.empty()));
+    }
+    response
         .putHeader(
             "Content-Disposition",
             "inline; filename=\""
@@ -396,6 +405,10 @@ public final class GenerationServer implements AutoCloseable {
         .end(Buffer.buffer(e.bytes()));
     metrics.outcome(ServingMetrics.OK);
     metrics.latency(req.steps(), req.format(), (System.nanoTime() - arrivedNanos) / 1e9);
+    if (e.empty() > 0) {
+      metrics.emptySamples(req.steps(), e.empty());
+    }
+    EmptySamples.log(emptySamples.record(e.empty(), req.count(), req.steps()));
   }
 
   private static String millis(long nanos) {

@@ -3,6 +3,7 @@ package io.distillery.mdt.serve;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distillery.mdt.artifact.Artifact;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,8 @@ import java.nio.file.Path;
  * The body of {@code GET /v1/model}: digest, role, architecture, step counts, guidance, class
  * names, and, when the artifact has an evaluation report, its metrics, speedup and gate.
  *
- * <p>The report is {@code report.json} or {@code result.json} in the artifact directory, else the
+ * <p>The report is {@code report.json} or {@code result.json} among the artifact's verified files
+ * (the manifest lists it; {@link Artifact#open} refuses a directory with unlisted files), else the
  * {@code result.json} that {@code mdt distill} writes beside the artifact when its {@code digest}
  * is this artifact's. It is passed through as {@code evaluation} (for {@code result.json}: {@code
  * metrics} per step count, {@code speedup}, {@code gate}; for an {@code mdt evaluate} report: its
@@ -37,22 +39,25 @@ final class ModelInfo {
     o.set("classes", JSON.valueToTree(model.classNames()));
     o.put("resolution", model.resolution());
     o.put("channels", model.channels());
-    JsonNode report = report(model.artifact().dir(), model.digest());
+    JsonNode report = report(model.artifact());
     if (report != null) {
       o.set("evaluation", report);
     }
     return o;
   }
 
-  /** The evaluation report of the artifact in {@code dir}, or null. */
-  static JsonNode report(Path dir, String digest) {
+  /** The evaluation report of a verified artifact, or null. */
+  static JsonNode report(Artifact artifact) {
     for (String name : new String[] {"report.json", "result.json"}) {
-      JsonNode r = readObject(dir.resolve(name));
-      if (r != null) {
-        return r;
+      if (artifact.has(name)) {
+        JsonNode r = readObject(artifact.file(name));
+        if (r != null) {
+          return r;
+        }
       }
     }
-    Path parent = dir.toAbsolutePath().getParent();
+    String digest = artifact.digest();
+    Path parent = artifact.dir().toAbsolutePath().getParent();
     JsonNode beside = parent == null ? null : readObject(parent.resolve("result.json"));
     if (beside != null && digest.equals(beside.path("digest").asText())) {
       return beside;

@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code bad_request}, {@code rejected} (429), {@code unavailable} (503), {@code aborted}
  *       (the client hung up mid-upload), {@code error} (a server fault, the only outcome a canary
  *       should roll back on));
+ *   <li>{@code mdt_serve_empty_samples_total{steps}}: samples answered 200 with no filled voxel
+ *       (see {@link EmptySamples});
  *   <li>{@code mdt_serve_in_flight_requests}: accepted generate requests not yet answered;
  *   <li>{@code mdt_serve_queue_depth}: requests waiting for the model;
  *   <li>{@code mdt_serve_batch_size}: samples per model call (warm-up excluded);
@@ -55,6 +57,14 @@ public final class ServingMetrics {
               "Generate requests by outcome (ok, bad_request, rejected, unavailable, aborted,"
                   + " error).")
           .labelNames("outcome")
+          .register(registry);
+  private final Counter emptySamples =
+      Counter.builder()
+          .name("mdt_serve_empty_samples_total")
+          .help(
+              "Samples answered (200) with no filled voxel, by steps: an undertrained model,"
+                  + " e.g. a 1-step student.")
+          .labelNames("steps")
           .register(registry);
   private final Gauge inFlight =
       Gauge.builder()
@@ -104,6 +114,10 @@ public final class ServingMetrics {
 
   void latency(int steps, AssetFormat format, double seconds) {
     latency.labelValues(Integer.toString(steps), format.wireName()).observe(seconds);
+  }
+
+  void emptySamples(int steps, int n) {
+    emptySamples.labelValues(Integer.toString(steps)).inc(n);
   }
 
   void inFlight(int n) {

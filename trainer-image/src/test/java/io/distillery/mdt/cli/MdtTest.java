@@ -2,8 +2,11 @@ package io.distillery.mdt.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.config.ExitCodes;
 import io.distillery.mdt.artifact.Artifact;
+import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.sampling.SampleShapes;
 import io.distillery.mdt.train.TeacherTraining;
 import java.io.StringWriter;
@@ -154,9 +157,90 @@ class MdtTest {
     assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).as(err.toString()).isZero();
     Artifact a = Artifact.open(outDir.resolve(TeacherTraining.ARTIFACT_DIR));
     assertThat(out.toString()).contains("teacher written to").contains(a.digest());
-    assertThat(a.modelJson().path("training").path("command").asText())
-        .startsWith("mdt train-teacher --out");
+    JsonNode provenance = new ObjectMapper().readTree(a.file(ModelArtifacts.PROVENANCE).toFile());
+    assertThat(provenance.path("command").asText()).startsWith("mdt train-teacher --out");
+    assertThat(provenance.path("date").asText()).isNotEmpty();
+    assertThat(a.modelJson().path("training").has("date")).isFalse();
+    assertThat(a.records()).contains(ModelArtifacts.PROVENANCE, TeacherTraining.LOSS_PLOT);
     assertThat(Files.list(outDir.resolve(TeacherTraining.CHECKPOINT_DIR))).isNotEmpty();
+  }
+
+  @Test
+  void theSameTrainingGivesTheSameDigestAndOtherWeightsAnother(@TempDir Path dir) throws Exception {
+    // Different output folders make different command lines, and the runs have different dates.
+    String[] digests = new String[3];
+    for (int i = 0; i < 3; i++) {
+      List<String> args = tinyTeacher(dir.resolve("out" + i));
+      if (i == 2) {
+        args.set(args.indexOf("--seed") + 1, "6");
+      }
+      assertThat(mdt(args.toArray(String[]::new))).as(err.toString()).isZero();
+      digests[i] =
+          Artifact.open(dir.resolve("out" + i).resolve(TeacherTraining.ARTIFACT_DIR)).digest();
+    }
+    assertThat(digests[1]).isEqualTo(digests[0]);
+    assertThat(digests[2]).isNotEqualTo(digests[0]);
+  }
+
+  @Test
+  void theSameDistillationGivesTheSameStudentDigest(@TempDir Path dir) throws Exception {
+    Path teacherOut = dir.resolve("teacher");
+    assertThat(mdt(tinyTeacher(teacherOut).toArray(String[]::new))).as(err.toString()).isZero();
+    String[] digests = new String[2];
+    for (int i = 0; i < 2; i++) {
+      Path out = dir.resolve("distill" + i);
+      assertThat(
+              mdt(
+                  "distill",
+                  "--out",
+                  out.toString(),
+                  "--device",
+                  "cpu",
+                  "--progress-port",
+                  "0",
+                  "--set",
+                  "teacher.uri=" + teacherOut.resolve(TeacherTraining.ARTIFACT_DIR),
+                  "--set",
+                  "hyperparameters.maxSteps=3",
+                  "--set",
+                  "hyperparameters.batchSize=4",
+                  "--set",
+                  "dataset.trainSamples=16",
+                  "--set",
+                  "dataset.heldOutSamples=32",
+                  "--set",
+                  "evaluation.samples=16",
+                  "--set",
+                  "terminationMessagePath=" + out.resolve("termination-log")))
+          .as(err.toString())
+          .isZero();
+      Artifact student = Artifact.open(out.resolve("student-mdt"));
+      // The evaluation (latencies, dates) and the loss curve are records, outside the digest.
+      assertThat(student.records())
+          .contains(ModelArtifacts.PROVENANCE, "loss.png", "evaluation/report.json");
+      assertThat(Files.readString(out.resolve("result.json"))).contains(student.digest());
+      digests[i] = student.digest();
+    }
+    assertThat(digests[1]).isEqualTo(digests[0]);
+  }
+
+  @Test
+  void aFileDroppedIntoAnArtifactIsAnInputErrorNamingIt(@TempDir Path dir) throws Exception {
+    Path outDir = dir.resolve("out");
+    assertThat(mdt(tinyTeacher(outDir).toArray(String[]::new))).as(err.toString()).isZero();
+    Path model = outDir.resolve(TeacherTraining.ARTIFACT_DIR);
+    Files.writeString(model.resolve("report.json"), "{\"rows\":[]}");
+    assertThat(
+            mdt(
+                "sample",
+                "--model",
+                model.toString(),
+                "--device",
+                "cpu",
+                "--out",
+                dir.resolve("samples").toString()))
+        .isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(err.toString()).contains("report.json is not listed in manifest.json");
   }
 
   @Test

@@ -243,9 +243,12 @@ class GenerationServerTest {
   void aStudentAcceptsOnlyItsTrainedStepsAndReportsItsEvaluation(@TempDir Path dir)
       throws Exception {
     Path student = TinyModels.student(teacherDir, dir.resolve("student"), List.of(1, 2));
+    // As mdt distill writes it: beside the artifact, naming its digest.
     Files.writeString(
-        student.resolve("result.json"),
-        "{\"status\":\"succeeded\",\"digest\":\"x\",\"speedup\":{\"1\":41.5},"
+        dir.resolve("result.json"),
+        "{\"status\":\"succeeded\",\"digest\":\""
+            + io.distillery.mdt.artifact.Artifact.open(student).digest()
+            + "\",\"speedup\":{\"1\":41.5},"
             + "\"metrics\":{\"1\":{\"fd\":0.5,\"nfe\":1}},\"gate\":{\"passed\":true}}");
     try (GenerationServer s = GenerationServer.start(student, ServeOptions.loopback())) {
       Http h = new Http(s.baseUri());

@@ -7,6 +7,7 @@ import io.distillery.mdt.data.LoadedDataset;
 import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
+import io.distillery.mdt.model.Weights;
 import io.distillery.mdt.progress.TrainingMonitor;
 import io.distillery.mdt.train.TeacherTraining;
 import java.io.IOException;
@@ -47,6 +48,29 @@ public final class TinyModels {
             BuiltinShapes.generate(16, 16, 7, BuiltinShapes.Split.TRAIN),
             BuiltinShapes.CLASS_NAMES);
     return TeacherTraining.run(c, data, Device.cpu(), TrainingMonitor.none(), Map.of()).artifact();
+  }
+
+  /**
+   * A 1-step student whose every sample is {@code value} everywhere: the teacher's weights with the
+   * output layer's weights zeroed and its bias set to {@code value} (the network predicts the data,
+   * so -1 gives empty shapes, as a collapsed student does, and +1 full cubes).
+   */
+  public static Path constantStudent(Path teacherDir, Path target, float value) throws IOException {
+    try (ModelArtifacts.Loaded t = ModelArtifacts.load(teacherDir, Device.cpu())) {
+      Weights w = t.model().weights();
+      String out = w.asMap().containsKey("head.fc2.bias") ? "head.fc2" : "final_layer.linear";
+      w.put(out + ".weight", w.get(out + ".weight").zerosLike());
+      w.put(out + ".bias", w.get(out + ".bias").zerosLike().add(value));
+      ModelCard card =
+          ModelCard.flowTransformer(
+              "student",
+              t.card().model(),
+              SamplerSettings.student(1),
+              true,
+              t.card().classNames(),
+              Map.of("studentSteps", List.of(1), "method", "mdt"));
+      return ModelArtifacts.write(target, card, w, ModelArtifacts.Extras.none()).dir();
+    }
   }
 
   /**
