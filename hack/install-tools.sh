@@ -62,7 +62,7 @@ deb_tool() {
 
 # browser: Chromium and ChromeDriver at CHROMIUM_DEB_VERSION plus the packages they need that this
 # machine does not have (apt-get's own answer), all unpacked into one directory; run with
-# LD_LIBRARY_PATH=<dir>/usr/lib/x86_64-linux-gnu.
+# LD_LIBRARY_PATH=<dir>/usr/lib/x86_64-linux-gnu:<dir>/usr/lib/x86_64-linux-gnu/pulseaudio.
 browser() {
   local dir="$cache/chromium-$CHROMIUM_DEB_VERSION"
   if [[ ! -f "$dir/.installed" ]]; then

@@ -106,8 +106,9 @@ async function generate() {
     shape.traverse((o) => {
       if (o.isMesh) triangles += o.geometry.index ? o.geometry.index.count / 3 : 0;
     });
-    $('filled').textContent = response.headers.get('X-Filled-Voxels') ?? '–';
-    if (triangles === 0) {
+    const empty = Number(response.headers.get('X-Empty-Samples') ?? '0');
+    $('filled').textContent = triangles === 0 ? 'none' : `${triangles} triangles`;
+    if (empty > 0 || triangles === 0) {
       $('note').textContent = 'The model generated an empty shape (no voxel filled) for this seed.';
     }
     render();

@@ -24,8 +24,8 @@ final class HeadlessChromium {
 
   static ChromeDriver start() throws Exception {
     Path dir = installed();
-    Map<String, String> env =
-        Map.of("LD_LIBRARY_PATH", dir.resolve("usr/lib/x86_64-linux-gnu").toString());
+    Path libs = dir.resolve("usr/lib/x86_64-linux-gnu");
+    Map<String, String> env = Map.of("LD_LIBRARY_PATH", libs + ":" + libs.resolve("pulseaudio"));
     ChromeDriverService service =
         new ChromeDriverService.Builder()
             .usingDriverExecutable(dir.resolve("usr/lib/chromium/chromedriver").toFile())

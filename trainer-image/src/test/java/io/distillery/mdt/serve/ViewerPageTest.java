@@ -22,7 +22,6 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The viewer page `mdt serve` answers at {@code /}, in a real headless Chromium: it loads without
@@ -90,11 +89,27 @@ class ViewerPageTest {
   }
 
   private static void awaitState(String state) {
-    new WebDriverWait(browser, Duration.ofSeconds(60))
-        .until(
-            b ->
-                state.equals(
-                    ((JavascriptExecutor) b).executeScript("return document.body.dataset.state")));
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    Object now = null;
+    while (System.nanoTime() < deadline) {
+      now = ((JavascriptExecutor) browser).executeScript("return document.body.dataset.state");
+      if (state.equals(now)) {
+        return;
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new AssertionError(
+        "page state "
+            + now
+            + ", not "
+            + state
+            + "; console: "
+            + browser.manage().logs().get(LogType.BROWSER).getAll());
   }
 
   private static List<String> severe() {
