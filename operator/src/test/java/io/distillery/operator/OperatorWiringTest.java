@@ -2,10 +2,10 @@ package io.distillery.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.distillery.operator.common.LeaderElection;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.distillation.DistillationJobReconciler;
 import io.distillery.operator.distillation.DistillationMetrics;
+import io.distillery.operator.lifecycle.LeaderElection;
 import io.distillery.operator.serving.StudentDeploymentReconciler;
 import io.distillery.operator.serving.StudentMetrics;
 import io.micrometer.core.instrument.MeterRegistry;

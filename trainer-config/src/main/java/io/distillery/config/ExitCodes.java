@@ -25,6 +25,13 @@ public final class ExitCodes {
   /** The student was written but failed the quality/speed gate. */
   public static final int GATE_FAILED = 5;
 
+  /**
+   * Stopped by SIGTERM (preempted, drained, deleted pod) after checkpointing the current training
+   * step; a rerun with the same output resumes from it. 128 + SIGTERM, the status the JVM and the
+   * kubelet give a terminated process, so a retrying Job treats it as any other termination.
+   */
+  public static final int PREEMPTED = 143;
+
   private ExitCodes() {}
 
   /** Human meaning of an exit code, for status messages. */
@@ -37,7 +44,7 @@ public final class ExitCodes {
       case DIVERGED -> "training diverged (NaN/inf or rising loss)";
       case GATE_FAILED -> "student failed the quality/speed gate";
       case 137 -> "killed (SIGKILL, often out of memory)";
-      case 143 -> "terminated (SIGTERM)";
+      case PREEMPTED -> "terminated (SIGTERM)";
       default -> "exit code " + code;
     };
   }

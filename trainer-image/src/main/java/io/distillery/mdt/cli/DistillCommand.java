@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
           + " model.json, manifest.json, loss.png, evaluation/) and <out>/result.json.",
       "The result JSON also goes to config `terminationMessagePath` for the operator."
           + " Checkpoints go to <out>/checkpoints; running again with the same output resumes.",
-      "Exit codes: 0 ok, 2 invalid configuration, 3 invalid input, 4 diverged, 5 gate failed."
+      "Exit codes: 0 ok, 2 invalid configuration, 3 invalid input, 4 diverged, 5 gate failed,"
+          + " 143 preempted: on SIGTERM the current step is checkpointed first."
     })
 public final class DistillCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;

@@ -7,6 +7,7 @@ import io.distillery.mdt.data.BadInputException;
 import io.distillery.mdt.data.DatasetException;
 import io.distillery.mdt.model.Weights;
 import io.distillery.mdt.train.IncompatibleCheckpointException;
+import io.distillery.mdt.train.PreemptedException;
 import io.distillery.mdt.train.TrainingDivergedException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Command;
     description = {
       "Trains flow-matching 3D teachers and distills them into 1-2 step students (MDT-dist).",
       "Exit codes: 0 ok, 1 internal error, 2 invalid configuration or options, 3 invalid input"
-          + " (file, shape, artifact, checkpoint), 4 training diverged, 5 gate failed."
+          + " (file, shape, artifact, checkpoint), 4 training diverged, 5 gate failed, 143"
+          + " preempted (SIGTERM while training: the current step was checkpointed)."
     })
 public final class Mdt implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -55,6 +57,9 @@ public final class Mdt implements Runnable {
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           int code = exitCode(e);
+          if (code == ExitCodes.PREEMPTED) {
+            return code; // the loop said where it stopped before the JVM could halt
+          }
           commandLine.getErr().println("mdt: " + message(e));
           if (code == ExitCodes.INTERNAL) {
             e.printStackTrace(commandLine.getErr());
@@ -79,6 +84,9 @@ public final class Mdt implements Runnable {
     }
     if (t instanceof TrainingDivergedException) {
       return ExitCodes.DIVERGED;
+    }
+    if (t instanceof PreemptedException) {
+      return ExitCodes.PREEMPTED;
     }
     if (t instanceof DatasetException
         || t instanceof CorruptArtifactException

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
       "Train the built-in flow transformer (config `model`) as a teacher with flow matching on"
           + " config `dataset`, and write it as an artifact <out>/teacher (EMA weights, model.json,"
           + " manifest.json, loss.png). Checkpoints go to <out>/checkpoints/teacher; running again"
-          + " with the same output resumes from the newest one.",
+          + " with the same output resumes from the newest one. SIGTERM checkpoints the current"
+          + " step and exits with 143 (preempted).",
       "Serves GET /progress and GET /metrics on progressPort while training."
     })
 public final class TrainTeacherCommand implements Callable<Integer> {

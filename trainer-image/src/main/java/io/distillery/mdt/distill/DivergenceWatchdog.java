@@ -2,8 +2,10 @@ package io.distillery.mdt.distill;
 
 import ai.djl.ndarray.NDManager;
 import io.distillery.config.TrainerConfig;
+import io.distillery.mdt.train.LossHistory;
 import io.distillery.mdt.train.TrainingDivergedException;
 import io.distillery.mdt.train.TrainingLoop;
+import java.util.List;
 
 /**
  * Stops a distillation whose watched loss rises for good (docs/algorithm.md section 8: a rising VD
@@ -71,6 +73,23 @@ public final class DivergenceWatchdog implements TrainingLoop.StepLoss {
       observe(step + 1, value.getFloat());
     }
     return losses;
+  }
+
+  /**
+   * Feeds the watched losses of the steps a resumed run has already taken (its checkpoint's
+   * history), so that it judges exactly as the uninterrupted run would: the same windows and the
+   * same best mean. Without them a run restarted after every few windows (a preempted pod) would
+   * never see a rise against the earlier best. No replayed value throws: the uninterrupted run
+   * stopped before logging the step that did.
+   */
+  DivergenceWatchdog replay(LossHistory history) {
+    List<Double> values = history.values.get(watched);
+    if (values != null) {
+      for (int i = 0; i < values.size(); i++) {
+        observe(history.steps.get(i), values.get(i));
+      }
+    }
+    return this;
   }
 
   /** Feeds one value; throws when the run has diverged. */

@@ -122,16 +122,17 @@ public final class StudentDistillation {
                 : TargetNetwork.self(student)) {
       TrainingLoop.StepLoss loss =
           watchdog(
-              cfg,
-              new DistillationLoss(
-                  cfg.method,
-                  student,
-                  target,
-                  teacher.model(),
-                  data,
-                  h.batchSize,
-                  settings,
-                  h.seed));
+                  cfg,
+                  new DistillationLoss(
+                      cfg.method,
+                      student,
+                      target,
+                      teacher.model(),
+                      data,
+                      h.batchSize,
+                      settings,
+                      h.seed))
+              .replay(loop.history());
       TrainingLoop.Summary s = loop.run(loss, monitor);
       Map<String, Object> training = new LinkedHashMap<>(provenance);
       training.put("method", method);

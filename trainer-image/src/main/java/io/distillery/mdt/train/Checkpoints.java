@@ -18,15 +18,17 @@ import java.util.stream.Stream;
 /**
  * Checkpoint directories {@code step-00000123} under a root. Each is written into a temporary
  * directory, sealed with the digests of its files ({@link CheckpointDigests}) and renamed into
- * place when complete, so a crash never leaves a checkpoint that looks finished; the newest {@link
- * #KEEP} are kept. Only a checkpoint whose files match their digests and whose state reads is
- * resumed; a bad one is set aside as {@code corrupt-step-...} (kept for inspection, out of the way
- * of pruning) and the next older one is tried.
+ * place when complete, so a crash never leaves a checkpoint that looks finished (the next save
+ * deletes what a killed write left); the newest {@link #KEEP} are kept. Only a checkpoint whose
+ * files match their digests and whose state reads is resumed; a bad one is set aside as {@code
+ * corrupt-step-...} (kept for inspection, out of the way of pruning) and the next older one is
+ * tried.
  */
 public final class Checkpoints {
   public static final int KEEP = 2;
   private static final String PREFIX = "step-";
   private static final String SET_ASIDE = "corrupt-";
+  private static final String TMP = ".tmp-" + PREFIX;
   private static final String STATE = "state.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,7 +68,8 @@ public final class Checkpoints {
   public Path save(long step, Writer writer) {
     try {
       Files.createDirectories(root);
-      Path tmp = Files.createTempDirectory(root, ".tmp-" + PREFIX);
+      deleteUnfinished();
+      Path tmp = Files.createTempDirectory(root, TMP);
       try {
         writer.write(tmp);
         CheckpointDigests.write(tmp);
@@ -183,6 +186,21 @@ public final class Checkpoints {
           .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Deletes the temporary directories of writes that never finished (a process killed while it
+   * wrote a checkpoint): nothing resumes them, and each is as large as a checkpoint. One run writes
+   * a directory at a time, so any that exists now is such a leftover.
+   */
+  private void deleteUnfinished() throws IOException {
+    List<Path> unfinished;
+    try (Stream<Path> s = Files.list(root)) {
+      unfinished = s.filter(p -> p.getFileName().toString().startsWith(TMP)).toList();
+    }
+    for (Path dir : unfinished) {
+      deleteTree(dir);
     }
   }
 

@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * warm-up, an EMA update, progress, and periodic checkpoints from which a new loop over the same
  * directory resumes exactly (weights, EMA, Adam moments, clip window, loss history; randomness
  * comes from {@link StepRandom} so it needs no saved state), if one verifies and was written by the
- * same run under the same settings ({@link ResumeRule}).
+ * same run under the same settings ({@link ResumeRule}). On SIGTERM/SIGINT it checkpoints the step
+ * it is on and stops ({@link Preemption}).
  *
  * <p>Only {@code weights} are optimised; anything else the loss uses (a teacher) is left alone.
  */
@@ -168,11 +169,13 @@ public final class TrainingLoop implements AutoCloseable {
     long began = System.nanoTime();
     weights.requireGradients(true);
     NDManager base = weights.manager();
-    try {
-      train(loss, monitor, base, start, began);
-    } catch (TrainingDivergedException e) {
-      recordDivergence(e);
-      throw e;
+    try (Preemption preemption = Preemption.watch()) {
+      try {
+        train(loss, monitor, base, start, began, preemption);
+      } catch (TrainingDivergedException e) {
+        recordDivergence(e);
+        throw e;
+      }
     }
     double seconds = (System.nanoTime() - began) / 1e9;
     long done = step - start;
@@ -191,7 +194,12 @@ public final class TrainingLoop implements AutoCloseable {
   }
 
   private void train(
-      StepLoss loss, TrainingMonitor monitor, NDManager base, long start, long began) {
+      StepLoss loss,
+      TrainingMonitor monitor,
+      NDManager base,
+      long start,
+      long began,
+      Preemption preemption) {
     while (step < settings.maxSteps) {
       Map<String, Double> logged = new LinkedHashMap<>();
       try (NDManager scope = base.newSubManager()) {
@@ -214,10 +222,29 @@ public final class TrainingLoop implements AutoCloseable {
       ema.update(weights, step);
       history.add(step, logged);
       monitor.update(progress(start, began, logged));
-      if (step % settings.checkpointEverySteps == 0 || step == settings.maxSteps) {
-        saveCheckpoint();
+      boolean stop = preemption.requested(); // read once: a signal may arrive at any moment
+      if (stop || step % settings.checkpointEverySteps == 0 || step == settings.maxSteps) {
+        Path saved = saveCheckpoint();
+        if (stop) {
+          throw preempted(saved);
+        }
       }
     }
+  }
+
+  /** Says (before the JVM may halt) where the run stopped and how it goes on. */
+  private PreemptedException preempted(Path checkpoint) {
+    String message =
+        "stopped by SIGTERM/SIGINT after step "
+            + step
+            + " of "
+            + settings.maxSteps
+            + ": checkpoint written to "
+            + checkpoint
+            + "; running again with the same output resumes from it";
+    System.err.println("mdt: " + message);
+    System.err.flush();
+    return new PreemptedException(step, message);
   }
 
   private TrainingDivergedException diverged(Map<String, Double> logged, double total) {
@@ -250,8 +277,8 @@ public final class TrainingLoop implements AutoCloseable {
     return p;
   }
 
-  private void saveCheckpoint() {
-    checkpoints.save(
+  private Path saveCheckpoint() {
+    return checkpoints.save(
         step,
         dir -> {
           weights.save(dir.resolve("weights.safetensors"));

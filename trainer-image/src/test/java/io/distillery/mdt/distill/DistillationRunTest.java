@@ -9,6 +9,7 @@ import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.model.FlowTransformer;
 import io.distillery.mdt.model.TinySpecs;
 import io.distillery.mdt.progress.TrainingMonitor;
+import io.distillery.mdt.train.LossHistory;
 import io.distillery.mdt.train.SyntheticData;
 import io.distillery.mdt.train.TrainingDivergedException;
 import io.distillery.mdt.train.TrainingLoop;
@@ -70,6 +71,21 @@ class DistillationRunTest {
         .isInstanceOf(TrainingDivergedException.class)
         .hasMessageContaining("vd loss")
         .hasMessageContaining("learningRate");
+  }
+
+  @Test
+  void aResumedWatchdogJudgesAsTheUninterruptedRunWould() {
+    LossHistory before = new LossHistory();
+    for (int i = 1; i <= 10; i++) before.add(i, Map.of("vd", 0.1));
+    DivergenceWatchdog resumed =
+        new DivergenceWatchdog((scope, step) -> null, "vd", 5, 3.0, 2e-5).replay(before);
+    // A rise to 5x the best window before the restart stops the resumed run too.
+    assertThatThrownBy(
+            () -> {
+              for (int i = 11; i <= 15; i++) resumed.observe(i, 0.5);
+            })
+        .isInstanceOf(TrainingDivergedException.class)
+        .hasMessageContaining("distillation diverged at step 15");
   }
 
   @Test

@@ -200,6 +200,17 @@ class TrainingLoopTest {
   }
 
   @Test
+  void theNextCheckpointDeletesWhatAKilledWriteLeft(@TempDir Path dir) throws Exception {
+    train(dir, 2);
+    // What a process SIGKILLed in the middle of a checkpoint write leaves behind.
+    Path killed = Files.createDirectories(dir.resolve(".tmp-step-4711"));
+    Files.writeString(killed.resolve("weights.safetensors"), "half a file");
+    train(dir, 4);
+    assertThat(killed).doesNotExist();
+    assertThat(dir.resolve("step-00000004")).isDirectory();
+  }
+
+  @Test
   void aCheckpointWithoutDigestsIsNotTrusted(@TempDir Path dir) throws Exception {
     train(dir, 4);
     Files.delete(dir.resolve("step-00000004/" + CheckpointDigests.FILE));

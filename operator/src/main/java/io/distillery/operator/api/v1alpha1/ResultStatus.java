@@ -13,7 +13,8 @@ public class ResultStatus {
           + " reported it.")
   public String artifact;
 
-  @JsonPropertyDescription("SHA-256 digest of the artifact's manifest, `sha256:<hex>`.")
+  @JsonPropertyDescription(
+      "Artifact digest, `sha256:<hex>`: SHA-256 over model.json and the weights only (reports, dates and provenance are verified records outside it), so the same training gives the same digest and a StudentDeployment does not roll out a retrain with identical weights.")
   public String digest;
 
   @JsonPropertyDescription("Step counts the student was trained for.")

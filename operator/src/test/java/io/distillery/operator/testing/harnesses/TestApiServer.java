@@ -28,6 +28,9 @@ public final class TestApiServer implements AutoCloseable {
 
   private final KubeAPIServer server;
   private final KubernetesClient client;
+  private final List<Process> restarted = new ArrayList<>();
+  private List<List<String>> commands = List.of();
+  private List<List<String>> stoppedCommands = List.of();
 
   private TestApiServer(KubeAPIServer server, KubernetesClient client) {
     this.server = server;
@@ -123,9 +126,123 @@ public final class TestApiServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Kills the kube-apiserver and etcd (SIGKILL, as a crash or a node loss would), keeping etcd's
+   * data directory; {@link #restartControlPlane()} brings both back on the same ports.
+   */
+  public void stopControlPlane() {
+    if (!restarted.isEmpty()) {
+      // Already restarted once: the running ones are this harness's own processes.
+      for (Process p : restarted) {
+        p.destroyForcibly();
+        waitQuietly(p);
+      }
+      restarted.clear();
+      stoppedCommands = commands;
+      return;
+    }
+    Object etcd = field(server, "etcdProcess");
+    Object apiServer = field(server, "kubeApiServerProcess");
+    commands =
+        List.of(
+            commandLine(running(etcd, "etcdProcess")),
+            commandLine(running(apiServer, "apiServerProcess")));
+    // The library's own stop sets its "stopped" flag, so it does not take the exit for a crash
+    // and wipe etcd's data; it leaves the data directory in place.
+    invoke(apiServer, "stopApiServer");
+    invoke(etcd, "stopEtcd");
+    stoppedCommands = commands;
+  }
+
+  private static void waitQuietly(Process p) {
+    try {
+      p.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Starts etcd and the kube-apiserver again with their earlier command lines and waits. */
+  public void restartControlPlane() {
+    if (stoppedCommands.isEmpty()) {
+      throw new IllegalStateException("stopControlPlane first");
+    }
+    try {
+      for (List<String> command : stoppedCommands) {
+        restarted.add(
+            new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    stoppedCommands = List.of();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (true) {
+      try {
+        if ("ok".equals(client.raw("/readyz"))) {
+          return;
+        }
+      } catch (RuntimeException notYet) {
+        // connection refused until it listens
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the restarted kube-apiserver is not ready after 90 s");
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private static Process running(Object owner, String name) {
+    Process p = (Process) field(owner, name);
+    if (p == null || !p.isAlive()) {
+      throw new IllegalStateException(name + " is not running");
+    }
+    return p;
+  }
+
+  private static List<String> commandLine(Process p) {
+    ProcessHandle.Info info = p.info();
+    List<String> command = new ArrayList<>();
+    command.add(info.command().orElseThrow());
+    command.addAll(List.of(info.arguments().orElseThrow()));
+    return command;
+  }
+
+  private static Object field(Object owner, String name) {
+    try {
+      var f = owner.getClass().getDeclaredField(name);
+      f.setAccessible(true);
+      return f.get(owner);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("kube-api-test changed: no field " + name, e);
+    }
+  }
+
+  private static void invoke(Object owner, String method) {
+    try {
+      var m = owner.getClass().getDeclaredMethod(method);
+      m.setAccessible(true);
+      m.invoke(owner);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("kube-api-test changed: no method " + method, e);
+    }
+  }
+
   @Override
   public void close() {
     client.close();
+    for (Process p : restarted) {
+      p.destroyForcibly();
+      waitQuietly(p);
+    }
     server.stop();
   }
 }
