@@ -117,6 +117,7 @@ public class DistillationJobReconciler
     DistillationJobStatus next =
         TrainerStatusMapper.next(dj, observation, now, settings.staleAfter());
     metrics.observe(dj, next.phase, now);
+    metrics.failed(dj, next);
     status.record(
         dj, next, ctx, () -> TransitionEvents.report(dj, next, new EventRecorder(ctx.getClient())));
     UpdateControl<DistillationJob> control = UpdateControl.noUpdate();

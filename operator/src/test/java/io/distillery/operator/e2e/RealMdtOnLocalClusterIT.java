@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.agent.AgentPod;
 import io.distillery.agent.Entrypoints;
 import io.distillery.agent.NodeAgent;
@@ -17,6 +19,8 @@ import io.distillery.operator.testing.harnesses.ChartRelease;
 import io.distillery.operator.testing.harnesses.CommandReport;
 import io.distillery.operator.testing.harnesses.ControlPlane;
 import io.distillery.operator.testing.harnesses.LocalCluster;
+import io.distillery.operator.testing.harnesses.PrometheusServer;
+import io.distillery.operator.testing.harnesses.Tools;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,6 +32,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,6 +65,9 @@ class RealMdtOnLocalClusterIT {
   static KubernetesClient admin;
   static Path kubeconfig;
   static NodeAgent agent;
+  static PrometheusServer prometheus;
+  static ScrapedPods scraped;
+  static java.time.Instant scrapeStart;
 
   @BeforeAll
   static void up() throws Exception {
@@ -69,6 +77,13 @@ class RealMdtOnLocalClusterIT {
     kubeconfig = cluster.stateDir().resolve("kubeconfig");
     report = CommandReport.at(Path.of("target", "e2e-real-mdt.txt"));
     agent = NodeAgent.start(admin, AGENT_NODE, cluster.stateDir().resolve("agent"), images);
+    // A real Prometheus scrapes every part while the test runs (what the chart's PodMonitor and
+    // ServiceMonitor ask for); the last test checks what it saw.
+    scrapeStart = java.time.Instant.now();
+    prometheus = PrometheusServer.start(cluster.stateDir().resolve("prometheus"));
+    scraped =
+        new ScrapedPods(
+            admin, AGENT_NODE, prometheus, Path.of("target", "e2e-real-metrics").toAbsolutePath());
     // The operator's pod goes onto the agent's node too; progress is polled every second.
     var install =
         ChartRelease.install(
@@ -120,6 +135,8 @@ class RealMdtOnLocalClusterIT {
 
   @AfterAll
   static void down() throws Exception {
+    if (scraped != null) scraped.close();
+    if (prometheus != null) prometheus.close();
     if (agent != null) {
       // The operator's own log outlives the cluster's state directory, for a failing run.
       for (AgentPod p : agent.pods().values()) {
@@ -520,6 +537,56 @@ class RealMdtOnLocalClusterIT {
   }
 
   /** {@code count} random 2-channel 2^3 latents in 3 classes. */
+  @Test
+  @Order(9)
+  void prometheusScrapedEveryPartAndEveryDashboardQueryHasData() throws Exception {
+    // Every target answered a scrape Prometheus could parse (up == 1 at some point) ...
+    List<String> roles = new ArrayList<>();
+    for (JsonNode target : prometheus.activeTargets()) {
+      String name = target.at("/labels/target").asText();
+      JsonNode up = prometheus.query("max_over_time(up{target=\"" + name + "\"}[30m])");
+      assertThat(up.size() == 1 ? up.get(0).at("/value/1").asText() : "none")
+          .as("%s was scraped successfully at least once: %s", name, target)
+          .isEqualTo("1");
+      roles.add(name);
+    }
+    assertThat(roles).as("targets").isNotEmpty();
+    // ... and promtool finds nothing wrong in the text each role served.
+    for (String role : List.of("operator", "trainer", "serving")) {
+      Path text =
+          scraped.snapshot(role).orElseThrow(() -> new AssertionError("no " + role + " scrape"));
+      var check =
+          Binaries.run(
+              List.of(
+                  "sh",
+                  "-c",
+                  "\"$0\" check metrics < \"$1\"",
+                  Tools.prometheusBin().resolve("promtool").toString(),
+                  text.toString()),
+              Map.of(),
+              60);
+      report.add("$ promtool check metrics < " + role + " /metrics", check.output());
+      assertThat(check.exitCode()).as("%s: %s", role, check.output()).isZero();
+      assertThat(check.output().strip()).as(role).isEmpty();
+    }
+    // Every query of the Grafana dashboard returns data after the activity above.
+    JsonNode dashboard =
+        new ObjectMapper()
+            .readTree(Binaries.chart().resolve("dashboards/distillery.json").toFile());
+    List<String> empty = new ArrayList<>();
+    for (JsonNode panel : dashboard.get("panels")) {
+      for (JsonNode t : panel.path("targets")) {
+        String expr =
+            t.get("expr").asText().replace("$__rate_interval", "20s").replace("$__range", "30m");
+        JsonNode result = prometheus.queryRange(expr, scrapeStart, 2);
+        if (result.isEmpty()) {
+          empty.add(panel.get("title").asText() + ": " + expr);
+        }
+      }
+    }
+    assertThat(empty).as("dashboard queries without data").isEmpty();
+  }
+
   static void writeLatents(Path file, int count) throws IOException {
     java.util.SplittableRandom r = new java.util.SplittableRandom(count);
     float[] x = new float[count * 16];

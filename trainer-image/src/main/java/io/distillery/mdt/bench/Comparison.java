@@ -6,6 +6,7 @@ import io.distillery.mdt.eval.FrechetDistance;
 import io.distillery.mdt.eval.PairedFidelity;
 import io.distillery.mdt.eval.ShapeEvaluator;
 import io.distillery.mdt.progress.TrainingMonitor;
+import io.distillery.mdt.render.GlbWriter;
 import io.distillery.mdt.render.MeshWriter;
 import io.distillery.mdt.render.SampleGrid;
 import java.io.IOException;
@@ -492,6 +493,8 @@ public final class Comparison {
           MeshWriter.write(
               generated.occupancy(k), generated.resolution(), dir.resolve("sample-" + k + ".ply"));
       MeshWriter.writeObj(mesh, dir.resolve("sample-" + k + ".obj"));
+      Files.write(
+          dir.resolve("sample-" + k + ".glb"), GlbWriter.encode(mesh, generated.resolution()));
     }
   }
 

@@ -7,11 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** Writes a {@link VoxelMesh} as ASCII PLY or Wavefront OBJ (quads, shared vertices). */
+/**
+ * Writes a {@link VoxelMesh} as ASCII PLY or Wavefront OBJ (quads, shared vertices, voxel units),
+ * or as binary glTF ({@link GlbWriter}: triangles, metres).
+ */
 public final class MeshWriter {
   private MeshWriter() {}
 
-  /** Writes the voxel surface of an occupancy grid as {@code .ply} or {@code .obj} by extension. */
+  /**
+   * Writes the voxel surface of an occupancy grid as {@code .ply}, {@code .obj} or {@code .glb}.
+   */
   public static VoxelMesh write(float[] occupancy, int resolution, Path file) throws IOException {
     VoxelMesh mesh = VoxelMesh.of(occupancy, resolution);
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -19,8 +24,10 @@ public final class MeshWriter {
       writePly(mesh, file);
     } else if (name.endsWith(".obj")) {
       writeObj(mesh, file);
+    } else if (name.endsWith(".glb")) {
+      Files.write(file, GlbWriter.encode(mesh, resolution));
     } else {
-      throw new IllegalArgumentException(file + ": mesh files end in .ply or .obj");
+      throw new IllegalArgumentException(file + ": mesh files end in .ply, .obj or .glb");
     }
     return mesh;
   }

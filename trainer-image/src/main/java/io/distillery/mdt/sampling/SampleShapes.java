@@ -104,6 +104,7 @@ public final class SampleShapes {
         occupancies.add(occ);
         MeshWriter.write(occ, r, w.path(names.get(j) + ".ply"));
         MeshWriter.write(occ, r, w.path(names.get(j) + ".obj"));
+        MeshWriter.write(occ, r, w.path(names.get(j) + ".glb"));
       }
       List<String> labels = names.stream().map(x -> x.substring(4)).toList();
       PreviewRenderer.writePng(

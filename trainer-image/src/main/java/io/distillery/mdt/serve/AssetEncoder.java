@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.mdt.render.GlbWriter;
 import io.distillery.mdt.render.PreviewRenderer;
 import io.distillery.mdt.render.VoxelMesh;
 import java.awt.image.BufferedImage;
@@ -47,6 +48,7 @@ final class AssetEncoder {
       case VOXELS -> voxelsJson(samples);
       case PLY -> ply(sideBySide(samples));
       case OBJ -> obj(sideBySide(samples));
+      case GLB -> GlbWriter.encode(sideBySide(samples), samples.resolution());
       case PNG -> png(samples);
       case NPZ -> throw new IllegalArgumentException("npz is not an occupancy format");
     };

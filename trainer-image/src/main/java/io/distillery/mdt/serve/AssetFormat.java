@@ -8,6 +8,10 @@ import java.util.stream.Collectors;
 public enum AssetFormat {
   PLY("ply", "application/x-ply"),
   OBJ("obj", "model/obj"),
+  /**
+   * glTF 2.0 binary: triangles with flat normals, metres, +Y up (what 3D tools and the web read).
+   */
+  GLB("glb", "model/gltf-binary"),
   PNG("png", "image/png"),
   VOXELS("voxels", "application/json"),
   /** The raw samples, any channel count: NumPy {@code .npz} with x and y, as datasets are. */

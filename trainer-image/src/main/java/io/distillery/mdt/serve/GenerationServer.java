@@ -69,6 +69,7 @@ public final class GenerationServer implements AutoCloseable {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final EmptySamples emptySamples = new EmptySamples(System::nanoTime);
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private final ViewerPage viewerPage = new ViewerPage();
   private final ExecutorService encoders =
       Executors.newFixedThreadPool(
           Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -286,11 +287,32 @@ public final class GenerationServer implements AutoCloseable {
                 ctx.response()
                     .putHeader("content-type", ServingMetrics.contentType())
                     .end(metrics.scrape()));
+    // The viewer page: pick a class, step count and seed, see the shape (three.js, no CDN).
+    r.route("/")
+        .method(HttpMethod.GET)
+        .method(HttpMethod.HEAD)
+        .handler(ctx -> viewer(ctx, "index.html"));
+    r.routeWithRegex("/viewer/(.+)")
+        .method(HttpMethod.GET)
+        .method(HttpMethod.HEAD)
+        .handler(ctx -> viewer(ctx, ctx.pathParam("param0")));
     r.route().failureHandler(this::failure);
     r.errorHandler(404, ctx -> error(ctx.response(), 404, null, "no such endpoint"));
     r.errorHandler(
         405, ctx -> error(ctx.response(), 405, null, "method not allowed on this endpoint"));
     return r;
+  }
+
+  private void viewer(RoutingContext ctx, String path) {
+    viewerPage
+        .file(path)
+        .ifPresentOrElse(
+            bytes ->
+                ctx.response()
+                    .putHeader("content-type", ViewerPage.contentType(path))
+                    .putHeader("cache-control", "no-cache")
+                    .end(bytes),
+            () -> error(ctx.response(), 404, null, "no such endpoint"));
   }
 
   private void requireJson(RoutingContext ctx) {

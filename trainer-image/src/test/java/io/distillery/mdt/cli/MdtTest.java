@@ -278,6 +278,14 @@ class MdtTest {
             "003-" + io.distillery.mdt.data.BuiltinShapes.CLASS_NAMES.get(3) + "-s13.obj")
         .contains(SampleShapes.SHEET);
     assertThat(Files.readString(samples.resolve("000-sphere-s10.ply"))).startsWith("ply");
+    List<Path> glbs =
+        a.files().stream().filter(f -> f.endsWith(".glb")).map(samples::resolve).toList();
+    assertThat(glbs).hasSize(4);
+    for (var report : io.distillery.mdt.render.GltfValidator.validate(glbs)) {
+      assertThat(report.get("errors").asInt() + report.get("warnings").asInt())
+          .as("%s", report)
+          .isZero();
+    }
     assertThat(out.toString()).contains("4 shapes (2 steps, cfg 1.5, 4 network evaluations each)");
 
     assertThat(

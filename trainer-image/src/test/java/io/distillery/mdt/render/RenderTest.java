@@ -96,7 +96,7 @@ class RenderTest {
     assertThat(edgeUses % 2).isZero();
     assertThat(edges.size()).isLessThanOrEqualTo(edgeUses / 2);
     assertThatThrownBy(() -> MeshWriter.write(occ, 16, tmp.resolve("shape.stl")))
-        .hasMessageContaining(".ply or .obj");
+        .hasMessageContaining(".ply, .obj or .glb");
   }
 
   @Test

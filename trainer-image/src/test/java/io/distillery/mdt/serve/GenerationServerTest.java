@@ -153,6 +153,27 @@ class GenerationServerTest {
   }
 
   @Test
+  void glbIsValidGltfWithTheSameSurfaceAsThePly() throws Exception {
+    String req = "{\"class\":\"chair\",\"seed\":11,\"count\":2,\"format\":";
+    HttpResponse<byte[]> glb = http.generate(req + "\"glb\"}");
+    assertThat(glb.statusCode()).isEqualTo(200);
+    assertThat(glb.headers().firstValue("content-type")).hasValue("model/gltf-binary");
+    assertThat(glb.headers().firstValue("Content-Disposition").orElseThrow())
+        .contains("chair-11.glb");
+    int plyFaces =
+        headerCount(Http.text(http.generate(req + "\"ply\"}")).lines().toList(), "element face ");
+    Path file = tmp.resolve("chair-11.glb");
+    Files.write(file, glb.body());
+    JsonNode report = io.distillery.mdt.render.GltfValidator.validate(List.of(file)).get(0);
+    assertThat(report.get("errors").asInt() + report.get("warnings").asInt())
+        .as("%s", report.get("messages"))
+        .isZero();
+    assertThat(report.at("/info/totalTriangleCount").asInt())
+        .as("two triangles per PLY quad")
+        .isEqualTo(2 * plyFaces);
+  }
+
+  @Test
   void pngIsAContactSheetWithOnePreviewPerSample() throws Exception {
     HttpResponse<byte[]> r =
         http.generate("{\"class\":\"table\",\"seed\":5,\"count\":3,\"format\":\"png\"}");
