@@ -82,7 +82,9 @@ class OperatorAppIT {
                             HttpResponse.BodyHandlers.ofString())
                         .body(),
                 body ->
-                    body.contains("distillery_jobs{phase=\"Pending\"} 1.0")
+                    // Text format 0.0.4 as the Prometheus client writes it (a comma may end
+                    // labels).
+                    body.matches("(?s).*distillery_jobs\\{phase=\"Pending\",?} 1\\.0.*")
                         && body.contains("operator_sdk_"));
       } finally {
         app.destroy();

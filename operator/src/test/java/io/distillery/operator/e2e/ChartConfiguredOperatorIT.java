@@ -173,7 +173,7 @@ class ChartConfiguredOperatorIT {
             .untilAsserted(
                 () ->
                     assertThat(get(http, port, "/q/metrics").body())
-                        .contains("distillery_jobs{phase=\"Pending\"} 1.0")
+                        .containsPattern("distillery_jobs\\{phase=\"Pending\",?} 1\\.0")
                         .contains("distillery_student_deployments{phase=")
                         .contains("operator_sdk_reconciliations_success_total"));
         // Nothing the operator did was refused by the chart's RBAC.
