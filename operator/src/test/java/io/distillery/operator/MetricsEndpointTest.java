@@ -76,6 +76,26 @@ class MetricsEndpointTest {
     assertThat(openMetrics.body()).endsWith("# EOF\n");
   }
 
+  @Test
+  void promtoolFindsNothingWrongInTheScrape() throws Exception {
+    Path text = Path.of("target", "metrics-endpoint-promtool.txt");
+    Files.writeString(text, get(null).body());
+    var check =
+        io.distillery.operator.testing.harnesses.Binaries.run(
+            java.util.List.of(
+                "sh",
+                "-c",
+                "\"$0\" check metrics < \"$1\"",
+                io.distillery.operator.testing.harnesses.Tools.prometheusBin()
+                    .resolve("promtool")
+                    .toString(),
+                text.toAbsolutePath().toString()),
+            Map.of(),
+            60);
+    assertThat(check.output().strip()).as("promtool check metrics").isEmpty();
+    assertThat(check.exitCode()).isZero();
+  }
+
   private void reconcileOnce(String name) throws Exception {
     metrics.timeControllerExecution(
         new Metrics.ControllerExecution<String>() {

@@ -23,4 +23,10 @@ public class ReconcileMetricsProducer {
   MeterFilter executionTimersAsHistograms() {
     return ReconcileMetrics.executionTimersAsHistograms();
   }
+
+  @Produces
+  @Singleton
+  MeterFilter scrapeLint() {
+    return ScrapeLint.filter();
+  }
 }

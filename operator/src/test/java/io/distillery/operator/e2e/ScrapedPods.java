@@ -51,6 +51,21 @@ final class ScrapedPods implements AutoCloseable {
     return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
   }
 
+  /** The role of a target this registered (operator, trainer or serving). */
+  String role(String target) {
+    return roleOfTarget.getOrDefault(target, "unknown");
+  }
+
+  /** Whether the pod behind {@code target} (namespace/name) is still running. */
+  boolean running(String target) {
+    String[] nsName = target.split("/", 2);
+    Pod pod = client.pods().inNamespace(nsName[0]).withName(nsName[1]).get();
+    return pod != null
+        && pod.getMetadata().getDeletionTimestamp() == null
+        && pod.getStatus() != null
+        && "Running".equals(pod.getStatus().getPhase());
+  }
+
   private void sync() {
     try {
       for (Pod pod :
