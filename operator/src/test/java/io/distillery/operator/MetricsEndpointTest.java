@@ -80,18 +80,7 @@ class MetricsEndpointTest {
   void promtoolFindsNothingWrongInTheScrape() throws Exception {
     Path text = Path.of("target", "metrics-endpoint-promtool.txt");
     Files.writeString(text, get(null).body());
-    var check =
-        io.distillery.operator.testing.harnesses.Binaries.run(
-            java.util.List.of(
-                "sh",
-                "-c",
-                "\"$0\" check metrics < \"$1\"",
-                io.distillery.operator.testing.harnesses.Tools.prometheusBin()
-                    .resolve("promtool")
-                    .toString(),
-                text.toAbsolutePath().toString()),
-            Map.of(),
-            60);
+    var check = io.distillery.operator.testing.harnesses.Tools.checkMetrics(text);
     assertThat(check.output().strip()).as("promtool check metrics").isEmpty();
     assertThat(check.exitCode()).isZero();
   }

@@ -560,16 +560,7 @@ class RealMdtOnLocalClusterIT {
     for (String role : List.of("operator", "trainer", "serving")) {
       Path text =
           scraped.snapshot(role).orElseThrow(() -> new AssertionError("no " + role + " scrape"));
-      var check =
-          Binaries.run(
-              List.of(
-                  "sh",
-                  "-c",
-                  "\"$0\" check metrics < \"$1\"",
-                  Tools.prometheusBin().resolve("promtool").toString(),
-                  text.toString()),
-              Map.of(),
-              60);
+      var check = Tools.checkMetrics(text);
       report.add("$ promtool check metrics < " + role + " /metrics", check.output());
       assertThat(check.exitCode()).as("%s: %s", role, check.output()).isZero();
       assertThat(check.output().strip()).as(role).isEmpty();

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,10 +19,7 @@ public final class GltfValidator {
 
   /** Validates {@code files}; each report has errors, warnings, infos, hints and messages. */
   public static List<JsonNode> validate(List<Path> files) throws IOException, InterruptedException {
-    Path repo = Path.of(Objects.requireNonNull(System.getProperty("distillery.repo"), "repo"));
-    String installed =
-        run(List.of(repo.resolve("hack/install-tools.sh").toString(), "--print", "gltf-validator"))
-            .strip();
+    String installed = InstalledTools.dir("gltf-validator").toString();
     List<String> command = new ArrayList<>(List.of("node", script().toString(), installed));
     files.forEach(f -> command.add(f.toString()));
     List<JsonNode> reports = new ArrayList<>();

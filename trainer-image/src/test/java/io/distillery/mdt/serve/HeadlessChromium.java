@@ -1,12 +1,7 @@
 package io.distillery.mdt.serve;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -23,7 +18,7 @@ final class HeadlessChromium {
   private HeadlessChromium() {}
 
   static ChromeDriver start() throws Exception {
-    Path dir = installed();
+    Path dir = io.distillery.mdt.render.InstalledTools.dir("chromium");
     Path libs = dir.resolve("usr/lib/x86_64-linux-gnu");
     Map<String, String> env = Map.of("LD_LIBRARY_PATH", libs + ":" + libs.resolve("pulseaudio"));
     ChromeDriverService service =
@@ -45,23 +40,5 @@ final class HeadlessChromium {
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);
     return new ChromeDriver(service, options);
-  }
-
-  private static Path installed() throws Exception {
-    Path repo = Path.of(Objects.requireNonNull(System.getProperty("distillery.repo"), "repo"));
-    Process p =
-        new ProcessBuilder(
-                List.of(repo.resolve("hack/install-tools.sh").toString(), "--print", "chromium"))
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException("hack/install-tools.sh --print chromium failed: " + out);
-    }
-    File dir = new File(out.lines().reduce((a, b) -> b).orElse(""));
-    if (!dir.isDirectory()) {
-      throw new IllegalStateException("no Chromium at " + dir);
-    }
-    return dir.toPath();
   }
 }

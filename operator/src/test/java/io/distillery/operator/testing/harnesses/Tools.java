@@ -25,6 +25,19 @@ public final class Tools {
     return installed("prometheus").resolve("usr/bin");
   }
 
+  /** {@code promtool check metrics} on a scrape saved in {@code file} (it reads stdin only). */
+  public static Binaries.Result checkMetrics(Path file) {
+    return Binaries.run(
+        List.of(
+            "sh",
+            "-c",
+            "\"$0\" check metrics < \"$1\"",
+            prometheusBin().resolve("promtool").toString(),
+            file.toAbsolutePath().toString()),
+        Map.of(),
+        60);
+  }
+
   /** Runs promtool with {@code args} in {@code dir}. */
   public static Binaries.Result promtool(Path dir, String... args) {
     List<String> command = new ArrayList<>();
