@@ -536,12 +536,10 @@ class RealMdtOnLocalClusterIT {
         .isEmpty();
   }
 
-  /** {@code count} random 2-channel 2^3 latents in 3 classes. */
   @Test
   @Order(9)
   void prometheusScrapedEveryPartAndEveryDashboardQueryHasData() throws Exception {
-    // Every role answered scrapes Prometheus could parse (up == 1), and every pod still running
-    // answers now; a trainer that exits on bad input before its server starts is never up.
+    // Every role answered scrapes Prometheus could parse (up == 1).
     Set<String> rolesUp = new java.util.TreeSet<>();
     for (JsonNode target : prometheus.activeTargets()) {
       String name = target.at("/labels/target").asText();
@@ -549,13 +547,25 @@ class RealMdtOnLocalClusterIT {
       if (up.size() == 1 && "1".equals(up.get(0).at("/value/1").asText())) {
         rolesUp.add(scraped.role(name));
       }
-      if (scraped.running(name)) {
-        assertThat(target.path("health").asText())
-            .as("%s is running and scraped without error: %s", name, target)
-            .isEqualTo("up");
-      }
     }
     assertThat(rolesUp).containsExactlyInAnyOrder("operator", "trainer", "serving");
+    // Every pod still running answers now; a trainer that exits on bad input before its server
+    // starts is never up. A pod discovered moments ago is "unknown" until its first scrape (1 s
+    // interval), so the check waits for that scrape rather than reading a target not yet tried.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              for (JsonNode target : prometheus.activeTargets()) {
+                String name = target.at("/labels/target").asText();
+                if (scraped.running(name)) {
+                  assertThat(target.path("health").asText())
+                      .as("%s is running and scraped without error: %s", name, target)
+                      .isEqualTo("up");
+                }
+              }
+            });
     // ... and promtool finds nothing wrong in the text each role served.
     for (String role : List.of("operator", "trainer", "serving")) {
       Path text =
@@ -583,6 +593,7 @@ class RealMdtOnLocalClusterIT {
     assertThat(empty).as("dashboard queries without data").isEmpty();
   }
 
+  /** {@code count} random 2-channel 2^3 latents in 3 classes. */
   static void writeLatents(Path file, int count) throws IOException {
     java.util.SplittableRandom r = new java.util.SplittableRandom(count);
     float[] x = new float[count * 16];
