@@ -5,6 +5,7 @@ import static io.distillery.mdt.flow.FlowMatching.perSample;
 import ai.djl.ndarray.NDArray;
 import io.distillery.mdt.flow.FlowMatching;
 import io.distillery.mdt.model.NoGrad;
+import io.distillery.mdt.model.SampleSupport;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.sampling.Cfg;
 
@@ -31,7 +32,7 @@ public final class CmObjective {
     return out;
   }
 
-  /** The CM loss (scalar). */
+  /** The CM loss (scalar), a mean over the voxels of {@code support} (see {@link MdtObjective}). */
   public static NDArray compute(
       VelocityModel student,
       VelocityModel targetNetwork,
@@ -40,7 +41,13 @@ public final class CmObjective {
       NDArray cond,
       NDArray eps,
       NDArray t,
-      ObjectiveSettings s) {
+      ObjectiveSettings s,
+      SampleSupport support) {
+    student = support.bind(student);
+    targetNetwork = support.bind(targetNetwork);
+    teacher = support.bind(teacher);
+    x0 = support.restrict(x0);
+    eps = support.restrict(eps);
     NDArray tTarget = t.getManager().create(targetTimes(t.toFloatArray(), s.multiphase()));
     NDArray t1000 = t.mul(1000);
     NDArray tPrev = t.sub(s.delta());
@@ -55,6 +62,6 @@ public final class CmObjective {
     }
     NDArray u = student.velocity(xt, t1000, cond, true);
     NDArray pred = xt.sub(u.mul(perSample(t.sub(tTarget), u)));
-    return pred.sub(target).square().mean();
+    return support.mean(pred.sub(target).square());
   }
 }

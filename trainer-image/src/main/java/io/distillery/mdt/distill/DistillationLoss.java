@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.flow.StepRandom;
+import io.distillery.mdt.model.SampleSupport;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.train.TrainingData;
 import io.distillery.mdt.train.TrainingLoop;
@@ -60,6 +61,7 @@ public final class DistillationLoss implements TrainingLoop.StepLoss {
     }
     NDArray x0 = data.grids(scope, idx);
     NDArray cond = data.labels(scope, idx);
+    SampleSupport support = data.support(scope, idx);
     int size = (int) x0.size();
     NDArray eps = noise(scope, step, STREAM_NOISE, size, x0.getShape());
     NDArray t =
@@ -77,12 +79,14 @@ public final class DistillationLoss implements TrainingLoop.StepLoss {
     if (method == TrainerConfig.Method.MDT) {
       NDArray epsFake = noise(scope, step, STREAM_FAKE_NOISE, size, x0.getShape());
       MdtObjective.Terms terms =
-          MdtObjective.compute(student, targetModel, teacher, x0, cond, eps, epsFake, t, settings);
+          MdtObjective.compute(
+              student, targetModel, teacher, x0, cond, eps, epsFake, t, settings, support);
       logged.put("vm", terms.vm());
       logged.put("vd", terms.vd());
       total = terms.total();
     } else {
-      total = CmObjective.compute(student, targetModel, teacher, x0, cond, eps, t, settings);
+      total =
+          CmObjective.compute(student, targetModel, teacher, x0, cond, eps, t, settings, support);
       logged.put("cm", total);
     }
     return new TrainingLoop.StepLosses(total, logged);

@@ -5,6 +5,7 @@ import static io.distillery.mdt.distill.Distillable.batched;
 import ai.djl.ndarray.NDArray;
 import io.distillery.mdt.flow.FlowMatching;
 import io.distillery.mdt.model.NoGrad;
+import io.distillery.mdt.model.SampleSupport;
 import io.distillery.mdt.model.Scalars;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.sampling.Cfg;
@@ -45,6 +46,8 @@ public final class MdtObjective {
    * @param eps diffusion noise, shape of x0 (shared by the VM and VD terms)
    * @param epsFake noise the student's one-step fake samples start from, shape of x0
    * @param t times {@code (N)} in {@code [sigma_min + delta, 1]}
+   * @param support where the samples live: the networks are bound to it, the noises restricted to
+   *     it and the means taken over its voxels only
    */
   public static Terms compute(
       VelocityModel student,
@@ -55,7 +58,14 @@ public final class MdtObjective {
       NDArray eps,
       NDArray epsFake,
       NDArray t,
-      ObjectiveSettings s) {
+      ObjectiveSettings s,
+      SampleSupport support) {
+    student = support.bind(student);
+    target = support.bind(target);
+    teacher = support.bind(teacher);
+    x0 = support.restrict(x0);
+    eps = support.restrict(eps);
+    epsFake = support.restrict(epsFake);
     NDArray t1000 = t.mul(1000);
     NDArray tPrev1000 = t.sub(s.delta()).mul(1000);
     NDArray one1000 = t.onesLike().mul(1000);
@@ -101,9 +111,9 @@ public final class MdtObjective {
     }
 
     NDArray weight = s.intervalWeighting() ? intervalWeight(t, s.delta(), uAtT) : null;
-    NDArray lossVM = weighted(uAtT.sub(targetVM).square(), weight).mean();
+    NDArray lossVM = support.mean(weighted(uAtT.sub(targetVM).square(), weight));
     NDArray push = weighted(uPred.sub(targetVD), weight); // constant
-    NDArray lossVD = push.add(uFake.sub(uFake.stopGradient())).square().mean();
+    NDArray lossVD = support.mean(push.add(uFake.sub(uFake.stopGradient())).square());
     NDArray total = Scalars.mul(lossVM, s.lambdaVM()).add(Scalars.mul(lossVD, s.lambdaVD()));
     return new Terms(lossVM, lossVD, total);
   }

@@ -5,14 +5,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.distillery.mdt.flow.FlowMatching;
 import io.distillery.mdt.flow.StepRandom;
+import io.distillery.mdt.model.SampleSupport;
 import io.distillery.mdt.model.VelocityModel;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * The teacher's flow-matching loss {@code mean((v_theta(x_t, 1000 t, c) - ((1 - sigma_min) eps -
- * x0))^2)} with logit-normal times {@code t = sigmoid(N(mean, std))} (TRELLIS) and condition
- * dropout: with probability {@code pUncond} a label becomes the null class.
+ * x0))^2)} (over the support's voxels) with logit-normal times {@code t = sigmoid(N(mean, std))}
+ * (TRELLIS) and condition dropout: with probability {@code pUncond} a label becomes the null class.
  */
 public final class FlowMatchingLoss implements TrainingLoop.StepLoss {
   private static final long STREAM_BATCH = 1;
@@ -51,18 +52,21 @@ public final class FlowMatchingLoss implements TrainingLoop.StepLoss {
     NDArray x0 = data.grids(scope, idx);
     NDArray cond = data.labels(scope, idx);
     cond = dropConditions(cond, StepRandom.of(seed, step, STREAM_DROP));
+    SampleSupport support = data.support(scope, idx);
+    x0 = support.restrict(x0);
     NDArray eps =
-        scope.create(
-            StepRandom.gaussian(StepRandom.of(seed, step, STREAM_NOISE), (int) x0.size()),
-            x0.getShape());
+        support.restrict(
+            scope.create(
+                StepRandom.gaussian(StepRandom.of(seed, step, STREAM_NOISE), (int) x0.size()),
+                x0.getShape()));
     NDArray t =
         scope.create(
             logitNormal(StepRandom.of(seed, step, STREAM_TIME), batchSize, tMean, tStd),
             new Shape(batchSize));
     NDArray xt = FlowMatching.diffuse(x0, eps, t);
     NDArray target = FlowMatching.velocity(x0, eps);
-    NDArray v = model.velocity(xt, t.mul(1000), cond, true);
-    NDArray loss = v.sub(target).square().mean();
+    NDArray v = support.bind(model).velocity(xt, t.mul(1000), cond, true);
+    NDArray loss = support.mean(v.sub(target).square());
     return new TrainingLoop.StepLosses(loss, Map.of("fm", loss));
   }
 

@@ -2,8 +2,9 @@ package io.distillery.mdt.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import io.distillery.mdt.model.SampleSupport;
 
-/** Labelled dense grids that training draws batches from. */
+/** Labelled grids that training draws batches from. */
 public interface TrainingData {
   int size();
 
@@ -18,4 +19,12 @@ public interface TrainingData {
 
   /** int64 {@code (B)} class labels of the samples at {@code indices}. */
   NDArray labels(NDManager manager, int[] indices);
+
+  /**
+   * Where the samples at {@code indices} live: the whole grid (the structure stage), or their
+   * structures' occupied voxels (the appearance stage).
+   */
+  default SampleSupport support(NDManager manager, int[] indices) {
+    return SampleSupport.dense();
+  }
 }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.distillery.mdt.model.StructureBound;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.model.Weights;
 import java.util.ArrayList;
@@ -12,8 +13,10 @@ import java.util.List;
 /**
  * {@code v(x, t, c) = a x + b}: two scalar weights, so every gradient can be written down by hand.
  * Ignores t and c (CFG therefore returns the plain velocity) and records the times it is called at.
+ * Bound to a structure it returns {@code (a x + b) occupancy}: 0 off the structure, as every
+ * appearance model does.
  */
-final class AffineVelocity implements VelocityModel {
+final class AffineVelocity implements VelocityModel, StructureBound {
   final Weights weights = Weights.create(Device.cpu());
   final List<Float> calledAt = new ArrayList<>();
 
@@ -37,6 +40,45 @@ final class AffineVelocity implements VelocityModel {
       calledAt.add(t / 1000);
     }
     return x.mul(weights.get("a")).add(weights.get("b"));
+  }
+
+  @Override
+  public VelocityModel on(NDArray occupancy) {
+    return new Bound(this, occupancy);
+  }
+
+  /** The model on a structure: its output times the (repeated) occupancy. */
+  private record Bound(AffineVelocity model, NDArray occupancy) implements VelocityModel {
+    @Override
+    public NDArray velocity(NDArray x, NDArray tTimes1000, NDArray cond, boolean training) {
+      long k = x.getShape().get(0) / occupancy.getShape().get(0);
+      return model
+          .velocity(x, tTimes1000, cond, training)
+          .mul(occupancy.tile(new long[] {k, 1, 1, 1, 1}));
+    }
+
+    @Override
+    public Weights weights() {
+      return model.weights();
+    }
+
+    @Override
+    public int numClasses() {
+      return model.numClasses();
+    }
+
+    @Override
+    public Shape sampleShape() {
+      return model.sampleShape();
+    }
+
+    @Override
+    public Device device() {
+      return model.device();
+    }
+
+    @Override
+    public void close() {}
   }
 
   @Override

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.distillery.mdt.flow.FlowMatching;
+import io.distillery.mdt.model.SampleSupport;
 import io.distillery.mdt.sampling.EulerSampler;
 import io.distillery.mdt.train.Gradients;
 import java.util.Map;
@@ -104,7 +105,15 @@ class DistillationGradientTest {
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         NDArray l =
             CmObjective.compute(
-                student, student, teacher, x(m, X0), cond(m), x(m, EPS), m.create(T), s);
+                student,
+                student,
+                teacher,
+                x(m, X0),
+                cond(m),
+                x(m, EPS),
+                m.create(T),
+                s,
+                SampleSupport.dense());
         loss = l.getFloat();
         gc.backward(l);
       }
@@ -181,7 +190,8 @@ class DistillationGradientTest {
                 x(m, EPS),
                 x(m, EPS_F),
                 m.create(T),
-                settings(lambdaVM, lambdaVD, dNorm, intervalWeighting));
+                settings(lambdaVM, lambdaVD, dNorm, intervalWeighting),
+                SampleSupport.dense());
         gc.backward(terms.total());
       }
       assertNoGradient(teacher, m);

@@ -12,6 +12,7 @@ import io.distillery.config.TrainerConfig.ModelSpec;
 import io.distillery.mdt.flow.StepRandom;
 import io.distillery.mdt.model.FlowTransformer;
 import io.distillery.mdt.model.FreedDirectMemory;
+import io.distillery.mdt.model.SampleSupport;
 import io.distillery.mdt.model.TinySpecs;
 import io.distillery.mdt.train.Gradients;
 import java.util.LinkedHashMap;
@@ -59,7 +60,8 @@ class GarbageCollectionDuringStepTest {
                 noise(m, shape, 2),
                 noise(m, shape, 3),
                 m.create(new float[] {0.7f, 0.3f}),
-                SETTINGS);
+                SETTINGS,
+                SampleSupport.dense());
         var poison = collectBeforeBackward ? FreedDirectMemory.collectAndPoison() : null;
         c.backward(terms.total());
         java.lang.ref.Reference.reachabilityFence(poison); // the NaN stays in place until here
