@@ -2,9 +2,17 @@ package io.distillery.config;
 
 import java.util.List;
 
-/** Shape constraints of the dense 3D flow transformer. */
+/** Shape constraints of the flow transformers (dense for the structure, sparse for appearance). */
 final class ModelSpecChecks {
   private ModelSpecChecks() {}
+
+  static void addProblems(TrainerConfig.Stage stage, TrainerConfig.ModelSpec m, List<String> p) {
+    if (stage == TrainerConfig.Stage.APPEARANCE && m.convChannels != 0) {
+      p.add(
+          "model.convChannels: the appearance stage's sparse transformer has no convolutional stem");
+    }
+    addProblems(m, p);
+  }
 
   static void addProblems(TrainerConfig.ModelSpec m, List<String> p) {
     if (m.resolution < 1) p.add("model.resolution: must be positive");

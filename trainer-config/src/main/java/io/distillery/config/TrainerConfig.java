@@ -24,6 +24,12 @@ public class TrainerConfig {
       "Training data: the built-in voxel shapes or a directory of .npy/.npz shards.")
   public Dataset dataset = new Dataset();
 
+  @JsonPropertyDescription(
+      "Which flow of the two-stage generator this job trains or distills: `structure` (which voxels"
+          + " of a dense grid are occupied) or `appearance` (features, e.g. RGB, on the occupied"
+          + " voxels of a structure; a sparse transformer over those voxels).")
+  public Stage stage = Stage.STRUCTURE;
+
   @JsonPropertyDescription("Architecture of a teacher trained by `mdt train-teacher`.")
   public ModelSpec model = new ModelSpec();
 
@@ -56,6 +62,14 @@ public class TrainerConfig {
   @JsonPropertyDescription(
       "Where the final result JSON is also written for the kubelet (termination message).")
   public String terminationMessagePath = "/dev/termination-log";
+
+  /** The two flows of a TRELLIS-like generator (docs/algorithm.md section 9). */
+  public enum Stage {
+    @com.fasterxml.jackson.annotation.JsonProperty("structure")
+    STRUCTURE,
+    @com.fasterxml.jackson.annotation.JsonProperty("appearance")
+    APPEARANCE
+  }
 
   /** Which loss the student is distilled with. */
   public enum Method {

@@ -216,7 +216,11 @@ public final class TrainerConfigs {
     if (c.dataset.resolution != 16 && c.dataset.resolution != 32) {
       p.add("dataset.resolution: must be 16 or 32, got " + c.dataset.resolution);
     }
-    ModelSpecChecks.addProblems(c.model, p);
+    if (c.stage == null) {
+      p.add("stage: must be structure or appearance");
+    } else {
+      ModelSpecChecks.addProblems(c.stage, c.model, p);
+    }
     return p;
   }
 

@@ -108,7 +108,7 @@ public final class StudentDistillation {
             + FlowTransformer.describe(teacher.spec())
             + ", seed "
             + h.seed;
-    TrainingData data = new VoxelBatchData(train.batch(), train.numClasses());
+    TrainingData data = VoxelBatchData.of(train);
     ObjectiveSettings settings = ObjectiveSettings.from(h);
     try (VelocityModel student = teacher.newStudent();
         TrainingLoop loop =

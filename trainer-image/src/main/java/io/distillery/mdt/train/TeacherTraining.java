@@ -61,7 +61,7 @@ public final class TeacherTraining {
     TrainerConfig.Hyperparameters h = cfg.hyperparameters;
     Path out = Path.of(cfg.output.dir);
     String fingerprint = "teacher: " + FlowTransformer.describe(spec) + ", seed " + h.seed;
-    TrainingData data = new VoxelBatchData(train.batch(), train.numClasses());
+    TrainingData data = VoxelBatchData.of(train);
     try (FlowTransformer model = FlowTransformer.create(spec, h.seed, device);
         TrainingLoop loop =
             new TrainingLoop(

@@ -3,14 +3,29 @@ package io.distillery.mdt.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.distillery.mdt.data.LoadedDataset;
 import io.distillery.mdt.data.VoxelBatch;
+import io.distillery.mdt.model.SampleSupport;
 
-/** Adapts a heap {@link VoxelBatch} (the data package's type) to {@link TrainingData}. */
+/**
+ * Adapts heap {@link VoxelBatch}es (the data package's type) to {@link TrainingData}: the samples,
+ * and for the appearance stage the structures they live on.
+ */
 public final class VoxelBatchData implements TrainingData {
   private final VoxelBatch batch;
+  private final VoxelBatch structure;
   private final int numClasses;
 
+  /** The training split of a loaded dataset, with its structures if it has them. */
+  public static VoxelBatchData of(LoadedDataset train) {
+    return new VoxelBatchData(train.batch(), train.structure(), train.numClasses());
+  }
+
   public VoxelBatchData(VoxelBatch batch, int numClasses) {
+    this(batch, null, numClasses);
+  }
+
+  private VoxelBatchData(VoxelBatch batch, VoxelBatch structure, int numClasses) {
     if (batch.count() < 1) {
       throw new IllegalArgumentException("the training split is empty");
     }
@@ -21,6 +36,7 @@ public final class VoxelBatchData implements TrainingData {
       }
     }
     this.batch = batch;
+    this.structure = structure;
     this.numClasses = numClasses;
   }
 
@@ -62,5 +78,22 @@ public final class VoxelBatchData implements TrainingData {
       l[i] = batch.labels()[indices[i]];
     }
     return manager.create(l);
+  }
+
+  /** The structures' occupied voxels as float 0/1 {@code (B, 1, R, R, R)}; dense without them. */
+  @Override
+  public SampleSupport support(NDManager manager, int[] indices) {
+    if (structure == null) {
+      return SampleSupport.dense();
+    }
+    int v = structure.voxels();
+    float[] out = new float[indices.length * v];
+    for (int i = 0; i < indices.length; i++) {
+      for (int k = 0; k < v; k++) {
+        out[i * v + k] = structure.data()[indices[i] * v + k] > 0 ? 1f : 0f;
+      }
+    }
+    int r = structure.resolution();
+    return SampleSupport.on(manager.create(out, new Shape(indices.length, 1, r, r, r)));
   }
 }
