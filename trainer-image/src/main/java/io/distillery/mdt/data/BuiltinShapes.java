@@ -1,5 +1,6 @@
 package io.distillery.mdt.data;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -16,6 +17,10 @@ import java.util.stream.IntStream;
  * centres. Since the rotated shape stays inside a ball of radius below one grid half-width, it is
  * never cut by the grid border.
  *
+ * <p>Every filled voxel also belongs to a part of its shape ({@link #PART_NAMES}) and has a height
+ * in the shape's local frame; {@link BuiltinAppearance} colours voxels by them. Neither draws from
+ * the random streams, so the grids do not depend on them.
+ *
  * <p>Grid layout: index {@code (x * R + y) * R + z}; the second spatial axis (H) points up.
  */
 public final class BuiltinShapes {
@@ -23,6 +28,18 @@ public final class BuiltinShapes {
   /** Class names in label order. */
   public static final List<String> CLASS_NAMES =
       List.of("sphere", "box", "torus", "cylinder", "cone", "pyramid", "chair", "table");
+
+  /** Part names of each class, in {@link #CLASS_NAMES} order; a voxel's part indexes its list. */
+  public static final List<List<String>> PART_NAMES =
+      List.of(
+          List.of("body"),
+          List.of("sides", "top"),
+          List.of("inner", "outer"),
+          List.of("side", "caps"),
+          List.of("base", "tip"),
+          List.of("x faces", "z faces"),
+          List.of("seat", "back", "legs"),
+          List.of("top", "legs"));
 
   /** The two disjoint sample streams. */
   public enum Split {
@@ -39,6 +56,9 @@ public final class BuiltinShapes {
   private static final double MAX_TILT = Math.toRadians(20);
   private static final int MIN_VOXELS = 12;
 
+  /** Part of an empty voxel. */
+  static final byte EMPTY = -1;
+
   private BuiltinShapes() {}
 
   /**
@@ -46,13 +66,7 @@ public final class BuiltinShapes {
    * labels balanced across {@link #CLASS_NAMES} (within one of each other).
    */
   public static VoxelBatch generate(int resolution, int count, long seed, Split split) {
-    if (resolution < 8 || resolution > 128) {
-      throw new IllegalArgumentException(
-          "built-in shapes need a resolution between 8 and 128, got " + resolution);
-    }
-    if (count < 0) {
-      throw new IllegalArgumentException("sample count must be >= 0, got " + count);
-    }
+    checkArguments(resolution, count);
     int v = resolution * resolution * resolution;
     float[] data = new float[count * v];
     int[] labels = new int[count];
@@ -60,14 +74,45 @@ public final class BuiltinShapes {
         .parallel()
         .forEach(
             i -> {
-              labels[i] = labelOf(seed, split, i);
-              SplittableRandom rng = new SplittableRandom(streamSeed(seed, split, 2L * i + 1));
-              boolean[] grid = voxelise(labels[i], resolution, rng);
+              PartGrid grid = sample(resolution, seed, split, i);
+              labels[i] = grid.label();
               for (int k = 0; k < v; k++) {
-                data[i * v + k] = grid[k] ? 1f : -1f;
+                data[i * v + k] = grid.part()[k] != EMPTY ? 1f : -1f;
               }
             });
     return new VoxelBatch(data, labels, count, 1, resolution);
+  }
+
+  static void checkArguments(int resolution, int count) {
+    if (resolution < 8 || resolution > 128) {
+      throw new IllegalArgumentException(
+          "built-in shapes need a resolution between 8 and 128, got " + resolution);
+    }
+    if (count < 0) {
+      throw new IllegalArgumentException("sample count must be >= 0, got " + count);
+    }
+  }
+
+  /**
+   * Sample {@code i} of a split with, per voxel (grid layout), its part (an index into {@link
+   * #PART_NAMES} of its class; {@link #EMPTY} off the shape) and its height in the shape's local
+   * frame, 0 at the bottom of the local bounds and 1 at the top (0 off the shape).
+   */
+  record PartGrid(int label, byte[] part, float[] height) {}
+
+  static PartGrid sample(int resolution, long seed, Split split, int i) {
+    int label = labelOf(seed, split, i);
+    SplittableRandom rng = new SplittableRandom(streamSeed(seed, split, 2L * i + 1));
+    return voxelise(label, resolution, rng);
+  }
+
+  /**
+   * A stream for drawing anything else about sample {@code i} (its appearance): streams of the
+   * shapes use odd indices and the label blocks negative ones, so drawing from this one leaves
+   * every grid as it is.
+   */
+  static SplittableRandom extraStream(long seed, Split split, int i) {
+    return new SplittableRandom(streamSeed(seed, split, 2L * i));
   }
 
   /** Label of sample {@code i}: each block of K consecutive samples is a permutation of K. */
@@ -96,7 +141,7 @@ public final class BuiltinShapes {
   }
 
   /** One shape of class {@code label}, placed at random inside the grid. */
-  private static boolean[] voxelise(int label, int r, SplittableRandom rng) {
+  private static PartGrid voxelise(int label, int r, SplittableRandom rng) {
     while (true) {
       Shape shape = shapeOf(label, rng);
       double[] rot = rotation(rng);
@@ -118,7 +163,9 @@ public final class BuiltinShapes {
       double ox = uniform(rng, -half, half);
       double oy = uniform(rng, -half, half);
       double oz = uniform(rng, -half, half);
-      boolean[] grid = new boolean[r * r * r];
+      byte[] part = new byte[r * r * r];
+      Arrays.fill(part, EMPTY);
+      float[] height = new float[r * r * r];
       int[] lo = {r, r, r};
       int[] hi = {-1, -1, -1};
       int filled = 0;
@@ -133,7 +180,9 @@ public final class BuiltinShapes {
             double qy = (rot[3] * ux + rot[4] * uy + rot[5] * uz) / scale;
             double qz = (rot[6] * ux + rot[7] * uy + rot[8] * uz) / scale;
             if (shape.solid.contains(qx, qy, qz)) {
-              grid[(x * r + y) * r + z] = true;
+              int k = (x * r + y) * r + z;
+              part[k] = (byte) shape.parts.part(qx, qy, qz);
+              height[k] = (float) Math.min(1, Math.max(0, (qy + shape.ey) / (2 * shape.ey)));
               filled++;
               lo[0] = Math.min(lo[0], x);
               lo[1] = Math.min(lo[1], y);
@@ -152,22 +201,27 @@ public final class BuiltinShapes {
       for (int a = 0; a < 3; a++) {
         shift[a] = -lo[a] + rng.nextInt(r - (hi[a] - lo[a]));
       }
-      return shifted(grid, r, shift);
+      return shifted(new PartGrid(label, part, height), r, shift);
     }
   }
 
-  private static boolean[] shifted(boolean[] grid, int r, int[] s) {
-    boolean[] out = new boolean[grid.length];
+  private static PartGrid shifted(PartGrid grid, int r, int[] s) {
+    byte[] part = new byte[grid.part.length];
+    Arrays.fill(part, EMPTY);
+    float[] height = new float[part.length];
     for (int x = 0; x < r; x++) {
       for (int y = 0; y < r; y++) {
         for (int z = 0; z < r; z++) {
-          if (grid[(x * r + y) * r + z]) {
-            out[((x + s[0]) * r + y + s[1]) * r + z + s[2]] = true;
+          int from = (x * r + y) * r + z;
+          if (grid.part[from] != EMPTY) {
+            int to = ((x + s[0]) * r + y + s[1]) * r + z + s[2];
+            part[to] = grid.part[from];
+            height[to] = grid.height[from];
           }
         }
       }
     }
-    return out;
+    return new PartGrid(grid.label, part, height);
   }
 
   /** Yaw (full turn) about y, then tilts about x and z; column-major 3x3. */
@@ -204,13 +258,20 @@ public final class BuiltinShapes {
     boolean contains(double x, double y, double z);
   }
 
+  /** The part (index into the class's {@link #PART_NAMES}) of a point inside the solid. */
+  private interface Parts {
+    int part(double x, double y, double z);
+  }
+
+  private static final Parts ONE_PART = (x, y, z) -> 0;
+
   /**
-   * A solid and the half extents of its local bounding box; a round solid is symmetric about y with
-   * radius ex, so turning it about y does not widen its bounds.
+   * A solid, its parts and the half extents of its local bounding box; a round solid is symmetric
+   * about y with radius ex, so turning it about y does not widen its bounds.
    */
-  private record Shape(Solid solid, double ex, double ey, double ez, boolean round) {
-    Shape(Solid solid, double ex, double ey, double ez) {
-      this(solid, ex, ey, ez, false);
+  private record Shape(Solid solid, Parts parts, double ex, double ey, double ez, boolean round) {
+    Shape(Solid solid, Parts parts, double ex, double ey, double ez) {
+      this(solid, parts, ex, ey, ez, false);
     }
   }
 
@@ -223,15 +284,25 @@ public final class BuiltinShapes {
           double b = uniform(rng, 0.8, 1.0);
           double c = uniform(rng, 0.8, 1.0);
           return new Shape(
-              (x, y, z) -> sq(x / a) + sq(y / b) + sq(z / c) <= 1, Math.max(a, c), b, c, true);
+              (x, y, z) -> sq(x / a) + sq(y / b) + sq(z / c) <= 1,
+              ONE_PART,
+              Math.max(a, c),
+              b,
+              c,
+              true);
         }
       case "box":
         {
           double a = uniform(rng, 0.5, 1);
           double b = uniform(rng, 0.5, 1);
           double c = uniform(rng, 0.5, 1);
+          // The top fifth of the height is the lid.
           return new Shape(
-              (x, y, z) -> Math.abs(x) <= a && Math.abs(y) <= b && Math.abs(z) <= c, a, b, c);
+              (x, y, z) -> Math.abs(x) <= a && Math.abs(y) <= b && Math.abs(z) <= c,
+              (x, y, z) -> y >= 0.6 * b ? 1 : 0,
+              a,
+              b,
+              c);
         }
       case "torus":
         {
@@ -239,6 +310,7 @@ public final class BuiltinShapes {
           double major = 1 - minor;
           return new Shape(
               (x, y, z) -> sq(Math.sqrt(x * x + z * z) - major) + y * y <= minor * minor,
+              (x, y, z) -> Math.sqrt(x * x + z * z) < major ? 0 : 1,
               1,
               minor,
               1,
@@ -247,13 +319,22 @@ public final class BuiltinShapes {
       case "cylinder":
         {
           double h = uniform(rng, 0.5, 1.5);
-          return new Shape((x, y, z) -> x * x + z * z <= 1 && Math.abs(y) <= h, 1, h, 1, true);
+          // The caps are the top and bottom eighths of the height.
+          return new Shape(
+              (x, y, z) -> x * x + z * z <= 1 && Math.abs(y) <= h,
+              (x, y, z) -> Math.abs(y) >= 0.75 * h ? 1 : 0,
+              1,
+              h,
+              1,
+              true);
         }
       case "cone":
         {
           double h = uniform(rng, 0.8, 1.6);
+          // The base is the bottom quarter of the height.
           return new Shape(
               (x, y, z) -> Math.abs(y) <= h && Math.sqrt(x * x + z * z) <= (h - y) / (2 * h),
+              (x, y, z) -> y <= -h / 2 ? 0 : 1,
               1,
               h,
               1,
@@ -262,9 +343,11 @@ public final class BuiltinShapes {
       case "pyramid":
         {
           double h = uniform(rng, 0.8, 1.6);
+          // Opposite faces share a part: those facing x, those facing z.
           return new Shape(
               (x, y, z) ->
                   Math.abs(y) <= h && Math.max(Math.abs(x), Math.abs(z)) <= (h - y) / (2 * h),
+              (x, y, z) -> Math.abs(x) >= Math.abs(z) ? 0 : 1,
               1,
               h,
               1);
@@ -302,7 +385,18 @@ public final class BuiltinShapes {
           boolean inBack = chair && y >= seatTop && z <= -d + slab;
           return inLeg || inSlab || inBack;
         };
-    return new Shape(solid, w, h, d);
+    // Parts in PART_NAMES order: a chair's seat, back, legs; a table's top, legs.
+    Parts parts =
+        (x, y, z) -> {
+          if (y >= seatBottom && y <= seatTop) {
+            return 0;
+          }
+          if (chair && y >= seatTop) {
+            return 1;
+          }
+          return chair ? 2 : 1;
+        };
+    return new Shape(solid, parts, w, h, d);
   }
 
   private static double[] normalised(double... v) {

@@ -3,9 +3,13 @@ package io.distillery.mdt.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.mdt.data.BuiltinShapes.Split;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class BuiltinShapesTest {
@@ -98,6 +102,36 @@ class BuiltinShapesTest {
       signatures.add(String.format("%.2f/%.2f", fill[0] / n, fill[1] / n));
     }
     assertThat(signatures).hasSize(k);
+  }
+
+  @Test
+  void everyClassVoxelisesEachOfItsParts() {
+    int k = BuiltinShapes.CLASS_NAMES.size();
+    assertThat(BuiltinShapes.PART_NAMES).hasSize(k);
+    List<Set<Integer>> seen = new ArrayList<>();
+    for (int c = 0; c < k; c++) {
+      seen.add(new HashSet<>());
+    }
+    for (int i = 0; i < 6 * k; i++) {
+      BuiltinShapes.PartGrid grid = BuiltinShapes.sample(32, 2, Split.TRAIN, i);
+      for (int j = 0; j < grid.part().length; j++) {
+        byte part = grid.part()[j];
+        if (part != BuiltinShapes.EMPTY) {
+          seen.get(grid.label()).add((int) part);
+          assertThat(grid.height()[j]).isBetween(0f, 1f);
+        } else {
+          assertThat(grid.height()[j]).isZero();
+        }
+      }
+    }
+    for (int c = 0; c < k; c++) {
+      assertThat(seen.get(c))
+          .as("parts of %s", BuiltinShapes.CLASS_NAMES.get(c))
+          .isEqualTo(
+              IntStream.range(0, BuiltinShapes.PART_NAMES.get(c).size())
+                  .boxed()
+                  .collect(Collectors.toSet()));
+    }
   }
 
   @Test
