@@ -115,7 +115,7 @@ public final class ModelEvaluation {
 
   public static Report run(Request req) throws IOException {
     TrainerConfig cfg = req.cfg();
-    LoadedDataset held = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.HELD_OUT);
+    LoadedDataset held = DatasetLoader.load(cfg, BuiltinShapes.Split.HELD_OUT);
     try (ModelArtifacts.Loaded loaded = ModelArtifacts.load(req.model(), req.device());
         ShapeClassifier classifier =
             req.classifier() == null

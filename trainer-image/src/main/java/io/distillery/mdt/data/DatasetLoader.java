@@ -25,6 +25,37 @@ public final class DatasetLoader {
 
   private DatasetLoader() {}
 
+  /**
+   * One split of the samples of config {@code stage}: occupancy grids for the structure stage,
+   * colours on the built-in shapes ({@link BuiltinAppearance}) for the appearance stage.
+   */
+  public static LoadedDataset load(TrainerConfig cfg, Split split) throws DatasetException {
+    if (cfg.stage != TrainerConfig.Stage.APPEARANCE) {
+      return load(cfg.dataset, split);
+    }
+    String uri = cfg.dataset.uri == null ? "" : cfg.dataset.uri.strip();
+    if (!uri.equals(BUILTIN_SHAPES)) {
+      throw new IllegalArgumentException(
+          "dataset.uri '"
+              + uri
+              + "': the appearance stage trains on builtin:shapes (colours on the built-in"
+              + " structures); datasets of your own are not supported for it yet");
+    }
+    LoadedDataset structures = load(cfg.dataset, split);
+    VoxelBatch shapes = structures.batch();
+    AppearanceBatch a =
+        BuiltinAppearance.generate(shapes.resolution(), shapes.count(), cfg.dataset.seed, split);
+    VoxelBatch colours =
+        new VoxelBatch(
+            a.colours(),
+            shapes.labels(),
+            shapes.count(),
+            BuiltinAppearance.CHANNELS,
+            shapes.resolution());
+    return new LoadedDataset(colours, structures.classNames(), a.shapes());
+  }
+
+  /** One split of the structure stage's samples (occupancy grids or latents). */
   public static LoadedDataset load(TrainerConfig.Dataset cfg, Split split) throws DatasetException {
     String uri = cfg.uri == null ? "" : cfg.uri.strip();
     if (uri.equals(BUILTIN_SHAPES)) {

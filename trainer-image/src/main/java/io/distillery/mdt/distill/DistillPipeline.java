@@ -51,8 +51,8 @@ public final class DistillPipeline {
       QualityProbe.checkSampleCount(
           cfg.evaluation.samples, teacher.model().numClasses(), "evaluation.samples");
       Gates.checkMeasurable(cfg, teacher.model().sampleShape());
-      LoadedDataset train = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.TRAIN);
-      LoadedDataset heldOut = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.HELD_OUT);
+      LoadedDataset train = DatasetLoader.load(cfg, BuiltinShapes.Split.TRAIN);
+      LoadedDataset heldOut = DatasetLoader.load(cfg, BuiltinShapes.Split.HELD_OUT);
       // The held-out split is what every distribution figure compares with: it must fit too.
       StudentDistillation.checkDataFitsTeacher(cfg, teacher, heldOut);
       try (FeatureExtractor features =

@@ -137,13 +137,13 @@ public final class DistillationBenchmark {
           cfg.evaluation.samples,
           teacher.model().numClasses(),
           "evaluation.samples (--set evaluation.samples)");
-      LoadedDataset train = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.TRAIN);
+      LoadedDataset train = DatasetLoader.load(cfg, BuiltinShapes.Split.TRAIN);
       List<Long> seeds = new ArrayList<>();
       for (int k = 0; k < o.seeds(); k++) {
         seeds.add(cfg.hyperparameters.seed + k);
       }
       List<Variant> variants = variants(o.ablation());
-      LoadedDataset heldOut = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.HELD_OUT);
+      LoadedDataset heldOut = DatasetLoader.load(cfg, BuiltinShapes.Split.HELD_OUT);
       try (FeatureExtractor features =
           EvaluationFeatures.open(cfg, teacher.model(), heldOut.batch(), device)) {
         QualityProbe quality = new QualityProbe(features, heldOut.batch(), cfg.evaluation.samples);

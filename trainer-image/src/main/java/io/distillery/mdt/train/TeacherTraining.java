@@ -45,7 +45,7 @@ public final class TeacherTraining {
   public static Result run(
       TrainerConfig cfg, Device device, TrainingMonitor monitor, Map<String, Object> provenance)
       throws IOException {
-    LoadedDataset train = DatasetLoader.load(cfg.dataset, BuiltinShapes.Split.TRAIN);
+    LoadedDataset train = DatasetLoader.load(cfg, BuiltinShapes.Split.TRAIN);
     return run(cfg, train, device, monitor, provenance);
   }
 
