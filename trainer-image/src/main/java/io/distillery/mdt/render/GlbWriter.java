@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Writes a {@link VoxelMesh} as binary glTF 2.0 (GLB): one triangle mesh with flat normals.
@@ -17,6 +18,9 @@ import java.nio.file.Path;
  * quad gets its own four vertices because a voxel surface is flat-shaded: a corner shared by faces
  * that point different ways has a different normal on each. An all-empty grid is a valid file with
  * an empty scene (no mesh), never a broken one.
+ *
+ * <p>A {@link ColouredVoxelMesh} adds a {@code COLOR_0} attribute (float RGB, linear as glTF
+ * requires: the 8-bit sRGB voxel colours converted) under a white material.
  */
 public final class GlbWriter {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,8 +47,35 @@ public final class GlbWriter {
     return mesh;
   }
 
+  /** The GLB bytes of the coloured voxel surface ({@link ColouredVoxelMesh#of}) of a grid. */
+  public static byte[] encode(float[] occupancy, float[] colours, int resolution) {
+    return encode(ColouredVoxelMesh.of(occupancy, colours, resolution), resolution);
+  }
+
+  /** Writes the coloured voxel surface of a grid to {@code file}, whole or not at all. */
+  public static ColouredVoxelMesh write(
+      float[] occupancy, float[] colours, int resolution, Path file) throws IOException {
+    ColouredVoxelMesh mesh = ColouredVoxelMesh.of(occupancy, colours, resolution);
+    AtomicFiles.write(file, encode(mesh, resolution));
+    return mesh;
+  }
+
   /** The GLB bytes of {@code mesh}, whose coordinates are voxel units of a grid of side R. */
   public static byte[] encode(VoxelMesh mesh, int resolution) {
+    return encode(mesh, null, resolution);
+  }
+
+  /** The GLB bytes of {@code mesh} with its vertex colours as {@code COLOR_0}. */
+  public static byte[] encode(ColouredVoxelMesh mesh, int resolution) {
+    float[] linear = new float[mesh.colours().length];
+    for (int i = 0; i < linear.length; i++) {
+      linear[i] = srgbToLinear((mesh.colours()[i] & 0xFF) / 255f);
+    }
+    return encode(mesh.shape(), linear, resolution);
+  }
+
+  /** {@code colours}: linear RGB per vertex of {@code mesh}, or null for the plain grey surface. */
+  private static byte[] encode(VoxelMesh mesh, float[] colours, int resolution) {
     ObjectNode gltf = JSON.createObjectNode();
     gltf.putObject("asset").put("version", "2.0").put("generator", "Distillery mdt");
     gltf.put("scene", 0);
@@ -55,19 +86,23 @@ public final class GlbWriter {
     scene.putArray("nodes").add(0);
     gltf.putArray("nodes").addObject().put("name", "voxels").put("mesh", 0);
 
-    FlatMesh flat = FlatMesh.of(mesh, resolution);
+    FlatMesh flat = FlatMesh.of(mesh, colours, resolution);
+    // Every attribute is a float VEC3 per vertex: position, normal, then colour if any.
+    List<float[]> attributes =
+        colours == null
+            ? List.of(flat.positions, flat.normals)
+            : List.of(flat.positions, flat.normals, flat.colours);
     int vertices = flat.positions.length / 3;
     boolean shortIndices = vertices <= 0xFFFF;
     int positionBytes = flat.positions.length * 4;
     int indexBytes = flat.indices.length * (shortIndices ? 2 : 4);
-    int indexOffset = 2 * positionBytes;
+    int indexOffset = attributes.size() * positionBytes;
     ByteBuffer bin =
         ByteBuffer.allocate(padded(indexOffset + indexBytes)).order(ByteOrder.LITTLE_ENDIAN);
-    for (float p : flat.positions) {
-      bin.putFloat(p);
-    }
-    for (float n : flat.normals) {
-      bin.putFloat(n);
+    for (float[] attribute : attributes) {
+      for (float f : attribute) {
+        bin.putFloat(f);
+      }
     }
     for (int i : flat.indices) {
       if (shortIndices) {
@@ -79,8 +114,9 @@ public final class GlbWriter {
 
     gltf.putArray("buffers").addObject().put("byteLength", bin.capacity());
     ArrayNode views = gltf.putArray("bufferViews");
-    view(views, 0, positionBytes, ARRAY_BUFFER);
-    view(views, positionBytes, positionBytes, ARRAY_BUFFER);
+    for (int a = 0; a < attributes.size(); a++) {
+      view(views, a * positionBytes, positionBytes, ARRAY_BUFFER);
+    }
     view(views, indexOffset, indexBytes, ELEMENT_ARRAY_BUFFER);
     ArrayNode accessors = gltf.putArray("accessors");
     ObjectNode position = accessor(accessors, 0, FLOAT, vertices, "VEC3");
@@ -91,12 +127,27 @@ public final class GlbWriter {
       min.add(bounds[0][a]);
       max.add(bounds[1][a]);
     }
-    accessor(accessors, 1, FLOAT, vertices, "VEC3");
+    for (int a = 1; a < attributes.size(); a++) {
+      accessor(accessors, a, FLOAT, vertices, "VEC3");
+    }
+    int indices = attributes.size();
     accessor(
-        accessors, 2, shortIndices ? UNSIGNED_SHORT : UNSIGNED_INT, flat.indices.length, "SCALAR");
-    ObjectNode material = gltf.putArray("materials").addObject().put("name", "occupied");
+        accessors,
+        indices,
+        shortIndices ? UNSIGNED_SHORT : UNSIGNED_INT,
+        flat.indices.length,
+        "SCALAR");
+    ObjectNode material =
+        gltf.putArray("materials")
+            .addObject()
+            .put("name", colours == null ? "occupied" : "voxel colours");
     ObjectNode pbr = material.putObject("pbrMetallicRoughness");
-    pbr.putArray("baseColorFactor").add(0.72).add(0.74).add(0.78).add(1.0);
+    if (colours == null) {
+      pbr.putArray("baseColorFactor").add(0.72).add(0.74).add(0.78).add(1.0);
+    } else {
+      // The vertex colours multiply the base colour: white leaves them as they are.
+      pbr.putArray("baseColorFactor").add(1.0).add(1.0).add(1.0).add(1.0);
+    }
     pbr.put("metallicFactor", 0.0).put("roughnessFactor", 0.8);
     ObjectNode primitive =
         gltf.putArray("meshes")
@@ -104,8 +155,11 @@ public final class GlbWriter {
             .put("name", "voxels")
             .putArray("primitives")
             .addObject();
-    primitive.putObject("attributes").put("POSITION", 0).put("NORMAL", 1);
-    primitive.put("indices", 2).put("material", 0).put("mode", 4);
+    ObjectNode attributeIds = primitive.putObject("attributes").put("POSITION", 0).put("NORMAL", 1);
+    if (colours != null) {
+      attributeIds.put("COLOR_0", 2);
+    }
+    primitive.put("indices", indices).put("material", 0).put("mode", 4);
     return container(gltf, bin.array());
   }
 
@@ -150,18 +204,26 @@ public final class GlbWriter {
     return out.array();
   }
 
+  private static float srgbToLinear(float c) {
+    return c <= 0.04045f ? c / 12.92f : (float) Math.pow((c + 0.055) / 1.055, 2.4);
+  }
+
   private static int padded(int n) {
     return (n + 3) & ~3;
   }
 
-  /** Triangles with per-face vertices and normals, in metres (the grid is 1 m, centred). */
-  private record FlatMesh(float[] positions, float[] normals, int[] indices) {
-    static FlatMesh of(VoxelMesh mesh, int resolution) {
+  /**
+   * Triangles with per-face vertices, normals and colours (null if none), in metres (the grid is 1
+   * m, centred).
+   */
+  private record FlatMesh(float[] positions, float[] normals, float[] colours, int[] indices) {
+    static FlatMesh of(VoxelMesh mesh, float[] vertexColours, int resolution) {
       float[] v = mesh.vertices();
       int[] q = mesh.quads();
       int quads = mesh.quadCount();
       float[] positions = new float[quads * 12];
       float[] normals = new float[quads * 12];
+      float[] colours = vertexColours == null ? null : new float[quads * 12];
       int[] indices = new int[quads * 6];
       float scale = 1f / resolution;
       for (int f = 0; f < quads; f++) {
@@ -172,6 +234,9 @@ public final class GlbWriter {
           for (int a = 0; a < 3; a++) {
             positions[dst + a] = v[src + a] * scale - 0.5f;
             normals[dst + a] = n[a];
+            if (colours != null) {
+              colours[dst + a] = vertexColours[src + a];
+            }
           }
         }
         int base = 4 * f;
@@ -179,7 +244,7 @@ public final class GlbWriter {
         int[] tris = {base, base + 1, base + 2, base, base + 2, base + 3};
         System.arraycopy(tris, 0, indices, 6 * f, 6);
       }
-      return new FlatMesh(positions, normals, indices);
+      return new FlatMesh(positions, normals, colours, indices);
     }
 
     /** The unit normal of a planar quad by the right-hand rule (outward for CCW-from-outside). */

@@ -20,7 +20,8 @@ import javax.imageio.ImageIO;
  * Renders occupancy grids as shaded isometric cubes with java.awt, headless (no display needed: the
  * class sets {@code java.awt.headless=true} unless told otherwise). Cubes are drawn back to front
  * (painter's algorithm by x + y + z), showing their +x, +y (top) and +z faces in three shades. Grid
- * layout {@code (x * R + y) * R + z}, y up, value > 0.5 is filled.
+ * layout {@code (x * R + y) * R + z}, y up, value > 0.5 is filled. With per-voxel colours (see
+ * {@link ColouredVoxelMesh#of}) each cube is shaded from its own colour instead of the default one.
  */
 public final class PreviewRenderer {
   static {
@@ -39,12 +40,18 @@ public final class PreviewRenderer {
 
   /** One grid in a {@code width} x {@code height} image. */
   public static BufferedImage render(float[] occupancy, int resolution, int width, int height) {
+    return render(occupancy, null, resolution, width, height);
+  }
+
+  /** One grid with per-voxel {@code colours} (3 * R^3 values in [-1, 1]; null: the default). */
+  public static BufferedImage render(
+      float[] occupancy, float[] colours, int resolution, int width, int height) {
     BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     try {
       g.setColor(BACKGROUND);
       g.fillRect(0, 0, width, height);
-      draw(g, occupancy, resolution, 0, 0, width, height, DEFAULT_COLOR);
+      draw(g, occupancy, colours, resolution, 0, 0, width, height, DEFAULT_COLOR);
     } finally {
       g.dispose();
     }
@@ -57,8 +64,26 @@ public final class PreviewRenderer {
    */
   public static BufferedImage sheet(
       List<float[]> grids, int resolution, List<String> labels, int columns, int cell) {
+    return sheet(grids, null, resolution, labels, columns, cell);
+  }
+
+  /**
+   * A contact sheet of coloured grids: {@code colours} holds one colour array per grid (see {@link
+   * #render(float[], float[], int, int, int)}), or is null for the default colour.
+   */
+  public static BufferedImage sheet(
+      List<float[]> grids,
+      List<float[]> colours,
+      int resolution,
+      List<String> labels,
+      int columns,
+      int cell) {
     if (grids.isEmpty() || columns < 1 || cell < 8) {
       throw new IllegalArgumentException("need grids, columns >= 1 and cells of >= 8 pixels");
+    }
+    if (colours != null && colours.size() != grids.size()) {
+      throw new IllegalArgumentException(
+          colours.size() + " colour arrays for " + grids.size() + " grids");
     }
     int rows = (grids.size() + columns - 1) / columns;
     int cols = Math.min(columns, grids.size());
@@ -76,7 +101,8 @@ public final class PreviewRenderer {
       for (int i = 0; i < grids.size(); i++) {
         int x0 = (i % columns) * cell;
         int y0 = (i / columns) * cellHeight;
-        draw(g, grids.get(i), resolution, x0, y0, cell, cell, DEFAULT_COLOR);
+        float[] c = colours == null ? null : colours.get(i);
+        draw(g, grids.get(i), c, resolution, x0, y0, cell, cell, DEFAULT_COLOR);
         String label = labels != null && i < labels.size() ? labels.get(i) : null;
         if (label != null) {
           g.setColor(Color.DARK_GRAY);
@@ -124,9 +150,18 @@ public final class PreviewRenderer {
    * occlusion), so creases, holes and the parts of a shape read in depth at small sizes.
    */
   static void draw(Graphics2D g, float[] occ, int r, int x0, int y0, int w, int h, Color base) {
+    draw(g, occ, null, r, x0, y0, w, h, base);
+  }
+
+  /** As above, each cube in its voxel's colour from {@code colours}, or in {@code base} if null. */
+  static void draw(
+      Graphics2D g, float[] occ, float[] colours, int r, int x0, int y0, int w, int h, Color base) {
     if (occ.length != r * r * r) {
       throw new IllegalArgumentException(
           "occupancy has " + occ.length + " values, not " + r + "^3");
+    }
+    if (colours != null) {
+      VoxelColours.check(colours, r);
     }
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
     double scale = 0.92 * Math.min(w / (2 * r * COS30), h / (2.0 * r));
@@ -170,9 +205,6 @@ public final class PreviewRenderer {
       }
     }
     cubes.sort(Comparator.comparingInt(c -> c[0] + c[1] + c[2]));
-    Color top = shade(base, 1.45);
-    Color side = base;
-    Color front = shade(base, 0.68);
     // Outlines only where voxels are big enough for them to help rather than clutter.
     boolean outline = scale >= 5;
     g.setStroke(new BasicStroke(0.6f));
@@ -180,6 +212,10 @@ public final class PreviewRenderer {
       int x = c[0];
       int y = c[1];
       int z = c[2];
+      Color side =
+          colours == null ? base : new Color(VoxelColours.rgb(colours, r, (x * r + y) * r + z));
+      Color top = shade(side, 1.45);
+      Color front = shade(side, 0.68);
       face(
           g,
           p,

@@ -1,9 +1,5 @@
 package io.distillery.mdt.render;
 
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
-
 /**
  * The surface of an occupancy grid as quads: one per face between a filled voxel and an empty one
  * (or the grid border), with shared corner vertices. Coordinates are voxel units, grid layout
@@ -21,15 +17,34 @@ public record VoxelMesh(float[] vertices, int[] quads) {
 
   /** Builds the surface of {@code occupancy} (value > 0.5 is filled, R^3 values). */
   public static VoxelMesh of(float[] occupancy, int r) {
+    QuadBuilder builder = new QuadBuilder();
+    forEachFace(
+        occupancy,
+        r,
+        (voxel, corners) -> {
+          for (int c = 0; c < 12; c += 3) {
+            int key = (corners[c] * (r + 1) + corners[c + 1]) * (r + 1) + corners[c + 2];
+            builder.corner(key, corners, c, 0);
+          }
+        });
+    return new VoxelMesh(builder.vertices(), builder.quads());
+  }
+
+  /** Receives one surface face: its filled voxel's grid index and its 4 corners (x, y, z each). */
+  interface FaceVisitor {
+    void face(int voxel, int[] corners);
+  }
+
+  /**
+   * Visits every face between a filled voxel and an empty one (or the border), voxels in grid
+   * order, each voxel's faces in a fixed order; corners wind counter-clockwise from outside.
+   */
+  static void forEachFace(float[] occupancy, int r, FaceVisitor visitor) {
     if (occupancy.length != r * r * r) {
       throw new IllegalArgumentException(
           "occupancy has " + occupancy.length + " values, not " + r + "^3");
     }
-    Map<Integer, Integer> index = new HashMap<>();
-    float[] verts = new float[64];
-    int[] quads = new int[64];
-    int nv = 0;
-    int nq = 0;
+    int[] corners = new int[12];
     for (int x = 0; x < r; x++) {
       for (int y = 0; y < r; y++) {
         for (int z = 0; z < r; z++) {
@@ -40,33 +55,16 @@ public record VoxelMesh(float[] vertices, int[] quads) {
             if (filled(occupancy, r, x + face[0], y + face[1], z + face[2])) {
               continue;
             }
-            if (nq + 4 > quads.length) {
-              quads = Arrays.copyOf(quads, quads.length * 2);
-            }
             for (int c = 0; c < 4; c++) {
-              int cx = x + face[3 + 3 * c];
-              int cy = y + face[4 + 3 * c];
-              int cz = z + face[5 + 3 * c];
-              int key = (cx * (r + 1) + cy) * (r + 1) + cz;
-              Integer id = index.get(key);
-              if (id == null) {
-                id = nv;
-                index.put(key, id);
-                if (3 * nv + 3 > verts.length) {
-                  verts = Arrays.copyOf(verts, verts.length * 2);
-                }
-                verts[3 * nv] = cx;
-                verts[3 * nv + 1] = cy;
-                verts[3 * nv + 2] = cz;
-                nv++;
-              }
-              quads[nq++] = id;
+              corners[3 * c] = x + face[3 + 3 * c];
+              corners[3 * c + 1] = y + face[4 + 3 * c];
+              corners[3 * c + 2] = z + face[5 + 3 * c];
             }
+            visitor.face((x * r + y) * r + z, corners);
           }
         }
       }
     }
-    return new VoxelMesh(Arrays.copyOf(verts, 3 * nv), Arrays.copyOf(quads, nq));
   }
 
   private static boolean filled(float[] occ, int r, int x, int y, int z) {
