@@ -12,8 +12,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.distillery.config.TrainerConfig.ModelSpec;
+import io.distillery.mdt.artifact.Artifact;
+import io.distillery.mdt.flow.SamplerSettings;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SparseFlowTransformerTest {
   private static final int R = 8;
@@ -251,5 +257,71 @@ class SparseFlowTransformerTest {
         assertThat(again.velocity(x, t, c, false).sub(first).abs().max().getFloat()).isEqualTo(0f);
       }
     }
+  }
+
+  @Test
+  void anArtifactRecordsTheSparseArchitectureAndReopensAsIt(@TempDir Path dir) throws Exception {
+    ModelCard card =
+        ModelCard.sparseFlowTransformer(
+            "teacher",
+            spec(),
+            new SamplerSettings(2, 1.0, 1.0),
+            false,
+            List.of("a", "b", "c"),
+            Map.of("seed", 9));
+    try (SparseFlowTransformer m = trained(9);
+        NDManager nd = NDManager.newBaseManager()) {
+      Artifact artifact =
+          ModelArtifacts.write(
+              dir.resolve("slat"), card, m.weights(), ModelArtifacts.Extras.none());
+      assertThat(artifact.modelJson().path("kind").asText()).isEqualTo("sparse-flow-transformer");
+      NDArray occ = balls(nd, 2.5);
+      NDArray x = features(nd, occ);
+      NDArray t = nd.create(new float[] {600});
+      NDArray c = nd.create(new long[] {2});
+      try (ModelArtifacts.LoadedSparse loaded =
+              ModelArtifacts.loadSparse(artifact.dir(), Device.cpu());
+          VelocityModel original = m.on(occ);
+          VelocityModel reopened = loaded.model().on(occ)) {
+        assertThat(loaded.card().model().channels).isEqualTo(3);
+        assertThat(
+                reopened
+                    .velocity(x, t, c, false)
+                    .sub(original.velocity(x, t, c, false))
+                    .abs()
+                    .max()
+                    .getFloat())
+            .isEqualTo(0f);
+      }
+    }
+  }
+
+  @Test
+  void aSparseArtifactIsNotOpenedAsADenseModelNorTheOtherWayRound(@TempDir Path dir)
+      throws Exception {
+    SamplerSettings sampler = new SamplerSettings(2, 1.0, 1.0);
+    Path sparse = dir.resolve("sparse");
+    Path dense = dir.resolve("dense");
+    try (SparseFlowTransformer s = SparseFlowTransformer.create(spec(), 1, Device.cpu());
+        FlowTransformer d = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu())) {
+      ModelArtifacts.write(
+          sparse,
+          ModelCard.sparseFlowTransformer("teacher", spec(), sampler, false, List.of(), Map.of()),
+          s.weights(),
+          ModelArtifacts.Extras.none());
+      ModelArtifacts.write(
+          dense,
+          ModelCard.flowTransformer(
+              "teacher", TinySpecs.tiny(), sampler, false, List.of(), Map.of()),
+          d.weights(),
+          ModelArtifacts.Extras.none());
+    }
+    assertThatThrownBy(() -> ModelArtifacts.load(sparse, Device.cpu()))
+        .isInstanceOf(UnsupportedArtifactException.class)
+        .hasMessageContaining("kind is 'sparse-flow-transformer'")
+        .hasMessageContaining("loadSparse");
+    assertThatThrownBy(() -> ModelArtifacts.loadSparse(dense, Device.cpu()))
+        .isInstanceOf(UnsupportedArtifactException.class)
+        .hasMessageContaining("kind is 'flow-transformer', expected 'sparse-flow-transformer'");
   }
 }
