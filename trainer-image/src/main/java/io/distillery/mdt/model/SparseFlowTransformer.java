@@ -155,8 +155,8 @@ public final class SparseFlowTransformer implements VelocityModel, StructureBoun
 
     OnStructure(NDArray occupancy) {
       int r = spec.resolution;
-      Shape expected = new Shape(occupancy.getShape().get(0), 1, r, r, r);
-      if (occupancy.getShape().dimension() != 5 || !occupancy.getShape().equals(expected)) {
+      Shape shape = occupancy.getShape();
+      if (shape.dimension() != 5 || !shape.equals(new Shape(shape.get(0), 1, r, r, r))) {
         throw new IllegalArgumentException(
             "occupancy has shape "
                 + occupancy.getShape()

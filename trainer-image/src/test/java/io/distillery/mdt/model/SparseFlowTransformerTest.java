@@ -178,6 +178,9 @@ class SparseFlowTransformerTest {
       assertThatThrownBy(() -> m.on(balls(nd, 2.0, 0.1, 3.0)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("sample 1");
+      assertThatThrownBy(() -> m.on(nd.create(1f)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("occupancy has shape");
       assertThatThrownBy(() -> m.velocity(x3, t3, c3, false))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("on(occupancy)");
