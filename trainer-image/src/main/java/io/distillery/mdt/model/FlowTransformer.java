@@ -4,11 +4,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
-import ai.djl.nn.norm.LayerNorm;
 import io.distillery.config.TrainerConfig.ModelSpec;
 import io.distillery.mdt.flow.FlowMatching;
 import java.util.Random;
@@ -28,8 +25,6 @@ public final class FlowTransformer implements VelocityModel {
   /** Width of the sinusoidal timestep features (TRELLIS: 256). */
   public static final int TIME_FREQ_DIM = 256;
 
-  private static final float LN_EPS = 1e-6f;
-
   /** Kernel edge of the optional convolutional stem. */
   private static final int KERNEL = 3;
 
@@ -40,59 +35,29 @@ public final class FlowTransformer implements VelocityModel {
 
   private final ModelSpec spec;
   private final Weights weights;
-  private final NDManager constants;
+  private final TransformerTrunk trunk;
   private final NDArray posEmb;
-  private final NDArray timeFreqs;
-  private final NDArray lnOnes;
-  private final NDArray lnZeros;
   private final int grid;
   private final int tokens;
-  private final int mlpHidden;
 
   private FlowTransformer(ModelSpec spec, Weights weights) {
     this.spec = spec;
     this.weights = weights;
     this.grid = spec.resolution / spec.patchSize;
     this.tokens = grid * grid * grid;
-    this.mlpHidden = mlpHidden(spec);
-    this.constants = NDManager.newBaseManager(weights.device());
+    this.trunk = new TransformerTrunk(spec, weights);
     this.posEmb =
-        constants.create(positionEmbedding(grid, spec.width), new Shape(tokens, spec.width));
-    this.timeFreqs = constants.create(timeFrequencies(), new Shape(1, TIME_FREQ_DIM / 2));
-    this.lnOnes = constants.ones(new Shape(spec.width));
-    this.lnZeros = constants.zeros(new Shape(spec.width));
+        trunk
+            .constants()
+            .create(positionEmbedding(grid, spec.width), new Shape(tokens, spec.width));
   }
 
   /** A freshly initialised model (deterministic in {@code seed}, whatever the device). */
   public static FlowTransformer create(ModelSpec spec, long seed, Device device) {
     checkSpec(spec);
     Weights w = Weights.create(device);
-    Init init = new Init(w, new Random(seed));
-    int width = spec.width;
-    init.xavier("input_layer.weight", tokenValues(spec), width);
-    init.zeros("input_layer.bias", width);
-    init.normal("t_embedder.mlp.0.weight", 0.02, TIME_FREQ_DIM, width);
-    init.zeros("t_embedder.mlp.0.bias", width);
-    init.normal("t_embedder.mlp.2.weight", 0.02, width, width);
-    init.zeros("t_embedder.mlp.2.bias", width);
-    init.normal("cond_embedder.weight", 0.02, spec.numClasses + 1, width);
-    for (int i = 0; i < spec.depth; i++) {
-      String b = "blocks." + i + ".";
-      init.zeros(b + "adaLN_modulation.weight", width, 6 * width);
-      init.zeros(b + "adaLN_modulation.bias", 6 * width);
-      init.xavier(b + "attn.to_qkv.weight", width, 3 * width);
-      init.zeros(b + "attn.to_qkv.bias", 3 * width);
-      init.xavier(b + "attn.to_out.weight", width, width);
-      init.zeros(b + "attn.to_out.bias", width);
-      init.xavier(b + "mlp.fc1.weight", width, mlpHidden(spec));
-      init.zeros(b + "mlp.fc1.bias", mlpHidden(spec));
-      init.xavier(b + "mlp.fc2.weight", mlpHidden(spec), width);
-      init.zeros(b + "mlp.fc2.bias", width);
-    }
-    init.zeros("final_layer.adaLN_modulation.weight", width, 2 * width);
-    init.zeros("final_layer.adaLN_modulation.bias", 2 * width);
-    init.zeros("final_layer.linear.weight", width, tokenValues(spec));
-    init.zeros("final_layer.linear.bias", tokenValues(spec));
+    TransformerTrunk.Init init = new TransformerTrunk.Init(w, new Random(seed));
+    TransformerTrunk.initialise(init, spec, tokenValues(spec), tokenValues(spec));
     int k = spec.convChannels;
     if (k > 0) {
       init.xavier("stem.weight", spec.channels * TAPS, k);
@@ -135,12 +100,9 @@ public final class FlowTransformer implements VelocityModel {
     }
     long n = x.getShape().get(0);
     NDArray stem = spec.convChannels > 0 ? silu(stemFeatures(x)) : null;
-    NDArray sc = conditioning(x, tTimes1000, cond);
-    NDArray h = blocks(tokens(x, stem), sc, spec.depth);
-    NDList mod =
-        linear(sc, "final_layer.adaLN_modulation").reshape(n, 1, 2L * spec.width).split(2, 2);
-    h = modulate(layerNorm(h), mod.get(0), mod.get(1));
-    NDArray data = unpatchify(linear(h, "final_layer.linear"), n);
+    NDArray sc = trunk.conditioning(tTimes1000, cond, x.getManager());
+    NDArray h = trunk.blocks(tokens(x, stem), sc, spec.depth, null);
+    NDArray data = unpatchify(trunk.finalLayer(h, sc), n);
     if (stem != null) {
       data = head(NDArrays.concat(new NDList(data, stem), 1));
     }
@@ -156,7 +118,11 @@ public final class FlowTransformer implements VelocityModel {
   public NDArray features(NDArray x, NDArray tTimes1000, NDArray cond) {
     NDArray stem = spec.convChannels > 0 ? silu(stemFeatures(x)) : null;
     NDArray h =
-        blocks(tokens(x, stem), conditioning(x, tTimes1000, cond), Math.max(1, spec.depth / 2));
+        trunk.blocks(
+            tokens(x, stem),
+            trunk.conditioning(tTimes1000, cond, x.getManager()),
+            Math.max(1, spec.depth / 2),
+            null);
     NDArray mean = h.mean(new int[] {1}, true);
     NDArray std = h.sub(mean).square().mean(new int[] {1}).sqrt();
     return mean.squeeze(1).concat(std, 1);
@@ -164,18 +130,6 @@ public final class FlowTransformer implements VelocityModel {
 
   private NDArray tokens(NDArray x, NDArray stem) {
     return linear(patchify(stem == null ? x : stem), "input_layer").add(posEmb);
-  }
-
-  private NDArray conditioning(NDArray x, NDArray tTimes1000, NDArray cond) {
-    return silu(timestepEmbedding(tTimes1000).add(classEmbedding(cond, x.getManager())));
-  }
-
-  private NDArray blocks(NDArray h, NDArray sc, int count) {
-    long n = h.getShape().get(0);
-    for (int i = 0; i < count; i++) {
-      h = block(h, sc, "blocks." + i + ".", n);
-    }
-    return h;
   }
 
   /**
@@ -195,57 +149,28 @@ public final class FlowTransformer implements VelocityModel {
     return Scalars.mul(noise, 1 - smin).sub(data);
   }
 
-  private NDArray block(NDArray h, NDArray sc, String p, long n) {
-    NDList m = linear(sc, p + "adaLN_modulation").reshape(n, 1, 6L * spec.width).split(6, 2);
-    NDArray a = attention(modulate(layerNorm(h), m.get(0), m.get(1)), p + "attn.", n);
-    h = h.add(a.mul(m.get(2)));
-    NDArray f =
-        linear(
-            Activation.gelu(linear(modulate(layerNorm(h), m.get(3), m.get(4)), p + "mlp.fc1")),
-            p + "mlp.fc2");
-    return h.add(f.mul(m.get(5)));
-  }
-
-  private NDArray attention(NDArray h, String p, long n) {
-    int heads = spec.heads;
-    int headDim = spec.width / heads;
-    NDArray qkv =
-        linear(h, p + "to_qkv").reshape(n, tokens, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
-    NDArray q = qkv.get(0);
-    NDArray k = qkv.get(1);
-    NDArray v = qkv.get(2);
-    NDArray scores =
-        Scalars.mul(q.matMul(k.transpose(0, 1, 3, 2)), 1.0 / Math.sqrt(headDim)).softmax(-1);
-    NDArray o = scores.matMul(v).transpose(0, 2, 1, 3).reshape(n, tokens, spec.width);
-    return linear(o, p + "to_out");
-  }
-
-  private NDArray timestepEmbedding(NDArray tTimes1000) {
-    NDArray args = tTimes1000.toType(DataType.FLOAT32, false).reshape(-1, 1).mul(timeFreqs);
-    NDArray feats = NDArrays.concat(new NDList(args.cos(), args.sin()), 1);
-    return linear(silu(linear(feats, "t_embedder.mlp.0")), "t_embedder.mlp.2");
-  }
-
-  private NDArray classEmbedding(NDArray cond, NDManager scope) {
-    NDArray oneHot = cond.toType(DataType.INT64, false).oneHot(spec.numClasses + 1);
-    oneHot.attach(scope);
-    return oneHot.matMul(weights.get("cond_embedder.weight"));
-  }
-
-  /** {@code (N, C, R, R, R)} to {@code (N, tokens, C p^3)}. */
   private NDArray patchify(NDArray x) {
-    int p = spec.patchSize;
+    return patchify(x, grid, spec.patchSize);
+  }
+
+  private NDArray unpatchify(NDArray h, long n) {
+    return unpatchify(h, n, grid, spec.patchSize);
+  }
+
+  /**
+   * {@code (N, C, R, R, R)} to {@code (N, grid^3, C p^3)}, patches in row-major (d, h, w) order.
+   */
+  static NDArray patchify(NDArray x, int grid, int p) {
     long n = x.getShape().get(0);
     long c = x.getShape().get(1);
     return x.reshape(n, c, grid, p, grid, p, grid, p)
         .transpose(0, 2, 4, 6, 1, 3, 5, 7)
-        .reshape(n, tokens, c * p * p * p);
+        .reshape(n, (long) grid * grid * grid, c * p * p * p);
   }
 
-  /** {@code (N, tokens, C p^3)} to {@code (N, C, R, R, R)}. */
-  private NDArray unpatchify(NDArray h, long n) {
-    int p = spec.patchSize;
-    int r = spec.resolution;
+  /** {@code (N, grid^3, C p^3)} to {@code (N, C, R, R, R)}, the inverse of {@link #patchify}. */
+  static NDArray unpatchify(NDArray h, long n, int grid, int p) {
+    long r = (long) grid * p;
     long c = h.getShape().get(2) / ((long) p * p * p);
     return h.reshape(n, grid, grid, grid, c, p, p, p)
         .transpose(0, 4, 1, 5, 2, 6, 3, 7)
@@ -303,20 +228,11 @@ public final class FlowTransformer implements VelocityModel {
   }
 
   private NDArray linear(NDArray x, String name) {
-    return x.matMul(weights.get(name + ".weight")).add(weights.get(name + ".bias"));
-  }
-
-  private NDArray layerNorm(NDArray h) {
-    return LayerNorm.layerNorm(h, new Shape(spec.width), lnOnes, lnZeros, LN_EPS)
-        .singletonOrThrow();
-  }
-
-  private static NDArray modulate(NDArray h, NDArray shift, NDArray scale) {
-    return h.mul(scale.add(1f)).add(shift);
+    return trunk.linear(x, name);
   }
 
   private static NDArray silu(NDArray x) {
-    return x.mul(Activation.sigmoid(x));
+    return TransformerTrunk.silu(x);
   }
 
   /** An independent model with a copy of these weights (a student initialised from a teacher). */
@@ -350,7 +266,7 @@ public final class FlowTransformer implements VelocityModel {
 
   @Override
   public void close() {
-    constants.close();
+    trunk.close();
     weights.close();
   }
 
@@ -369,11 +285,7 @@ public final class FlowTransformer implements VelocityModel {
         s.convChannels > 0 ? ", conv stem/head " + s.convChannels : "");
   }
 
-  private static int mlpHidden(ModelSpec s) {
-    return (int) Math.round(s.width * s.mlpRatio);
-  }
-
-  private static void checkSpec(ModelSpec s) {
+  static void checkSpec(ModelSpec s) {
     if (s.resolution < 1 || s.patchSize < 1 || s.resolution % s.patchSize != 0) {
       throw new IllegalArgumentException(
           "model.patchSize " + s.patchSize + " must divide model.resolution " + s.resolution);
@@ -393,16 +305,6 @@ public final class FlowTransformer implements VelocityModel {
     if (s.convChannels < 0) {
       throw new IllegalArgumentException("model.convChannels must be 0 (none) or positive");
     }
-  }
-
-  /** {@code exp(-ln(10000) i / half)}, the TRELLIS timestep frequencies. */
-  static float[] timeFrequencies() {
-    int half = TIME_FREQ_DIM / 2;
-    float[] f = new float[half];
-    for (int i = 0; i < half; i++) {
-      f[i] = (float) Math.exp(-Math.log(10000) * i / half);
-    }
-    return f;
   }
 
   /**
@@ -425,29 +327,5 @@ public final class FlowTransformer implements VelocityModel {
       }
     }
     return out;
-  }
-
-  /** Seeded initialisers (TRELLIS/DiT: xavier-uniform linears, N(0, 0.02) embeddings). */
-  private record Init(Weights w, Random rng) {
-    void xavier(String name, int in, int out) {
-      double bound = Math.sqrt(6.0 / (in + out));
-      float[] v = new float[in * out];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
-      }
-      w.put(name, w.manager().create(v, new Shape(in, out)));
-    }
-
-    void normal(String name, double std, int rows, int cols) {
-      float[] v = new float[rows * cols];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = (float) (rng.nextGaussian() * std);
-      }
-      w.put(name, w.manager().create(v, new Shape(rows, cols)));
-    }
-
-    void zeros(String name, long... shape) {
-      w.put(name, w.manager().zeros(new Shape(shape)));
-    }
   }
 }

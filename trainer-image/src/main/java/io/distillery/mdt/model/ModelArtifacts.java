@@ -38,6 +38,10 @@ public final class ModelArtifacts {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The model.json kinds this code reads. */
+  private static final List<String> KINDS =
+      List.of(ModelCard.FLOW_TRANSFORMER, ModelCard.SPARSE_FLOW_TRANSFORMER, ModelCard.TORCHSCRIPT);
+
   private ModelArtifacts() {}
 
   /** Writes extra files into the staged artifact before it is committed. */
@@ -87,6 +91,15 @@ public final class ModelArtifacts {
     }
   }
 
+  /** A verified artifact's sparse appearance flow, to be bound to a structure before use. */
+  public record LoadedSparse(SparseFlowTransformer model, ModelCard card, Artifact artifact)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      model.close();
+    }
+  }
+
   /**
    * Opens and verifies {@code dir} and loads its transformer; a corrupt or foreign artifact fails
    * naming the file.
@@ -102,6 +115,14 @@ public final class ModelArtifacts {
   public static Loaded load(Artifact artifact, Device device) throws IOException {
     Path dir = artifact.dir();
     ModelCard card = card(artifact);
+    if (ModelCard.SPARSE_FLOW_TRANSFORMER.equals(card.kind())) {
+      throw new UnsupportedArtifactException(
+          dir
+              + ": model.json kind is '"
+              + ModelCard.SPARSE_FLOW_TRANSFORMER
+              + "', an appearance flow on the occupied voxels of a structure; it is not a flow"
+              + " model over the whole grid (open it with ModelArtifacts.loadSparse)");
+    }
     Weights weights = Weights.load(artifact.file(card.weights()), device);
     if (ModelCard.TORCHSCRIPT.equals(card.kind())) {
       try (weights) {
@@ -115,6 +136,38 @@ public final class ModelArtifacts {
       throw new CorruptArtifactException(
           card.weights(),
           dir + ": " + card.weights() + " does not fit model.json: " + e.getMessage());
+    }
+  }
+
+  /** Opens and verifies {@code dir} and loads its sparse appearance flow. */
+  public static LoadedSparse loadSparse(Path dir, Device device) throws IOException {
+    return loadSparse(Artifact.open(dir), device);
+  }
+
+  /**
+   * Loads the sparse appearance flow of an opened (verified) artifact; an artifact of another kind
+   * fails naming it.
+   */
+  public static LoadedSparse loadSparse(Artifact artifact, Device device) throws IOException {
+    ModelCard card = card(artifact);
+    if (!ModelCard.SPARSE_FLOW_TRANSFORMER.equals(card.kind())) {
+      throw new UnsupportedArtifactException(
+          artifact.dir()
+              + ": model.json kind is '"
+              + card.kind()
+              + "', expected '"
+              + ModelCard.SPARSE_FLOW_TRANSFORMER
+              + "' (an appearance flow on a structure)");
+    }
+    Weights weights = Weights.load(artifact.file(card.weights()), device);
+    try {
+      return new LoadedSparse(
+          SparseFlowTransformer.withWeights(card.model(), weights), card, artifact);
+    } catch (RuntimeException e) {
+      weights.close();
+      throw new CorruptArtifactException(
+          card.weights(),
+          artifact.dir() + ": " + card.weights() + " does not fit model.json: " + e.getMessage());
     }
   }
 
@@ -147,13 +200,15 @@ public final class ModelArtifacts {
   public static ModelCard card(Artifact artifact) throws IOException {
     JsonNode json = artifact.modelJson();
     String kind = json.path("kind").asText();
-    if (!ModelCard.FLOW_TRANSFORMER.equals(kind) && !ModelCard.TORCHSCRIPT.equals(kind)) {
+    if (!KINDS.contains(kind)) {
       throw new UnsupportedArtifactException(
           artifact.dir()
               + ": model.json kind is '"
               + json.path("kind").asText()
               + "', expected '"
               + ModelCard.FLOW_TRANSFORMER
+              + "', '"
+              + ModelCard.SPARSE_FLOW_TRANSFORMER
               + "' or '"
               + ModelCard.TORCHSCRIPT
               + "'");
@@ -170,6 +225,10 @@ public final class ModelArtifacts {
               + ModelCard.FLOW_TRANSFORMER
               + " versions 1-"
               + ModelCard.formatVersion(ModelCard.FLOW_TRANSFORMER)
+              + ", "
+              + ModelCard.SPARSE_FLOW_TRANSFORMER
+              + " version "
+              + ModelCard.formatVersion(ModelCard.SPARSE_FLOW_TRANSFORMER)
               + " and "
               + ModelCard.TORCHSCRIPT
               + " version "

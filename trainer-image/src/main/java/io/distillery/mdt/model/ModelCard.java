@@ -25,6 +25,12 @@ public record ModelCard(
 
   public static final String FLOW_TRANSFORMER = "flow-transformer";
 
+  /**
+   * Kind of the sparse appearance flow ({@link SparseFlowTransformer}): features on the occupied
+   * voxels of a structure, so not a model over the whole grid.
+   */
+  public static final String SPARSE_FLOW_TRANSFORMER = "sparse-flow-transformer";
+
   /** Kind of a student of a TorchScript teacher: the module plus its distilled weights. */
   public static final String TORCHSCRIPT = "torchscript";
 
@@ -38,7 +44,8 @@ public record ModelCard(
   /**
    * The newest format version of a kind that this code reads and writes: flow-transformer 1 is the
    * linear patch embedding and head, 2 adds the optional convolutional stem and head ({@code
-   * model.convChannels}); torchscript 1 is the module plus its weights.
+   * model.convChannels}); sparse-flow-transformer 1 is the first sparse appearance flow;
+   * torchscript 1 is the module plus its weights.
    */
   public static int formatVersion(String kind) {
     return FLOW_TRANSFORMER.equals(kind) ? 2 : 1;
@@ -54,6 +61,26 @@ public record ModelCard(
       Map<String, Object> training) {
     return new ModelCard(
         FLOW_TRANSFORMER,
+        role,
+        model,
+        sampler,
+        guidanceBakedIn,
+        classNames,
+        ModelArtifacts.WEIGHTS,
+        CONVENTIONS,
+        training);
+  }
+
+  /** A card for the sparse appearance flow with the weights in {@link ModelArtifacts#WEIGHTS}. */
+  public static ModelCard sparseFlowTransformer(
+      String role,
+      ModelSpec model,
+      SamplerSettings sampler,
+      boolean guidanceBakedIn,
+      List<String> classNames,
+      Map<String, Object> training) {
+    return new ModelCard(
+        SPARSE_FLOW_TRANSFORMER,
         role,
         model,
         sampler,

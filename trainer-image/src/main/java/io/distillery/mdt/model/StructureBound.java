@@ -3,14 +3,16 @@ package io.distillery.mdt.model;
 import ai.djl.ndarray.NDArray;
 
 /**
- * A network for features on a structure (TRELLIS's second stage): it is bound to a batch's
- * occupancy before it is called.
+ * A model of features on a structure (TRELLIS stage 2): it must know which voxels are occupied
+ * before it can be called, so it is bound to a batch's occupancy first.
  */
 public interface StructureBound {
 
   /**
-   * A view of this model for {@code occupancy} {@code (N, 1, R, R, R)} (float 0/1), sharing its
-   * weights. The view accepts {@code k N} rows for any {@code k >= 1}, the structure repeated.
+   * This model bound to {@code occupancy}, float {@code (N, 1, R, R, R)} with 1 on occupied voxels.
+   * The view shares the weights (closing it leaves them alone) and accepts inputs of {@code k N}
+   * samples for any integer {@code k >= 1}, sample {@code j N + i} on structure {@code i}: the
+   * objectives concatenate batches and CFG concatenates conditional and null halves.
    */
   VelocityModel on(NDArray occupancy);
 }

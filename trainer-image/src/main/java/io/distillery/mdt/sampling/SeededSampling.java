@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import io.distillery.mdt.data.VoxelBatch;
 import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.flow.StepRandom;
+import io.distillery.mdt.model.SampleSupport;
 import io.distillery.mdt.model.VelocityModel;
 
 /**
@@ -26,6 +27,22 @@ public final class SeededSampling {
   /** Samples {@code labels.length} shapes (class {@code labels[j]}, seed {@code seed + j}). */
   public static VoxelBatch sample(
       VelocityModel model, SamplerSettings settings, int[] labels, long seed, int batchSize) {
+    return sample(model, settings, labels, seed, batchSize, null);
+  }
+
+  /**
+   * Samples as above; with {@code structures} (the appearance stage) shape {@code j} is generated
+   * on {@code structures}' grid {@code j} (+1 filled): the model is bound to it and the sample is
+   * zero off it. The noise is drawn on the whole grid either way, so a structure does not change
+   * the noise of the voxels it keeps.
+   */
+  public static VoxelBatch sample(
+      VelocityModel model,
+      SamplerSettings settings,
+      int[] labels,
+      long seed,
+      int batchSize,
+      VoxelBatch structures) {
     Shape one = model.sampleShape();
     int per = (int) one.size();
     float[] out = new float[labels.length * per];
@@ -39,10 +56,14 @@ public final class SeededSampling {
             System.arraycopy(noise(seed + j, per), 0, noise, (j - from) * per, per);
             cond[j - from] = labels[j];
           }
+          SampleSupport support =
+              structures == null
+                  ? SampleSupport.dense()
+                  : SampleSupport.on(occupancy(batch, structures.slice(from, to)));
           NDArray x =
               EulerSampler.sample(
-                  model,
-                  batch.create(noise, new Shape(to - from).addAll(one)),
+                  support.bind(model),
+                  support.restrict(batch.create(noise, new Shape(to - from).addAll(one))),
                   batch.create(cond),
                   settings);
           System.arraycopy(x.toFloatArray(), 0, out, from * per, (to - from) * per);
@@ -50,5 +71,15 @@ public final class SeededSampling {
       }
     }
     return new VoxelBatch(out, labels.clone(), labels.length, (int) one.get(0), (int) one.get(1));
+  }
+
+  /** Float 0/1 {@code (N, 1, R, R, R)} of occupancy grids (+1 filled). */
+  static NDArray occupancy(NDManager manager, VoxelBatch structures) {
+    float[] occ = structures.data().clone();
+    for (int i = 0; i < occ.length; i++) {
+      occ[i] = occ[i] > 0 ? 1f : 0f;
+    }
+    int r = structures.resolution();
+    return manager.create(occ, new Shape(structures.count(), 1, r, r, r));
   }
 }
