@@ -92,14 +92,6 @@ public final class ModelArtifacts {
   }
 
   /** A verified artifact's sparse appearance flow, to be bound to a structure before use. */
-  public record LoadedSparse(SparseFlowTransformer model, ModelCard card, Artifact artifact)
-      implements AutoCloseable {
-    @Override
-    public void close() {
-      model.close();
-    }
-  }
-
   /**
    * Opens and verifies {@code dir} and loads its transformer; a corrupt or foreign artifact fails
    * naming the file.
@@ -109,20 +101,13 @@ public final class ModelArtifacts {
   }
 
   /**
-   * Loads the model of an opened (verified) artifact: the built-in transformer with its weights, or
-   * a TorchScript student's module with its distilled weights copied in.
+   * Loads the model of an opened (verified) artifact: a built-in transformer with its weights (the
+   * dense structure flow, or the sparse appearance flow, a {@link StructureBound} model: see {@link
+   * ModelCard#stage()}), or a TorchScript student's module with its distilled weights copied in.
    */
   public static Loaded load(Artifact artifact, Device device) throws IOException {
     Path dir = artifact.dir();
     ModelCard card = card(artifact);
-    if (ModelCard.SPARSE_FLOW_TRANSFORMER.equals(card.kind())) {
-      throw new UnsupportedArtifactException(
-          dir
-              + ": model.json kind is '"
-              + ModelCard.SPARSE_FLOW_TRANSFORMER
-              + "', an appearance flow on the occupied voxels of a structure; it is not a flow"
-              + " model over the whole grid (open it with ModelArtifacts.loadSparse)");
-    }
     Weights weights = Weights.load(artifact.file(card.weights()), device);
     if (ModelCard.TORCHSCRIPT.equals(card.kind())) {
       try (weights) {
@@ -130,44 +115,16 @@ public final class ModelArtifacts {
       }
     }
     try {
-      return new Loaded(FlowTransformer.withWeights(card.model(), weights), card, artifact);
+      VelocityModel model =
+          ModelCard.SPARSE_FLOW_TRANSFORMER.equals(card.kind())
+              ? SparseFlowTransformer.withWeights(card.model(), weights)
+              : FlowTransformer.withWeights(card.model(), weights);
+      return new Loaded(model, card, artifact);
     } catch (RuntimeException e) {
       weights.close();
       throw new CorruptArtifactException(
           card.weights(),
           dir + ": " + card.weights() + " does not fit model.json: " + e.getMessage());
-    }
-  }
-
-  /** Opens and verifies {@code dir} and loads its sparse appearance flow. */
-  public static LoadedSparse loadSparse(Path dir, Device device) throws IOException {
-    return loadSparse(Artifact.open(dir), device);
-  }
-
-  /**
-   * Loads the sparse appearance flow of an opened (verified) artifact; an artifact of another kind
-   * fails naming it.
-   */
-  public static LoadedSparse loadSparse(Artifact artifact, Device device) throws IOException {
-    ModelCard card = card(artifact);
-    if (!ModelCard.SPARSE_FLOW_TRANSFORMER.equals(card.kind())) {
-      throw new UnsupportedArtifactException(
-          artifact.dir()
-              + ": model.json kind is '"
-              + card.kind()
-              + "', expected '"
-              + ModelCard.SPARSE_FLOW_TRANSFORMER
-              + "' (an appearance flow on a structure)");
-    }
-    Weights weights = Weights.load(artifact.file(card.weights()), device);
-    try {
-      return new LoadedSparse(
-          SparseFlowTransformer.withWeights(card.model(), weights), card, artifact);
-    } catch (RuntimeException e) {
-      weights.close();
-      throw new CorruptArtifactException(
-          card.weights(),
-          artifact.dir() + ": " + card.weights() + " does not fit model.json: " + e.getMessage());
     }
   }
 

@@ -1,6 +1,7 @@
 package io.distillery.mdt.model;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerConfig.ModelSpec;
 import io.distillery.mdt.flow.SamplerSettings;
 import java.util.List;
@@ -69,6 +70,14 @@ public record ModelCard(
         ModelArtifacts.WEIGHTS,
         CONVENTIONS,
         training);
+  }
+
+  /** Which flow of a two-stage generator the model is (the sparse transformer: appearance). */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public TrainerConfig.Stage stage() {
+    return SPARSE_FLOW_TRANSFORMER.equals(kind)
+        ? TrainerConfig.Stage.APPEARANCE
+        : TrainerConfig.Stage.STRUCTURE;
   }
 
   /** A card for the sparse appearance flow with the weights in {@link ModelArtifacts#WEIGHTS}. */

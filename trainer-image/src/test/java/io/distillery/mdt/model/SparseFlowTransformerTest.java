@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerConfig.ModelSpec;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.flow.SamplerSettings;
@@ -307,10 +308,9 @@ class SparseFlowTransformerTest {
       NDArray x = features(nd, occ);
       NDArray t = nd.create(new float[] {600});
       NDArray c = nd.create(new long[] {2});
-      try (ModelArtifacts.LoadedSparse loaded =
-              ModelArtifacts.loadSparse(artifact.dir(), Device.cpu());
+      try (ModelArtifacts.Loaded loaded = ModelArtifacts.load(artifact.dir(), Device.cpu());
           VelocityModel original = m.on(occ);
-          VelocityModel reopened = loaded.model().on(occ)) {
+          VelocityModel reopened = ((StructureBound) loaded.model()).on(occ)) {
         assertThat(loaded.card().model().channels).isEqualTo(3);
         assertThat(
                 reopened
@@ -325,8 +325,7 @@ class SparseFlowTransformerTest {
   }
 
   @Test
-  void aSparseArtifactIsNotOpenedAsADenseModelNorTheOtherWayRound(@TempDir Path dir)
-      throws Exception {
+  void eachArtifactKindOpensAsItsOwnArchitectureAndStage(@TempDir Path dir) throws Exception {
     SamplerSettings sampler = new SamplerSettings(2, 1.0, 1.0);
     Path sparse = dir.resolve("sparse");
     Path dense = dir.resolve("dense");
@@ -344,12 +343,12 @@ class SparseFlowTransformerTest {
           d.weights(),
           ModelArtifacts.Extras.none());
     }
-    assertThatThrownBy(() -> ModelArtifacts.load(sparse, Device.cpu()))
-        .isInstanceOf(UnsupportedArtifactException.class)
-        .hasMessageContaining("kind is 'sparse-flow-transformer'")
-        .hasMessageContaining("loadSparse");
-    assertThatThrownBy(() -> ModelArtifacts.loadSparse(dense, Device.cpu()))
-        .isInstanceOf(UnsupportedArtifactException.class)
-        .hasMessageContaining("kind is 'flow-transformer', expected 'sparse-flow-transformer'");
+    try (ModelArtifacts.Loaded s = ModelArtifacts.load(sparse, Device.cpu());
+        ModelArtifacts.Loaded d = ModelArtifacts.load(dense, Device.cpu())) {
+      assertThat(s.model()).isInstanceOf(SparseFlowTransformer.class);
+      assertThat(s.card().stage()).isEqualTo(TrainerConfig.Stage.APPEARANCE);
+      assertThat(d.model()).isInstanceOf(FlowTransformer.class);
+      assertThat(d.card().stage()).isEqualTo(TrainerConfig.Stage.STRUCTURE);
+    }
   }
 }
