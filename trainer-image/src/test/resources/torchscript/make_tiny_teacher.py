@@ -30,6 +30,30 @@ features(x) -> (N, D) for evaluation.features (the samples flattened and scaled)
 
 `python3 make_tiny_teacher.py not-features` writes tiny_not_features.pt, which returns x * scale
 itself, (N, C, D, H, W): a module whose output is not (N, D) features, for the bad-input tests.
+
+`python3 make_tiny_teacher.py sparse` writes tiny_sparse_teacher.pt, a second-stage (appearance)
+teacher with the sparse signature v(feats, coords, 1000 t, cond) of TORCHSCRIPT.md, "A sparse
+(second-stage) teacher": feats (M, C) are the features of the batch's M occupied voxels, coords
+(M, 4) int32 their (batch index, x, y, z), t (B,) and cond (B,) per sample; b = coords[:, 0]:
+
+    class TinySparseTeacher(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = torch.nn.Parameter(torch.tensor([0.5]))
+            self.cond_bias = torch.nn.Parameter(torch.tensor([0.1, 0.2, 0.3, 0.0]))  # 3 classes + null
+            self.time_weight = torch.nn.Parameter(torch.tensor([0.001]))
+            self.coord_weight = torch.nn.Parameter(torch.tensor([0.01]))
+        def forward(self, feats, coords, t, cond):
+            b = coords[:, 0]
+            cb = self.cond_bias[cond[b]].reshape(-1, 1)
+            s = (t[b] * self.time_weight).reshape(-1, 1)
+            xyz = coords[:, 1:4].float().sum(1, keepdim=True)
+            return feats * self.scale + cb + s + xyz * self.coord_weight
+
+i.e. v = 0.5 feats + cond_bias[cond[b]] + 0.001 t[b] + 0.01 (x + y + z), per voxel and channel.
+
+`python3 make_tiny_teacher.py sparse-wrong-shape` writes tiny_sparse_wrong_shape.pt, the same
+module summing its output over the channels, (M, 1): not (M, C), for the bad-input tests.
 """
 import io
 import pickle
@@ -81,6 +105,39 @@ FEATURE_CODE = '''class TinyFeatures(Module):
 '''
 
 
+SPARSE_PARAMS = OrderedDict(
+    scale=[0.5],
+    cond_bias=[0.1, 0.2, 0.3, 0.0],
+    time_weight=[0.001],
+    coord_weight=[0.01],
+)
+
+SPARSE_CODE = '''class TinySparseTeacher(Module):
+  __parameters__ = ["scale", "cond_bias", "time_weight", "coord_weight", ]
+  __buffers__ = []
+  scale : Tensor
+  cond_bias : Tensor
+  time_weight : Tensor
+  coord_weight : Tensor
+  training : bool
+  def forward(self: __torch__.TinySparseTeacher,
+    feats: Tensor,
+    coords: Tensor,
+    t: Tensor,
+    cond: Tensor) -> Tensor:
+    b = torch.select(coords, 1, 0)
+    cond_bias = self.cond_bias
+    cb = torch.reshape(torch.index_select(cond_bias, 0, torch.index_select(cond, 0, b)), [-1, 1])
+    time_weight = self.time_weight
+    s = torch.reshape(torch.mul(torch.index_select(t, 0, b), time_weight), [-1, 1])
+    xyz = torch.sum(torch.to(torch.slice(coords, 1, 1, 4), 6), [1], True)
+    coord_weight = self.coord_weight
+    scale = self.scale
+    _0 = torch.add(torch.add(torch.add(torch.mul(feats, scale), cb), s), torch.mul(xyz, coord_weight))
+    return _0
+'''
+
+
 def fake_global(module, name, kind="class"):
     """A Python object that pickles as GLOBAL 'module name' (modules registered in sys.modules)."""
     mod = sys.modules.get(module)
@@ -101,6 +158,7 @@ def fake_global(module, name, kind="class"):
 
 TorchModule = fake_global("__torch__", "TinyTeacher")
 FeatureModule = fake_global("__torch__", "TinyFeatures")
+SparseModule = fake_global("__torch__", "TinySparseTeacher")
 FloatStorage = fake_global("torch", "FloatStorage")
 rebuild_tensor_v2 = fake_global("torch._utils", "_rebuild_tensor_v2", kind="function")
 
@@ -133,6 +191,11 @@ def main(which="teacher"):
     elif which == "not-features":
         write("tiny_not_features.pt", FeatureModule, FEATURE_PARAMS,
               FEATURE_CODE.replace("torch.flatten(x, 1, -1)", "x"))
+    elif which == "sparse":
+        write("tiny_sparse_teacher.pt", SparseModule, SPARSE_PARAMS, SPARSE_CODE)
+    elif which == "sparse-wrong-shape":
+        write("tiny_sparse_wrong_shape.pt", SparseModule, SPARSE_PARAMS,
+              SPARSE_CODE.replace("    return _0", "    return torch.sum(_0, [1], True)"))
     else:
         write("tiny_teacher.pt", TorchModule, PARAMS, CODE)
 

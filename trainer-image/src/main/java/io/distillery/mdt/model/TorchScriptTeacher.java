@@ -41,15 +41,23 @@ public final class TorchScriptTeacher implements VelocityModel {
     this.sampleShape = sampleShape;
     this.numClasses = numClasses;
     this.store = new ParameterStore(model.getNDManager(), false);
+    this.weights = parametersOf(model);
+  }
+
+  /**
+   * The parameters of a module loaded by {@link #loadModule}, by name, as weights (views, not
+   * copies). A module without any is closed and refused: there would be nothing to train.
+   */
+  static Weights parametersOf(ZooModel<NDList, NDList> model) {
     Map<String, NDArray> params = new LinkedHashMap<>();
-    for (Pair<String, Parameter> p : block.getParameters()) {
+    for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
       params.put(p.getKey(), p.getValue().getArray());
     }
     if (params.isEmpty()) {
       model.close();
       throw new IllegalArgumentException("the TorchScript module has no parameters to train");
     }
-    this.weights = Weights.view(params);
+    return Weights.view(params);
   }
 
   /**
