@@ -78,6 +78,12 @@ public class TrainerResult {
     /** Mean IoU with the teacher's grid (occupancy data only). */
     public Double pairedIoU;
 
+    /**
+     * The appearance stage: mean squared error of the colours on the occupied voxels against the
+     * procedural ground truth of the built-in held-out structures (the nearer of its variants).
+     */
+    public Double appearanceError;
+
     public Integer nfe;
     public Double latencyMsBatch1;
     public Double throughputPerSec;

@@ -25,6 +25,11 @@ public record Contender(String method, VelocityModel model, SamplerSettings samp
   }
 
   public String name() {
-    return method + " " + sampler.steps() + (sampler.steps() == 1 ? " step" : " steps");
+    return name(method, sampler.steps());
+  }
+
+  /** The name of the row of {@code method} at {@code steps}, e.g. {@code mdt 1 step}. */
+  public static String name(String method, int steps) {
+    return method + " " + steps + (steps == 1 ? " step" : " steps");
   }
 }

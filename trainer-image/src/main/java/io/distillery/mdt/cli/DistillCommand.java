@@ -49,7 +49,7 @@ public final class DistillCommand implements Callable<Integer> {
         o.run().steps(),
         o.run().resumedFromStep(),
         o.run().secondsPerStep() * 1000,
-        o.report().markdownTable(),
+        o.table(),
         o.result().gate.passed ? "gate: passed" : "gate: FAILED (" + o.result().gate.reason + ")");
     out.flush();
     return o.exitCode();

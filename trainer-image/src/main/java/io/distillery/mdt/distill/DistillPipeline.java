@@ -4,11 +4,13 @@ import ai.djl.Device;
 import io.distillery.config.ExitCodes;
 import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerResult;
+import io.distillery.mdt.bench.AppearanceComparison;
 import io.distillery.mdt.bench.Comparison;
 import io.distillery.mdt.bench.ComparisonReport;
 import io.distillery.mdt.bench.Contender;
 import io.distillery.mdt.bench.Machine;
 import io.distillery.mdt.bench.QualityProbe;
+import io.distillery.mdt.data.AppearanceBatch;
 import io.distillery.mdt.data.BuiltinShapes;
 import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.data.LoadedDataset;
@@ -36,8 +38,10 @@ public final class DistillPipeline {
 
   private DistillPipeline() {}
 
-  public record Outcome(
-      TrainerResult result, ComparisonReport report, StudentDistillation.Result run) {
+  /**
+   * @param table the evaluation as a markdown table
+   */
+  public record Outcome(TrainerResult result, String table, StudentDistillation.Result run) {
     public int exitCode() {
       return result.exitCode;
     }
@@ -48,6 +52,9 @@ public final class DistillPipeline {
       throws IOException {
     Gates.checkSatisfiable(cfg);
     try (Teacher teacher = Teacher.load(cfg, device)) {
+      if (teacher.stage() == TrainerConfig.Stage.APPEARANCE) {
+        return distillAppearance(cfg, teacher, device, monitor, provenance);
+      }
       QualityProbe.checkSampleCount(
           cfg.evaluation.samples, teacher.model().numClasses(), "evaluation.samples");
       Gates.checkMeasurable(cfg, teacher.model().sampleShape());
@@ -97,7 +104,42 @@ public final class DistillPipeline {
                         device));
     TrainerResult result = result(cfg, run, report[0]);
     write(cfg, result);
-    return new Outcome(result, report[0], run);
+    return new Outcome(result, report[0].markdownTable(), run);
+  }
+
+  /** The appearance stage: the same distillation, judged by {@link AppearanceEvaluation}. */
+  private static Outcome distillAppearance(
+      TrainerConfig cfg,
+      Teacher teacher,
+      Device device,
+      TrainingMonitor monitor,
+      Map<String, Object> provenance)
+      throws IOException {
+    Gates.checkMeasurable(cfg, teacher.model().sampleShape());
+    LoadedDataset train = DatasetLoader.load(cfg, BuiltinShapes.Split.TRAIN);
+    AppearanceBatch truth = AppearanceEvaluation.groundTruth(cfg);
+    AppearanceComparison.Report[] report = new AppearanceComparison.Report[1];
+    StudentDistillation.Result run =
+        StudentDistillation.run(
+            cfg,
+            teacher,
+            train,
+            monitor,
+            provenance,
+            (student, artifact) ->
+                report[0] =
+                    AppearanceEvaluation.evaluate(
+                        cfg,
+                        teacher,
+                        student,
+                        truth,
+                        artifact
+                            .path(EVALUATION_DIR + "/" + AppearanceEvaluation.REPORT)
+                            .getParent(),
+                        device));
+    TrainerResult result = AppearanceEvaluation.result(cfg, run, report[0]);
+    write(cfg, result);
+    return new Outcome(result, report[0].markdownTable(), run);
   }
 
   /** Teacher (reference sampler) and the student at each of its step counts, in one process. */

@@ -24,6 +24,11 @@ public final class Gates {
    * before any training: IoU needs occupancy grids (one channel).
    */
   public static void checkMeasurable(TrainerConfig cfg, Shape sampleShape) {
+    if (cfg.stage == TrainerConfig.Stage.APPEARANCE && cfg.evaluation.maxFdRatio != null) {
+      throw new InvalidConfigException(
+          "evaluation.maxFdRatio: the appearance stage is judged against its ground truth and the"
+              + " teacher's samples, not by FD; gate on maxPairedError instead");
+    }
     long channels = sampleShape.get(0);
     if (cfg.evaluation.minPairedIoU != null && channels != 1) {
       throw new InvalidConfigException(
@@ -63,39 +68,54 @@ public final class Gates {
     }
   }
 
+  /** What the gates look at for one student step count; null where a figure was not measured. */
+  record StepFigures(Double fdRatio, double speedup, Double pairedError, Double pairedIoU) {}
+
   static TrainerResult.Gate verdict(
       TrainerConfig.Evaluation e, ComparisonReport report, String method, List<Integer> steps) {
+    Double teacherFd = report.rows.get(0).fd;
+    List<StepFigures> figures = new ArrayList<>();
+    for (int s : steps) {
+      ComparisonReport.Row row = report.row(method, s);
+      figures.add(
+          new StepFigures(
+              teacherFd == null ? null : row.fd / teacherFd,
+              row.speedup,
+              row.paired("pairedError"),
+              row.paired("pairedIoU")));
+    }
+    return verdict(e, figures);
+  }
+
+  /** The verdict on the worst step count of each figure. */
+  static TrainerResult.Gate verdict(TrainerConfig.Evaluation e, List<StepFigures> steps) {
     TrainerResult.Gate g = new TrainerResult.Gate();
     g.maxFdRatio = e.maxFdRatio;
     g.minSpeedup = e.minSpeedup;
     g.maxPairedError = e.maxPairedError;
     g.minPairedIoU = e.minPairedIoU;
-    Double teacherFd = report.rows.get(0).fd;
-    double worstRatio = 0;
+    Double worstRatio = null;
     double slowest = Double.POSITIVE_INFINITY;
     Double worstError = null;
     Double worstIoU = null;
-    for (int s : steps) {
-      ComparisonReport.Row row = report.row(method, s);
-      if (teacherFd != null) {
-        worstRatio = Math.max(worstRatio, row.fd / teacherFd);
+    for (StepFigures f : steps) {
+      if (f.fdRatio() != null && (worstRatio == null || f.fdRatio() > worstRatio)) {
+        worstRatio = f.fdRatio();
       }
-      slowest = Math.min(slowest, row.speedup);
-      Double error = row.paired("pairedError");
-      Double iou = row.paired("pairedIoU");
-      if (error != null && (worstError == null || error > worstError)) {
-        worstError = error;
+      slowest = Math.min(slowest, f.speedup());
+      if (f.pairedError() != null && (worstError == null || f.pairedError() > worstError)) {
+        worstError = f.pairedError();
       }
-      if (iou != null && (worstIoU == null || iou < worstIoU)) {
-        worstIoU = iou;
+      if (f.pairedIoU() != null && (worstIoU == null || f.pairedIoU() < worstIoU)) {
+        worstIoU = f.pairedIoU();
       }
     }
-    g.fdRatio = teacherFd == null ? null : DistillPipeline.round(worstRatio);
+    g.fdRatio = worstRatio == null ? null : DistillPipeline.round(worstRatio);
     g.speedup = DistillPipeline.round(slowest);
     g.pairedError = worstError == null ? null : DistillPipeline.round(worstError);
     g.pairedIoU = worstIoU == null ? null : DistillPipeline.round(worstIoU);
     List<String> reasons = new ArrayList<>();
-    if (e.maxFdRatio != null && teacherFd == null) {
+    if (e.maxFdRatio != null && worstRatio == null) {
       reasons.add("maxFdRatio: FD was not measured");
     } else if (e.maxFdRatio != null && worstRatio > e.maxFdRatio) {
       reasons.add(

@@ -6,7 +6,7 @@ import io.distillery.mdt.artifact.ArtifactWriter;
 import io.distillery.mdt.data.DatasetException;
 import io.distillery.mdt.data.LoadedDataset;
 import io.distillery.mdt.flow.SamplerSettings;
-import io.distillery.mdt.model.FlowTransformer;
+import io.distillery.mdt.model.FlowModels;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
 import io.distillery.mdt.model.VelocityModel;
@@ -105,7 +105,7 @@ public final class StudentDistillation {
             + ": teacher "
             + teacher.digest()
             + ", "
-            + FlowTransformer.describe(teacher.spec())
+            + FlowModels.describe(teacher.stage(), teacher.spec())
             + ", seed "
             + h.seed;
     TrainingData data = VoxelBatchData.of(train);

@@ -2,15 +2,17 @@ package io.distillery.mdt.distill;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
+import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.ArtifactWriter;
 import io.distillery.mdt.artifact.BundledArtifacts;
 import io.distillery.mdt.artifact.Digests;
 import io.distillery.mdt.flow.SamplerSettings;
-import io.distillery.mdt.model.FlowTransformer;
+import io.distillery.mdt.model.FlowModels;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
+import io.distillery.mdt.model.SparseTorchScriptTeacher;
 import io.distillery.mdt.model.Teachers;
 import io.distillery.mdt.model.TorchScriptTeacher;
 import io.distillery.mdt.model.VelocityModel;
@@ -36,6 +38,7 @@ public final class Teacher implements AutoCloseable {
   public static final String TORCHSCRIPT_KIND = ModelCard.TORCHSCRIPT;
 
   private final VelocityModel model;
+  private final TrainerConfig.Stage stage;
   private final TrainerConfig.ModelSpec spec;
   private final List<String> classNames;
   private final SamplerSettings sampler;
@@ -45,6 +48,7 @@ public final class Teacher implements AutoCloseable {
 
   private Teacher(
       VelocityModel model,
+      TrainerConfig.Stage stage,
       TrainerConfig.ModelSpec spec,
       List<String> classNames,
       SamplerSettings sampler,
@@ -52,6 +56,7 @@ public final class Teacher implements AutoCloseable {
       String source,
       Path torchScript) {
     this.model = model;
+    this.stage = stage;
     this.spec = spec;
     this.classNames = classNames;
     this.sampler = sampler;
@@ -68,6 +73,7 @@ public final class Teacher implements AutoCloseable {
       Teachers.Teacher t = Teachers.load(cfg, device);
       return new Teacher(
           t.model(),
+          cfg.stage,
           cfg.model,
           null,
           t.sampler(),
@@ -81,8 +87,24 @@ public final class Teacher implements AutoCloseable {
             : Artifact.open(Teachers.path(cfg.teacher.uri));
     ModelArtifacts.Loaded loaded = ModelArtifacts.load(artifact, device);
     ModelCard card = loaded.card();
+    if (card.stage() != cfg.stage) {
+      loaded.close();
+      throw new InvalidConfigException(
+          "stage: "
+              + stageName(cfg.stage)
+              + ", but the teacher "
+              + cfg.teacher.uri
+              + " is a model of the "
+              + stageName(card.stage())
+              + " stage; set stage: "
+              + stageName(card.stage())
+              + " or name a teacher of the "
+              + stageName(cfg.stage)
+              + " stage");
+    }
     return new Teacher(
         loaded.model(),
+        card.stage(),
         card.model(),
         card.classNames(),
         card.sampler(),
@@ -93,6 +115,15 @@ public final class Teacher implements AutoCloseable {
 
   public VelocityModel model() {
     return model;
+  }
+
+  /** Which flow of the two-stage generator the teacher is. */
+  public TrainerConfig.Stage stage() {
+    return stage;
+  }
+
+  static String stageName(TrainerConfig.Stage s) {
+    return s.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** The architecture (for a TorchScript teacher: the shape stated in config {@code model}). */
@@ -125,9 +156,12 @@ public final class Teacher implements AutoCloseable {
   /** A new, trainable student initialised with a copy of the teacher's weights. */
   public VelocityModel newStudent() throws IOException {
     if (isTorchScript()) {
-      return TorchScriptTeacher.load(torchScript, sampleShape(), spec.numClasses, model.device());
+      return stage == TrainerConfig.Stage.APPEARANCE
+          ? SparseTorchScriptTeacher.load(
+              torchScript, sampleShape(), spec.numClasses, model.device())
+          : TorchScriptTeacher.load(torchScript, sampleShape(), spec.numClasses, model.device());
     }
-    return FlowTransformer.withWeights(spec, model.weights().copy());
+    return FlowModels.withWeights(stage, spec, model.weights().copy());
   }
 
   /** A student model holding {@code weights} (e.g. the EMA), for evaluation before export. */
@@ -144,12 +178,12 @@ public final class Teacher implements AutoCloseable {
    */
   public ModelCard studentCard(
       SamplerSettings studentSampler, List<String> names, Map<String, Object> training) {
-    ModelCard c = ModelCard.flowTransformer("student", spec, studentSampler, true, names, training);
+    ModelCard c = FlowModels.card(stage, "student", spec, studentSampler, true, names, training);
     if (!isTorchScript()) {
       return c;
     }
     return new ModelCard(
-        TORCHSCRIPT_KIND,
+        stage == TrainerConfig.Stage.APPEARANCE ? ModelCard.SPARSE_TORCHSCRIPT : TORCHSCRIPT_KIND,
         c.role(),
         c.model(),
         c.sampler(),

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerConfig.ModelSpec;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.ArtifactWriter;
@@ -40,7 +41,11 @@ public final class ModelArtifacts {
 
   /** The model.json kinds this code reads. */
   private static final List<String> KINDS =
-      List.of(ModelCard.FLOW_TRANSFORMER, ModelCard.SPARSE_FLOW_TRANSFORMER, ModelCard.TORCHSCRIPT);
+      List.of(
+          ModelCard.FLOW_TRANSFORMER,
+          ModelCard.SPARSE_FLOW_TRANSFORMER,
+          ModelCard.TORCHSCRIPT,
+          ModelCard.SPARSE_TORCHSCRIPT);
 
   private ModelArtifacts() {}
 
@@ -75,7 +80,7 @@ public final class ModelArtifacts {
       }
       w.modelJson(json);
       w.digestOnly(
-          ModelCard.TORCHSCRIPT.equals(card.kind())
+          card.isTorchScript()
               ? List.of(card.weights(), ModelCard.TORCHSCRIPT_FILE)
               : List.of(card.weights()));
       return w.commit();
@@ -109,7 +114,7 @@ public final class ModelArtifacts {
     Path dir = artifact.dir();
     ModelCard card = card(artifact);
     Weights weights = Weights.load(artifact.file(card.weights()), device);
-    if (ModelCard.TORCHSCRIPT.equals(card.kind())) {
+    if (card.isTorchScript()) {
       try (weights) {
         return new Loaded(torchScript(artifact, card, weights, device), card, artifact);
       }
@@ -132,9 +137,11 @@ public final class ModelArtifacts {
       Artifact artifact, ModelCard card, Weights weights, Device device) throws IOException {
     ModelSpec spec = card.model();
     Shape shape = new Shape(spec.channels, spec.resolution, spec.resolution, spec.resolution);
-    TorchScriptTeacher module =
-        TorchScriptTeacher.load(
-            artifact.file(ModelCard.TORCHSCRIPT_FILE), shape, spec.numClasses, device);
+    Path file = artifact.file(ModelCard.TORCHSCRIPT_FILE);
+    VelocityModel module =
+        card.stage() == TrainerConfig.Stage.APPEARANCE
+            ? SparseTorchScriptTeacher.load(file, shape, spec.numClasses, device)
+            : TorchScriptTeacher.load(file, shape, spec.numClasses, device);
     try {
       module.weights().copyFrom(weights);
       module.weights().requireGradients(false);
@@ -153,6 +160,19 @@ public final class ModelArtifacts {
     }
   }
 
+  /** E.g. "flow-transformer 1-2, sparse-flow-transformer 1, ...". */
+  private static String readableVersions() {
+    return String.join(
+        ", ",
+        KINDS.stream()
+            .map(
+                k -> {
+                  int v = ModelCard.formatVersion(k);
+                  return k + (v == 1 ? " 1" : " 1-" + v);
+                })
+            .toList());
+  }
+
   /** The card of an opened artifact. */
   public static ModelCard card(Artifact artifact) throws IOException {
     JsonNode json = artifact.modelJson();
@@ -162,13 +182,8 @@ public final class ModelArtifacts {
           artifact.dir()
               + ": model.json kind is '"
               + json.path("kind").asText()
-              + "', expected '"
-              + ModelCard.FLOW_TRANSFORMER
-              + "', '"
-              + ModelCard.SPARSE_FLOW_TRANSFORMER
-              + "' or '"
-              + ModelCard.TORCHSCRIPT
-              + "'");
+              + "', expected one of "
+              + KINDS);
     }
     int version = json.path(VERSION_FIELD).asInt(1);
     if (version < 1 || version > ModelCard.formatVersion(kind)) {
@@ -179,17 +194,7 @@ public final class ModelArtifacts {
               + " version "
               + json.path(VERSION_FIELD).asText()
               + "; this mdt reads "
-              + ModelCard.FLOW_TRANSFORMER
-              + " versions 1-"
-              + ModelCard.formatVersion(ModelCard.FLOW_TRANSFORMER)
-              + ", "
-              + ModelCard.SPARSE_FLOW_TRANSFORMER
-              + " version "
-              + ModelCard.formatVersion(ModelCard.SPARSE_FLOW_TRANSFORMER)
-              + " and "
-              + ModelCard.TORCHSCRIPT
-              + " version "
-              + ModelCard.formatVersion(ModelCard.TORCHSCRIPT)
+              + readableVersions()
               + " (retrain it with this mdt, or use the mdt that wrote it)");
     }
     try {

@@ -35,6 +35,12 @@ public record ModelCard(
   /** Kind of a student of a TorchScript teacher: the module plus its distilled weights. */
   public static final String TORCHSCRIPT = "torchscript";
 
+  /**
+   * Kind of a student of a sparse (appearance-stage) TorchScript teacher: the module with the
+   * signature of trainer-image/TORCHSCRIPT.md's sparse section plus its distilled weights.
+   */
+  public static final String SPARSE_TORCHSCRIPT = "sparse-torchscript";
+
   /** The TorchScript module's file inside such an artifact. */
   public static final String TORCHSCRIPT_FILE = "model.pt";
 
@@ -72,10 +78,18 @@ public record ModelCard(
         training);
   }
 
+  /**
+   * Whether the artifact holds a TorchScript module ({@link #TORCHSCRIPT_FILE}) and its weights.
+   */
+  @com.fasterxml.jackson.annotation.JsonIgnore
+  public boolean isTorchScript() {
+    return TORCHSCRIPT.equals(kind) || SPARSE_TORCHSCRIPT.equals(kind);
+  }
+
   /** Which flow of a two-stage generator the model is (the sparse transformer: appearance). */
   @com.fasterxml.jackson.annotation.JsonIgnore
   public TrainerConfig.Stage stage() {
-    return SPARSE_FLOW_TRANSFORMER.equals(kind)
+    return SPARSE_FLOW_TRANSFORMER.equals(kind) || SPARSE_TORCHSCRIPT.equals(kind)
         ? TrainerConfig.Stage.APPEARANCE
         : TrainerConfig.Stage.STRUCTURE;
   }

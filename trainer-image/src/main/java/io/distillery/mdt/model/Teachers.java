@@ -42,16 +42,13 @@ public final class Teachers {
         new SamplerSettings(t.sampler.steps, t.sampler.cfgStrength, t.sampler.rescaleT);
     if ("torchscript".equals(t.format)) {
       Path path = path(t.uri);
-      TorchScriptTeacher ts =
-          TorchScriptTeacher.load(
-              path,
-              new ai.djl.ndarray.types.Shape(
-                  cfg.model.channels,
-                  cfg.model.resolution,
-                  cfg.model.resolution,
-                  cfg.model.resolution),
-              cfg.model.numClasses,
-              device);
+      ai.djl.ndarray.types.Shape shape =
+          new ai.djl.ndarray.types.Shape(
+              cfg.model.channels, cfg.model.resolution, cfg.model.resolution, cfg.model.resolution);
+      VelocityModel ts =
+          cfg.stage == TrainerConfig.Stage.APPEARANCE
+              ? SparseTorchScriptTeacher.load(path, shape, cfg.model.numClasses, device)
+              : TorchScriptTeacher.load(path, shape, cfg.model.numClasses, device);
       List<String> names =
           IntStream.range(0, cfg.model.numClasses).mapToObj(i -> "class" + i).toList();
       return new Teacher(ts, configured, names, path.toString());

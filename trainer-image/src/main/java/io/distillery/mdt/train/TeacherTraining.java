@@ -8,9 +8,10 @@ import io.distillery.mdt.data.DatasetException;
 import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.data.LoadedDataset;
 import io.distillery.mdt.flow.SamplerSettings;
-import io.distillery.mdt.model.FlowTransformer;
+import io.distillery.mdt.model.FlowModels;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
+import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.progress.TrainingMonitor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,10 +20,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code mdt train-teacher}: trains the built-in flow transformer with the flow-matching loss and
- * writes it as an artifact ({@code <out>/teacher}) holding the EMA weights, {@code model.json} (the
- * architecture and the sampler defaults of {@code teacher.sampler}) and the loss curve. Checkpoints
- * go to {@code <out>/checkpoints/teacher}; a second run over the same directory resumes.
+ * {@code mdt train-teacher}: trains the built-in flow transformer of config {@code stage} (the
+ * dense structure flow, or the sparse appearance flow on the dataset's structures) with the
+ * flow-matching loss and writes it as an artifact ({@code <out>/teacher}) holding the EMA weights,
+ * {@code model.json} (the architecture and the sampler defaults of {@code teacher.sampler}) and the
+ * loss curve. Checkpoints go to {@code <out>/checkpoints/teacher}; a second run over the same
+ * directory resumes.
  */
 public final class TeacherTraining {
   public static final String ARTIFACT_DIR = "teacher";
@@ -60,9 +63,9 @@ public final class TeacherTraining {
     checkDataFitsModel(cfg, train);
     TrainerConfig.Hyperparameters h = cfg.hyperparameters;
     Path out = Path.of(cfg.output.dir);
-    String fingerprint = "teacher: " + FlowTransformer.describe(spec) + ", seed " + h.seed;
+    String fingerprint = "teacher: " + FlowModels.describe(cfg.stage, spec) + ", seed " + h.seed;
     TrainingData data = VoxelBatchData.of(train);
-    try (FlowTransformer model = FlowTransformer.create(spec, h.seed, device);
+    try (VelocityModel model = FlowModels.create(cfg.stage, spec, h.seed, device);
         TrainingLoop loop =
             new TrainingLoop(
                 TrainingLoop.Settings.from(cfg, out.resolve(CHECKPOINT_DIR), fingerprint),
@@ -79,7 +82,8 @@ public final class TeacherTraining {
       training.put("dataset", cfg.dataset.uri);
       training.put("finalLosses", s.finalLosses());
       ModelCard card =
-          ModelCard.flowTransformer(
+          FlowModels.card(
+              cfg.stage,
               "teacher",
               spec,
               new SamplerSettings(
