@@ -2,12 +2,14 @@ package io.distillery.mdt.sampling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.data.VoxelBatch;
+import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.Pipelines;
 import io.distillery.mdt.model.TinyPipelines;
 import io.distillery.mdt.model.UnsupportedArtifactException;
@@ -173,6 +175,49 @@ class PipelineShapesTest {
     }
     assertThat(Artifact.open(r.dir()).modelJson().at("/stages/appearance/sampler/steps").asInt())
         .isEqualTo(1);
+  }
+
+  @Test
+  void amongEmptyStructuresEachColouredShapeKeepsItsOwnSeed() throws Exception {
+    // A threshold between the shapes' largest values: some structures come out empty, some not.
+    VoxelBatch raw = sample(structure.dir(), 10, dir.resolve("raw")).grids();
+    float[] maxima = new float[raw.count()];
+    for (int j = 0; j < raw.count(); j++) {
+      maxima[j] = Float.NEGATIVE_INFINITY;
+      for (int k = 0; k < raw.sampleSize(); k++) {
+        maxima[j] = Math.max(maxima[j], raw.data()[j * raw.sampleSize() + k]);
+      }
+    }
+    float[] sorted = maxima.clone();
+    Arrays.sort(sorted);
+    double threshold = (sorted[2] + sorted[3]) / 2.0;
+    SampleShapes.Result r = sample(pipeline("pipe-some", threshold).dir(), 10, dir.resolve("some"));
+
+    assertThat(r.emptyStructures()).isEqualTo(3);
+    VoxelBatch occupancy = PipelineShapes.occupancy(raw, threshold);
+    try (ModelArtifacts.Loaded model = ModelArtifacts.load(appearance.dir(), Device.cpu())) {
+      for (int j = 0; j < raw.count(); j++) {
+        if (maxima[j] <= threshold) {
+          assertThat(colours(r.appearance(), j)).as("empty shape %d", j).containsOnly(0f);
+          continue;
+        }
+        // Shape j alone, from its own seed in the appearance stream.
+        VoxelBatch alone =
+            SeededSampling.sample(
+                model.model(),
+                TinyPipelines.SAMPLER,
+                new int[] {raw.labels()[j]},
+                new long[] {10 + j},
+                SeededSampling.APPEARANCE_STREAM,
+                1,
+                occupancy.slice(j, j + 1));
+        float[] expected = alone.data();
+        float[] actual = colours(r.appearance(), j);
+        for (int k = 0; k < expected.length; k++) {
+          assertThat(actual[k]).as("shape %d value %d", j, k).isCloseTo(expected[k], within(1e-4f));
+        }
+      }
+    }
   }
 
   @Test
