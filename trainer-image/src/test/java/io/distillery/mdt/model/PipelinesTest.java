@@ -139,4 +139,16 @@ class PipelinesTest {
         .hasMessageContaining("nowhere")
         .hasMessageContaining("appearance stage");
   }
+
+  @Test
+  void loadingAPipelineAsOneModelSaysWhatItIs() throws Exception {
+    TinyPipelines.structure(dir.resolve("structure"), 1);
+    TinyPipelines.appearance(dir.resolve("appearance"), 2);
+    Pipelines.write(dir.resolve("pipe"), dir.resolve("structure"), dir.resolve("appearance"), 0);
+    assertThatThrownBy(() -> ModelArtifacts.load(dir.resolve("pipe"), ai.djl.Device.cpu()))
+        .isInstanceOf(UnsupportedArtifactException.class)
+        .hasMessageContaining("two-stage pipeline")
+        .hasMessageContaining("mdt sample")
+        .hasMessageContaining(dir.resolve("structure").toString());
+  }
 }
