@@ -104,7 +104,7 @@ public final class Pipelines {
       throw new UnsupportedArtifactException(
           pipeline.dir()
               + ": model.json is pipeline version "
-              + json.path("version").asText()
+              + (json.has("version") ? json.get("version").asText() : "(none)")
               + "; this mdt reads version "
               + PipelineCard.VERSION);
     }

@@ -151,4 +151,25 @@ class PipelinesTest {
         .hasMessageContaining("mdt sample")
         .hasMessageContaining(dir.resolve("structure").toString());
   }
+
+  @Test
+  void aNewerPipelineVersionIsRefusedByNumber() throws Exception {
+    TinyPipelines.structure(dir.resolve("structure"), 1);
+    TinyPipelines.appearance(dir.resolve("appearance"), 2);
+    Artifact p =
+        Pipelines.write(
+            dir.resolve("pipe"), dir.resolve("structure"), dir.resolve("appearance"), 0);
+    com.fasterxml.jackson.databind.node.ObjectNode json =
+        (com.fasterxml.jackson.databind.node.ObjectNode) p.modelJson();
+    json.put("version", 2);
+    try (io.distillery.mdt.artifact.ArtifactWriter w =
+        io.distillery.mdt.artifact.ArtifactWriter.create(dir.resolve("pipe"))) {
+      w.modelJson(json);
+      w.commit();
+    }
+    assertThatThrownBy(() -> Pipelines.open(dir.resolve("pipe")))
+        .isInstanceOf(UnsupportedArtifactException.class)
+        .hasMessageContaining("pipeline version 2")
+        .hasMessageContaining("reads version 1");
+  }
 }
