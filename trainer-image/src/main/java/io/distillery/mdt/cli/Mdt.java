@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       TrainTeacherCommand.class,
       SampleCommand.class,
+      PipelineCommand.class,
       EvaluateCommand.class,
       DistillCommand.class,
       BenchCommand.class,

@@ -1,16 +1,15 @@
 package io.distillery.mdt.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.distillery.config.InvalidConfigException;
-import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.model.Devices;
+import io.distillery.mdt.model.Pipelines;
 import io.distillery.mdt.sampling.SampleShapes;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,8 +22,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Sample shapes from a model artifact (a teacher or a student) with the Euler sampler and"
-          + " write each as PLY and OBJ (voxel surface) plus a PNG contact sheet (sheet.png), into"
-          + " a directory with a manifest that appears only when complete.",
+          + " write each as PLY, OBJ and GLB (voxel surface) plus a PNG contact sheet (sheet.png),"
+          + " into a directory with a manifest that appears only when complete.",
+      "A two-stage pipeline (mdt pipeline) samples the structure, then its colours on it, and"
+          + " writes coloured meshes; an appearance model alone is refused.",
       "Shape j uses the noise of seed (--seed + j)."
     })
 public final class SampleCommand implements Callable<Integer> {
@@ -59,19 +60,37 @@ public final class SampleCommand implements Callable<Integer> {
   @Option(
       names = "--steps",
       paramLabel = "N",
-      description = "Euler steps, at least 1 (default: the model's, from its model.json).")
+      description =
+          "Euler steps, at least 1 (default: the model's, from its model.json); for a pipeline,"
+              + " the structure stage's.")
   Integer steps;
 
   @Option(
       names = "--cfg",
       paramLabel = "W",
-      description = "CFG strength w, 0 for none (default: the model's; 0 for a distilled student).")
+      description =
+          "CFG strength w, 0 for none (default: the model's; 0 for a distilled student); for a"
+              + " pipeline, the structure stage's.")
   Double cfg;
+
+  @Option(
+      names = "--appearance-steps",
+      paramLabel = "N",
+      description = "A pipeline's appearance stage: Euler steps (default: its model.json's).")
+  Integer appearanceSteps;
+
+  @Option(
+      names = "--appearance-cfg",
+      paramLabel = "W",
+      description = "A pipeline's appearance stage: CFG strength w (default: its model.json's).")
+  Double appearanceCfg;
 
   @Option(
       names = "--rescale-t",
       paramLabel = "R",
-      description = "Time-grid rescale r > 0 (default: the model's).")
+      description =
+          "Time-grid rescale r > 0 (default: the model's; for a pipeline, applies to the"
+              + " structure stage).")
   Double rescaleT;
 
   @Option(
@@ -107,8 +126,29 @@ public final class SampleCommand implements Callable<Integer> {
                 cfg,
                 rescaleT,
                 out,
-                Devices.resolve(device)));
+                Devices.resolve(device),
+                appearanceSteps,
+                appearanceCfg));
     PrintWriter w = spec.commandLine().getOut();
+    if (r.appearanceSampler() != null) {
+      w.printf(
+          "%d shapes (structure: %d steps, cfg %s; appearance: %d steps, cfg %s; %d network"
+              + " evaluations each) in %.2f s%n  %d empty structures got no appearance%n"
+              + "  coloured meshes and %s in %s%n  digest %s%n",
+          r.shapes().size(),
+          r.sampler().steps(),
+          r.sampler().cfgStrength(),
+          r.appearanceSampler().steps(),
+          r.appearanceSampler().cfgStrength(),
+          r.nfePerShape(),
+          r.seconds(),
+          r.emptyStructures(),
+          SampleShapes.SHEET,
+          r.dir(),
+          r.digest());
+      w.flush();
+      return 0;
+    }
     w.printf(
         "%d shapes (%d steps, cfg %s, %d network evaluations each) in %.2f s%n  meshes and %s in %s%n  digest %s%n",
         r.shapes().size(),
@@ -125,63 +165,14 @@ public final class SampleCommand implements Callable<Integer> {
 
   /**
    * The output is replaced wholesale, so only a directory this command wrote may be: never the
-   * model, a directory holding it, another artifact or somebody's files. A bad option (exit 2),
-   * refused before anything is loaded or deleted.
+   * model (nor, for a pipeline, one of its stages), a directory holding it, another artifact or
+   * somebody's files.
    */
   private void refuseUnsafeOut() throws IOException {
-    Path dir = out.toAbsolutePath().normalize();
-    Path modelDir = real(model.toAbsolutePath().normalize());
-    if (modelDir.startsWith(real(dir))) {
-      refuse("holds the model --model " + model);
-    }
-    if (real(dir).startsWith(modelDir)) {
-      refuse("is inside the model --model " + model);
-    }
-    if (!Files.exists(dir)) {
-      return;
-    }
-    if (!Files.isDirectory(dir)) {
-      refuse("is a file, not a directory");
-    }
-    if (Files.exists(dir.resolve(Artifact.MANIFEST))) {
-      if (!isSampleOutput(dir)) {
-        refuse("is a model artifact, not an earlier mdt sample output");
-      }
-      return;
-    }
-    try (var entries = Files.list(dir)) {
-      if (entries.findAny().isPresent()) {
-        refuse("is not empty and not an earlier mdt sample output");
-      }
-    }
-  }
-
-  private void refuse(String why) {
-    // A config error rather than a ParameterException: one line, no usage text after it.
-    throw new InvalidConfigException(
-        "--out " + out + ": " + why + "; choose a new or empty directory (nothing was deleted)");
-  }
-
-  /** What {@link SampleShapes} writes: an artifact whose model.json says kind "samples". */
-  private static boolean isSampleOutput(Path dir) {
-    try {
-      return "samples"
-          .equals(
-              new ObjectMapper()
-                  .readTree(dir.resolve(Artifact.MODEL_JSON).toFile())
-                  .path("kind")
-                  .asText());
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /** The real path where it exists, so a symlink cannot hide the model. */
-  private static Path real(Path p) {
-    try {
-      return p.toRealPath();
-    } catch (IOException e) {
-      return p;
-    }
+    Map<String, Path> inputs = new LinkedHashMap<>();
+    inputs.put("--model", model);
+    Pipelines.declaredStages(model)
+        .forEach((stage, dir) -> inputs.put("(the pipeline's " + stage + " stage)", dir));
+    OutputGuard.refuseUnsafe(out, inputs, "samples", "an earlier mdt sample output");
   }
 }

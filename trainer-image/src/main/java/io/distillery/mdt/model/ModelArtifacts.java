@@ -177,6 +177,18 @@ public final class ModelArtifacts {
   public static ModelCard card(Artifact artifact) throws IOException {
     JsonNode json = artifact.modelJson();
     String kind = json.path("kind").asText();
+    if (PipelineCard.KIND.equals(kind)) {
+      throw new UnsupportedArtifactException(
+          artifact.dir()
+              + " is a two-stage pipeline, not one model: only mdt sample runs a pipeline; give"
+              + " this command one of its stages ("
+              + String.join(
+                  ", ",
+                  Pipelines.declaredStages(artifact.dir()).values().stream()
+                      .map(Path::toString)
+                      .toList())
+              + ")");
+    }
     if (!KINDS.contains(kind)) {
       throw new UnsupportedArtifactException(
           artifact.dir()

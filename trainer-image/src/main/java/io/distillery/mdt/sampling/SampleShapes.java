@@ -3,6 +3,7 @@ package io.distillery.mdt.sampling;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.ArtifactWriter;
 import io.distillery.mdt.data.BadInputException;
@@ -10,6 +11,8 @@ import io.distillery.mdt.data.VoxelBatch;
 import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
+import io.distillery.mdt.model.Pipelines;
+import io.distillery.mdt.model.UnsupportedArtifactException;
 import io.distillery.mdt.render.MeshWriter;
 import io.distillery.mdt.render.PreviewRenderer;
 import java.io.IOException;
@@ -19,9 +22,10 @@ import java.util.List;
 
 /**
  * {@code mdt sample} as a function: loads a model artifact, samples shapes for the requested
- * classes and seeds with the Euler sampler, and writes each as PLY and OBJ plus a PNG contact
- * sheet, as a verified directory that appears only when complete. Shape {@code j} uses the noise of
- * seed {@code seed + j}, whatever the batch, so a shape can be reproduced alone.
+ * classes and seeds with the Euler sampler, and writes each as PLY, OBJ and GLB plus a PNG contact
+ * sheet (a two-stage pipeline: {@link PipelineShapes}, coloured), as a verified directory that
+ * appears only when complete. Shape {@code j} uses the noise of seed {@code seed + j}, whatever the
+ * batch, so a shape can be reproduced alone.
  */
 public final class SampleShapes {
   public static final String SHEET = "sheet.png";
@@ -41,9 +45,31 @@ public final class SampleShapes {
       Double cfg,
       Double rescaleT,
       Path out,
-      Device device) {}
+      Device device,
+      Integer appearanceSteps,
+      Double appearanceCfg) {
 
-  /** What was written. */
+    /** A request for a single model, or for a pipeline with its appearance stage's defaults. */
+    public Request(
+        Path model,
+        List<String> classes,
+        int perClass,
+        long seed,
+        Integer steps,
+        Double cfg,
+        Double rescaleT,
+        Path out,
+        Device device) {
+      this(model, classes, perClass, seed, steps, cfg, rescaleT, out, device, null, null);
+    }
+  }
+
+  /**
+   * What was written. {@code grids} are the (structure) samples; for a pipeline {@code appearance}
+   * holds the appearance samples (zero for a shape whose structure came out empty), {@code
+   * appearanceSampler} its settings and {@code emptyStructures} how many shapes got no appearance;
+   * for a single model they are null, null and 0.
+   */
   public record Result(
       Path dir,
       String digest,
@@ -51,42 +77,79 @@ public final class SampleShapes {
       SamplerSettings sampler,
       int nfePerShape,
       double seconds,
-      VoxelBatch grids) {}
+      VoxelBatch grids,
+      SamplerSettings appearanceSampler,
+      VoxelBatch appearance,
+      int emptyStructures) {}
 
   public static Result run(Request req) throws IOException {
     if (req.perClass() < 1) {
       throw new BadInputException("--per-class must be at least 1, got " + req.perClass());
     }
-    try (ModelArtifacts.Loaded loaded = ModelArtifacts.load(req.model(), req.device())) {
+    Artifact artifact = Artifact.open(req.model());
+    if (Pipelines.isPipeline(artifact)) {
+      return PipelineShapes.run(req, Pipelines.open(artifact));
+    }
+    if (req.appearanceSteps() != null || req.appearanceCfg() != null) {
+      throw new BadInputException(
+          "--appearance-steps and --appearance-cfg apply to a pipeline (mdt pipeline); "
+              + req.model()
+              + " is a single model");
+    }
+    if (ModelArtifacts.card(artifact).stage() == TrainerConfig.Stage.APPEARANCE) {
+      throw new UnsupportedArtifactException(
+          req.model()
+              + " is an appearance model: it colours a structure and cannot sample one alone;"
+              + " pair it with a structure model (mdt pipeline --structure DIR --appearance "
+              + req.model()
+              + " --out PIPELINE) and sample the pipeline (mdt sample --model PIPELINE)");
+    }
+    try (ModelArtifacts.Loaded loaded = ModelArtifacts.load(artifact, req.device())) {
       ModelCard card = loaded.card();
-      SamplerSettings d = card.sampler();
-      SamplerSettings s;
-      try {
-        s =
-            new SamplerSettings(
-                req.steps() == null ? d.steps() : req.steps(),
-                req.cfg() == null ? d.cfgStrength() : req.cfg(),
-                req.rescaleT() == null ? d.rescaleT() : req.rescaleT());
-      } catch (IllegalArgumentException e) {
-        throw new BadInputException(e.getMessage());
-      }
+      SamplerSettings s = settings(card.sampler(), req.steps(), req.cfg(), req.rescaleT());
       List<Integer> classes = classIndices(req.classes(), card.classNames());
-      int n = classes.size() * req.perClass();
-      int[] labels = new int[n];
-      List<String> names = new ArrayList<>();
-      for (int j = 0; j < n; j++) {
-        labels[j] = classes.get(j / req.perClass());
-        names.add(
-            String.format("%03d-%s-s%d", j, card.classNames().get(labels[j]), req.seed() + j));
-      }
+      int[] labels = labels(classes, req.perClass());
+      List<String> names = names(labels, card.classNames(), req.seed());
       long began = System.nanoTime();
       VoxelBatch grids =
           SeededSampling.sample(
               loaded.model(), s, labels, req.seed(), SeededSampling.DEFAULT_BATCH);
       double seconds = (System.nanoTime() - began) / 1e9;
       Artifact written = write(req, loaded, s, grids, names);
-      return new Result(written.dir(), written.digest(), names, s, s.nfe(), seconds, grids);
+      return new Result(
+          written.dir(), written.digest(), names, s, s.nfe(), seconds, grids, null, null, 0);
     }
+  }
+
+  /** A model's default sampler with the requested overrides (null: keep the default). */
+  static SamplerSettings settings(
+      SamplerSettings defaults, Integer steps, Double cfg, Double rescaleT) {
+    try {
+      return new SamplerSettings(
+          steps == null ? defaults.steps() : steps,
+          cfg == null ? defaults.cfgStrength() : cfg,
+          rescaleT == null ? defaults.rescaleT() : rescaleT);
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(e.getMessage());
+    }
+  }
+
+  /** {@code perClass} labels per class, class by class. */
+  static int[] labels(List<Integer> classes, int perClass) {
+    int[] labels = new int[classes.size() * perClass];
+    for (int j = 0; j < labels.length; j++) {
+      labels[j] = classes.get(j / perClass);
+    }
+    return labels;
+  }
+
+  /** {@code NNN-<class>-s<seed>} per shape: the file names of its meshes. */
+  static List<String> names(int[] labels, List<String> classNames, long seed) {
+    List<String> names = new ArrayList<>();
+    for (int j = 0; j < labels.length; j++) {
+      names.add(String.format("%03d-%s-s%d", j, classNames.get(labels[j]), seed + j));
+    }
+    return names;
   }
 
   private static Artifact write(

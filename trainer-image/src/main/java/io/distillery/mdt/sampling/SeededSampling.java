@@ -19,9 +19,23 @@ public final class SeededSampling {
 
   private SeededSampling() {}
 
+  /** The noise stream of a single model, and of a pipeline's structure stage. */
+  public static final long STRUCTURE_STREAM = 0;
+
+  /**
+   * The noise stream of a pipeline's appearance stage: shape {@code j} draws from seed {@code seed
+   * + j} as its structure did, but from this stream, so the two stages never share noise.
+   */
+  public static final long APPEARANCE_STREAM = 1;
+
   /** The starting noise of one shape, float32 values in the model's sample layout. */
   public static float[] noise(long seed, int values) {
-    return StepRandom.gaussian(StepRandom.of(seed, 0, 0), values);
+    return noise(seed, STRUCTURE_STREAM, values);
+  }
+
+  /** The starting noise of one shape drawn from {@code stream} of {@code seed}. */
+  public static float[] noise(long seed, long stream, int values) {
+    return StepRandom.gaussian(StepRandom.of(seed, 0, stream), values);
   }
 
   /** Samples {@code labels.length} shapes (class {@code labels[j]}, seed {@code seed + j}). */
@@ -43,6 +57,29 @@ public final class SeededSampling {
       long seed,
       int batchSize,
       VoxelBatch structures) {
+    long[] seeds = new long[labels.length];
+    for (int j = 0; j < seeds.length; j++) {
+      seeds[j] = seed + j;
+    }
+    return sample(model, settings, labels, seeds, STRUCTURE_STREAM, batchSize, structures);
+  }
+
+  /**
+   * Samples as above with shape {@code j} starting from the noise of {@code seeds[j]} in {@code
+   * stream}: a pipeline samples the appearance of only the shapes whose structure is not empty,
+   * each with its own shape's seed.
+   */
+  public static VoxelBatch sample(
+      VelocityModel model,
+      SamplerSettings settings,
+      int[] labels,
+      long[] seeds,
+      long stream,
+      int batchSize,
+      VoxelBatch structures) {
+    if (seeds.length != labels.length) {
+      throw new IllegalArgumentException(seeds.length + " seeds for " + labels.length + " labels");
+    }
     Shape one = model.sampleShape();
     int per = (int) one.size();
     float[] out = new float[labels.length * per];
@@ -53,7 +90,7 @@ public final class SeededSampling {
           float[] noise = new float[(to - from) * per];
           long[] cond = new long[to - from];
           for (int j = from; j < to; j++) {
-            System.arraycopy(noise(seed + j, per), 0, noise, (j - from) * per, per);
+            System.arraycopy(noise(seeds[j], stream, per), 0, noise, (j - from) * per, per);
             cond[j - from] = labels[j];
           }
           SampleSupport support =
