@@ -23,7 +23,15 @@ public class Claim {
     /** FD(a) / FD(b), claimed below the threshold. */
     FD_RATIO_BELOW,
     /** classAccuracy(a) - classAccuracy(b), claimed above the threshold. */
-    ACCURACY_DIFFERENCE_ABOVE
+    ACCURACY_DIFFERENCE_ABOVE,
+    /** appearanceError(a) / appearanceError(b), claimed below the threshold (the second stage). */
+    ERROR_RATIO_BELOW,
+    /** A measured speedup of row a over row b (no interval: one timing), claimed above. */
+    SPEEDUP_ABOVE;
+
+    boolean claimedBelow() {
+      return this == FD_RATIO_BELOW || this == ERROR_RATIO_BELOW;
+    }
   }
 
   public String text;
@@ -47,9 +55,12 @@ public class Claim {
     c.b = b;
     c.threshold = threshold;
     c.statistic =
-        kind == Kind.FD_RATIO_BELOW
-            ? "FD(" + a + ") / FD(" + b + ")"
-            : "class accuracy(" + a + ") - class accuracy(" + b + ")";
+        switch (kind) {
+          case FD_RATIO_BELOW -> "FD(" + a + ") / FD(" + b + ")";
+          case ACCURACY_DIFFERENCE_ABOVE -> "class accuracy(" + a + ") - class accuracy(" + b + ")";
+          case ERROR_RATIO_BELOW -> "appearance error(" + a + ") / appearance error(" + b + ")";
+          case SPEEDUP_ABOVE -> "latency(" + b + ") / latency(" + a + ")";
+        };
     return c;
   }
 
@@ -80,6 +91,13 @@ public class Claim {
             1.1));
   }
 
+  /** This claim with its estimate, judged. */
+  public Claim judged(Estimate e) {
+    estimate = e;
+    judge();
+    return this;
+  }
+
   /** Sets {@link #verdict} from {@link #estimate}. */
   void judge() {
     if (estimate == null) {
@@ -90,7 +108,7 @@ public class Claim {
       verdict = NOT_SEPARATED;
       return;
     }
-    boolean below = kind == Kind.FD_RATIO_BELOW;
+    boolean below = kind.claimedBelow();
     double claimedSide = below ? estimate.hi() : estimate.lo();
     double otherSide = below ? estimate.lo() : estimate.hi();
     if (below ? claimedSide < threshold : claimedSide > threshold) {
@@ -107,18 +125,22 @@ public class Claim {
     String value =
         estimate == null
             ? "n/a" + (why == null ? "" : " (" + why + ")")
-            : kind == Kind.FD_RATIO_BELOW
+            : kind.claimedBelow()
                 ? estimate.format("%.2f")
-                : String.format(
-                    Locale.ROOT,
-                    "%+.1f [%+.1f, %+.1f] points",
-                    100 * estimate.mean(),
-                    100 * estimate.lo(),
-                    100 * estimate.hi());
+                : kind == Kind.SPEEDUP_ABOVE
+                    ? String.format(Locale.ROOT, "%.1fx (measured once)", estimate.mean())
+                    : String.format(
+                        Locale.ROOT,
+                        "%+.1f [%+.1f, %+.1f] points",
+                        100 * estimate.mean(),
+                        100 * estimate.lo(),
+                        100 * estimate.hi());
     String needs =
-        kind == Kind.FD_RATIO_BELOW
+        kind.claimedBelow()
             ? String.format(Locale.ROOT, "needs < %.2f", threshold)
-            : String.format(Locale.ROOT, "needs > %+.1f points", 100 * threshold);
+            : kind == Kind.SPEEDUP_ABOVE
+                ? String.format(Locale.ROOT, "needs > %.1fx", threshold)
+                : String.format(Locale.ROOT, "needs > %+.1f points", 100 * threshold);
     return String.format(
         Locale.ROOT, "%-15s %s: %s = %s (%s)", "[" + verdict + "]", text, statistic, value, needs);
   }

@@ -1,9 +1,15 @@
 package io.distillery.mdt.cli;
 
 import io.distillery.config.TrainerConfig;
+import io.distillery.mdt.artifact.Artifact;
+import io.distillery.mdt.artifact.BundledArtifacts;
 import io.distillery.mdt.bench.BenchmarksFile;
+import io.distillery.mdt.distill.AppearanceBenchmark;
 import io.distillery.mdt.distill.DistillationBenchmark;
+import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.model.Devices;
+import io.distillery.mdt.model.ModelArtifacts;
+import io.distillery.mdt.model.Teachers;
 import io.distillery.mdt.report.HtmlReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -89,10 +95,23 @@ public final class BenchCommand implements Callable<Integer> {
       description = "The benchmarks file to update (default: ${DEFAULT-VALUE}).")
   Path benchmarks;
 
+  @Option(
+      names = "--structure-teacher",
+      paramLabel = "DIR|builtin:shipped",
+      defaultValue = "builtin:shipped",
+      description =
+          "With stage: appearance, the structure model the two-stage chain is timed with (its"
+              + " reference sampler, and its network at 1 and 2 steps without guidance: what its"
+              + " distilled student costs) (default: ${DEFAULT-VALUE}).")
+  String structureTeacher;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    if (options.load().stage == TrainerConfig.Stage.APPEARANCE) {
+      return appearance();
+    }
     var opts =
         new DistillationBenchmark.Options(
             seeds, evalSeeds, ablation, io.distillery.mdt.bench.Bootstrap.DEFAULT_REPLICATES);
@@ -141,6 +160,64 @@ public final class BenchCommand implements Callable<Integer> {
     PrintWriter w = spec.commandLine().getOut();
     w.println(o.report().markdown());
     w.println(o.report().verdictText());
+    w.println("Updated " + benchmarks + "; reports in " + out);
+    w.flush();
+    return 0;
+  }
+
+  /** The appearance stage's comparison, written into its own section of the benchmarks file. */
+  private int appearance() throws Exception {
+    var opts =
+        new DistillationBenchmark.Options(
+            seeds, evalSeeds, false, io.distillery.mdt.bench.Bootstrap.DEFAULT_REPLICATES);
+    TrainerConfig cfg = options.load(Map.of("progressPort", "0", "evaluation.samples", SAMPLES));
+    var device = Devices.resolve(cfg.device);
+    String command = Provenance.commandLine(spec);
+    AppearanceBenchmark.Outcome o;
+    try (ModelArtifacts.Loaded structure =
+        ModelArtifacts.load(
+            Teachers.SHIPPED.equals(structureTeacher)
+                ? BundledArtifacts.open(Teachers.SHIPPED_NAME)
+                : Artifact.open(Teachers.path(structureTeacher)),
+            device)) {
+      SamplerSettings s = structure.card().sampler();
+      TrainerConfig.Sampler sampler = new TrainerConfig.Sampler();
+      sampler.steps = s.steps();
+      sampler.cfgStrength = s.cfgStrength();
+      sampler.rescaleT = s.rescaleT();
+      o =
+          AppearanceBenchmark.run(
+              cfg, structure.model(), sampler, device, out, Provenance.of(spec, device), opts);
+    }
+    TrainerConfig.Hyperparameters h = cfg.hyperparameters;
+    String body =
+        "## Appearance stage: teacher vs CM vs MDT, and the two-stage chain (`mdt bench`, stage"
+            + " appearance)\n\n"
+            + "Machine: "
+            + io.distillery.mdt.bench.Machine.describe(device)
+            + "  \nDate: "
+            + java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+            + "  \nCommand: `"
+            + command
+            + "`  \nBudget per method: "
+            + h.maxSteps
+            + " steps at batch "
+            + h.batchSize
+            + ", lr "
+            + h.learningRate
+            + "; "
+            + seeds
+            + " training seed(s), "
+            + evalSeeds
+            + " evaluation seed(s) of "
+            + cfg.evaluation.samples
+            + " held-out structures; structure stage timed with "
+            + structureTeacher
+            + ".\n\n"
+            + o.markdown();
+    BenchmarksFile.replaceSection(benchmarks, "appearance", body);
+    PrintWriter w = spec.commandLine().getOut();
+    w.println(o.markdown());
     w.println("Updated " + benchmarks + "; reports in " + out);
     w.flush();
     return 0;

@@ -215,7 +215,7 @@ public final class DistillationBenchmark {
   }
 
   /** The config of one variant and seed, writing under {@code dir} (checkpoints resume there). */
-  private static TrainerConfig copyWith(TrainerConfig cfg, Variant v, long seed, Path dir) {
+  static TrainerConfig copyWith(TrainerConfig cfg, Variant v, long seed, Path dir) {
     TrainerConfig c =
         io.distillery.config.TrainerConfigs.parse(
             io.distillery.config.TrainerConfigs.toYaml(cfg), "config");

@@ -116,6 +116,44 @@ class AppearanceStageTest {
   }
 
   @Test
+  void benchComparesCmAndMdtOnTheAppearanceStageAndJudgesTheChainClaims() throws Exception {
+    MdtCli cli = new MdtCli();
+    Path benchmarks = dir.resolve("BENCHMARKS.md");
+    Files.writeString(
+        benchmarks,
+        "# Benchmarks\n\n<!-- BEGIN distillation -->\nkept\n<!-- END distillation -->\n");
+    int code =
+        cli.run(
+            args(
+                "bench",
+                "--set",
+                "teacher.uri=" + teacher,
+                "--set",
+                "evaluation.samples=8",
+                "--steps",
+                "2",
+                "--seeds",
+                "1",
+                "--eval-seeds",
+                "1",
+                "--bench-out",
+                dir.resolve("bench").toString(),
+                "--benchmarks",
+                benchmarks.toString()));
+    assertThat(code).as(cli.err.toString()).isZero();
+    String text = Files.readString(benchmarks);
+    assertThat(text)
+        .contains("kept")
+        .contains("<!-- BEGIN appearance -->")
+        .contains("| cm 1 step |")
+        .contains("| mdt 2 steps |")
+        .contains("| teacher 3 steps |")
+        .contains("MDT 1 step appearance error below CM 1 step")
+        .contains("chain 1 x 2 steps at least 30x faster")
+        .containsPattern("\\[(met|not met|not separated)\\]");
+  }
+
+  @Test
   void aTeacherOfTheOtherStageIsAConfigErrorNamingBothStages() {
     MdtCli cli = new MdtCli();
     String[] a =
