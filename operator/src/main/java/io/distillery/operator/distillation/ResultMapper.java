@@ -156,6 +156,7 @@ final class ResultMapper {
       s.pairedMse = finite(m.pairedMse);
       s.pairedCosine = finite(m.pairedCosine);
       s.pairedIoU = finite(m.pairedIoU);
+      s.appearanceError = finite(m.appearanceError);
       s.nfe = m.nfe;
       s.latencyMsBatch1 = finite(m.latencyMsBatch1);
       s.throughputPerSec = finite(m.throughputPerSec);

@@ -12,8 +12,9 @@ import java.util.Optional;
 
 /**
  * What the CRD schema cannot check, or an older CRD may not: input locations, the output path,
- * quantity syntax, and the trainer's own validation of the rendered config ({@link
- * TrainerConfigs#problems}). Each problem names its field under {@code spec}.
+ * quantity syntax, what the appearance stage allows ({@link AppearanceStageChecks}), and the
+ * trainer's own validation of the rendered config ({@link TrainerConfigs#problems}). Each problem
+ * names its field under {@code spec}.
  */
 public final class SpecChecks {
   private SpecChecks() {}
@@ -39,6 +40,7 @@ public final class SpecChecks {
       positive("spec.resources.cpu", spec.resources.cpu, p);
       positive("spec.resources.memory", spec.resources.memory, p);
     }
+    AppearanceStageChecks.addProblems(spec, p);
     if (p.isEmpty()) {
       for (String problem : TrainerConfigs.problems(TrainerConfigRenderer.render(dj))) {
         p.add("spec (as trainer config) " + problem);

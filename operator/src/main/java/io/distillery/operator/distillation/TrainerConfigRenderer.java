@@ -7,6 +7,7 @@ import io.distillery.operator.api.v1alpha1.DistillationJobSpec;
 import io.distillery.operator.api.v1alpha1.EvaluationSpec;
 import io.distillery.operator.api.v1alpha1.HyperparametersSpec;
 import io.distillery.operator.api.v1alpha1.Method;
+import io.distillery.operator.api.v1alpha1.Stage;
 import io.distillery.operator.api.v1alpha1.TeacherSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -49,6 +50,10 @@ public final class TrainerConfigRenderer {
     if (spec.dataset != null && spec.dataset.uri != null) {
       c.dataset.uri = InputUris.localPath(spec.dataset.uri, outputClaim, outputDir);
     }
+    c.stage =
+        spec.stageOrDefault() == Stage.APPEARANCE
+            ? TrainerConfig.Stage.APPEARANCE
+            : TrainerConfig.Stage.STRUCTURE;
     if (spec.method != null) {
       c.method = spec.method == Method.CM ? TrainerConfig.Method.CM : TrainerConfig.Method.MDT;
     }

@@ -57,6 +57,7 @@ class ExamplesIT {
   void theRequiredExamplesExist() throws IOException {
     assertThat(examples().stream().map(p -> p.getFileName().toString()))
         .contains(
+            "distillationjob-appearance.yaml",
             "distillationjob-cpu.yaml",
             "distillationjob-gpu.yaml",
             "distillationjob-torchscript-pvc.yaml");

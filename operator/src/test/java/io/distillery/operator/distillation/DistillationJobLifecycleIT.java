@@ -130,12 +130,18 @@ class DistillationJobLifecycleIT {
 
     String table = kubectl("get", "distillationjobs", "-n", ns);
     assertThat(table.lines().findFirst().orElseThrow())
-        .containsSubsequence("NAME", "PHASE", "PROGRESS", "SPEEDUP", "QUALITY", "AGE");
+        .containsSubsequence("NAME", "PHASE", "PROGRESS", "SPEEDUP", "QUALITY", "AGE")
+        .doesNotContain("STAGE");
     assertThat(table)
         .contains("Succeeded")
         .contains("100%")
         .contains("21.4x@1")
         .contains("fd 1.08x pass");
+    // The stage is a wide column, next to the phase; the default stage was set at admission.
+    String wide = kubectl("get", "distillationjobs", "-n", ns, "-o", "wide");
+    assertThat(wide.lines().findFirst().orElseThrow())
+        .containsSubsequence("NAME", "PHASE", "STAGE", "PROGRESS", "SPEEDUP", "QUALITY", "AGE");
+    assertThat(wide).contains("structure");
 
     assertThat(eventReasons(ns, "demo"))
         .contains(

@@ -38,6 +38,24 @@ class ResultMapperTest {
     assertThat(s.summary.quality).isEqualTo("err 0.12 iou 0.91 pass");
   }
 
+  @Test
+  void theAppearanceErrorOfEachRowIsReported() {
+    String json =
+        """
+        {"status":"succeeded","exitCode":0,"artifact":"/var/lib/distillery/output/dj/student",
+         "metrics":{"teacher":{"appearanceError":0.004,"nfe":25},
+                    "1":{"appearanceError":0.031,"pairedError":0.18,"nfe":1},
+                    "2":{"appearanceError":"NaN","pairedError":0.11,"nfe":2}},
+         "gate":{"passed":true,"maxPairedError":0.3,"pairedError":0.18}}""";
+    ResultStatus s = ResultMapper.from(json, dj);
+    assertThat(s.metrics.get("teacher").appearanceError).isEqualTo(0.004);
+    assertThat(s.metrics.get("1").appearanceError).isEqualTo(0.031);
+    // Not finite: left out, as every other figure.
+    assertThat(s.metrics.get("2").appearanceError).isNull();
+    assertThat(s.metrics.get("1").fd).isNull();
+    assertThat(s.summary.quality).isEqualTo("err 0.18 pass");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',

@@ -2,9 +2,14 @@ package io.distillery.operator.distillation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.distillery.operator.api.v1alpha1.DatasetSpec;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
+import io.distillery.operator.api.v1alpha1.EvaluationSpec;
 import io.distillery.operator.api.v1alpha1.HyperparametersSpec;
 import io.distillery.operator.api.v1alpha1.ResourcesSpec;
+import io.distillery.operator.api.v1alpha1.Stage;
+import io.distillery.operator.api.v1alpha1.TeacherShapeSpec;
+import io.distillery.operator.api.v1alpha1.TeacherSpec;
 import io.distillery.operator.testing.fixtures.Fixtures;
 import io.fabric8.kubernetes.api.model.Quantity;
 import org.junit.jupiter.api.Test;
@@ -107,5 +112,106 @@ class SpecChecksTest {
         .asString()
         .contains("spec.evaluation.features.uri")
         .contains("'..'");
+  }
+
+  /** An appearance job as the example runs it: an artifact teacher, the built-in shapes. */
+  private static DistillationJob appearanceJob(String name) {
+    DistillationJob dj = Fixtures.distillationJob(name);
+    dj.getSpec().stage = Stage.APPEARANCE;
+    dj.getSpec().teacher.uri = "pvc://models/appearance-teacher";
+    dj.getSpec().evaluation = new EvaluationSpec();
+    dj.getSpec().evaluation.gates = new EvaluationSpec.GatesSpec();
+    dj.getSpec().evaluation.gates.maxPairedError = 0.3;
+    dj.getSpec().evaluation.gates.minSpeedup = 5.0;
+    return dj;
+  }
+
+  @Test
+  void anAppearanceJobOnTheBuiltInShapesWithPairedErrorAndSpeedGatesPasses() {
+    DistillationJob dj = appearanceJob("app");
+    assertThat(SpecChecks.problems(dj)).isEmpty();
+    dj.getSpec().dataset = new DatasetSpec();
+    dj.getSpec().dataset.uri = "builtin:shapes";
+    assertThat(SpecChecks.problems(dj)).isEmpty();
+  }
+
+  @Test
+  void theAppearanceStageRefusesADatasetOtherThanTheBuiltInShapes() {
+    DistillationJob dj = appearanceJob("app-data");
+    dj.getSpec().dataset = new DatasetSpec();
+    dj.getSpec().dataset.uri = "pvc://teacher-data/latents";
+    assertThat(SpecChecks.problems(dj))
+        .singleElement()
+        .asString()
+        .startsWith("spec.dataset.uri: the appearance stage trains on the built-in shapes")
+        .contains("'pvc://teacher-data/latents'");
+    // The structure stage takes any dataset.
+    dj.getSpec().stage = Stage.STRUCTURE;
+    assertThat(SpecChecks.problems(dj)).isEmpty();
+  }
+
+  @Test
+  void theAppearanceStageRefusesTheFdGate() {
+    DistillationJob dj = appearanceJob("app-fd");
+    dj.getSpec().evaluation.gates.maxFdRatio = 1.2;
+    assertThat(SpecChecks.problems(dj))
+        .singleElement()
+        .asString()
+        .startsWith("spec.evaluation.gates.maxFdRatio: the appearance stage")
+        .contains("gate on maxPairedError instead");
+  }
+
+  @Test
+  void theAppearanceStageRefusesTheIoUGate() {
+    DistillationJob dj = appearanceJob("app-iou");
+    dj.getSpec().evaluation.gates.minPairedIoU = 0.8;
+    assertThat(SpecChecks.problems(dj))
+        .singleElement()
+        .asString()
+        .startsWith("spec.evaluation.gates.minPairedIoU: IoU needs occupancy data")
+        .contains("gate on maxPairedError instead");
+  }
+
+  @Test
+  void theAppearanceStageRefusesTheShippedStructureTeacher() {
+    DistillationJob dj = appearanceJob("app-shipped");
+    dj.getSpec().teacher.uri = "builtin:shipped";
+    assertThat(SpecChecks.problems(dj))
+        .singleElement()
+        .asString()
+        .startsWith("spec.teacher.uri: builtin:shipped is a structure-stage teacher");
+  }
+
+  @Test
+  void aTorchScriptAppearanceTeacherNeedsItsShape() {
+    DistillationJob dj = appearanceJob("app-ts");
+    dj.getSpec().teacher.uri = "pvc://models/slat.pt";
+    dj.getSpec().teacher.format = TeacherSpec.Format.TORCHSCRIPT;
+    assertThat(SpecChecks.problems(dj))
+        .singleElement()
+        .asString()
+        .startsWith("spec.teacher.shape: a TorchScript appearance teacher needs its shape")
+        .contains("channels");
+    dj.getSpec().teacher.shape = new TeacherShapeSpec();
+    dj.getSpec().teacher.shape.channels = 3;
+    dj.getSpec().teacher.shape.resolution = 16;
+    dj.getSpec().teacher.shape.numClasses = 8;
+    assertThat(SpecChecks.problems(dj)).isEmpty();
+  }
+
+  @Test
+  void everyAppearanceProblemIsReportedAtOnce() {
+    DistillationJob dj = appearanceJob("app-all");
+    dj.getSpec().teacher.uri = "builtin:shipped";
+    dj.getSpec().dataset = new DatasetSpec();
+    dj.getSpec().dataset.uri = "/data/x";
+    dj.getSpec().evaluation.gates.maxFdRatio = 1.2;
+    dj.getSpec().evaluation.gates.minPairedIoU = 0.8;
+    assertThat(SpecChecks.problems(dj))
+        .hasSize(4)
+        .anySatisfy(p -> assertThat(p).startsWith("spec.dataset.uri"))
+        .anySatisfy(p -> assertThat(p).startsWith("spec.evaluation.gates.maxFdRatio"))
+        .anySatisfy(p -> assertThat(p).startsWith("spec.evaluation.gates.minPairedIoU"))
+        .anySatisfy(p -> assertThat(p).startsWith("spec.teacher.uri"));
   }
 }

@@ -10,6 +10,7 @@ import io.distillery.operator.api.v1alpha1.HyperparametersSpec;
 import io.distillery.operator.api.v1alpha1.Method;
 import io.distillery.operator.api.v1alpha1.ResourcesSpec;
 import io.distillery.operator.api.v1alpha1.SamplerSpec;
+import io.distillery.operator.api.v1alpha1.Stage;
 import io.distillery.operator.api.v1alpha1.TeacherShapeSpec;
 import io.distillery.operator.api.v1alpha1.TeacherSpec;
 import io.distillery.operator.testing.fixtures.Fixtures;
@@ -31,6 +32,7 @@ class TrainerConfigRendererTest {
         .isEqualTo(defaults.teacher.sampler);
     assertThat(rendered.studentSteps).containsExactly(1, 2);
     assertThat(rendered.method).isEqualTo(TrainerConfig.Method.MDT);
+    assertThat(rendered.stage).isEqualTo(TrainerConfig.Stage.STRUCTURE);
     assertThat(rendered.device).isEqualTo("cpu");
     assertThat(rendered.output.dir).isEqualTo("/var/lib/distillery/output/defaults");
     assertThat(TrainerConfigs.problems(rendered)).isEmpty();
@@ -135,6 +137,29 @@ class TrainerConfigRendererTest {
     // An odd resolution is fine too: patching belongs to the built-in transformer only.
     dj.getSpec().teacher.shape.resolution = 7;
     assertThat(TrainerConfigs.problems(TrainerConfigRenderer.render(dj))).isEmpty();
+  }
+
+  @Test
+  void theStageReachesTheConfigAndAppearanceWithATorchScriptTeacherIsValidThere() {
+    DistillationJob dj = Fixtures.distillationJob("app");
+    dj.getSpec().stage = Stage.STRUCTURE;
+    assertThat(TrainerConfigRenderer.renderYaml(dj)).contains("stage: \"structure\"");
+
+    dj.getSpec().stage = Stage.APPEARANCE;
+    dj.getSpec().teacher.uri = "pvc://teacher-data/slat.pt";
+    dj.getSpec().teacher.format = TeacherSpec.Format.TORCHSCRIPT;
+    dj.getSpec().teacher.shape = new TeacherShapeSpec();
+    dj.getSpec().teacher.shape.channels = 3;
+    dj.getSpec().teacher.shape.resolution = 16;
+    dj.getSpec().teacher.shape.numClasses = 8;
+    TrainerConfig c = TrainerConfigRenderer.render(dj);
+    assertThat(c.stage).isEqualTo(TrainerConfig.Stage.APPEARANCE);
+    assertThat(c.model.channels).isEqualTo(3);
+    assertThat(TrainerConfigRenderer.renderYaml(dj)).contains("stage: \"appearance\"");
+    // The rendered file is what the trainer reads back, stage included.
+    assertThat(TrainerConfigs.parse(TrainerConfigRenderer.renderYaml(dj), "rendered").stage)
+        .isEqualTo(TrainerConfig.Stage.APPEARANCE);
+    assertThat(TrainerConfigs.problems(c)).isEmpty();
   }
 
   @Test

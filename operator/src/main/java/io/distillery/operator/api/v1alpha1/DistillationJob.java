@@ -15,7 +15,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
  * in a {@code batch/v1} Job. See docs/design.md and operator/README.md.
  *
  * <p>The CRD generator orders printer columns by JSON path, so {@code kubectl get} shows Age first,
- * then Phase, Progress, Speedup, Quality.
+ * then Phase, Progress, Speedup, Quality. Stage is a wide column ({@code kubectl get -o wide}): the
+ * default table is already as wide as a terminal once Progress and Quality are filled.
  *
  * <p>Root-level CEL rules: the name must leave room for the children's names, and the spec is
  * frozen once the trainer Job exists (except {@code suspend} and {@code ttlSecondsAfterFinished}),
@@ -29,6 +30,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Phase",
     jsonPath = ".status.phase",
     type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Stage",
+    jsonPath = ".spec.stage",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
 @AdditionalPrinterColumn(
     name = "Progress",
     jsonPath = ".status.progress.display",
@@ -75,6 +81,8 @@ public class DistillationJob extends CustomResource<DistillationJobSpec, Distill
           + " && self.spec.method == oldSelf.spec.method"
           + " && self.spec.output == oldSelf.spec.output"
           + " && self.spec.backoffLimit == oldSelf.spec.backoffLimit"
+          + " && (has(self.spec.stage) == has(oldSelf.spec.stage)"
+          + " && (!has(self.spec.stage) || self.spec.stage == oldSelf.spec.stage))"
           + " && (has(self.spec.dataset) == has(oldSelf.spec.dataset)"
           + " && (!has(self.spec.dataset) || self.spec.dataset == oldSelf.spec.dataset))"
           + " && (has(self.spec.studentSteps) == has(oldSelf.spec.studentSteps)"

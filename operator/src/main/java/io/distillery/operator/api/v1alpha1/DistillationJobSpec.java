@@ -29,13 +29,58 @@ import java.util.List;
             + " samples have teacher.shape.channels channels, not 1 (gate on maxPairedError"
             + " instead)",
     fieldPath = ".evaluation.gates.minPairedIoU")
+@ValidationRule(
+    value =
+        DistillationJobSpec.STRUCTURE_OR
+            + "!has(self.dataset) || !has(self.dataset.uri)"
+            + " || self.dataset.uri == 'builtin:shapes'",
+    message = AppearanceStageRules.DATASET,
+    fieldPath = ".dataset.uri")
+@ValidationRule(
+    value =
+        DistillationJobSpec.STRUCTURE_OR
+            + "!has(self.evaluation) || !has(self.evaluation.gates)"
+            + " || !has(self.evaluation.gates.maxFdRatio)",
+    message = AppearanceStageRules.FD_GATE,
+    fieldPath = ".evaluation.gates.maxFdRatio")
+@ValidationRule(
+    value =
+        DistillationJobSpec.STRUCTURE_OR
+            + "!has(self.evaluation) || !has(self.evaluation.gates)"
+            + " || !has(self.evaluation.gates.minPairedIoU)",
+    message = AppearanceStageRules.IOU_GATE,
+    fieldPath = ".evaluation.gates.minPairedIoU")
+@ValidationRule(
+    value = DistillationJobSpec.STRUCTURE_OR + "self.teacher.uri != 'builtin:shipped'",
+    message = AppearanceStageRules.SHIPPED_TEACHER,
+    fieldPath = ".teacher.uri")
+@ValidationRule(
+    value =
+        DistillationJobSpec.STRUCTURE_OR
+            + "!has(self.teacher.format)"
+            + " || self.teacher.format != 'torchscript' || has(self.teacher.shape)",
+    message = AppearanceStageRules.TORCHSCRIPT_SHAPE,
+    fieldPath = ".teacher.shape")
 @JsonClassDescription(
     "What to distill (teacher, dataset, method, student step counts) and how to run it (output claim, resources, retries). Unset training settings take the trainer's defaults. Frozen once the trainer Job exists, except suspend and ttlSecondsAfterFinished.")
 public class DistillationJobSpec {
+  /** CEL prefix of the appearance stage's rules: a structure job passes them. */
+  static final String STRUCTURE_OR = "!has(self.stage) || self.stage != 'appearance' || ";
 
   @Required
   @JsonPropertyDescription("The many-step flow-matching teacher to distill.")
   public TeacherSpec teacher;
+
+  @Default("structure")
+  @JsonPropertyDescription(
+      "Which flow of a two-stage (TRELLIS-like) generator the teacher is: `structure` (the"
+          + " sparse-structure flow: which voxels of a dense grid are occupied) or `appearance`"
+          + " (the second stage: features, e.g. RGB colours, generated on the occupied voxels of a"
+          + " given structure; a sparse flow over those voxels). The teacher must be of this"
+          + " stage. `appearance` trains on the built-in shapes only and is judged on held-out"
+          + " structures (appearance error, paired error, speed): gate it on maxPairedError and"
+          + " minSpeedup, not maxFdRatio or minPairedIoU.")
+  public Stage stage;
 
   @JsonPropertyDescription(
       "Training data; defaults to the built-in voxel shapes (`builtin:shapes`).")
@@ -131,6 +176,11 @@ public class DistillationJobSpec {
   /** Step counts to train for, with the trainer's default when unset. */
   public List<Integer> studentStepsOrDefault() {
     return studentSteps == null ? new ArrayList<>(List.of(1, 2)) : studentSteps;
+  }
+
+  /** The stage to distill, structure when unset (a job stored before the field existed). */
+  public Stage stageOrDefault() {
+    return stage == null ? Stage.STRUCTURE : stage;
   }
 
   public boolean suspended() {

@@ -65,6 +65,12 @@ public class ResultStatus {
     @JsonPropertyDescription("Mean IoU with the teacher's grid (occupancy data only).")
     public Double pairedIoU;
 
+    @JsonPropertyDescription(
+        "Appearance stage only: mean squared error of the generated colours on the occupied"
+            + " voxels of held-out built-in structures against their procedural ground truth (the"
+            + " nearer of its palettes; lower is better, about 0 for correct colours).")
+    public Double appearanceError;
+
     @JsonPropertyDescription("Network evaluations per sample.")
     public Integer nfe;
 

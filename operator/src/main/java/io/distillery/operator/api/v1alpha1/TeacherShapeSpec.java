@@ -15,7 +15,10 @@ public class TeacherShapeSpec {
   @Required
   @Min(1)
   @Max(1024)
-  @JsonPropertyDescription("Channels C of a sample (C, R, R, R), e.g. 8 for TRELLIS latents.")
+  @JsonPropertyDescription(
+      "Channels C of a sample (C, R, R, R), e.g. 8 for TRELLIS latents; for the appearance stage"
+          + " the feature channels on each occupied voxel (3 for the colours of the built-in"
+          + " shapes).")
   public Integer channels;
 
   @Required

@@ -41,7 +41,7 @@ class CrdAdmissionIT {
     var created = create(Manifests.distillationJob("minimal", ""));
     Map<String, Object> spec = created.get("spec");
     assertThat(spec).containsEntry("method", "mdt").containsEntry("backoffLimit", 3);
-    assertThat(spec).containsEntry("suspend", false);
+    assertThat(spec).containsEntry("suspend", false).containsEntry("stage", "structure");
     assertThat(created.<String>get("spec", "teacher", "format")).isEqualTo("djl");
   }
 
@@ -115,6 +115,58 @@ class CrdAdmissionIT {
             "teacher-features", "evaluation: {features: {uri: 'builtin:teacher'}}"));
   }
 
+  @Test
+  void theAppearanceStageRefusesWhatItCannotTrainOnOrBeJudgedBy() {
+    String appearance = "stage: appearance\nteacher: {uri: 'pvc://models/appearance-teacher'}\n";
+    var created =
+        create(
+            withTeacher(
+                "appearance",
+                appearance
+                    + "dataset: {uri: 'builtin:shapes'}\n"
+                    + "evaluation: {gates: {maxPairedError: 0.3, minSpeedup: 5}}"));
+    assertThat(created.<String>get("spec", "stage")).isEqualTo("appearance");
+
+    assertRefused(
+        appearance + "dataset: {uri: 'pvc://data/latents'}",
+        "spec.dataset.uri",
+        AppearanceStageRules.DATASET);
+    assertRefused(
+        appearance + "evaluation: {gates: {maxFdRatio: 1.2}}",
+        "spec.evaluation.gates.maxFdRatio",
+        AppearanceStageRules.FD_GATE);
+    assertRefused(
+        appearance + "evaluation: {gates: {minPairedIoU: 0.8}}",
+        "spec.evaluation.gates.minPairedIoU",
+        AppearanceStageRules.IOU_GATE);
+    assertRefused(
+        "stage: appearance\nteacher: {uri: 'builtin:shipped'}",
+        "spec.teacher.uri",
+        AppearanceStageRules.SHIPPED_TEACHER);
+    String torchscript =
+        "stage: appearance\nteacher: {uri: 'pvc://models/slat.pt', format: torchscript%s}";
+    assertRefused(
+        torchscript.formatted(""), "spec.teacher.shape", AppearanceStageRules.TORCHSCRIPT_SHAPE);
+    create(
+        withTeacher(
+            "appearance-ts",
+            torchscript.formatted(", shape: {channels: 3, resolution: 16, numClasses: 8}")));
+    // The structure stage keeps every gate and dataset.
+    create(
+        withTeacher(
+            "structure",
+            "stage: structure\nteacher: {uri: 'builtin:shipped'}\n"
+                + "dataset: {uri: 'pvc://data/latents'}\n"
+                + "evaluation: {gates: {maxFdRatio: 1.2, minPairedIoU: 0.8}}"));
+  }
+
+  private static void assertRefused(String specLines, String field, String message) {
+    assertThatThrownBy(() -> create(withTeacher("refused", specLines)))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining(field)
+        .hasMessageContaining(message);
+  }
+
   /** A job whose spec lines replace the default teacher. */
   private static String withTeacher(String name, String specLines) {
     return Manifests.distillationJob(name, specLines)
@@ -181,6 +233,8 @@ class CrdAdmissionIT {
     Manifests.untyped(client).inNamespace(ns).resource(status).updateStatus();
 
     assertThatThrownBy(() -> edit("frozen", r -> hyperparameters(r).put("maxSteps", 300)))
+        .hasMessageContaining("spec is immutable once the trainer Job exists");
+    assertThatThrownBy(() -> edit("frozen", r -> spec(r).put("stage", "appearance")))
         .hasMessageContaining("spec is immutable once the trainer Job exists");
     edit("frozen", r -> spec(r).put("suspend", true));
     edit("frozen", r -> spec(r).put("ttlSecondsAfterFinished", 600));

@@ -1,0 +1,30 @@
+package io.distillery.operator.api.v1alpha1;
+
+/**
+ * Why a spec with {@code stage: appearance} is refused: the CEL rules of {@link
+ * DistillationJobSpec} (at admission) and the operator's own checks (for a CRD older than the
+ * field) say the same. Each message starts with the field under {@code spec}.
+ */
+public final class AppearanceStageRules {
+  private AppearanceStageRules() {}
+
+  public static final String BUILTIN_SHAPES = "builtin:shapes";
+  public static final String SHIPPED_TEACHER_URI = "builtin:shipped";
+
+  public static final String DATASET =
+      "dataset.uri: the appearance stage trains on the built-in shapes (builtin:shapes) only;"
+          + " datasets of your own are not supported for it yet";
+  public static final String FD_GATE =
+      "evaluation.gates.maxFdRatio: the appearance stage is judged against its ground truth and"
+          + " the teacher's samples, not by FD; gate on maxPairedError instead";
+  public static final String IOU_GATE =
+      "evaluation.gates.minPairedIoU: IoU needs occupancy data, and the appearance stage"
+          + " generates features on a given structure; gate on maxPairedError instead";
+  public static final String SHIPPED_TEACHER =
+      "teacher.uri: builtin:shipped is a structure-stage teacher; the appearance stage needs an"
+          + " appearance teacher (a sparse-flow-transformer artifact or a sparse TorchScript"
+          + " module)";
+  public static final String TORCHSCRIPT_SHAPE =
+      "teacher.shape: a TorchScript appearance teacher needs its shape (channels: the feature"
+          + " channels, 3 for the colours of the built-in shapes)";
+}
