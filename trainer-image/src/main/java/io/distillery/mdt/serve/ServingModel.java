@@ -233,6 +233,12 @@ public final class ServingModel implements AutoCloseable {
     return settings(card(), steps);
   }
 
+  /** Model evaluations per sample at {@code steps}; a pipeline's are both stages'. */
+  public int nfePerSample(int steps) {
+    int nfe = settings(steps).nfe();
+    return pipeline == null ? nfe : nfe + settings(pipeline.appearance().card(), steps).nfe();
+  }
+
   static SamplerSettings settings(ModelCard card, int steps) {
     if (card.guidanceBakedIn()) {
       return SamplerSettings.student(steps);

@@ -94,6 +94,29 @@ class PipelineServingTest {
     assertThat(m.path("channels").asInt()).isEqualTo(1);
     assertThat(m.path("colourChannels").asInt()).isEqualTo(3);
     assertThat(m.path("classes")).hasSize(3);
+    assertThat(m.path("nfePerSample").asInt())
+        .isEqualTo(
+            m.at("/stages/structure/nfePerSample").asInt()
+                + m.at("/stages/appearance/nfePerSample").asInt());
+  }
+
+  /** Sample i of a request is the lone request with seed + i, whatever shares its batch. */
+  @Test
+  void aSampleDoesNotDependOnItsBatch() throws Exception {
+    HttpResponse<byte[]> two =
+        http.generate(
+            "{\"class\":\"b\",\"seed\":" + filledSeed + ",\"count\":2,\"format\":\"npz\"}");
+    try (NDManager nd = NDManager.newBaseManager(Device.cpu())) {
+      NDList both = NDList.decode(nd, two.body());
+      for (int i = 0; i < 2; i++) {
+        NDList lone = NDList.decode(nd, generate(filledSeed + i, "npz", 2).body());
+        for (String name : new String[] {"occupancy", "colours"}) {
+          float[] a = both.get(name).get(i).toFloatArray();
+          float[] b = lone.get(name).get(0).toFloatArray();
+          assertThat(a).as("%s of sample %d", name, i).containsExactly(b, within(1e-4f));
+        }
+      }
+    }
   }
 
   @Test
