@@ -109,7 +109,7 @@ public final class ServeCommand implements Callable<Integer> {
     out.printf(
         "serving %s (%s, %d steps) on %s%n",
         server.model().digest(),
-        server.model().card().role(),
+        server.model().role(),
         server.model().defaultSteps(),
         server.baseUri());
     out.flush();

@@ -180,7 +180,7 @@ public final class ModelArtifacts {
     if (PipelineCard.KIND.equals(kind)) {
       throw new UnsupportedArtifactException(
           artifact.dir()
-              + " is a two-stage pipeline, not one model: only mdt sample runs a pipeline; give"
+              + " is a two-stage pipeline, not one model: only mdt sample and mdt serve run a pipeline; give"
               + " this command one of its stages ("
               + String.join(
                   ", ",

@@ -5,7 +5,7 @@ package io.distillery.mdt.render;
  * {@code (x * R + y) * R + z}, each in [-1, 1] meaning the colour {@code (v + 1) / 2} clamped to
  * [0, 1], quantised to 8 bits per channel (sRGB).
  */
-final class VoxelColours {
+public final class VoxelColours {
   private VoxelColours() {}
 
   /** Fails unless {@code colours} holds 3 channels of R^3 values. */
@@ -18,7 +18,7 @@ final class VoxelColours {
   }
 
   /** The colour of voxel {@code voxel} (its spatial index) as 0xRRGGBB. */
-  static int rgb(float[] colours, int r, int voxel) {
+  public static int rgb(float[] colours, int r, int voxel) {
     int n = r * r * r;
     return channel(colours, voxel) << 16
         | channel(colours, n + voxel) << 8

@@ -7,8 +7,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.mdt.render.ColouredVoxelMesh;
 import io.distillery.mdt.render.GlbWriter;
 import io.distillery.mdt.render.PreviewRenderer;
+import io.distillery.mdt.render.VoxelColours;
 import io.distillery.mdt.render.VoxelMesh;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -28,6 +30,11 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * lists every sample, {@code ply} and {@code obj} hold one mesh with the objects side by side along
  * x (one voxel apart, sample i starting at x = i (R + 1)), {@code png} is a contact sheet with one
  * labelled {@value #PNG_CELL}-pixel preview per sample, left to right.
+ *
+ * <p>A pipeline's samples are coloured ({@link VoxelSamples#coloured()}): {@code glb} carries
+ * {@code COLOR_0}, {@code ply} per-vertex {@code red green blue}, {@code png} coloured previews,
+ * {@code voxels} an RGB triple per voxel, {@code npz} the occupancy and the colours as two arrays;
+ * {@code obj} is refused at parsing (its colours would need a second file).
  */
 final class AssetEncoder {
   static final int PNG_CELL = 256;
@@ -37,13 +44,36 @@ final class AssetEncoder {
 
   /** The bytes of {@code samples} ({@code C * R^3} floats each) in the request's format. */
   static byte[] encode(GenerationRequest request, float[][] samples, int channels, int resolution) {
+    return encode(request, samples, channels, resolution, false);
+  }
+
+  /** As above; {@code coloured}: pipeline samples (occupancy, then RGB). */
+  static byte[] encode(
+      GenerationRequest request,
+      float[][] samples,
+      int channels,
+      int resolution,
+      boolean coloured) {
     if (request.format() == AssetFormat.NPZ) {
-      return npz(request, samples, channels, resolution);
+      return coloured
+          ? npzColoured(request, samples, resolution)
+          : npz(request, samples, channels, resolution);
     }
-    return encode(VoxelSamples.of(request, samples, resolution));
+    return encode(VoxelSamples.of(request, samples, resolution, coloured));
   }
 
   static byte[] encode(VoxelSamples samples) {
+    if (samples.coloured()) {
+      return switch (samples.request().format()) {
+        case VOXELS -> voxelsJson(samples);
+        case PLY -> ply(colouredSideBySide(samples));
+        case GLB -> GlbWriter.encode(colouredSideBySide(samples), samples.resolution());
+        case PNG -> png(samples);
+        case OBJ, NPZ ->
+            throw new IllegalArgumentException(
+                samples.request().format().wireName() + " is not a coloured mesh format here");
+      };
+    }
     return switch (samples.request().format()) {
       case VOXELS -> voxelsJson(samples);
       case PLY -> ply(sideBySide(samples));
@@ -52,6 +82,37 @@ final class AssetEncoder {
       case PNG -> png(samples);
       case NPZ -> throw new IllegalArgumentException("npz is not an occupancy format");
     };
+  }
+
+  /**
+   * A pipeline's samples: {@code occupancy} float32 {@code (count, 1, R, R, R)}, the thresholded
+   * structure (+1 occupied, -1 empty); {@code colours} float32 {@code (count, 3, R, R, R)}, RGB in
+   * [-1, 1] on the occupied voxels and 0 elsewhere; {@code y} int64 {@code (count)}, the class.
+   */
+  static byte[] npzColoured(GenerationRequest request, float[][] samples, int resolution) {
+    int voxels = resolution * resolution * resolution;
+    float[] occ = new float[samples.length * voxels];
+    float[] rgb = new float[samples.length * 3 * voxels];
+    long[] y = new long[samples.length];
+    for (int i = 0; i < samples.length; i++) {
+      System.arraycopy(samples[i], 0, occ, i * voxels, voxels);
+      System.arraycopy(samples[i], voxels, rgb, i * 3 * voxels, 3 * voxels);
+      y[i] = request.classIndex();
+    }
+    int r = resolution;
+    try (NDManager m = NDManager.newBaseManager(Device.cpu());
+        ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+      NDArray o = m.create(occ, new Shape(samples.length, 1, r, r, r));
+      o.setName("occupancy");
+      NDArray c = m.create(rgb, new Shape(samples.length, 3, r, r, r));
+      c.setName("colours");
+      NDArray ys = m.create(y);
+      ys.setName("y");
+      new NDList(o, c, ys).encode(out, NDList.Encoding.NPZ);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**
@@ -83,7 +144,9 @@ final class AssetEncoder {
 
   /**
    * {@code {"resolution": R, "order": "xyz", "up": "y", "emptySamples": E, "samples": [{"class",
-   * "seed", "filled": N, "voxels": [[x, y, z], ...]}]}}; E counts the samples with N = 0.
+   * "seed", "filled": N, "voxels": [[x, y, z], ...]}]}}; E counts the samples with N = 0. A
+   * pipeline's samples also have {@code "colours": [[r, g, b], ...]}, one sRGB triple (0..255) per
+   * voxel, in the order of {@code voxels}.
    */
   static byte[] voxelsJson(VoxelSamples s) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -115,6 +178,16 @@ final class AssetEncoder {
           }
         }
         g.writeEndArray();
+        if (s.coloured()) {
+          g.writeArrayFieldStart("colours");
+          for (int v = 0; v < r * r * r; v++) {
+            if (s.occupied()[i][v]) {
+              int rgb = VoxelColours.rgb(s.colours()[i], r, v);
+              g.writeArray(new int[] {rgb >> 16, rgb >> 8 & 0xFF, rgb & 0xFF}, 0, 3);
+            }
+          }
+          g.writeEndArray();
+        }
         g.writeEndObject();
       }
       g.writeEndArray();
@@ -153,6 +226,64 @@ final class AssetEncoder {
       qo += m.quads().length;
     }
     return new VoxelMesh(v, q);
+  }
+
+  /** One coloured mesh holding every sample's surface, sample i shifted by i (R + 1) along x. */
+  static ColouredVoxelMesh colouredSideBySide(VoxelSamples s) {
+    List<ColouredVoxelMesh> meshes = new ArrayList<>();
+    int vertices = 0;
+    int quads = 0;
+    for (int i = 0; i < s.count(); i++) {
+      ColouredVoxelMesh m = ColouredVoxelMesh.of(s.occupancy01(i), s.colours()[i], s.resolution());
+      meshes.add(m);
+      vertices += m.vertices().length;
+      quads += m.quads().length;
+    }
+    float[] v = new float[vertices];
+    int[] q = new int[quads];
+    byte[] c = new byte[vertices];
+    int vo = 0;
+    int qo = 0;
+    for (int i = 0; i < meshes.size(); i++) {
+      ColouredVoxelMesh m = meshes.get(i);
+      float shift = i * (s.resolution() + 1f);
+      for (int k = 0; k < m.vertices().length; k++) {
+        v[vo + k] = m.vertices()[k] + (k % 3 == 0 ? shift : 0f);
+      }
+      System.arraycopy(m.colours(), 0, c, vo, m.colours().length);
+      for (int k = 0; k < m.quads().length; k++) {
+        q[qo + k] = m.quads()[k] + vo / 3;
+      }
+      vo += m.vertices().length;
+      qo += m.quads().length;
+    }
+    return new ColouredVoxelMesh(v, q, c);
+  }
+
+  /** ASCII PLY with {@code uchar red, green, blue} per vertex, as {@code MeshWriter} writes. */
+  static byte[] ply(ColouredVoxelMesh mesh) {
+    StringBuilder b = new StringBuilder(64 + mesh.vertexCount() * 28 + mesh.quadCount() * 20);
+    b.append("ply\nformat ascii 1.0\ncomment Distillery coloured voxel surface\n")
+        .append("element vertex ")
+        .append(mesh.vertexCount())
+        .append("\nproperty float x\nproperty float y\nproperty float z\n")
+        .append("property uchar red\nproperty uchar green\nproperty uchar blue\n")
+        .append("element face ")
+        .append(mesh.quadCount())
+        .append("\nproperty list uchar int vertex_indices\nend_header\n");
+    float[] v = mesh.vertices();
+    for (int i = 0; i < mesh.vertexCount(); i++) {
+      int rgb = mesh.rgb(i);
+      b.append(num(v[3 * i])).append(' ').append(num(v[3 * i + 1])).append(' ');
+      b.append(num(v[3 * i + 2])).append(' ').append(rgb >> 16).append(' ');
+      b.append(rgb >> 8 & 0xFF).append(' ').append(rgb & 0xFF).append('\n');
+    }
+    int[] q = mesh.quads();
+    for (int i = 0; i < q.length; i += 4) {
+      b.append("4 ").append(q[i]).append(' ').append(q[i + 1]).append(' ');
+      b.append(q[i + 2]).append(' ').append(q[i + 3]).append('\n');
+    }
+    return b.toString().getBytes(StandardCharsets.US_ASCII);
   }
 
   /** ASCII PLY with quad faces, as {@code MeshWriter} writes files. */
@@ -201,12 +332,18 @@ final class AssetEncoder {
 
   static byte[] png(VoxelSamples s) {
     List<float[]> grids = new ArrayList<>();
+    List<float[]> colours = new ArrayList<>();
     List<String> labels = new ArrayList<>();
     for (int i = 0; i < s.count(); i++) {
       grids.add(s.occupancy01(i));
+      // An empty structure has no colours (null: drawn uncoloured, as mdt sample does).
+      colours.add(s.coloured() && s.filledCount(i) > 0 ? s.colours()[i] : null);
       labels.add(s.request().className() + " #" + s.request().seed(i));
     }
-    BufferedImage img = PreviewRenderer.sheet(grids, s.resolution(), labels, s.count(), PNG_CELL);
+    BufferedImage img =
+        s.coloured()
+            ? PreviewRenderer.sheet(grids, colours, s.resolution(), labels, s.count(), PNG_CELL)
+            : PreviewRenderer.sheet(grids, s.resolution(), labels, s.count(), PNG_CELL);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     // An explicit memory-cached stream: ImageIO.write(img, fmt, OutputStream) may buffer through a
     // temp file, and the JVM's shutdown hook deletes those, which broke PNGs drained on SIGTERM.

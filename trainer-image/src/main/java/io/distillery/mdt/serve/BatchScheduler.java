@@ -1,5 +1,6 @@
 package io.distillery.mdt.serve;
 
+import io.distillery.mdt.model.Pipelines;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -184,7 +185,14 @@ final class BatchScheduler {
       return;
     }
     long generation = System.nanoTime() - start;
-    metrics.batch(total, batch.get(0).request().steps(), generation);
+    int steps = batch.get(0).request().steps();
+    metrics.batch(total, steps, generation);
+    PipelineStages p = model.pipeline();
+    if (p != null) {
+      double[] split = p.lastStageSeconds();
+      metrics.stage(Pipelines.STRUCTURE, steps, split[0]);
+      metrics.stage(Pipelines.APPEARANCE, steps, split[1]);
+    }
     k = 0;
     for (Job j : batch) {
       float[][] mine = new float[j.request().count()][];

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.concurrent.ThreadLocalRandom;
@@ -33,14 +34,20 @@ public record GenerationRequest(
     return seed + i;
   }
 
-  /** What a request may ask of the loaded model. */
+  /**
+   * What a request may ask of the loaded model. {@code channels}: 1 where channel 0 is an occupancy
+   * grid (a one-channel model, a pipeline); {@code stageSteps}: a pipeline's step counts per stage
+   * (empty for one model); {@code coloured}: samples carry colours (a pipeline).
+   */
   public record Limits(
       List<String> classNames,
       SortedSet<Integer> allowedSteps,
       int defaultSteps,
       int maxCount,
       boolean student,
-      int channels) {
+      int channels,
+      Map<String, SortedSet<Integer>> stageSteps,
+      boolean coloured) {
 
     static Limits of(ServingModel m, int maxCount) {
       return new Limits(
@@ -49,13 +56,37 @@ public record GenerationRequest(
           m.defaultSteps(),
           maxCount,
           m.card().guidanceBakedIn(),
-          m.channels());
+          m.occupancy() ? 1 : m.channels(),
+          m.stageSteps(),
+          m.coloured());
     }
 
-    String stepsRule() {
+    /** Why {@code steps} (not in {@link #allowedSteps}) is refused. */
+    String stepsRule(int steps) {
+      if (!stageSteps.isEmpty()) {
+        StringBuilder b = new StringBuilder("this pipeline samples both stages at the same steps;");
+        stageSteps.forEach(
+            (stage, allowed) -> {
+              if (!allowed.contains(steps)) {
+                b.append(" the ")
+                    .append(stage)
+                    .append(" stage serves steps ")
+                    .append(range(allowed));
+                b.append(';');
+              }
+            });
+        return b.append(" both serve ").append(range(allowedSteps)).toString();
+      }
       return student
           ? "this student was trained for steps " + allowedSteps
           : "this model accepts " + allowedSteps.first() + ".." + allowedSteps.last();
+    }
+
+    private static String range(SortedSet<Integer> steps) {
+      boolean contiguous = steps.last() - steps.first() + 1 == steps.size();
+      return contiguous && steps.size() > 2
+          ? steps.first() + ".." + steps.last()
+          : steps.toString();
     }
   }
 
@@ -109,7 +140,7 @@ public record GenerationRequest(
       steps = st.asInt();
       if (!limits.allowedSteps().contains(steps)) {
         throw ApiException.badField(
-            "steps", "steps " + steps + " is not supported: " + limits.stepsRule());
+            "steps", "steps " + steps + " is not supported: " + limits.stepsRule(steps));
       }
     }
     AssetFormat format = AssetFormat.PLY;
@@ -120,6 +151,12 @@ public record GenerationRequest(
         throw ApiException.badField(
             "format", "unsupported format " + f + ", expected one of " + AssetFormat.names());
       }
+    }
+    if (format == AssetFormat.OBJ && limits.coloured()) {
+      throw ApiException.badField(
+          "format",
+          "format obj is not served for a two-stage pipeline: its colours need a second file (a"
+              + " .mtl material library); use glb or ply (vertex colours), or npz");
     }
     if (format.needsOccupancy() && limits.channels() != 1) {
       throw ApiException.badField(

@@ -153,12 +153,13 @@ public final class GenerationServer implements AutoCloseable {
       // Encode once in every format, so class loading, fonts and the JIT are done before
       // readiness (and AWT never initialises during a shutdown, when it cannot register hooks).
       for (AssetFormat f : AssetFormat.values()) {
-        if (f.needsOccupancy() && m.channels() != 1) {
+        if ((f.needsOccupancy() && !m.occupancy()) || (f == AssetFormat.OBJ && m.coloured())) {
           continue;
         }
         GenerationRequest r =
             new GenerationRequest(0, m.classNames().get(0), 0, m.defaultSteps(), f, 1);
-        AssetEncoder.encode(r, new float[][] {samples[0]}, m.channels(), m.resolution());
+        AssetEncoder.encode(
+            r, new float[][] {samples[0]}, m.channels(), m.resolution(), m.coloured());
       }
       modelInfo = JSON.writeValueAsBytes(ModelInfo.of(m));
       limits = GenerationRequest.Limits.of(m, options.maxCount());
@@ -179,7 +180,7 @@ public final class GenerationServer implements AutoCloseable {
         System.Logger.Level.INFO,
         "serving {0} ({1}, {2} steps) on {3}",
         m.digest(),
-        m.card().role(),
+        m.role(),
         m.defaultSteps(),
         baseUri());
   }
@@ -369,8 +370,11 @@ public final class GenerationServer implements AutoCloseable {
             out ->
                 new Encoded(
                     out,
-                    AssetEncoder.encode(req, out.samples(), m.channels(), m.resolution()),
-                    EmptySamples.count(out.samples(), m.channels(), m.resolution())),
+                    AssetEncoder.encode(
+                        req, out.samples(), m.channels(), m.resolution(), m.coloured()),
+                    // Channel 0 of a pipeline's sample is its thresholded structure.
+                    EmptySamples.count(
+                        out.samples(), m.occupancy() ? 1 : m.channels(), m.resolution())),
             encoders)
         .whenComplete(
             (encoded, failure) ->

@@ -226,10 +226,10 @@ public final class LoadTest {
     Arrays.sort(lat);
     return new Row(
         name,
-        model.card().role(),
+        model.role(),
         model.digest(),
         model.defaultSteps(),
-        model.settings(model.defaultSteps()).nfe(),
+        model.nfePerSample(model.defaultSteps()),
         clients,
         r.completed,
         r.errors,

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillery.mdt.artifact.Artifact;
+import io.distillery.mdt.flow.SamplerSettings;
+import io.distillery.mdt.model.ModelArtifacts;
+import io.distillery.mdt.model.Pipelines;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +21,12 @@ import java.nio.file.Path;
  * is this artifact's. It is passed through as {@code evaluation} (for {@code result.json}: {@code
  * metrics} per step count, {@code speedup}, {@code gate}; for an {@code mdt evaluate} report: its
  * {@code rows}); without one the field is omitted.
+ *
+ * <p>For a two-stage pipeline: {@code kind} and {@code role} are {@code pipeline}, {@code digest}
+ * is the pipeline's, {@code threshold} its occupancy threshold, {@code steps.allowed} the counts
+ * both stages serve, {@code nfePerSample} both stages' evaluations, {@code channels} 1 (occupancy)
+ * and {@code colourChannels} 3, and {@code stages.structure} / {@code stages.appearance} each give
+ * the stage's digest, kind, role, architecture, step counts, guidance and CFG strength.
  */
 final class ModelInfo {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,6 +34,9 @@ final class ModelInfo {
   private ModelInfo() {}
 
   static ObjectNode of(ServingModel model) {
+    if (model.pipeline() != null) {
+      return pipeline(model);
+    }
     ObjectNode o = JSON.createObjectNode();
     o.put("digest", model.digest());
     o.put("role", model.card().role());
@@ -44,6 +56,45 @@ final class ModelInfo {
       o.set("evaluation", report);
     }
     return o;
+  }
+
+  private static ObjectNode pipeline(ServingModel model) {
+    PipelineStages p = model.pipeline();
+    int steps = model.defaultSteps();
+    ObjectNode o = JSON.createObjectNode();
+    o.put("digest", model.digest());
+    o.put("role", model.role());
+    o.put("kind", p.pipeline().card().kind());
+    o.put("threshold", p.threshold());
+    ObjectNode st = o.putObject("steps");
+    st.put("default", steps);
+    st.set("allowed", JSON.valueToTree(model.allowedSteps()));
+    SamplerSettings s1 = ServingModel.settings(p.structure().card(), steps);
+    SamplerSettings s2 = ServingModel.settings(p.appearance().card(), steps);
+    o.put("nfePerSample", s1.nfe() + s2.nfe());
+    o.set("classes", JSON.valueToTree(model.classNames()));
+    o.put("resolution", model.resolution());
+    o.put("channels", 1);
+    o.put("colourChannels", model.channels() - 1);
+    ObjectNode stages = o.putObject("stages");
+    stage(stages.putObject(Pipelines.STRUCTURE), p.structure(), s1);
+    stage(stages.putObject(Pipelines.APPEARANCE), p.appearance(), s2);
+    JsonNode report = report(model.artifact());
+    if (report != null) {
+      o.set("evaluation", report);
+    }
+    return o;
+  }
+
+  private static void stage(ObjectNode o, ModelArtifacts.Loaded stage, SamplerSettings s) {
+    o.put("digest", stage.artifact().digest());
+    o.put("role", stage.card().role());
+    o.put("kind", stage.card().kind());
+    o.set("architecture", JSON.valueToTree(stage.card().model()));
+    o.set("allowedSteps", JSON.valueToTree(ServingModel.allowedSteps(stage.card())));
+    o.put("guidanceBakedIn", stage.card().guidanceBakedIn());
+    o.put("cfgStrength", s.cfgStrength());
+    o.put("nfePerSample", s.nfe());
   }
 
   /** The evaluation report of a verified artifact, or null. */

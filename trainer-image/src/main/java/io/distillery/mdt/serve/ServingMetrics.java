@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code mdt_serve_queue_depth}: requests waiting for the model;
  *   <li>{@code mdt_serve_batch_size}: samples per model call (warm-up excluded);
  *   <li>{@code mdt_serve_batch_duration_seconds{steps}}: model time per call;
+ *   <li>{@code mdt_serve_stage_duration_seconds{stage,steps}}: for a pipeline, that model time
+ *       split by stage ({@code structure}, {@code appearance});
  *   <li>{@code mdt_serve_ready}: 1 while ready.
  * </ul>
  */
@@ -92,6 +94,15 @@ public final class ServingMetrics {
           .classicUpperBounds(
               0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
           .register(registry);
+  private final Histogram stageDuration =
+      Histogram.builder()
+          .name("mdt_serve_stage_duration_seconds")
+          .help("A pipeline's model time per batch by stage (structure, appearance) and steps.")
+          .labelNames("stage", "steps")
+          .classicOnly()
+          .classicUpperBounds(
+              0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+          .register(registry);
   private final Gauge ready =
       Gauge.builder()
           .name("mdt_serve_ready")
@@ -134,6 +145,10 @@ public final class ServingMetrics {
     batches.incrementAndGet();
     batchedSamples.addAndGet(samples);
     modelNanos.addAndGet(nanos);
+  }
+
+  void stage(String stage, int steps, double seconds) {
+    stageDuration.labelValues(stage, Integer.toString(steps)).observe(seconds);
   }
 
   /** Nanoseconds the model has spent on batches so far (warm-up excluded). */

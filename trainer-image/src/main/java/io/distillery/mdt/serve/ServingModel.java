@@ -4,15 +4,20 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.distillery.config.TrainerConfig.Stage;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.CorruptArtifactException;
 import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
+import io.distillery.mdt.model.Pipelines;
+import io.distillery.mdt.model.UnsupportedArtifactException;
 import io.distillery.mdt.sampling.EulerSampler;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
@@ -31,28 +36,103 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Noise is drawn on the Java heap from {@code new SplittableRandom(seed).nextGaussian()} per
  * sample, so a sample depends only on (model, class, seed, steps) and not on which requests shared
  * its batch (up to float rounding of batched matrix products).
+ *
+ * <p>A two-stage pipeline ({@link PipelineStages}) is served as one model whose samples hold the
+ * thresholded structure and its colours; {@link #card()} is then the structure stage's card.
  */
 public final class ServingModel implements AutoCloseable {
   private final ModelArtifacts.Loaded loaded;
+  private final PipelineStages pipeline;
   private final SortedSet<Integer> allowedSteps;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Integer defaultStepsOverride;
 
   private ServingModel(ModelArtifacts.Loaded loaded) {
     this.loaded = loaded;
+    this.pipeline = null;
     this.allowedSteps = allowedSteps(loaded.card());
   }
 
-  /** Opens, verifies (SHA-256 of every file) and loads the artifact in {@code dir}. */
+  private ServingModel(PipelineStages pipeline) {
+    this.loaded = pipeline.structure();
+    this.pipeline = pipeline;
+    this.allowedSteps = pipeline.allowedSteps();
+  }
+
+  /**
+   * Opens, verifies (SHA-256 of every file) and loads the artifact in {@code dir}: one model, or a
+   * pipeline and both of its stages. An appearance model alone is refused: it needs a structure.
+   */
   public static ServingModel load(Path dir, Device device) throws IOException {
+    if (!Pipelines.declaredStages(dir).isEmpty()) {
+      PipelineStages p = PipelineStages.load(Pipelines.open(dir), device);
+      try {
+        requireClassNames(dir, p.structure().card());
+      } catch (IOException e) {
+        p.close();
+        throw e;
+      }
+      return new ServingModel(p);
+    }
     ModelArtifacts.Loaded loaded = ModelArtifacts.load(dir, device);
-    List<String> names = loaded.card().classNames();
-    if (names == null || names.isEmpty()) {
+    try {
+      requireClassNames(dir, loaded.card());
+      if (loaded.card().stage() == Stage.APPEARANCE) {
+        throw new UnsupportedArtifactException(
+            dir
+                + " is an appearance model (kind "
+                + loaded.card().kind()
+                + "): it colours a given structure and cannot generate alone; pair it with a"
+                + " structure model (mdt pipeline --structure S --appearance "
+                + dir
+                + " --out P) and serve the pipeline");
+      }
+    } catch (IOException e) {
       loaded.close();
+      throw e;
+    }
+    return new ServingModel(loaded);
+  }
+
+  private static void requireClassNames(Path dir, ModelCard card) throws CorruptArtifactException {
+    List<String> names = card.classNames();
+    if (names == null || names.isEmpty()) {
       throw new CorruptArtifactException(
           Artifact.MODEL_JSON, dir + ": model.json lists no classNames, nothing to condition on");
     }
-    return new ServingModel(loaded);
+  }
+
+  /** The pipeline's stages, or null for a single model. */
+  public PipelineStages pipeline() {
+    return pipeline;
+  }
+
+  /** Whether samples carry RGB colours after the occupancy channel (a pipeline). */
+  public boolean coloured() {
+    return pipeline != null;
+  }
+
+  /** Whether channel 0 of a sample is an occupancy grid: a one-channel model or a pipeline. */
+  public boolean occupancy() {
+    return pipeline != null || channels() == 1;
+  }
+
+  /** {@code pipeline} for a pipeline, else the card's role (teacher, student). */
+  public String role() {
+    return pipeline != null ? "pipeline" : loaded.card().role();
+  }
+
+  /**
+   * For each stage (a single model: none), the step counts it serves; a request's steps must be in
+   * every one.
+   */
+  public Map<String, SortedSet<Integer>> stageSteps() {
+    Map<String, SortedSet<Integer>> out = new LinkedHashMap<>();
+    if (pipeline != null) {
+      out.put(Pipelines.STRUCTURE, allowedSteps(pipeline.structure().card()));
+      out.put(Pipelines.APPEARANCE, allowedSteps(pipeline.appearance().card()));
+    }
+    return out;
   }
 
   static SortedSet<Integer> allowedSteps(ModelCard card) {
@@ -77,21 +157,26 @@ public final class ServingModel implements AutoCloseable {
     return steps;
   }
 
+  /** The model's card; for a pipeline, its structure stage's. */
   public ModelCard card() {
     return loaded.card();
   }
 
+  /** The served artifact: the model, or the pipeline (not a stage). */
   public Artifact artifact() {
-    return loaded.artifact();
+    return pipeline != null ? pipeline.pipeline().artifact() : loaded.artifact();
   }
 
   public String digest() {
-    return loaded.artifact().digest();
+    return artifact().digest();
   }
 
   public int defaultSteps() {
     Integer o = defaultStepsOverride;
-    return o != null ? o : loaded.card().sampler().steps();
+    if (o != null) {
+      return o;
+    }
+    return pipeline != null ? pipeline.defaultSteps() : loaded.card().sampler().steps();
   }
 
   /**
@@ -117,7 +202,7 @@ public final class ServingModel implements AutoCloseable {
   public SortedSet<Integer> warmUpSteps() {
     SortedSet<Integer> s = new TreeSet<>();
     s.add(defaultSteps());
-    if (card().guidanceBakedIn()) {
+    if (card().guidanceBakedIn() || (pipeline != null && pipeline.anyStudent())) {
       s.addAll(allowedSteps);
     }
     return s;
@@ -129,11 +214,14 @@ public final class ServingModel implements AutoCloseable {
 
   /** Values per sample, {@code C * R^3}. */
   public int sampleSize() {
-    return (int) loaded.model().sampleShape().size();
+    int r = resolution();
+    return channels() * r * r * r;
   }
 
+  /** Channels per sample; a pipeline's are the occupancy and then the appearance's (RGB). */
   public int channels() {
-    return (int) loaded.model().sampleShape().get(0);
+    int c = (int) loaded.model().sampleShape().get(0);
+    return pipeline != null ? c + pipeline.colourChannels() : c;
   }
 
   public int resolution() {
@@ -142,10 +230,20 @@ public final class ServingModel implements AutoCloseable {
 
   /** How sampling runs at {@code steps}: a student without CFG, a teacher with its card's CFG. */
   public SamplerSettings settings(int steps) {
-    if (card().guidanceBakedIn()) {
+    return settings(card(), steps);
+  }
+
+  /** Model evaluations per sample at {@code steps}; a pipeline's are both stages'. */
+  public int nfePerSample(int steps) {
+    int nfe = settings(steps).nfe();
+    return pipeline == null ? nfe : nfe + settings(pipeline.appearance().card(), steps).nfe();
+  }
+
+  static SamplerSettings settings(ModelCard card, int steps) {
+    if (card.guidanceBakedIn()) {
       return SamplerSettings.student(steps);
     }
-    SamplerSettings d = card().sampler();
+    SamplerSettings d = card.sampler();
     return new SamplerSettings(steps, d.cfgStrength(), d.rescaleT());
   }
 
@@ -154,6 +252,9 @@ public final class ServingModel implements AutoCloseable {
    * seeds[i]}. Returns {@code C * R^3} floats per sample (data convention: occupancy in [-1, 1]).
    */
   public float[][] generate(int steps, int[] classes, long[] seeds) {
+    if (pipeline != null) {
+      return pipeline.generate(steps, classes, seeds);
+    }
     int n = classes.length;
     int size = sampleSize();
     float[] noise = new float[n * size];
@@ -187,7 +288,11 @@ public final class ServingModel implements AutoCloseable {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      loaded.close();
+      if (pipeline != null) {
+        pipeline.close();
+      } else {
+        loaded.close();
+      }
     }
   }
 }

@@ -63,6 +63,29 @@ public final class TinyPipelines {
     }
   }
 
+  /**
+   * A sparse appearance student (guidance baked in) trained for {@code studentSteps}: serves only
+   * those step counts.
+   */
+  public static Artifact appearanceStudent(Path dir, long seed, List<Integer> studentSteps)
+      throws IOException {
+    ModelSpec spec = appearanceSpec();
+    try (SparseFlowTransformer m = SparseFlowTransformer.create(spec, seed, Device.cpu())) {
+      perturb(m.weights(), seed);
+      return ModelArtifacts.write(
+          dir,
+          ModelCard.sparseFlowTransformer(
+              "student",
+              spec,
+              SamplerSettings.student(studentSteps.get(studentSteps.size() - 1)),
+              true,
+              CLASSES,
+              Map.of("studentSteps", studentSteps)),
+          m.weights(),
+          ModelArtifacts.Extras.none());
+    }
+  }
+
   private static void perturb(Weights weights, long seed) {
     Random rng = new Random(seed + 100);
     try (NoGrad ignored = NoGrad.enter()) {

@@ -2,6 +2,8 @@ package io.distillery.mdt.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.distillery.mdt.model.Pipelines;
+import io.distillery.mdt.model.TinyPipelines;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
@@ -86,6 +88,55 @@ class ViewerPageTest {
     awaitState("error");
     assertThat(browser.findElement(By.id("error")).getText()).startsWith("400: ").contains("steps");
     assertThat(browser.findElement(By.id("generate")).isEnabled()).isTrue();
+  }
+
+  /**
+   * A pipeline's GLB is drawn in its vertex colours (three.js's GLTFLoader turns vertexColors on
+   * for COLOR_0): the canvas gets saturated pixels, which the grey material of one model and the
+   * light background never have.
+   */
+  @Test
+  void aPipelineShapeIsDrawnInItsColours() throws Exception {
+    Path structure = TinyPipelines.structure(tmp.resolve("ps"), 1).dir();
+    Path appearance = TinyPipelines.appearance(tmp.resolve("pa"), 2).dir();
+    Path pipe = Pipelines.write(tmp.resolve("pipe"), structure, appearance, 0).dir();
+    try (GenerationServer p = GenerationServer.start(pipe, ServeOptions.loopback())) {
+      Http h = new Http(p.baseUri());
+      long seed = 0;
+      while (Http.json(h.generate("{\"class\":\"a\",\"seed\":" + seed + ",\"format\":\"voxels\"}"))
+              .path("emptySamples")
+              .asInt()
+          > 0) {
+        seed++;
+      }
+      browser.get(p.baseUri().resolve("/").toString());
+      awaitState("ready");
+      ((JavascriptExecutor) browser)
+          .executeScript("document.getElementById('seed').value = arguments[0];", seed);
+      WebElement canvas = browser.findElement(By.id("canvas"));
+      assertThat(saturatedShare(screenshot(canvas))).as("before Generate").isZero();
+      browser.findElement(By.id("generate")).click();
+      awaitState("shown");
+      assertThat(severe()).as("console errors while generating").isEmpty();
+      assertThat(saturatedShare(screenshot(canvas)))
+          .as("share of canvas pixels in saturated colours")
+          .isGreaterThan(0.002);
+    }
+  }
+
+  /** Pixels whose channels differ by more than 48 of 255: coloured, not grey. */
+  private static double saturatedShare(BufferedImage img) {
+    long n = 0;
+    for (int y = 0; y < img.getHeight(); y++) {
+      for (int x = 0; x < img.getWidth(); x++) {
+        int rgb = img.getRGB(x, y);
+        int r = rgb >> 16 & 0xFF;
+        int g = rgb >> 8 & 0xFF;
+        int b = rgb & 0xFF;
+        n += Math.max(r, Math.max(g, b)) - Math.min(r, Math.min(g, b)) > 48 ? 1 : 0;
+      }
+    }
+    return n / (double) (img.getWidth() * img.getHeight());
   }
 
   private static void awaitState(String state) {
