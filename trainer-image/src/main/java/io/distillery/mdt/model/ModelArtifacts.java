@@ -160,7 +160,7 @@ public final class ModelArtifacts {
     }
   }
 
-  /** E.g. "flow-transformer 1-2, sparse-flow-transformer 1, ...". */
+  /** E.g. "flow-transformer versions 1-2, sparse-flow-transformer version 1, ...". */
   private static String readableVersions() {
     return String.join(
         ", ",
@@ -168,7 +168,7 @@ public final class ModelArtifacts {
             .map(
                 k -> {
                   int v = ModelCard.formatVersion(k);
-                  return k + (v == 1 ? " 1" : " 1-" + v);
+                  return k + (v == 1 ? " version 1" : " versions 1-" + v);
                 })
             .toList());
   }
