@@ -149,7 +149,7 @@ public final class SparseFlowTransformer implements VelocityModel, StructureBoun
    * tensors live under the occupancy's manager, so they go with the batch's scope: the objectives
    * and samplers bind a view per batch and never close it.
    */
-  private final class OnStructure implements VelocityModel {
+  private final class OnStructure extends StructureView {
     private final NDManager manager;
     private final int samples;
     private final float[] voxels;
@@ -158,6 +158,7 @@ public final class SparseFlowTransformer implements VelocityModel, StructureBoun
     private final Map<Integer, Structure> tiled = new HashMap<>();
 
     OnStructure(NDArray occupancy) {
+      super(SparseFlowTransformer.this);
       int r = spec.resolution;
       Shape shape = occupancy.getShape();
       if (shape.dimension() != 5 || !shape.equals(new Shape(shape.get(0), 1, r, r, r))) {
@@ -314,26 +315,6 @@ public final class SparseFlowTransformer implements VelocityModel, StructureBoun
         }
       }
       return out;
-    }
-
-    @Override
-    public Weights weights() {
-      return weights;
-    }
-
-    @Override
-    public int numClasses() {
-      return spec.numClasses;
-    }
-
-    @Override
-    public Shape sampleShape() {
-      return SparseFlowTransformer.this.sampleShape();
-    }
-
-    @Override
-    public Device device() {
-      return weights.device();
     }
 
     /** Frees the structure only; the weights belong to the model. */

@@ -163,10 +163,11 @@ public final class SparseTorchScriptTeacher implements VelocityModel, StructureB
   }
 
   /** The teacher bound to a structure; it shares the teacher's module, which it does not close. */
-  private final class OnStructure implements VelocityModel {
+  private final class OnStructure extends StructureView {
     private final NDArray occupancy;
 
     OnStructure(NDArray occupancy) {
+      super(SparseTorchScriptTeacher.this);
       this.occupancy = occupancy;
     }
 
@@ -175,29 +176,6 @@ public final class SparseTorchScriptTeacher implements VelocityModel, StructureB
       PackedVoxels packed = PackedVoxels.of(x, occupancy);
       return packed.scatter(forward(packed.feats(), packed.coords(), tTimes1000, cond, training));
     }
-
-    @Override
-    public Weights weights() {
-      return weights;
-    }
-
-    @Override
-    public int numClasses() {
-      return numClasses;
-    }
-
-    @Override
-    public Shape sampleShape() {
-      return sampleShape;
-    }
-
-    @Override
-    public Device device() {
-      return SparseTorchScriptTeacher.this.device();
-    }
-
-    @Override
-    public void close() {}
   }
 
   /**

@@ -45,8 +45,8 @@ final class PipelineShapes {
           SeededSampling.sample(
               loaded.model(), s1, labels, req.seed(), SeededSampling.DEFAULT_BATCH);
     }
-    VoxelBatch occupancy = occupancy(structures, p.card().threshold());
-    int[] filled = filled(occupancy);
+    VoxelBatch occupancy = ThresholdedStructures.occupancy(structures, p.card().threshold());
+    int[] filled = ThresholdedStructures.nonEmpty(occupancy);
     VoxelBatch appearance =
         new VoxelBatch(
             new float[labels.length * ac.model().channels * occupancy.voxels()],
@@ -95,35 +95,6 @@ final class PipelineShapes {
         s2,
         appearance,
         labels.length - filled.length);
-  }
-
-  /** One channel, +1 where the structure sample is above {@code threshold}, else -1. */
-  static VoxelBatch occupancy(VoxelBatch structures, double threshold) {
-    int v = structures.voxels();
-    float[] out = new float[structures.count() * v];
-    for (int i = 0; i < structures.count(); i++) {
-      int base = i * structures.sampleSize();
-      for (int k = 0; k < v; k++) {
-        out[i * v + k] = structures.data()[base + k] > threshold ? 1f : -1f;
-      }
-    }
-    return new VoxelBatch(
-        out, structures.labels().clone(), structures.count(), 1, structures.resolution());
-  }
-
-  /** Indices of the grids with at least one occupied voxel. */
-  private static int[] filled(VoxelBatch occupancy) {
-    int v = occupancy.voxels();
-    List<Integer> out = new ArrayList<>();
-    for (int i = 0; i < occupancy.count(); i++) {
-      for (int k = 0; k < v; k++) {
-        if (occupancy.data()[i * v + k] > 0) {
-          out.add(i);
-          break;
-        }
-      }
-    }
-    return out.stream().mapToInt(Integer::intValue).toArray();
   }
 
   private static Artifact write(

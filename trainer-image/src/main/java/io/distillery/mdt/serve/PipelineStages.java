@@ -6,9 +6,8 @@ import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.Pipelines;
 import io.distillery.mdt.model.UnsupportedArtifactException;
 import io.distillery.mdt.sampling.SeededSampling;
+import io.distillery.mdt.sampling.ThresholdedStructures;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -125,8 +124,8 @@ public final class PipelineStages implements AutoCloseable {
             SeededSampling.STRUCTURE_STREAM,
             Math.max(1, n),
             null);
-    VoxelBatch occupancy = occupancy(structures, threshold());
-    int[] filled = filled(occupancy);
+    VoxelBatch occupancy = ThresholdedStructures.occupancy(structures, threshold());
+    int[] filled = ThresholdedStructures.nonEmpty(occupancy);
     long structureDone = System.nanoTime();
     int voxels = occupancy.voxels();
     int colours = colourChannels() * voxels;
@@ -157,34 +156,6 @@ public final class PipelineStages implements AutoCloseable {
     lastStructureNanos = structureDone - began;
     lastAppearanceNanos = System.nanoTime() - structureDone;
     return out;
-  }
-
-  /** One channel, +1 where the structure sample is above {@code threshold}, else -1. */
-  static VoxelBatch occupancy(VoxelBatch structures, double threshold) {
-    int v = structures.voxels();
-    float[] out = new float[structures.count() * v];
-    for (int i = 0; i < structures.count(); i++) {
-      int base = i * structures.sampleSize();
-      for (int k = 0; k < v; k++) {
-        out[i * v + k] = structures.data()[base + k] > threshold ? 1f : -1f;
-      }
-    }
-    return new VoxelBatch(
-        out, structures.labels().clone(), structures.count(), 1, structures.resolution());
-  }
-
-  private static int[] filled(VoxelBatch occupancy) {
-    int v = occupancy.voxels();
-    List<Integer> out = new ArrayList<>();
-    for (int i = 0; i < occupancy.count(); i++) {
-      for (int k = 0; k < v; k++) {
-        if (occupancy.data()[i * v + k] > 0) {
-          out.add(i);
-          break;
-        }
-      }
-    }
-    return out.stream().mapToInt(Integer::intValue).toArray();
   }
 
   @Override

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.distillery.mdt.model.StructureBound;
+import io.distillery.mdt.model.StructureView;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.model.Weights;
 import java.util.ArrayList;
@@ -48,7 +49,16 @@ final class AffineVelocity implements VelocityModel, StructureBound {
   }
 
   /** The model on a structure: its output times the (repeated) occupancy. */
-  private record Bound(AffineVelocity model, NDArray occupancy) implements VelocityModel {
+  private static final class Bound extends StructureView {
+    private final AffineVelocity model;
+    private final NDArray occupancy;
+
+    Bound(AffineVelocity model, NDArray occupancy) {
+      super(model);
+      this.model = model;
+      this.occupancy = occupancy;
+    }
+
     @Override
     public NDArray velocity(NDArray x, NDArray tTimes1000, NDArray cond, boolean training) {
       long k = x.getShape().get(0) / occupancy.getShape().get(0);
@@ -56,29 +66,6 @@ final class AffineVelocity implements VelocityModel, StructureBound {
           .velocity(x, tTimes1000, cond, training)
           .mul(occupancy.tile(new long[] {k, 1, 1, 1, 1}));
     }
-
-    @Override
-    public Weights weights() {
-      return model.weights();
-    }
-
-    @Override
-    public int numClasses() {
-      return model.numClasses();
-    }
-
-    @Override
-    public Shape sampleShape() {
-      return model.sampleShape();
-    }
-
-    @Override
-    public Device device() {
-      return model.device();
-    }
-
-    @Override
-    public void close() {}
   }
 
   @Override

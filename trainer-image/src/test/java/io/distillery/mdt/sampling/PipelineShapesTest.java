@@ -194,7 +194,7 @@ class PipelineShapesTest {
     SampleShapes.Result r = sample(pipeline("pipe-some", threshold).dir(), 10, dir.resolve("some"));
 
     assertThat(r.emptyStructures()).isEqualTo(3);
-    VoxelBatch occupancy = PipelineShapes.occupancy(raw, threshold);
+    VoxelBatch occupancy = ThresholdedStructures.occupancy(raw, threshold);
     try (ModelArtifacts.Loaded model = ModelArtifacts.load(appearance.dir(), Device.cpu())) {
       for (int j = 0; j < raw.count(); j++) {
         if (maxima[j] <= threshold) {
