@@ -126,7 +126,7 @@ class ApiRequestsPerReconcileIT {
     // The status the caller waited for is patched inside the reconcile, so it can be seen a moment
     // before JOSDK reports the reconcile finished and the counter records it.
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> counter.counts().stream().mapToLong(Long::longValue).sum() >= min);
     List<Long> burst = counter.counts();
     long total = burst.stream().mapToLong(Long::longValue).sum();
