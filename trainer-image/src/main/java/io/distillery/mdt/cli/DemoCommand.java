@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
       "Distill the shipped teacher to a 1-2 step student with MDT-dist, and with consistency"
           + " distillation (CM) for comparison, on the built-in 16^3 shapes; evaluate the teacher"
           + " at 25, 2 and 1 steps, CM at 1 and 2 and MDT at 1 and 2 on the same seeds; print the"
-          + " table and say where the meshes, previews and report.json are.",
+          + " table and say where the meshes, previews and report.json are. Then the second"
+          + " stage: distill the shipped appearance teacher with MDT, chain both 1-step students"
+          + " into a pipeline and sample it in colour (--no-appearance skips it).",
       "Defaults are the demo budget (fits about 15 minutes on 2 CPU cores; 256 evaluation"
           + " samples per model and evaluation seed); every config field can be changed with"
           + " --config/--set."
@@ -100,6 +102,24 @@ public final class DemoCommand implements Callable<Integer> {
               + " (default: off).")
   boolean ablation;
 
+  @Option(
+      names = "--appearance",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Also distill the shipped appearance teacher (the second stage: colours on the occupied"
+              + " voxels) with MDT, chain both 1-step students into a pipeline and sample it in"
+              + " colour (default: on; --no-appearance skips it).")
+  boolean appearance;
+
+  @Option(
+      names = "--appearance-steps",
+      paramLabel = "N",
+      defaultValue = "200",
+      description = "Distillation steps of the appearance student (default: ${DEFAULT-VALUE}).")
+  int appearanceSteps;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -110,7 +130,9 @@ public final class DemoCommand implements Callable<Integer> {
     TrainerConfig cfg = options.load(DEMO_DEFAULTS);
     var device = Devices.resolve(cfg.device);
     Map<String, Object> provenance = Provenance.of(spec, device);
+    long start = System.nanoTime();
     DistillationBenchmark.Outcome o = DistillationBenchmark.run(cfg, device, out, provenance, opts);
+    double structureMinutes = (System.nanoTime() - start) / 60e9;
     Path html = HtmlReport.write(out, o.report(), "Distillery demo", Provenance.commandLine(spec));
     PrintWriter w = spec.commandLine().getOut();
     w.println();
@@ -130,6 +152,21 @@ public final class DemoCommand implements Callable<Integer> {
     w.print(accuracyInterval(cfg.evaluation.samples, evalSeeds));
     w.print(o.report().verdictText());
     w.flush();
+    if (appearance) {
+      long second = System.nanoTime();
+      AppearanceDemo.Outcome a =
+          AppearanceDemo.run(
+              out,
+              o.students().get("mdt"),
+              o.report(),
+              cfg.teacher.sampler.steps,
+              cfg.device,
+              appearanceSteps,
+              device,
+              provenance);
+      AppearanceDemo.print(w, a, structureMinutes, (System.nanoTime() - second) / 60e9);
+      w.flush();
+    }
     return 0;
   }
 }

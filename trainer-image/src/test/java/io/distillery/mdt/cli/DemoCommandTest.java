@@ -3,7 +3,12 @@ package io.distillery.mdt.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.config.TrainerConfig;
+import io.distillery.mdt.model.Pipelines;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class DemoCommandTest {
@@ -36,5 +41,45 @@ class DemoCommandTest {
     // EVALUATION.md: 512 on each of 2 seeds give +-3.1; one seed of 512 at p = 0.9 gives +-2.6.
     assertThat(DemoCommand.accuracyInterval(512, 2)).contains("+-3.1 points at worst");
     assertThat(DemoCommand.accuracyInterval(512, 1)).contains("+-2.6 at 90% accuracy");
+  }
+
+  @Test
+  void theDemoAlsoDistillsTheAppearanceStageAndSamplesBothStudentsInColour(@TempDir Path dir)
+      throws Exception {
+    // Tiny budgets: the plumbing of both stages, not their quality (DemoRankingTest,
+    // BENCHMARKS.md).
+    MdtCli cli = new MdtCli();
+    int code =
+        cli.run(
+            "demo",
+            "--steps",
+            "2",
+            "--appearance-steps",
+            "2",
+            "--set",
+            "evaluation.samples=8",
+            "--eval-seeds",
+            "1",
+            "--device",
+            "cpu",
+            "--demo-out",
+            dir.toString());
+    assertThat(code).as(cli.err.toString()).isZero();
+    assertThat(cli.out.toString())
+        .contains("Second stage: colours on the occupied voxels")
+        .contains("| mdt 1 step |")
+        .containsPattern("teacher 25 steps x 2 against MDT 1 step x 2 at batch 1: [0-9.]+x faster")
+        .containsPattern("Time: structure stage [0-9.]+ min, appearance stage and pipeline");
+    var pipeline = Pipelines.open(dir.resolve("pipeline"));
+    assertThat(pipeline.structureCard().stage()).isEqualTo(TrainerConfig.Stage.STRUCTURE);
+    assertThat(pipeline.structureCard().role()).isEqualTo("student");
+    assertThat(pipeline.appearanceCard().stage()).isEqualTo(TrainerConfig.Stage.APPEARANCE);
+    assertThat(pipeline.appearanceCard().role()).isEqualTo("student");
+    Path samples = dir.resolve("pipeline-samples");
+    assertThat(samples.resolve("sheet.png")).isRegularFile();
+    try (Stream<Path> files = Files.list(samples)) {
+      // One coloured shape per class of the 8 built-in ones.
+      assertThat(files.filter(f -> f.toString().endsWith(".ply"))).hasSize(8);
+    }
   }
 }
