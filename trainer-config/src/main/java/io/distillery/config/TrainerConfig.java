@@ -27,7 +27,10 @@ public class TrainerConfig {
   @JsonPropertyDescription(
       "Which flow of the two-stage generator this job trains or distills: `structure` (which voxels"
           + " of a dense grid are occupied) or `appearance` (features, e.g. RGB, on the occupied"
-          + " voxels of a structure; a sparse transformer over those voxels).")
+          + " voxels of a structure; a sparse transformer over those voxels). Fields a config"
+          + " leaves out take the stage's defaults: for `appearance` 3 channels, patch 2, width"
+          + " 96, 3 blocks and an unguided teacher (cfgStrength, cfgTeacherVM and cfgTeacherVD 0),"
+          + " as the shipped appearance teacher was trained and measured.")
   public Stage stage = Stage.STRUCTURE;
 
   @JsonPropertyDescription("Architecture of a teacher trained by `mdt train-teacher`.")
@@ -62,6 +65,27 @@ public class TrainerConfig {
   @JsonPropertyDescription(
       "Where the final result JSON is also written for the kubelet (termination message).")
   public String terminationMessagePath = "/dev/termination-log";
+
+  /**
+   * Every field at its default for {@code stage}. The appearance stage's defaults are those of the
+   * shipped appearance teacher: RGB, a finer patch and no guidance, which on its data pushes
+   * colours past the palette (measured:
+   * trainer-image/src/main/resources/models/appearance-16/TRAINED_WITH.md).
+   */
+  public static TrainerConfig defaultsFor(Stage stage) {
+    TrainerConfig c = new TrainerConfig();
+    c.stage = stage;
+    if (stage == Stage.APPEARANCE) {
+      c.model.channels = 3;
+      c.model.patchSize = 2;
+      c.model.width = 96;
+      c.model.depth = 3;
+      c.teacher.sampler.cfgStrength = 0;
+      c.hyperparameters.cfgTeacherVM = 0;
+      c.hyperparameters.cfgTeacherVD = 0;
+    }
+    return c;
+  }
 
   /** The two flows of a TRELLIS-like generator (docs/algorithm.md section 9). */
   public enum Stage {

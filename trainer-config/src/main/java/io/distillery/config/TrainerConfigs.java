@@ -38,8 +38,12 @@ public final class TrainerConfigs {
 
   /** Reads a config file; unknown keys, bad types and a missing file fail naming the problem. */
   public static TrainerConfig read(Path file) {
+    return parse(text(file), file.toString());
+  }
+
+  private static String text(Path file) {
     try {
-      return parse(Files.readString(file), file.toString());
+      return Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new InvalidConfigException("config file " + file + " does not exist");
     } catch (CharacterCodingException e) {
@@ -50,13 +54,42 @@ public final class TrainerConfigs {
     }
   }
 
-  /** Parses YAML or JSON text; {@code source} names it in error messages. */
+  /**
+   * Parses YAML or JSON text; {@code source} names it in error messages. Fields the text leaves out
+   * take the defaults of the stage it names ({@link TrainerConfig#defaultsFor}).
+   */
   public static TrainerConfig parse(String text, String source) {
+    return materialize(tree(text, source), source);
+  }
+
+  /**
+   * The effective config of a file (or none: {@code null}) with {@code fileless} applied only when
+   * there is no file, then {@code overrides} (dotted paths, as {@link #withOverrides}). The stage's
+   * defaults fill what none of them states, so {@code --set stage=appearance} alone gives the
+   * appearance defaults while a value stated anywhere wins.
+   */
+  public static TrainerConfig load(
+      Path file, Map<String, String> fileless, Map<String, String> overrides) {
+    ObjectNode tree;
+    if (file == null) {
+      tree = YAML.createObjectNode();
+      override(tree, fileless);
+    } else {
+      tree = tree(text(file), file.toString());
+    }
+    override(tree, overrides);
+    return materialize(tree, overrides.isEmpty() && file != null ? file.toString() : "override");
+  }
+
+  /** The keys a config text states; checked as a whole config first, so errors keep lines. */
+  private static ObjectNode tree(String text, String source) {
     if (text.isBlank()) {
-      return new TrainerConfig();
+      return YAML.createObjectNode();
     }
     try {
-      return YAML.readValue(text, TrainerConfig.class);
+      YAML.readValue(text, TrainerConfig.class);
+      JsonNode node = YAML.readTree(text);
+      return node instanceof ObjectNode object ? object : YAML.createObjectNode();
     } catch (UnrecognizedPropertyException e) {
       throw new InvalidConfigException(
           source
@@ -70,12 +103,56 @@ public final class TrainerConfigs {
     }
   }
 
+  /** The stated keys over the defaults of the stage they name. */
+  private static TrainerConfig materialize(ObjectNode stated, String source) {
+    try {
+      TrainerConfig.Stage stage =
+          stated.hasNonNull("stage")
+              ? YAML.treeToValue(stated.get("stage"), TrainerConfig.Stage.class)
+              : TrainerConfig.Stage.STRUCTURE;
+      ObjectNode tree = YAML.valueToTree(TrainerConfig.defaultsFor(stage));
+      mergeInto(tree, stated);
+      return YAML.treeToValue(tree, TrainerConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new InvalidConfigException(source + ": unknown key '" + path(e) + "'");
+    } catch (JsonProcessingException e) {
+      throw new InvalidConfigException(source + ": " + e.getOriginalMessage());
+    }
+  }
+
+  /** Objects merge key by key; anything else stated (scalars, lists) replaces the default. */
+  private static void mergeInto(ObjectNode target, ObjectNode stated) {
+    stated
+        .fields()
+        .forEachRemaining(
+            f -> {
+              JsonNode existing = target.get(f.getKey());
+              if (existing instanceof ObjectNode to && f.getValue() instanceof ObjectNode from) {
+                mergeInto(to, from);
+              } else {
+                target.set(f.getKey(), f.getValue());
+              }
+            });
+  }
+
   /**
    * Applies dotted-path overrides such as {@code hyperparameters.maxSteps=100} on top of a config,
    * with the same strictness as the file (an unknown path is an error naming it).
    */
   public static TrainerConfig withOverrides(TrainerConfig base, Map<String, String> overrides) {
     ObjectNode tree = YAML.valueToTree(base);
+    override(tree, overrides);
+    try {
+      return YAML.treeToValue(tree, TrainerConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new InvalidConfigException("override: unknown key '" + path(e) + "'");
+    } catch (JsonProcessingException e) {
+      throw new InvalidConfigException("override: " + e.getOriginalMessage());
+    }
+  }
+
+  /** Sets dotted paths in a config tree; an unknown key fails when the tree is read. */
+  private static void override(ObjectNode tree, Map<String, String> overrides) {
     for (Map.Entry<String, String> o : overrides.entrySet()) {
       String[] parts = o.getKey().split("\\.");
       ObjectNode node = tree;
@@ -103,13 +180,6 @@ public final class TrainerConfigs {
       } catch (JsonProcessingException e) {
         node.put(leaf, o.getValue());
       }
-    }
-    try {
-      return YAML.treeToValue(tree, TrainerConfig.class);
-    } catch (UnrecognizedPropertyException e) {
-      throw new InvalidConfigException("override: unknown key '" + path(e) + "'");
-    } catch (JsonProcessingException e) {
-      throw new InvalidConfigException("override: " + e.getOriginalMessage());
     }
   }
 

@@ -30,9 +30,6 @@ final class AppearanceStageChecks {
     if (gates != null && gates.minPairedIoU != null) {
       p.add("spec." + AppearanceStageRules.IOU_GATE);
     }
-    if (AppearanceStageRules.SHIPPED_TEACHER_URI.equals(spec.teacher.uri)) {
-      p.add("spec." + AppearanceStageRules.SHIPPED_TEACHER);
-    }
     if (spec.teacher.format == TeacherSpec.Format.TORCHSCRIPT && spec.teacher.shape == null) {
       p.add("spec." + AppearanceStageRules.TORCHSCRIPT_SHAPE);
     }

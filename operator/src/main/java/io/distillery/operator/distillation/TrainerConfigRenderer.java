@@ -26,7 +26,12 @@ public final class TrainerConfigRenderer {
 
   public static TrainerConfig render(DistillationJob dj) {
     DistillationJobSpec spec = dj.getSpec();
-    TrainerConfig c = new TrainerConfig();
+    // The stage's defaults (an appearance teacher is unguided, RGB) under what the spec states.
+    TrainerConfig c =
+        TrainerConfig.defaultsFor(
+            spec.stageOrDefault() == Stage.APPEARANCE
+                ? TrainerConfig.Stage.APPEARANCE
+                : TrainerConfig.Stage.STRUCTURE);
     String outputClaim = DistillationNames.outputClaim(dj);
     String outputDir = outputDirOnClaim(dj);
 
@@ -50,10 +55,6 @@ public final class TrainerConfigRenderer {
     if (spec.dataset != null && spec.dataset.uri != null) {
       c.dataset.uri = InputUris.localPath(spec.dataset.uri, outputClaim, outputDir);
     }
-    c.stage =
-        spec.stageOrDefault() == Stage.APPEARANCE
-            ? TrainerConfig.Stage.APPEARANCE
-            : TrainerConfig.Stage.STRUCTURE;
     if (spec.method != null) {
       c.method = spec.method == Method.CM ? TrainerConfig.Method.CM : TrainerConfig.Method.MDT;
     }

@@ -173,13 +173,10 @@ class SpecChecksTest {
   }
 
   @Test
-  void theAppearanceStageRefusesTheShippedStructureTeacher() {
+  void theAppearanceStageTakesItsShippedTeacher() {
     DistillationJob dj = appearanceJob("app-shipped");
     dj.getSpec().teacher.uri = "builtin:shipped";
-    assertThat(SpecChecks.problems(dj))
-        .singleElement()
-        .asString()
-        .startsWith("spec.teacher.uri: builtin:shipped is a structure-stage teacher");
+    assertThat(SpecChecks.problems(dj)).isEmpty();
   }
 
   @Test
@@ -202,16 +199,17 @@ class SpecChecksTest {
   @Test
   void everyAppearanceProblemIsReportedAtOnce() {
     DistillationJob dj = appearanceJob("app-all");
-    dj.getSpec().teacher.uri = "builtin:shipped";
+    dj.getSpec().teacher.uri = "/models/slat.pt";
     dj.getSpec().dataset = new DatasetSpec();
     dj.getSpec().dataset.uri = "/data/x";
     dj.getSpec().evaluation.gates.maxFdRatio = 1.2;
     dj.getSpec().evaluation.gates.minPairedIoU = 0.8;
+    dj.getSpec().teacher.format = TeacherSpec.Format.TORCHSCRIPT;
     assertThat(SpecChecks.problems(dj))
         .hasSize(4)
         .anySatisfy(p -> assertThat(p).startsWith("spec.dataset.uri"))
         .anySatisfy(p -> assertThat(p).startsWith("spec.evaluation.gates.maxFdRatio"))
         .anySatisfy(p -> assertThat(p).startsWith("spec.evaluation.gates.minPairedIoU"))
-        .anySatisfy(p -> assertThat(p).startsWith("spec.teacher.uri"));
+        .anySatisfy(p -> assertThat(p).startsWith("spec.teacher.shape"));
   }
 }

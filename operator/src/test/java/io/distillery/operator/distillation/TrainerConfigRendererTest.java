@@ -163,6 +163,23 @@ class TrainerConfigRendererTest {
   }
 
   @Test
+  void anAppearanceJobWithTheShippedTeacherGetsTheStagesUnguidedDefaults() {
+    DistillationJob dj = Fixtures.distillationJob("app-shipped");
+    dj.getSpec().stage = Stage.APPEARANCE;
+    dj.getSpec().teacher.uri = "builtin:shipped";
+    TrainerConfig c = TrainerConfigRenderer.render(dj);
+    assertThat(c.teacher.uri).isEqualTo("builtin:shipped");
+    assertThat(c.teacher.sampler.cfgStrength).isZero();
+    assertThat(c.hyperparameters.cfgTeacherVM).isZero();
+    assertThat(c.model.channels).isEqualTo(3);
+    // What the spec states still wins.
+    dj.getSpec().teacher.sampler = new io.distillery.operator.api.v1alpha1.SamplerSpec();
+    dj.getSpec().teacher.sampler.cfgStrength = 1.0;
+    assertThat(TrainerConfigRenderer.render(dj).teacher.sampler.cfgStrength).isEqualTo(1.0);
+    assertThat(TrainerConfigs.problems(c)).isEmpty();
+  }
+
+  @Test
   void aFeatureModuleOnAClaimIsReadWhereItsClaimIsMounted() {
     String digest = "sha256:" + "ab".repeat(32);
     DistillationJob dj = Fixtures.distillationJob("feat");

@@ -1,8 +1,6 @@
 package io.distillery.mdt.cli;
 
 import io.distillery.config.TrainerConfig;
-import io.distillery.mdt.artifact.Artifact;
-import io.distillery.mdt.artifact.BundledArtifacts;
 import io.distillery.mdt.bench.BenchmarksFile;
 import io.distillery.mdt.distill.AppearanceBenchmark;
 import io.distillery.mdt.distill.DistillationBenchmark;
@@ -176,10 +174,7 @@ public final class BenchCommand implements Callable<Integer> {
     AppearanceBenchmark.Outcome o;
     try (ModelArtifacts.Loaded structure =
         ModelArtifacts.load(
-            Teachers.SHIPPED.equals(structureTeacher)
-                ? BundledArtifacts.open(Teachers.SHIPPED_NAME)
-                : Artifact.open(Teachers.path(structureTeacher)),
-            device)) {
+            Teachers.openArtifact(structureTeacher, TrainerConfig.Stage.STRUCTURE), device)) {
       SamplerSettings s = structure.card().sampler();
       TrainerConfig.Sampler sampler = new TrainerConfig.Sampler();
       sampler.steps = s.steps();

@@ -72,17 +72,12 @@ public final class ConfigOptions {
    * on top. Validated.
    */
   public TrainerConfig load(Map<String, String> commandDefaults) {
-    TrainerConfig base = config == null ? new TrainerConfig() : TrainerConfigs.read(config);
-    if (config == null && !commandDefaults.isEmpty()) {
-      base = TrainerConfigs.withOverrides(base, commandDefaults);
-    }
     Map<String, String> all = new LinkedHashMap<>(overrides);
     if (out != null) all.put("output.dir", out);
     if (steps != null) all.put("hyperparameters.maxSteps", steps.toString());
     if (seed != null) all.put("hyperparameters.seed", seed.toString());
     if (device != null) all.put("device", device);
     if (progressPort != null) all.put("progressPort", progressPort.toString());
-    TrainerConfig c = all.isEmpty() ? base : TrainerConfigs.withOverrides(base, all);
-    return TrainerConfigs.validated(c);
+    return TrainerConfigs.validated(TrainerConfigs.load(config, commandDefaults, all));
   }
 }

@@ -6,7 +6,6 @@ import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.ArtifactWriter;
-import io.distillery.mdt.artifact.BundledArtifacts;
 import io.distillery.mdt.artifact.Digests;
 import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.model.FlowModels;
@@ -81,10 +80,7 @@ public final class Teacher implements AutoCloseable {
           cfg.teacher.uri,
           file);
     }
-    Artifact artifact =
-        Teachers.SHIPPED.equals(cfg.teacher.uri)
-            ? BundledArtifacts.open(Teachers.SHIPPED_NAME)
-            : Artifact.open(Teachers.path(cfg.teacher.uri));
+    Artifact artifact = Teachers.openArtifact(cfg.teacher.uri, cfg.stage);
     ModelArtifacts.Loaded loaded = ModelArtifacts.load(artifact, device);
     ModelCard card = loaded.card();
     if (card.stage() != cfg.stage) {

@@ -15,14 +15,30 @@ import java.util.stream.IntStream;
 /**
  * Loads the teacher that config {@code teacher} names: a Distillery artifact directory ({@code
  * format: djl}) or a TorchScript file ({@code format: torchscript}; its sample shape and class
- * count come from config {@code model}). {@code builtin:shipped} is the teacher bundled in the
- * program, the artifact under {@code src/main/resources/models/teacher-16/}.
+ * count come from config {@code model}). {@code builtin:shipped} is the teacher of the config's
+ * stage bundled in the program: the artifact under {@code src/main/resources/models/teacher-16/}
+ * (structure) or {@code appearance-16/} (appearance).
  */
 public final class Teachers {
   public static final String SHIPPED = "builtin:shipped";
 
-  /** Name of the bundled teacher artifact (see {@link BundledArtifacts}). */
+  /** Name of the bundled structure teacher artifact (see {@link BundledArtifacts}). */
   public static final String SHIPPED_NAME = "teacher-16";
+
+  /** Name of the bundled appearance teacher artifact. */
+  public static final String SHIPPED_APPEARANCE_NAME = "appearance-16";
+
+  /** The bundled teacher of a stage. */
+  public static String shippedName(TrainerConfig.Stage stage) {
+    return stage == TrainerConfig.Stage.APPEARANCE ? SHIPPED_APPEARANCE_NAME : SHIPPED_NAME;
+  }
+
+  /** The artifact a teacher URI names: the stage's bundled teacher or a directory. */
+  public static Artifact openArtifact(String uri, TrainerConfig.Stage stage) throws IOException {
+    return SHIPPED.equals(uri)
+        ? BundledArtifacts.open(shippedName(stage))
+        : Artifact.open(path(uri));
+  }
 
   private Teachers() {}
 
@@ -53,8 +69,7 @@ public final class Teachers {
           IntStream.range(0, cfg.model.numClasses).mapToObj(i -> "class" + i).toList();
       return new Teacher(ts, configured, names, path.toString());
     }
-    Artifact artifact =
-        t.uri.equals(SHIPPED) ? BundledArtifacts.open(SHIPPED_NAME) : Artifact.open(path(t.uri));
+    Artifact artifact = openArtifact(t.uri, cfg.stage);
     ModelArtifacts.Loaded loaded = ModelArtifacts.load(artifact, device);
     return new Teacher(
         loaded.model(),

@@ -6,10 +6,12 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.config.TrainerConfig;
+import io.distillery.config.TrainerConfigs;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.SparseFlowTransformer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,6 +153,62 @@ class AppearanceStageTest {
         .contains("MDT 1 step appearance error below CM 1 step")
         .contains("chain 1 x 2 steps at least 30x faster")
         .containsPattern("\\[(met|not met|not separated)\\]");
+  }
+
+  @Test
+  void builtinShippedOnTheAppearanceStageIsTheBundledUnguidedAppearanceTeacher() throws Exception {
+    // Only `stage` is set: the teacher, its channels and its unguided sampler are the stage's.
+    MdtCli cli = new MdtCli();
+    Path out = dir.resolve("shipped");
+    int code =
+        cli.run(
+            new String[] {
+              "distill",
+              "--set",
+              "stage=appearance",
+              "--set",
+              "evaluation.samples=16",
+              "--set",
+              "studentSteps=[1]",
+              "--set",
+              "progressPort=0",
+              "--steps",
+              "1",
+              "--out",
+              out.toString()
+            });
+    assertThat(code).as(cli.err.toString()).isZero();
+    JsonNode result = new ObjectMapper().readTree(out.resolve("result.json").toFile());
+    assertThat(result.at("/metrics/teacher/nfe").asInt()).as("25 unguided steps").isEqualTo(25);
+    // Painting the average of the two palettes scores about 0.10; this teacher about 0.04.
+    assertThat(result.at("/metrics/teacher/appearanceError").asDouble()).isBetween(0.001, 0.08);
+    try (ModelArtifacts.Loaded student =
+        ModelArtifacts.load(out.resolve("student-mdt"), Device.cpu())) {
+      assertThat(student.card().stage()).isEqualTo(TrainerConfig.Stage.APPEARANCE);
+      assertThat(student.card().model().channels).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void theStageDefaultsFillOnlyWhatNoConfigOrOverrideStates() {
+    TrainerConfig appearance = TrainerConfigs.load(null, Map.of(), Map.of("stage", "appearance"));
+    assertThat(appearance.model.channels).isEqualTo(3);
+    assertThat(appearance.teacher.sampler.cfgStrength).isZero();
+    assertThat(appearance.hyperparameters.cfgTeacherVM).isZero();
+    assertThat(appearance.hyperparameters.cfgTeacherVD).isZero();
+    TrainerConfig stated =
+        TrainerConfigs.load(
+            null, Map.of(), Map.of("stage", "appearance", "teacher.sampler.cfgStrength", "1.5"));
+    assertThat(stated.teacher.sampler.cfgStrength).isEqualTo(1.5);
+    assertThat(stated.teacher.sampler.steps).isEqualTo(25);
+    TrainerConfig file =
+        TrainerConfigs.parse("stage: appearance\nhyperparameters: {cfgTeacherVM: 2}\n", "f");
+    assertThat(file.hyperparameters.cfgTeacherVM).isEqualTo(2);
+    assertThat(file.hyperparameters.cfgTeacherVD).isZero();
+    assertThat(file.hyperparameters.maxSteps).isEqualTo(600);
+    TrainerConfig structure = TrainerConfigs.parse("method: cm\n", "f");
+    assertThat(structure.teacher.sampler.cfgStrength).isEqualTo(3.0);
+    assertThat(structure.model.channels).isEqualTo(1);
   }
 
   @Test

@@ -9,7 +9,6 @@ public final class AppearanceStageRules {
   private AppearanceStageRules() {}
 
   public static final String BUILTIN_SHAPES = "builtin:shapes";
-  public static final String SHIPPED_TEACHER_URI = "builtin:shipped";
 
   public static final String DATASET =
       "dataset.uri: the appearance stage trains on the built-in shapes (builtin:shapes) only;"
@@ -20,10 +19,6 @@ public final class AppearanceStageRules {
   public static final String IOU_GATE =
       "evaluation.gates.minPairedIoU: IoU needs occupancy data, and the appearance stage"
           + " generates features on a given structure; gate on maxPairedError instead";
-  public static final String SHIPPED_TEACHER =
-      "teacher.uri: builtin:shipped is a structure-stage teacher; the appearance stage needs an"
-          + " appearance teacher (a sparse-flow-transformer artifact or a sparse TorchScript"
-          + " module)";
   public static final String TORCHSCRIPT_SHAPE =
       "teacher.shape: a TorchScript appearance teacher needs its shape (channels: the feature"
           + " channels, 3 for the colours of the built-in shapes)";

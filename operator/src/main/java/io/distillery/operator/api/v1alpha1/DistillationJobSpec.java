@@ -51,10 +51,6 @@ import java.util.List;
     message = AppearanceStageRules.IOU_GATE,
     fieldPath = ".evaluation.gates.minPairedIoU")
 @ValidationRule(
-    value = DistillationJobSpec.STRUCTURE_OR + "self.teacher.uri != 'builtin:shipped'",
-    message = AppearanceStageRules.SHIPPED_TEACHER,
-    fieldPath = ".teacher.uri")
-@ValidationRule(
     value =
         DistillationJobSpec.STRUCTURE_OR
             + "!has(self.teacher.format)"
@@ -77,7 +73,9 @@ public class DistillationJobSpec {
           + " sparse-structure flow: which voxels of a dense grid are occupied) or `appearance`"
           + " (the second stage: features, e.g. RGB colours, generated on the occupied voxels of a"
           + " given structure; a sparse flow over those voxels). The teacher must be of this"
-          + " stage. `appearance` trains on the built-in shapes only and is judged on held-out"
+          + " stage (`builtin:shipped` is the bundled teacher of the stage). Unset training"
+          + " settings take the stage's defaults (appearance: unguided teacher, 3 channels)."
+          + " `appearance` trains on the built-in shapes only and is judged on held-out"
           + " structures (appearance error, paired error, speed): gate it on maxPairedError and"
           + " minSpeedup, not maxFdRatio or minPairedIoU.")
   public Stage stage;

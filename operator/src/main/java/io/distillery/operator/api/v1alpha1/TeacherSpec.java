@@ -19,7 +19,7 @@ public class TeacherSpec {
   @Required
   @Size(min = 1, max = 1024)
   @JsonPropertyDescription(
-      "Teacher location: `builtin:shipped` (the teacher in the trainer image),"
+      "Teacher location: `builtin:shipped` (the trainer image's teacher of spec.stage),"
           + " `pvc://<claim>/<path>` (a Distillery artifact or TorchScript file on a"
           + " PersistentVolumeClaim in this namespace, mounted read-only) or an absolute path"
           + " inside the image.")
