@@ -1,6 +1,7 @@
 package io.distillery.operator.serving;
 
 import io.distillery.operator.api.v1alpha1.RolloutStrategy;
+import io.distillery.operator.api.v1alpha1.ServedStageStatus;
 import io.distillery.operator.api.v1alpha1.StudentConditions;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
@@ -17,6 +18,10 @@ import java.util.Objects;
  *       unless that digest was already rolled back (it stays out until the source changes);
  *   <li>source not ready: the current model keeps serving, no canary.
  * </ul>
+ *
+ * <p>A two-stage pair is one version under its pair digest ({@link ServedModel#pair}): a change of
+ * either stage is a new digest, so it canaries, promotes and rolls back as a whole; the current
+ * pair is rebuilt from status.stages.
  */
 public record RolloutPlan(ServedModel stable, ServedModel canary) {
 
@@ -47,8 +52,28 @@ public record RolloutPlan(ServedModel stable, ServedModel canary) {
     if (status == null || status.currentDigest == null || status.currentModel == null) {
       return null;
     }
+    ServedModel pair = currentPair(status);
+    if (pair != null) {
+      return pair;
+    }
     return new ServedModel(
         status.currentModel, status.currentDigest, status.currentSource, status.speedup);
+  }
+
+  /** The served pair from status.stages (both stages, so the stable pods keep both mounts). */
+  private static ServedModel currentPair(StudentDeploymentStatus status) {
+    if (status.stages == null || status.stages.size() != 2) {
+      return null;
+    }
+    ServedStageStatus s = status.stages.get(0);
+    ServedStageStatus a = status.stages.get(1);
+    ServedModel pair =
+        ServedModel.pair(
+            new ServedModel.Stage(s.model, s.digest, s.source),
+            new ServedModel.Stage(a.model, a.digest, a.source),
+            status.speedup);
+    // Stages that no longer add up to the recorded digest are not trusted as the served pair.
+    return pair.digest().equals(status.currentDigest) ? pair : null;
   }
 
   static boolean rolledBack(StudentDeploymentStatus status, ServedModel wanted) {

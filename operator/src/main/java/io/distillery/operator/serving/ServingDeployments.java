@@ -6,11 +6,16 @@ import io.distillery.operator.api.v1alpha1.StudentDeploymentSpec;
 import io.distillery.operator.common.Labels;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.common.PodResources;
+import io.distillery.operator.distillation.InputUris;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.nio.charset.StandardCharsets;
@@ -100,6 +105,7 @@ public final class ServingDeployments {
         .withName("model")
         .withNewPersistentVolumeClaim(model.claimPath().claim(), true)
         .endVolume()
+        .addAllToVolumes(appearanceVolume(model))
         .addNewVolume()
         .withName("tmp")
         .withNewEmptyDir()
@@ -130,6 +136,9 @@ public final class ServingDeployments {
     List<String> args = new ArrayList<>(List.of("serve", "--model", model.localPath()));
     args.addAll(List.of("--port", Integer.toString(StudentNames.HTTP_PORT)));
     args.addAll(List.of("--drain-timeout-s", Integer.toString(DRAIN_SECONDS)));
+    if (model.isPair()) {
+      args.addAll(List.of("--appearance", model.appearanceLocalPath()));
+    }
     if (spec.steps != null) {
       args.addAll(List.of("--steps", spec.steps.toString()));
     }
@@ -162,6 +171,7 @@ public final class ServingDeployments {
         .withMountPath(StudentNames.MODEL_MOUNT)
         .withReadOnly(true)
         .endVolumeMount()
+        .addAllToVolumeMounts(appearanceMount(model))
         .addNewVolumeMount()
         .withName("tmp")
         .withMountPath("/tmp")
@@ -176,6 +186,33 @@ public final class ServingDeployments {
         .endSecurityContext()
         .build();
   }
+
+  /** A pair's appearance stage on another claim: a second read-only volume; else none. */
+  private static List<Volume> appearanceVolume(ServedModel model) {
+    if (!model.appearanceOnOwnClaim()) {
+      return List.of();
+    }
+    return List.of(
+        new VolumeBuilder()
+            .withName(APPEARANCE_VOLUME)
+            .withNewPersistentVolumeClaim(
+                InputUris.claimPath(model.appearance().stage().uri()).orElseThrow().claim(), true)
+            .build());
+  }
+
+  private static List<VolumeMount> appearanceMount(ServedModel model) {
+    if (!model.appearanceOnOwnClaim()) {
+      return List.of();
+    }
+    return List.of(
+        new VolumeMountBuilder()
+            .withName(APPEARANCE_VOLUME)
+            .withMountPath(ServedModel.APPEARANCE_MOUNT)
+            .withReadOnly(true)
+            .build());
+  }
+
+  static final String APPEARANCE_VOLUME = "appearance";
 
   private static Probe probe(String path, int periodSeconds, int failureThreshold) {
     return new ProbeBuilder()

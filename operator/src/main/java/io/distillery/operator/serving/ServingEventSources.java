@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -29,12 +30,9 @@ final class ServingEventSources {
             .withName("source-jobs")
             .withPrimaryToSecondaryMapper(
                 (StudentDeployment sd) ->
-                    sd.getSpec().source.distillationJobRef == null
-                        ? Set.of()
-                        : Set.of(
-                            new ResourceID(
-                                sd.getSpec().source.distillationJobRef,
-                                sd.getMetadata().getNamespace())))
+                    jobRefs(sd).stream()
+                        .map(name -> new ResourceID(name, sd.getMetadata().getNamespace()))
+                        .collect(Collectors.toSet()))
             .withSecondaryToPrimaryMapper(
                 (DistillationJob dj) ->
                     ctx.getPrimaryCache()
@@ -43,9 +41,7 @@ final class ServingEventSources {
                                 Objects.equals(
                                         sd.getMetadata().getNamespace(),
                                         dj.getMetadata().getNamespace())
-                                    && dj.getMetadata()
-                                        .getName()
-                                        .equals(sd.getSpec().source.distillationJobRef))
+                                    && jobRefs(sd).contains(dj.getMetadata().getName()))
                         .map(ResourceID::fromResource)
                         .collect(Collectors.toSet()))
             .build();
@@ -63,6 +59,19 @@ final class ServingEventSources {
                         : Set.of())
             .build();
     return List.of(new InformerEventSource<>(jobs, ctx), new InformerEventSource<>(pods, ctx));
+  }
+
+  /** The DistillationJobs a StudentDeployment's source names: the structure's and appearance's. */
+  static Set<String> jobRefs(StudentDeployment sd) {
+    Set<String> names = new HashSet<>();
+    if (sd.getSpec().source.distillationJobRef != null) {
+      names.add(sd.getSpec().source.distillationJobRef);
+    }
+    if (sd.getSpec().source.appearance != null
+        && sd.getSpec().source.appearance.distillationJobRef != null) {
+      names.add(sd.getSpec().source.appearance.distillationJobRef);
+    }
+    return names;
   }
 
   /** Ready canary pods serving the planned canary model (their IPs are read for metrics). */

@@ -59,6 +59,7 @@ public final class ServingStatusMapper {
     s.currentModel = model.uri();
     s.currentDigest = model.digest();
     s.currentSource = model.source();
+    s.stages = model.stages();
     s.speedup = model.speedup();
     s.model = model.display();
   }
@@ -86,6 +87,7 @@ public final class ServingStatusMapper {
       c.model = model.uri();
       c.digest = model.digest();
       c.source = model.source();
+      c.stages = model.stages();
       c.speedup = model.speedup();
       c.startTime = timestamp(now);
       s.canary = c;

@@ -1,10 +1,12 @@
 package io.distillery.operator.serving;
 
+import io.distillery.operator.api.v1alpha1.AppearanceSourceSpec;
 import io.distillery.operator.api.v1alpha1.DistillationConditions;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.ModelSourceSpec;
 import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.api.v1alpha1.ResultStatus;
+import io.distillery.operator.api.v1alpha1.Stage;
 import io.distillery.operator.api.v1alpha1.StudentConditions;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.common.Conditions;
@@ -12,7 +14,11 @@ import io.distillery.operator.distillation.InputUris;
 
 /**
  * The model the spec asks for, or why it cannot be served yet (a SourceReady reason). Pure: the
- * referenced DistillationJob is passed in (null when it does not exist).
+ * referenced DistillationJobs are passed in (null when one does not exist).
+ *
+ * <p>With {@code spec.source.appearance} both stages must resolve, the structure one first; a job
+ * of the wrong {@code spec.stage} waits with {@link StudentConditions#SOURCE_WRONG_STAGE}. The pair
+ * becomes one {@link ServedModel#pair}.
  */
 public record SourceResolution(ServedModel model, String reason, String message) {
 
@@ -20,22 +26,106 @@ public record SourceResolution(ServedModel model, String reason, String message)
     return model != null;
   }
 
+  /** One model, or the structure stage of a pair whose appearance job is not known. */
   public static SourceResolution of(StudentDeployment sd, DistillationJob job) {
+    return of(sd, job, null);
+  }
+
+  public static SourceResolution of(
+      StudentDeployment sd, DistillationJob job, DistillationJob appearanceJob) {
     ModelSourceSpec source = sd.getSpec().source;
-    if (source.modelUri != null) {
-      return InputUris.problem("spec.source.modelUri", source.modelUri)
+    AppearanceSourceSpec appearance = source.appearance;
+    SourceResolution structure =
+        stage(
+            source.modelUri,
+            source.digest,
+            source.distillationJobRef,
+            job,
+            appearance == null ? null : Stage.STRUCTURE,
+            "spec.source");
+    if (appearance == null || !structure.ready()) {
+      return structure;
+    }
+    SourceResolution colours =
+        stage(
+            appearance.modelUri,
+            appearance.digest,
+            appearance.distillationJobRef,
+            appearanceJob,
+            Stage.APPEARANCE,
+            "spec.source.appearance");
+    if (!colours.ready()) {
+      return waiting(colours.reason, "appearance stage: " + colours.message);
+    }
+    ServedModel s = structure.model;
+    ServedModel a = colours.model;
+    ServedModel pair =
+        ServedModel.pair(
+            new ServedModel.Stage(s.uri(), s.digest(), s.source()),
+            new ServedModel.Stage(a.uri(), a.digest(), a.source()),
+            s.speedup());
+    return resolved(
+        pair,
+        "structure "
+            + structure.message
+            + "; appearance "
+            + colours.message
+            + "; pair digest "
+            + pair.digest());
+  }
+
+  /**
+   * One stage (or the only model): a URI, or a DistillationJob that must have succeeded, passed its
+   * gate and, when {@code wanted} is set, distilled that stage.
+   */
+  private static SourceResolution stage(
+      String modelUri,
+      String digest,
+      String name,
+      DistillationJob job,
+      Stage wanted,
+      String field) {
+    if (modelUri != null) {
+      return InputUris.problem(field + ".modelUri", modelUri)
           .map(p -> waiting(StudentConditions.SOURCE_INVALID, p))
           .orElseGet(
-              () ->
-                  resolved(
-                      new ServedModel(source.modelUri, source.digest, null, null),
-                      "model " + source.modelUri));
+              () -> resolved(new ServedModel(modelUri, digest, null, null), "model " + modelUri));
     }
-    String name = source.distillationJobRef;
     if (job == null) {
       return waiting(
           StudentConditions.SOURCE_NOT_FOUND,
           "DistillationJob " + name + " does not exist in this namespace");
+    }
+    Stage stage =
+        job.getSpec() == null || job.getSpec().stage == null
+            ? Stage.STRUCTURE
+            : job.getSpec().stage;
+    if (wanted != null && stage != wanted) {
+      return waiting(
+          StudentConditions.SOURCE_WRONG_STAGE,
+          "DistillationJob "
+              + name
+              + " distills the "
+              + stageName(stage)
+              + " stage (spec.stage), but "
+              + field
+              + " names the "
+              + stageName(wanted)
+              + " stage: point "
+              + field
+              + ".distillationJobRef at a job with spec.stage: "
+              + stageName(wanted)
+              + (wanted == Stage.STRUCTURE ? " (are the two stages swapped?)" : ""));
+    }
+    if (wanted == null && stage == Stage.APPEARANCE) {
+      return waiting(
+          StudentConditions.SOURCE_WRONG_STAGE,
+          "DistillationJob "
+              + name
+              + " distills the appearance stage, which only colours a given structure and cannot"
+              + " be served alone: point spec.source.distillationJobRef at a structure job and"
+              + " set spec.source.appearance.distillationJobRef: "
+              + name);
     }
     var status = job.getStatus();
     ResultStatus result = status == null ? null : status.result;
@@ -59,8 +149,9 @@ public record SourceResolution(ServedModel model, String reason, String message)
               + name
               + " failed"
               + failed.map(c -> " (" + c.getReason() + ": " + c.getMessage() + ")").orElse("")
-              + "; fix it as its Failed condition says, or point spec.source at another job; the"
-              + " current model (if any) keeps serving");
+              + "; fix it as its Failed condition says, or point "
+              + field
+              + " at another job; the current model (if any) keeps serving");
     }
     if (status == null || status.phase != Phase.Succeeded) {
       return waiting(
@@ -89,6 +180,10 @@ public record SourceResolution(ServedModel model, String reason, String message)
     return resolved(
         new ServedModel(result.artifact, result.digest, name, speedup),
         "DistillationJob " + name + " succeeded: " + result.artifact + " " + result.digest);
+  }
+
+  private static String stageName(Stage s) {
+    return s == Stage.APPEARANCE ? "appearance" : "structure";
   }
 
   private static SourceResolution waiting(String reason, String message) {

@@ -24,7 +24,17 @@ final class StudentDeploymentContext {
   private StudentDeploymentContext(
       StudentDeployment sd, Context<StudentDeployment> ctx, OperatorSettings settings) {
     this.settings = settings;
-    this.source = Lazy.of(() -> SourceResolution.of(sd, referencedJob(sd, ctx)));
+    this.source =
+        Lazy.of(
+            () ->
+                SourceResolution.of(
+                    sd,
+                    referencedJob(ctx, sd.getSpec().source.distillationJobRef),
+                    referencedJob(
+                        ctx,
+                        sd.getSpec().source.appearance == null
+                            ? null
+                            : sd.getSpec().source.appearance.distillationJobRef)));
     this.plan = Lazy.of(() -> RolloutPlan.of(sd, source.get()));
   }
 
@@ -51,11 +61,16 @@ final class StudentDeploymentContext {
     return plan.get();
   }
 
-  /** The referenced DistillationJob from the informer (null without a reference or a job). */
-  private static DistillationJob referencedJob(
-      StudentDeployment sd, Context<StudentDeployment> ctx) {
-    return sd.getSpec().source.distillationJobRef == null
+  /**
+   * The DistillationJob of that name from the informer (null without a name or a job); a pair
+   * references two, so they are told apart by name.
+   */
+  private static DistillationJob referencedJob(Context<StudentDeployment> ctx, String name) {
+    return name == null
         ? null
-        : ctx.getSecondaryResource(DistillationJob.class).orElse(null);
+        : ctx.getSecondaryResources(DistillationJob.class).stream()
+            .filter(j -> name.equals(j.getMetadata().getName()))
+            .findFirst()
+            .orElse(null);
   }
 }

@@ -10,6 +10,7 @@ import io.distillery.agent.AgentPod;
 import io.distillery.agent.Entrypoints;
 import io.distillery.agent.NodeAgent;
 import io.distillery.operator.common.Labels;
+import io.distillery.operator.serving.PairDigest;
 import io.distillery.operator.testing.fakes.ReadyPodsLoad;
 import io.distillery.operator.testing.fakes.Storage;
 import io.distillery.operator.testing.fixtures.Manifests;
@@ -534,6 +535,94 @@ class RealMdtOnLocalClusterIT {
                 .list()
                 .getItems())
         .isEmpty();
+  }
+
+  @Test
+  @Order(10)
+  void anAppearanceJobsStudentIsServedWithTheStructureStudentAsOneColouredPipeline()
+      throws Exception {
+    apply("real-mdt-pipeline.yaml");
+    awaitSucceeded("rgb-real");
+    assertThat(agentPod("rgb-real").exitCodes()).containsExactly(0);
+    String structure = dj("shapes-real").get("status", "result", "digest");
+    String appearance = dj("rgb-real").get("status", "result", "digest");
+    assertThat(dj("rgb-real").<String>get("status", "result", "artifact"))
+        .startsWith("pvc://shapes-data/rgb-real/");
+    String pair = PairDigest.of(structure, appearance);
+
+    awaitAvailable("coloured-real");
+    GenericKubernetesResource sd = sd("coloured-real");
+    assertThat(sd.<String>get("status", "currentDigest")).isEqualTo(pair);
+    List<Map<String, Object>> stages = sd.get("status", "stages");
+    assertThat(stages)
+        .extracting(m -> m.get("stage") + " " + m.get("source") + " " + m.get("digest"))
+        .containsExactly("structure shapes-real " + structure, "appearance rgb-real " + appearance);
+    AgentPod serving =
+        agent.pods().values().stream()
+            .filter(p -> "coloured-real".equals(p.labels().get(Labels.STUDENT_DEPLOYMENT)))
+            .filter(AgentPod::isRunning)
+            .findFirst()
+            .orElseThrow();
+    assertThat(serving.command()).contains("--appearance");
+
+    String base = servingUrl("coloured-real");
+    HttpClient http = HttpClient.newHttpClient();
+    JsonNode model =
+        new ObjectMapper()
+            .readTree(
+                http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/v1/model")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body());
+    assertThat(model.path("digest").asText()).isEqualTo(pair);
+    assertThat(model.at("/stages/structure/digest").asText()).isEqualTo(structure);
+    assertThat(model.at("/stages/appearance/digest").asText()).isEqualTo(appearance);
+    // The 60-step structure student draws some empty shapes: find a seed with a filled one.
+    HttpResponse<String> ply = null;
+    int seed = 0;
+    for (; seed < 16; seed++) {
+      ply = generate(http, base, "{\"class\":\"chair\",\"seed\":" + seed + ",\"format\":\"ply\"}");
+      if ("0".equals(ply.headers().firstValue("X-Empty-Samples").orElse("0"))) {
+        break;
+      }
+    }
+    report.add(
+        "$ curl -X POST " + base + "/v1/generate  # coloured-real, ply",
+        ply.statusCode() + " " + ply.headers().map());
+    assertThat(ply.statusCode()).as(ply.body()).isEqualTo(200);
+    assertThat(ply.headers().firstValue("X-Model-Digest")).hasValue(pair);
+    assertThat(ply.headers().firstValue("X-Empty-Samples")).as("a filled sample").hasValue("0");
+    assertThat(ply.body())
+        .startsWith("ply")
+        .contains("property uchar red", "property uchar green", "property uchar blue");
+    HttpResponse<byte[]> glb =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "/v1/generate"))
+                .header("content-type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"class\":\"chair\",\"seed\":" + seed + ",\"format\":\"glb\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(glb.statusCode()).isEqualTo(200);
+    assertThat(new String(glb.body(), 0, 4, java.nio.charset.StandardCharsets.US_ASCII))
+        .isEqualTo("glTF");
+    assertThat(new String(glb.body(), java.nio.charset.StandardCharsets.ISO_8859_1))
+        .contains("COLOR_0");
+    var get =
+        Binaries.kubectl(kubeconfig, "get", "studentdeployment", "coloured-real", "-n", NS)
+            .requireSuccess();
+    report.add("$ kubectl get studentdeployment coloured-real -n team-real", get.output());
+    assertThat(get.output()).contains("shapes-real+rgb-real@" + pair.substring(0, 15));
+  }
+
+  static HttpResponse<String> generate(HttpClient http, String base, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + "/v1/generate"))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

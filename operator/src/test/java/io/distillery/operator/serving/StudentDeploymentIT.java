@@ -8,6 +8,7 @@ import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.api.v1alpha1.ResultStatus;
+import io.distillery.operator.api.v1alpha1.Stage;
 import io.distillery.operator.api.v1alpha1.StudentConditions;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.api.v1alpha1.StudentPhase;
@@ -252,6 +253,107 @@ class StudentDeploymentIT {
   }
 
   @Test
+  void aPairOfStageJobsIsServedAsOneVersionWithBothMountsArgsAndDigests() throws Exception {
+    String ns = api.newNamespace("pair");
+    String pairSpec =
+        "source: {distillationJobRef: chairs, appearance: {distillationJobRef: %s}}\n"
+            + "replicas: 2\n"
+            + "rollout: {strategy: Canary, canaryReplicas: 1, progressDeadlineSeconds: 600}";
+    createJob(ns, "chairs");
+    succeed(ns, "chairs", A, true);
+    createJob(ns, "not-rgb");
+    succeed(ns, "not-rgb", B, true);
+    apply(ns, studentDeployment("coloured", pairSpec.formatted("not-rgb")));
+    awaitSource(ns, "coloured", StudentConditions.SOURCE_WRONG_STAGE);
+    assertThat(Conditions.find(get(ns, "coloured").getStatus().conditions, "SourceReady"))
+        .get()
+        .satisfies(
+            c ->
+                assertThat(c.getMessage())
+                    .startsWith("appearance stage: DistillationJob not-rgb distills the structure")
+                    .contains("spec.stage: appearance"));
+    assertThat(deployment(ns, "coloured")).as("nothing runs for a wrong stage").isNull();
+
+    createAppearanceJob(ns, "chairs-rgb");
+    apply(ns, studentDeployment("coloured", pairSpec.formatted("chairs-rgb")));
+    awaitSource(ns, "coloured", StudentConditions.SOURCE_NOT_SUCCEEDED);
+    succeed(ns, "chairs-rgb", "pvc://colours/chairs-rgb/student", B, true);
+
+    Deployment d = await().until(() -> deployment(ns, "coloured"), x -> x != null);
+    var pod = d.getSpec().getTemplate().getSpec();
+    assertThat(pod.getContainers().get(0).getArgs())
+        .containsSequence("--model", "/var/lib/distillery/model/chairs/student")
+        .containsSequence("--appearance", "/var/lib/distillery/appearance/chairs-rgb/student");
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getPersistentVolumeClaim() != null)
+        .extracting(v -> v.getName() + "=" + v.getPersistentVolumeClaim().getClaimName())
+        .containsExactly("model=artifacts", "appearance=colours");
+    assertThat(pod.getContainers().get(0).getVolumeMounts())
+        .filteredOn(m -> !m.getName().equals("tmp"))
+        .allSatisfy(m -> assertThat(m.getReadOnly()).isTrue())
+        .hasSize(2);
+    String v1 = PairDigest.of(A, B);
+    assertThat(digestOf(d)).isEqualTo(v1);
+
+    sim.rollOut(d, 10, 9);
+    awaitPhase(ns, "coloured", StudentPhase.Available);
+    var status = get(ns, "coloured").getStatus();
+    assertThat(status.currentDigest).isEqualTo(v1);
+    assertThat(status.stages)
+        .extracting(x -> x.stage + " " + x.source + " " + x.model + " " + x.digest)
+        .containsExactly(
+            "structure chairs pvc://artifacts/chairs/student " + A,
+            "appearance chairs-rgb pvc://colours/chairs-rgb/student " + B);
+    String table = api.runKubectl("get", "sd", "-n", ns);
+    assertThat(table).contains("chairs+chairs-rgb@" + v1.substring(0, 15));
+
+    // Only the appearance stage is retrained: a new version, canaried as a pair.
+    String c = Fixtures.digest('c');
+    createAppearanceJob(ns, "chairs-rgb-v2");
+    succeed(ns, "chairs-rgb-v2", "pvc://colours/chairs-rgb-v2/student", c, true);
+    apply(ns, studentDeployment("coloured", pairSpec.formatted("chairs-rgb-v2")));
+    Deployment canary =
+        await()
+            .until(
+                () -> client.apps().deployments().inNamespace(ns).withName("coloured-canary").get(),
+                x -> x != null);
+    assertThat(digestOf(canary)).isEqualTo(PairDigest.of(A, c));
+    assertThat(canary.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .containsSequence("--model", "/var/lib/distillery/model/chairs/student")
+        .containsSequence("--appearance", "/var/lib/distillery/appearance/chairs-rgb-v2/student");
+    assertThat(
+            deployment(ns, "coloured")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getArgs())
+        .as("the stable pods keep the whole current pair")
+        .containsSequence("--appearance", "/var/lib/distillery/appearance/chairs-rgb/student");
+    assertThat(digestOf(deployment(ns, "coloured"))).isEqualTo(v1);
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(get(ns, "coloured").getStatus().canary.stages)
+                    .extracting(x -> x.digest)
+                    .containsExactly(A, c));
+
+    assertRefused(
+        ns,
+        "source: {modelUri: 'pvc://c/m', digest: '"
+            + A
+            + "', appearance: {distillationJobRef: x, modelUri: 'pvc://c/a', digest: '"
+            + B
+            + "'}}",
+        "source.appearance: set exactly one of distillationJobRef");
+    assertRefused(
+        ns,
+        "source: {distillationJobRef: s, appearance: {modelUri: 'pvc://c/a'}}",
+        "source.appearance.digest");
+  }
+
+  @Test
   void admissionRefusesContradictorySpecsNamingTheField() {
     String ns = api.newNamespace("admission");
     assertRefused(
@@ -321,14 +423,29 @@ class StudentDeploymentIT {
     client.resource(dj).create();
   }
 
+  /** A DistillationJob of the appearance stage (its teacher an appearance artifact on a claim). */
+  static void createAppearanceJob(String ns, String name) {
+    DistillationJob dj = Fixtures.distillationJob(name);
+    dj.getMetadata().setNamespace(ns);
+    dj.getMetadata().setUid(null);
+    dj.getMetadata().setGeneration(null);
+    dj.getSpec().stage = Stage.APPEARANCE;
+    dj.getSpec().teacher.uri = "pvc://colours/teacher";
+    client.resource(dj).create();
+  }
+
   /** Writes what the DistillationJob controller writes when the trainer finished. */
   static void succeed(String ns, String name, String digest, boolean gatePassed) {
+    succeed(ns, name, "pvc://artifacts/" + name + "/student", digest, gatePassed);
+  }
+
+  static void succeed(String ns, String name, String artifact, String digest, boolean gatePassed) {
     DistillationJob dj =
         client.resources(DistillationJob.class).inNamespace(ns).withName(name).get();
     DistillationJobStatus s = new DistillationJobStatus();
     s.phase = gatePassed ? Phase.Succeeded : Phase.Failed;
     s.result = new ResultStatus();
-    s.result.artifact = "pvc://artifacts/" + name + "/student";
+    s.result.artifact = artifact;
     s.result.digest = digest;
     s.result.gate = new ResultStatus.GateStatus();
     s.result.gate.passed = gatePassed;

@@ -30,6 +30,15 @@ public final class ServeCommand implements Callable<Integer> {
   Path model;
 
   @Option(
+      names = "--appearance",
+      paramLabel = "DIR",
+      description =
+          "An appearance-stage artifact dir: serve --model (then a structure model) and it as the"
+              + " two-stage pipeline `mdt pipeline` would make of them; the served digest is the"
+              + " pair's (trainer-image/SERVING.md).")
+  Path appearance;
+
+  @Option(
       names = "--steps",
       paramLabel = "N",
       description =
@@ -92,7 +101,11 @@ public final class ServeCommand implements Callable<Integer> {
     Thread hook = new Thread(server::close, "mdt-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      server.load(model);
+      if (appearance != null) {
+        server.load(model, appearance);
+      } else {
+        server.load(model);
+      }
       if (steps != null) {
         server.model().useDefaultSteps(steps);
       }

@@ -1,5 +1,6 @@
 package io.distillery.mdt.serve;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillery.mdt.model.Devices;
@@ -136,10 +137,26 @@ public final class GenerationServer implements AutoCloseable {
    * turns ready.
    */
   public void load(Path modelDir) throws IOException {
+    load(device -> ServingModel.load(modelDir, device));
+  }
+
+  /**
+   * As {@link #load(Path)} for a structure and an appearance stage in two directories, served as
+   * the pipeline of the two ({@link ServingModel#loadPair}).
+   */
+  public void load(Path structureDir, Path appearanceDir) throws IOException {
+    load(device -> ServingModel.loadPair(structureDir, appearanceDir, device));
+  }
+
+  private interface Loader {
+    ServingModel load(Device device) throws IOException;
+  }
+
+  private void load(Loader loader) throws IOException {
     if (!state.compareAndSet(State.STARTING, State.LOADING)) {
       throw new IllegalStateException("load() is only possible once, before close()");
     }
-    ServingModel m = ServingModel.load(modelDir, Devices.resolve(options.device()));
+    ServingModel m = loader.load(Devices.resolve(options.device()));
     if (!state.compareAndSet(State.LOADING, State.WARMING)) {
       m.close(); // close() ran while loading
       return;

@@ -26,7 +26,9 @@ import java.nio.file.Path;
  * is the pipeline's, {@code threshold} its occupancy threshold, {@code steps.allowed} the counts
  * both stages serve, {@code nfePerSample} both stages' evaluations, {@code channels} 1 (occupancy)
  * and {@code colourChannels} 3, and {@code stages.structure} / {@code stages.appearance} each give
- * the stage's digest, kind, role, architecture, step counts, guidance and CFG strength.
+ * the stage's digest, kind, role, architecture, step counts, guidance and CFG strength. For two
+ * stage directories served together ({@code --appearance}) {@code digest} is their {@link
+ * PairDigest}, {@code digestOf} is {@code stages} and there is no {@code evaluation}.
  */
 final class ModelInfo {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,6 +67,10 @@ final class ModelInfo {
     o.put("digest", model.digest());
     o.put("role", model.role());
     o.put("kind", p.pipeline().card().kind());
+    if (model.pair()) {
+      // Two stage directories: no pipeline artifact of their own, the digest is their pair's.
+      o.put("digestOf", "stages");
+    }
     o.put("threshold", p.threshold());
     ObjectNode st = o.putObject("steps");
     st.put("default", steps);
@@ -79,7 +85,7 @@ final class ModelInfo {
     ObjectNode stages = o.putObject("stages");
     stage(stages.putObject(Pipelines.STRUCTURE), p.structure(), s1);
     stage(stages.putObject(Pipelines.APPEARANCE), p.appearance(), s2);
-    JsonNode report = report(model.artifact());
+    JsonNode report = model.pair() ? null : report(model.artifact());
     if (report != null) {
       o.set("evaluation", report);
     }

@@ -10,11 +10,14 @@ import io.distillery.mdt.artifact.CorruptArtifactException;
 import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
+import io.distillery.mdt.model.PipelineCard;
 import io.distillery.mdt.model.Pipelines;
 import io.distillery.mdt.model.UnsupportedArtifactException;
 import io.distillery.mdt.sampling.EulerSampler;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,18 +48,21 @@ public final class ServingModel implements AutoCloseable {
   private final PipelineStages pipeline;
   private final SortedSet<Integer> allowedSteps;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final String pairDigest;
   private volatile Integer defaultStepsOverride;
 
   private ServingModel(ModelArtifacts.Loaded loaded) {
     this.loaded = loaded;
     this.pipeline = null;
     this.allowedSteps = allowedSteps(loaded.card());
+    this.pairDigest = null;
   }
 
-  private ServingModel(PipelineStages pipeline) {
+  private ServingModel(PipelineStages pipeline, String pairDigest) {
     this.loaded = pipeline.structure();
     this.pipeline = pipeline;
     this.allowedSteps = pipeline.allowedSteps();
+    this.pairDigest = pairDigest;
   }
 
   /**
@@ -72,7 +78,7 @@ public final class ServingModel implements AutoCloseable {
         p.close();
         throw e;
       }
-      return new ServingModel(p);
+      return new ServingModel(p, null);
     }
     ModelArtifacts.Loaded loaded = ModelArtifacts.load(dir, device);
     try {
@@ -92,6 +98,46 @@ public final class ServingModel implements AutoCloseable {
       throw e;
     }
     return new ServingModel(loaded);
+  }
+
+  /**
+   * Loads a structure and an appearance stage from two directories as the chain a pipeline artifact
+   * of the two would serve: {@link Pipelines#write} checks them (each verified, a structure and an
+   * appearance model on the same grid and classes; a refusal names the stage) into a scratch
+   * pipeline under the temporary directory, which is opened as any pipeline and deleted once
+   * loaded. The served digest is the {@link PairDigest} of the two stage digests.
+   */
+  public static ServingModel loadPair(Path structure, Path appearance, Device device)
+      throws IOException {
+    Path scratch = Files.createTempDirectory("mdt-serve-pair");
+    try {
+      Path dir = scratch.resolve("pipeline");
+      Pipelines.write(
+          dir,
+          structure.toAbsolutePath().normalize(),
+          appearance.toAbsolutePath().normalize(),
+          PipelineCard.DEFAULT_THRESHOLD);
+      Pipelines.Pipeline opened = Pipelines.open(dir);
+      PipelineStages p = PipelineStages.load(opened, device);
+      try {
+        requireClassNames(structure, p.structure().card());
+      } catch (IOException e) {
+        p.close();
+        throw e;
+      }
+      return new ServingModel(
+          p, PairDigest.of(opened.structure().digest(), opened.appearance().digest()));
+    } finally {
+      deleteTree(scratch);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // A scratch directory left behind in the temporary directory harms nothing.
+    }
   }
 
   private static void requireClassNames(Path dir, ModelCard card) throws CorruptArtifactException {
@@ -167,8 +213,14 @@ public final class ServingModel implements AutoCloseable {
     return pipeline != null ? pipeline.pipeline().artifact() : loaded.artifact();
   }
 
+  /** The artifact's digest; for two stage directories served together, their pair digest. */
   public String digest() {
-    return artifact().digest();
+    return pairDigest != null ? pairDigest : artifact().digest();
+  }
+
+  /** Whether this is two stage directories served together (no pipeline artifact of their own). */
+  public boolean pair() {
+    return pairDigest != null;
   }
 
   public int defaultSteps() {

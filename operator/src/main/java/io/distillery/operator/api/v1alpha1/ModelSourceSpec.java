@@ -6,7 +6,10 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
-/** Where the served model comes from. */
+/**
+ * Where the served model comes from: one model, a pipeline artifact, or (with {@link #appearance})
+ * the structure stage of a two-stage pipeline whose appearance stage is given there.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value = "has(self.distillationJobRef) != has(self.modelUri)",
@@ -22,17 +25,27 @@ public class ModelSourceSpec {
   @JsonPropertyDescription(
       "Name of a DistillationJob in this namespace; its status.result gives artifact and digest."
           + " The deployment waits until that job has Succeeded and passed its gate. Point it at a"
-          + " newer job to roll the new student out.")
+          + " newer job to roll the new student out. With `appearance` set it names the structure"
+          + " stage (a job with `spec.stage: structure`).")
   public String distillationJobRef;
 
   @Pattern("^pvc://[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
   @JsonPropertyDescription(
       "A model artifact directory on a PersistentVolumeClaim in this namespace,"
-          + " `pvc://<claim>/<path>`; mounted read-only.")
+          + " `pvc://<claim>/<path>`; mounted read-only. A pipeline artifact (`mdt pipeline`) is"
+          + " served as such: its stages must be on the same claim, given relative to it. With"
+          + " `appearance` set it is the structure stage's artifact.")
   public String modelUri;
 
   @Pattern("^sha256:[0-9a-f]{64}$")
   @JsonPropertyDescription(
       "Digest of the artifact at modelUri, `sha256:<64 hex>` (what `mdt serve` verifies).")
   public String digest;
+
+  @JsonPropertyDescription(
+      "The appearance stage of a two-stage pipeline served from two artifacts: the pods run `mdt"
+          + " serve --model <structure> --appearance <appearance>`. The pair is one version:"
+          + " its digest (status.currentDigest) is derived from both stage digests, so a change"
+          + " of either stage rolls out (or canaries, or rolls back) the pair as a whole.")
+  public AppearanceSourceSpec appearance;
 }

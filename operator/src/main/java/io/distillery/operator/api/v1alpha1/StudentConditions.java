@@ -20,6 +20,7 @@ public final class StudentConditions {
   public static final String SOURCE_FAILED = "SourceFailed";
   public static final String SOURCE_GATE_FAILED = "SourceGateFailed";
   public static final String SOURCE_INVALID = "SourceInvalid";
+  public static final String SOURCE_WRONG_STAGE = "SourceWrongStage";
 
   // Available.
   public static final String REPLICAS_READY = "ReplicasReady";
@@ -45,7 +46,8 @@ public final class StudentConditions {
 
   /** Source reasons that need a person: Warning events. */
   public static final Set<String> SOURCE_BLOCKED =
-      Set.of(SOURCE_NOT_FOUND, SOURCE_FAILED, SOURCE_GATE_FAILED, SOURCE_INVALID);
+      Set.of(
+          SOURCE_NOT_FOUND, SOURCE_FAILED, SOURCE_GATE_FAILED, SOURCE_INVALID, SOURCE_WRONG_STAGE);
 
   private StudentConditions() {}
 

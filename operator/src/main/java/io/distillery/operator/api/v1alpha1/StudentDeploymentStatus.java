@@ -36,7 +36,10 @@ public class StudentDeploymentStatus {
   @JsonPropertyDescription("Model URI the stable Deployment serves (`pvc://<claim>/<path>`).")
   public String currentModel;
 
-  @JsonPropertyDescription("Digest of the model the stable Deployment serves.")
+  @JsonPropertyDescription(
+      "Digest of the model the stable Deployment serves; for two stages (spec.source.appearance)"
+          + " the pair's: `sha256:` and the hex SHA-256 of `structure <digest>\\nappearance"
+          + " <digest>\\n`.")
   public String currentDigest;
 
   @JsonPropertyDescription("Digest served before the last promotion or rolling update.")
@@ -45,6 +48,13 @@ public class StudentDeploymentStatus {
   @JsonPropertyDescription(
       "DistillationJob the current model came from (empty for a modelUri source).")
   public String currentSource;
+
+  @JsonPropertyDescription(
+      "The stages of the served two-stage pipeline when they come from two sources"
+          + " (spec.source.appearance), structure first, each with source, model and digest;"
+          + " absent for one artifact (for a pipeline artifact the serving pods' /v1/model lists"
+          + " its stages).")
+  public List<ServedStageStatus> stages;
 
   @JsonPropertyDescription("Source and short digest of the served model (printer column).")
   public String model;
@@ -71,6 +81,9 @@ public class StudentDeploymentStatus {
 
     @JsonPropertyDescription("DistillationJob the canary's model came from.")
     public String source;
+
+    @JsonPropertyDescription("The canary's stages, as status.stages.")
+    public List<ServedStageStatus> stages;
 
     @JsonPropertyDescription("Speedup of the canary's student, e.g. `21.4x@1`.")
     public String speedup;
