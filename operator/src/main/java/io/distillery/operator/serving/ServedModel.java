@@ -1,5 +1,6 @@
 package io.distillery.operator.serving;
 
+import io.distillery.config.PairDigest;
 import io.distillery.operator.api.v1alpha1.ServedStageStatus;
 import io.distillery.operator.distillation.InputUris;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.distillery.config.PairDigest;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.api.v1alpha1.Phase;

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.distillery.config.PairDigest;
 import io.distillery.config.TrainerConfig.Stage;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.CorruptArtifactException;

@@ -2,6 +2,7 @@ package io.distillery.mdt.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.distillery.config.PairDigest;
 import io.distillery.config.TrainerConfig.ModelSpec;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.cli.Mdt;
@@ -55,7 +56,7 @@ class PairServingTest {
   void thePairDigestIsFixedByBothStageDigests() {
     String s = "sha256:" + "1".repeat(64);
     String a = "sha256:" + "2".repeat(64);
-    // The same vector is asserted in the operator's PairDigestTest: both must agree.
+    // The operator derives the same value (trainer-config's PairDigest) for a StudentDeployment.
     assertThat(PairDigest.of(s, a))
         .isEqualTo("sha256:d06075f495b206411617e0b6aee8bedd33e0c8f4a96b1695f7ae4de560882d86");
     assertThat(PairDigest.of(a, s)).isNotEqualTo(PairDigest.of(s, a));

@@ -1,4 +1,4 @@
-package io.distillery.mdt.serve;
+package io.distillery.config;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -6,12 +6,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The one version digest of a structure and an appearance stage served together from two
- * directories ({@code mdt serve --model S --appearance A}): {@code sha256:} and the hex SHA-256 of
- * the UTF-8 text {@code "structure <S digest>\nappearance <A digest>\n"}. A change of either stage
- * is a new digest; the operator derives the same value for a StudentDeployment serving the pair
- * (operator/src/main/java/io/distillery/operator/serving/PairDigest.java), so both name one version
- * alike.
+ * The one version digest of a structure and an appearance stage served together: {@code sha256:}
+ * and the hex SHA-256 of the UTF-8 text {@code "structure <S digest>\nappearance <A digest>\n"}. A
+ * change of either stage is a new digest. {@code mdt serve --model S --appearance A} reports it and
+ * the operator derives it for a StudentDeployment serving the pair, so the pod annotation, the
+ * status and the pod's {@code /v1/model} name one version alike.
  */
 public final class PairDigest {
   private PairDigest() {}
