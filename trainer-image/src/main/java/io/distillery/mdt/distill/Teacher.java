@@ -174,7 +174,7 @@ public final class Teacher implements AutoCloseable {
    */
   public ModelCard studentCard(
       SamplerSettings studentSampler, List<String> names, Map<String, Object> training) {
-    ModelCard c = FlowModels.card(stage, "student", spec, studentSampler, true, names, training);
+    ModelCard c = ModelCard.builtIn(stage, "student", spec, studentSampler, true, names, training);
     if (!isTorchScript()) {
       return c;
     }

@@ -3,9 +3,6 @@ package io.distillery.mdt.model;
 import ai.djl.Device;
 import io.distillery.config.TrainerConfig.ModelSpec;
 import io.distillery.config.TrainerConfig.Stage;
-import io.distillery.mdt.flow.SamplerSettings;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The built-in network of each stage (docs/algorithm.md section 9): the dense {@link
@@ -33,20 +30,5 @@ public final class FlowModels {
     return stage == Stage.APPEARANCE
         ? SparseFlowTransformer.describe(spec)
         : FlowTransformer.describe(spec);
-  }
-
-  /** The model.json card of a network of {@code stage}. */
-  public static ModelCard card(
-      Stage stage,
-      String role,
-      ModelSpec spec,
-      SamplerSettings sampler,
-      boolean guidanceBakedIn,
-      List<String> classNames,
-      Map<String, Object> training) {
-    return stage == Stage.APPEARANCE
-        ? ModelCard.sparseFlowTransformer(
-            role, spec, sampler, guidanceBakedIn, classNames, training)
-        : ModelCard.flowTransformer(role, spec, sampler, guidanceBakedIn, classNames, training);
   }
 }

@@ -58,8 +58,12 @@ public record ModelCard(
     return FLOW_TRANSFORMER.equals(kind) ? 2 : 1;
   }
 
-  /** A card for the built-in transformer with the weights in {@link ModelArtifacts#WEIGHTS}. */
-  public static ModelCard flowTransformer(
+  /**
+   * A card for a built-in network of {@code stage} (the dense transformer for the structure, the
+   * sparse one for the appearance) with the weights in {@link ModelArtifacts#WEIGHTS}.
+   */
+  public static ModelCard builtIn(
+      TrainerConfig.Stage stage,
       String role,
       ModelSpec model,
       SamplerSettings sampler,
@@ -67,7 +71,7 @@ public record ModelCard(
       List<String> classNames,
       Map<String, Object> training) {
     return new ModelCard(
-        FLOW_TRANSFORMER,
+        stage == TrainerConfig.Stage.APPEARANCE ? SPARSE_FLOW_TRANSFORMER : FLOW_TRANSFORMER,
         role,
         model,
         sampler,
@@ -92,25 +96,5 @@ public record ModelCard(
     return SPARSE_FLOW_TRANSFORMER.equals(kind) || SPARSE_TORCHSCRIPT.equals(kind)
         ? TrainerConfig.Stage.APPEARANCE
         : TrainerConfig.Stage.STRUCTURE;
-  }
-
-  /** A card for the sparse appearance flow with the weights in {@link ModelArtifacts#WEIGHTS}. */
-  public static ModelCard sparseFlowTransformer(
-      String role,
-      ModelSpec model,
-      SamplerSettings sampler,
-      boolean guidanceBakedIn,
-      List<String> classNames,
-      Map<String, Object> training) {
-    return new ModelCard(
-        SPARSE_FLOW_TRANSFORMER,
-        role,
-        model,
-        sampler,
-        guidanceBakedIn,
-        classNames,
-        ModelArtifacts.WEIGHTS,
-        CONVENTIONS,
-        training);
   }
 }

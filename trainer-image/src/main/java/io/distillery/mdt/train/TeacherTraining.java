@@ -82,7 +82,7 @@ public final class TeacherTraining {
       training.put("dataset", cfg.dataset.uri);
       training.put("finalLosses", s.finalLosses());
       ModelCard card =
-          FlowModels.card(
+          ModelCard.builtIn(
               cfg.stage,
               "teacher",
               spec,

@@ -6,6 +6,7 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillery.config.ExitCodes;
+import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerConfig.ModelSpec;
 import io.distillery.mdt.artifact.ArtifactWriter;
 import io.distillery.mdt.flow.SamplerSettings;
@@ -73,7 +74,13 @@ class UnsupportedModelVersionTest {
   }
 
   private static ModelCard card(ModelSpec spec) {
-    return ModelCard.flowTransformer(
-        "teacher", spec, new SamplerSettings(2, 1.0, 1.0), false, List.of("a", "b", "c"), Map.of());
+    return ModelCard.builtIn(
+        TrainerConfig.Stage.STRUCTURE,
+        "teacher",
+        spec,
+        new SamplerSettings(2, 1.0, 1.0),
+        false,
+        List.of("a", "b", "c"),
+        Map.of());
   }
 }

@@ -291,7 +291,8 @@ class SparseFlowTransformerTest {
   @Test
   void anArtifactRecordsTheSparseArchitectureAndReopensAsIt(@TempDir Path dir) throws Exception {
     ModelCard card =
-        ModelCard.sparseFlowTransformer(
+        ModelCard.builtIn(
+            TrainerConfig.Stage.APPEARANCE,
             "teacher",
             spec(),
             new SamplerSettings(2, 1.0, 1.0),
@@ -333,13 +334,26 @@ class SparseFlowTransformerTest {
         FlowTransformer d = FlowTransformer.create(TinySpecs.tiny(), 1, Device.cpu())) {
       ModelArtifacts.write(
           sparse,
-          ModelCard.sparseFlowTransformer("teacher", spec(), sampler, false, List.of(), Map.of()),
+          ModelCard.builtIn(
+              TrainerConfig.Stage.APPEARANCE,
+              "teacher",
+              spec(),
+              sampler,
+              false,
+              List.of(),
+              Map.of()),
           s.weights(),
           ModelArtifacts.Extras.none());
       ModelArtifacts.write(
           dense,
-          ModelCard.flowTransformer(
-              "teacher", TinySpecs.tiny(), sampler, false, List.of(), Map.of()),
+          ModelCard.builtIn(
+              TrainerConfig.Stage.STRUCTURE,
+              "teacher",
+              TinySpecs.tiny(),
+              sampler,
+              false,
+              List.of(),
+              Map.of()),
           d.weights(),
           ModelArtifacts.Extras.none());
     }

@@ -23,7 +23,8 @@ class TeachersTest {
     try (FlowTransformer m = FlowTransformer.create(TinySpecs.tiny(), 2, Device.cpu())) {
       ModelArtifacts.write(
           art,
-          ModelCard.flowTransformer(
+          ModelCard.builtIn(
+              TrainerConfig.Stage.STRUCTURE,
               "teacher",
               TinySpecs.tiny(),
               new SamplerSettings(25, 3, 1),

@@ -2,6 +2,7 @@ package io.distillery.mdt.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerConfig.ModelSpec;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.flow.SamplerSettings;
@@ -40,7 +41,8 @@ public final class TinyPipelines {
       perturb(m.weights(), seed);
       return ModelArtifacts.write(
           dir,
-          ModelCard.flowTransformer("teacher", spec, SAMPLER, false, classes, Map.of()),
+          ModelCard.builtIn(
+              TrainerConfig.Stage.STRUCTURE, "teacher", spec, SAMPLER, false, classes, Map.of()),
           m.weights(),
           ModelArtifacts.Extras.none());
     }
@@ -57,7 +59,8 @@ public final class TinyPipelines {
       perturb(m.weights(), seed);
       return ModelArtifacts.write(
           dir,
-          ModelCard.sparseFlowTransformer("teacher", spec, SAMPLER, false, classes, Map.of()),
+          ModelCard.builtIn(
+              TrainerConfig.Stage.APPEARANCE, "teacher", spec, SAMPLER, false, classes, Map.of()),
           m.weights(),
           ModelArtifacts.Extras.none());
     }
@@ -74,7 +77,8 @@ public final class TinyPipelines {
       perturb(m.weights(), seed);
       return ModelArtifacts.write(
           dir,
-          ModelCard.sparseFlowTransformer(
+          ModelCard.builtIn(
+              TrainerConfig.Stage.APPEARANCE,
               "student",
               spec,
               SamplerSettings.student(studentSteps.get(studentSteps.size() - 1)),

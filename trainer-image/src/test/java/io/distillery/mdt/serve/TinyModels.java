@@ -62,7 +62,8 @@ public final class TinyModels {
       w.put(out + ".weight", w.get(out + ".weight").zerosLike());
       w.put(out + ".bias", w.get(out + ".bias").zerosLike().add(value));
       ModelCard card =
-          ModelCard.flowTransformer(
+          ModelCard.builtIn(
+              TrainerConfig.Stage.STRUCTURE,
               "student",
               t.card().model(),
               SamplerSettings.student(1),
@@ -81,7 +82,8 @@ public final class TinyModels {
       throws IOException {
     try (ModelArtifacts.Loaded t = ModelArtifacts.load(teacherDir, Device.cpu())) {
       ModelCard card =
-          ModelCard.flowTransformer(
+          ModelCard.builtIn(
+              TrainerConfig.Stage.STRUCTURE,
               "student",
               t.card().model(),
               SamplerSettings.student(studentSteps.get(0)),
