@@ -25,17 +25,33 @@ public final class MeshWriter {
    */
   public static VoxelMesh write(float[] occupancy, int resolution, Path file) throws IOException {
     VoxelMesh mesh = VoxelMesh.of(occupancy, resolution);
+    byFormat(
+        file,
+        () -> writePly(mesh, file),
+        () -> writeObj(mesh, file),
+        () -> AtomicFiles.write(file, GlbWriter.encode(mesh, resolution)));
+    return mesh;
+  }
+
+  /** One way of writing a mesh file. */
+  @FunctionalInterface
+  private interface Writing {
+    void run() throws IOException;
+  }
+
+  /** Runs the writer of the file's format, chosen by its extension. */
+  private static void byFormat(Path file, Writing ply, Writing obj, Writing glb)
+      throws IOException {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     if (name.endsWith(".ply")) {
-      writePly(mesh, file);
+      ply.run();
     } else if (name.endsWith(".obj")) {
-      writeObj(mesh, file);
+      obj.run();
     } else if (name.endsWith(".glb")) {
-      Files.write(file, GlbWriter.encode(mesh, resolution));
+      glb.run();
     } else {
       throw new IllegalArgumentException(file + ": mesh files end in .ply, .obj or .glb");
     }
-    return mesh;
   }
 
   /**
@@ -45,16 +61,11 @@ public final class MeshWriter {
   public static ColouredVoxelMesh write(
       float[] occupancy, float[] colours, int resolution, Path file) throws IOException {
     ColouredVoxelMesh mesh = ColouredVoxelMesh.of(occupancy, colours, resolution);
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    if (name.endsWith(".ply")) {
-      writePly(mesh, file);
-    } else if (name.endsWith(".obj")) {
-      writeObj(mesh, file);
-    } else if (name.endsWith(".glb")) {
-      AtomicFiles.write(file, GlbWriter.encode(mesh, resolution));
-    } else {
-      throw new IllegalArgumentException(file + ": mesh files end in .ply, .obj or .glb");
-    }
+    byFormat(
+        file,
+        () -> writePly(mesh, file),
+        () -> writeObj(mesh, file),
+        () -> AtomicFiles.write(file, GlbWriter.encode(mesh, resolution)));
     return mesh;
   }
 
