@@ -31,17 +31,23 @@ class PipelineEvaluateCommandTest {
   void stages() throws Exception {
     structure = tmp.resolve("structure");
     appearance = tmp.resolve("appearance");
+    pipe = tmp.resolve("pipe");
+    structureDigest = makePipeline(structure, appearance, pipe, BuiltinShapes.CLASS_NAMES);
+  }
+
+  /** Writes both stages for {@code classes} and the pipeline; the structure stage's digest. */
+  private String makePipeline(Path structure, Path appearance, Path pipe, List<String> classes)
+      throws Exception {
     ModelSpec s = TinySpecs.tiny();
     s.resolution = 16;
     s.patchSize = 8;
-    s.numClasses = BuiltinShapes.CLASS_NAMES.size();
-    structureDigest = TinyPipelines.structure(structure, 1, s, BuiltinShapes.CLASS_NAMES).digest();
+    s.numClasses = classes.size();
+    String digest = TinyPipelines.structure(structure, 1, s, classes).digest();
     ModelSpec a = TinyPipelines.appearanceSpec();
     a.resolution = 16;
     a.patchSize = 4;
-    a.numClasses = BuiltinShapes.CLASS_NAMES.size();
-    TinyPipelines.appearance(appearance, 2, a, BuiltinShapes.CLASS_NAMES);
-    pipe = tmp.resolve("pipe");
+    a.numClasses = classes.size();
+    TinyPipelines.appearance(appearance, 2, a, classes);
     assertThat(
             cli.run(
                 "pipeline",
@@ -53,6 +59,7 @@ class PipelineEvaluateCommandTest {
                 pipe.toString()))
         .as(cli.err.toString())
         .isZero();
+    return digest;
   }
 
   private int evaluate(Path model, Path out, String... more) {
@@ -144,5 +151,23 @@ class PipelineEvaluateCommandTest {
     assertThat(evaluate(structure, tmp.resolve("e2"), "--appearance-steps", "2"))
         .isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(cli.err.toString()).contains("--appearance-steps");
+  }
+
+  @Test
+  void classesWithoutABuiltInPaletteOmitTheOffPaletteErrorAndSayWhy() throws Exception {
+    Path other = tmp.resolve("abc");
+    makePipeline(
+        other.resolve("s"), other.resolve("a"), other.resolve("pipe"), TinyPipelines.CLASSES);
+    Path out = tmp.resolve("eval");
+    assertThat(evaluate(other.resolve("pipe"), out, "--steps", "1"))
+        .as(cli.err.toString())
+        .isZero();
+    JsonNode p =
+        TrainerConfigs.json().readTree(out.resolve("report.json").toFile()).path("pipeline");
+    assertThat(p.path("offPaletteError").isNull()).isTrue();
+    assertThat(p.path("offPaletteNote").asText()).contains("[a, b, c]").contains("built-in");
+    assertThat(p.path("shapes").asInt()).isEqualTo(16);
+    assertThat(out.resolve("report.md")).content().contains("Off-palette error: not computed");
+    assertThat(cli.out.toString()).contains("off-palette error not computed");
   }
 }
