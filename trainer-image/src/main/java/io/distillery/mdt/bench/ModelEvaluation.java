@@ -42,7 +42,8 @@ import java.util.Map;
  * interval from {@link Bootstrap} over every seed's samples, per-class accuracy over the pooled
  * samples with a Wilson interval ({@link #wilson}), each seed's FD and accuracy, network
  * evaluations per sample, latency at batch 1 and throughput at batch 32. Writes {@code report.json}
- * and {@code report.md}.
+ * and {@code report.md}. A two-stage pipeline is evaluated through its thresholded structures and
+ * gets a pipeline section ({@link PipelineEvaluation}).
  */
 public final class ModelEvaluation {
   static final int THROUGHPUT_BATCH = 32;
