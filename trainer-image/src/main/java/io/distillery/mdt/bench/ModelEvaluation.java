@@ -3,6 +3,7 @@ package io.distillery.mdt.bench;
 import ai.djl.Device;
 import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfig;
+import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.data.BadInputException;
 import io.distillery.mdt.data.BuiltinShapes;
 import io.distillery.mdt.data.DatasetLoader;
@@ -14,6 +15,8 @@ import io.distillery.mdt.eval.ShapeEvaluator;
 import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
+import io.distillery.mdt.model.Pipelines;
+import io.distillery.mdt.model.UnsupportedArtifactException;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.sampling.SeededSampling;
 import java.io.IOException;
@@ -39,7 +42,8 @@ import java.util.Map;
  * interval from {@link Bootstrap} over every seed's samples, per-class accuracy over the pooled
  * samples with a Wilson interval ({@link #wilson}), each seed's FD and accuracy, network
  * evaluations per sample, latency at batch 1 and throughput at batch 32. Writes {@code report.json}
- * and {@code report.md}.
+ * and {@code report.md}. A two-stage pipeline is evaluated through its thresholded structures and
+ * gets a pipeline section ({@link PipelineEvaluation}).
  */
 public final class ModelEvaluation {
   static final int THROUGHPUT_BATCH = 32;
@@ -51,6 +55,8 @@ public final class ModelEvaluation {
    *
    * @param evalSeeds evaluation seeds, at least 1: {@code evaluation.seed} and the next ones,
    *     {@link Comparison#EVAL_SEED_STRIDE} apart, each with {@code evaluation.samples} shapes
+   * @param appearanceSteps a pipeline's appearance stage: sampler steps (null: its card's)
+   * @param appearanceCfg a pipeline's appearance stage: CFG strength (null: its card's)
    */
   public record Request(
       Path model,
@@ -61,11 +67,28 @@ public final class ModelEvaluation {
       Path classifier,
       Path out,
       Device device,
-      int evalSeeds) {
+      int evalSeeds,
+      Integer appearanceSteps,
+      Double appearanceCfg) {
     public Request {
       if (evalSeeds < 1) {
         throw new InvalidConfigException("--eval-seeds: must be at least 1, got " + evalSeeds);
       }
+    }
+
+    /** A request with a pipeline's appearance stage at its own defaults. */
+    public Request(
+        Path model,
+        TrainerConfig cfg,
+        Integer steps,
+        Double cfgStrength,
+        Double rescaleT,
+        Path classifier,
+        Path out,
+        Device device,
+        int evalSeeds) {
+      this(
+          model, cfg, steps, cfgStrength, rescaleT, classifier, out, device, evalSeeds, null, null);
     }
   }
 
@@ -111,25 +134,114 @@ public final class ModelEvaluation {
       Map<String, Integer> classSamples,
       Map<String, Double> reference,
       List<Row> rows,
-      Path dir) {}
+      Path dir,
+      PipelineEvaluation.Figures pipeline) {}
+
+  /**
+   * What is evaluated: a single structure model, or a pipeline whose thresholded structures are
+   * scored like one ({@link PipelineEvaluation}).
+   */
+  interface Subject {
+    /** The (structure) model's card: classes, method. */
+    ModelCard card();
+
+    String digest();
+
+    /** The (structure) sampler. */
+    SamplerSettings sampler();
+
+    int resolution();
+
+    /** The shapes the classifier scores for one evaluation seed. */
+    VoxelBatch sample(int[] labels, long seed);
+
+    double latencyMs();
+
+    double throughput();
+
+    /** The pipeline section of the report, or null for a single model. */
+    PipelineEvaluation.Figures pipeline(long seed);
+  }
+
+  /** A single structure model. */
+  private record SingleModel(
+      ModelCard card, String digest, SamplerSettings sampler, VelocityModel model)
+      implements Subject {
+    @Override
+    public int resolution() {
+      return (int) model.sampleShape().get(1);
+    }
+
+    @Override
+    public VoxelBatch sample(int[] labels, long seed) {
+      return SeededSampling.sample(model, sampler, labels, seed, SeededSampling.DEFAULT_BATCH);
+    }
+
+    @Override
+    public double latencyMs() {
+      return ModelEvaluation.latencyMs(
+          labels -> SeededSampling.sample(model, sampler, labels, 1_000_000L, 1));
+    }
+
+    @Override
+    public double throughput() {
+      return ModelEvaluation.throughput(
+          labels -> SeededSampling.sample(model, sampler, labels, 2_000_000L, THROUGHPUT_BATCH));
+    }
+
+    @Override
+    public PipelineEvaluation.Figures pipeline(long seed) {
+      return null;
+    }
+  }
 
   public static Report run(Request req) throws IOException {
+    Artifact artifact = Artifact.open(req.model());
+    if (Pipelines.isPipeline(artifact)) {
+      return PipelineEvaluation.run(req, Pipelines.open(artifact));
+    }
+    if (req.appearanceSteps() != null || req.appearanceCfg() != null) {
+      throw new BadInputException(
+          "--appearance-steps and --appearance-cfg apply to a pipeline (mdt pipeline); "
+              + req.model()
+              + " is a single model");
+    }
+    if (ModelArtifacts.card(artifact).stage() == TrainerConfig.Stage.APPEARANCE) {
+      throw new UnsupportedArtifactException(
+          req.model()
+              + " is an appearance model: it colours a structure and cannot be evaluated alone;"
+              + " pair it with a structure model (mdt pipeline --structure DIR --appearance "
+              + req.model()
+              + " --out PIPELINE) and evaluate the pipeline (mdt evaluate --model PIPELINE)");
+    }
+    try (ModelArtifacts.Loaded loaded = ModelArtifacts.load(artifact, req.device())) {
+      ModelCard card = loaded.card();
+      return evaluate(
+          req,
+          new SingleModel(
+              card,
+              loaded.artifact().digest(),
+              settings(card.sampler(), req.steps(), req.cfgStrength(), req.rescaleT()),
+              loaded.model()));
+    }
+  }
+
+  /** The evaluation of {@code subject}'s (structure) samples, and its pipeline section if any. */
+  static Report evaluate(Request req, Subject subject) throws IOException {
     TrainerConfig cfg = req.cfg();
     LoadedDataset held = DatasetLoader.load(cfg, BuiltinShapes.Split.HELD_OUT);
-    try (ModelArtifacts.Loaded loaded = ModelArtifacts.load(req.model(), req.device());
-        ShapeClassifier classifier =
-            req.classifier() == null
-                ? ShapeClassifier.loadShipped()
-                : ShapeClassifier.load(req.classifier())) {
-      ModelCard card = loaded.card();
-      SamplerSettings s = settings(card.sampler(), req);
-      VelocityModel model = loaded.model();
-      if (held.batch().resolution() != model.sampleShape().get(1)) {
+    try (ShapeClassifier classifier =
+        req.classifier() == null
+            ? ShapeClassifier.loadShipped()
+            : ShapeClassifier.load(req.classifier())) {
+      ModelCard card = subject.card();
+      SamplerSettings s = subject.sampler();
+      if (held.batch().resolution() != subject.resolution()) {
         throw new BadInputException(
             "held-out data is "
                 + held.batch().resolution()
                 + "^3 but the model makes "
-                + model.sampleShape().get(1)
+                + subject.resolution()
                 + "^3 grids");
       }
       int n = cfg.evaluation.samples;
@@ -145,8 +257,7 @@ public final class ModelEvaluation {
       ShapeEvaluator.Measured[] cells = new ShapeEvaluator.Measured[seeds.size()];
       List<SeedResult> perSeed = new ArrayList<>();
       for (int e = 0; e < seeds.size(); e++) {
-        VoxelBatch generated =
-            SeededSampling.sample(model, s, labels, seeds.get(e), SeededSampling.DEFAULT_BATCH);
+        VoxelBatch generated = subject.sample(labels, seeds.get(e));
         cells[e] = probe.measureForBootstrap(generated).measured();
         perSeed.add(
             new SeedResult(
@@ -178,12 +289,12 @@ public final class ModelEvaluation {
         classSamples.put(classes.get(c), classCount[c]);
         perClass.put(classes.get(c), wilson(classCorrect[c], classCount[c]));
       }
-      double latency = latencyMs(model, s);
-      double throughput = throughput(model, s);
+      double latency = subject.latencyMs();
+      double throughput = subject.throughput();
       Row row =
           new Row(
               method(card),
-              loaded.artifact().digest(),
+              subject.digest(),
               s.steps(),
               s.cfgStrength(),
               ci.get("fd").mean(),
@@ -213,7 +324,8 @@ public final class ModelEvaluation {
               classSamples,
               Map.of("fdRefVsRef", floor),
               List.of(row),
-              req.out().toAbsolutePath());
+              req.out().toAbsolutePath(),
+              subject.pipeline(cfg.evaluation.seed));
       write(report, req.out());
       return report;
     }
@@ -252,12 +364,13 @@ public final class ModelEvaluation {
     return new Estimate(p, Math.max(0, centre - half), Math.min(1, centre + half));
   }
 
-  private static SamplerSettings settings(SamplerSettings d, Request req) {
+  static SamplerSettings settings(
+      SamplerSettings d, Integer steps, Double cfgStrength, Double rescaleT) {
     try {
       return new SamplerSettings(
-          req.steps() == null ? d.steps() : req.steps(),
-          req.cfgStrength() == null ? d.cfgStrength() : req.cfgStrength(),
-          req.rescaleT() == null ? d.rescaleT() : req.rescaleT());
+          steps == null ? d.steps() : steps,
+          cfgStrength == null ? d.cfgStrength() : cfgStrength,
+          rescaleT == null ? d.rescaleT() : rescaleT);
     } catch (IllegalArgumentException e) {
       throw new BadInputException(e.getMessage());
     }
@@ -268,12 +381,12 @@ public final class ModelEvaluation {
     return m != null ? m.toString() : card.role();
   }
 
-  /** Median of three single-shape samplings after one warm-up. */
-  private static double latencyMs(VelocityModel model, SamplerSettings s) {
+  /** Median of three single-shape runs of {@code one} (given labels {0}) after one warm-up. */
+  static double latencyMs(java.util.function.Consumer<int[]> one) {
     double[] t = new double[4];
     for (int i = 0; i < t.length; i++) {
       long began = System.nanoTime();
-      SeededSampling.sample(model, s, new int[] {0}, 1_000_000L + i, 1);
+      one.accept(new int[] {0});
       t[i] = (System.nanoTime() - began) / 1e6;
     }
     double[] timed = Arrays.copyOfRange(t, 1, 4);
@@ -281,10 +394,11 @@ public final class ModelEvaluation {
     return timed[1];
   }
 
-  private static double throughput(VelocityModel model, SamplerSettings s) {
+  /** Shapes per second of one run of {@code batch} on {@link #THROUGHPUT_BATCH} labels 0. */
+  static double throughput(java.util.function.Consumer<int[]> batch) {
     int[] labels = new int[THROUGHPUT_BATCH];
     long began = System.nanoTime();
-    SeededSampling.sample(model, s, labels, 2_000_000L, THROUGHPUT_BATCH);
+    batch.accept(labels);
     return THROUGHPUT_BATCH / ((System.nanoTime() - began) / 1e9);
   }
 
@@ -312,6 +426,9 @@ public final class ModelEvaluation {
     json.put("classSamples", report.classSamples());
     json.put("reference", report.reference());
     json.put("rows", report.rows());
+    if (report.pipeline() != null) {
+      json.put("pipeline", report.pipeline());
+    }
     atomicWrite(
         dir.resolve("report.json"),
         io.distillery.config.TrainerConfigs.json().writeValueAsString(json));
@@ -382,6 +499,9 @@ public final class ModelEvaluation {
             report.evaluatedSamples(),
             report.machine(),
             report.date()));
+    if (report.pipeline() != null) {
+      md.append(report.pipeline().markdown());
+    }
     atomicWrite(dir.resolve("report.md"), md.toString());
   }
 

@@ -5,7 +5,9 @@ import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerConfigs;
 import io.distillery.mdt.bench.Estimate;
 import io.distillery.mdt.bench.ModelEvaluation;
+import io.distillery.mdt.bench.PipelineEvaluation;
 import io.distillery.mdt.model.Devices;
+import io.distillery.mdt.model.Pipelines;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -29,7 +31,12 @@ import picocli.CommandLine.Spec;
           + " samples, per-class accuracy over every seed's samples with a 95%% Wilson interval,"
           + " each seed's FD and class accuracy, network"
           + " evaluations per sample, latency at batch 1 and throughput at batch 32. Writes"
-          + " report.json and report.md to --out."
+          + " report.json and report.md to --out.",
+      "A two-stage pipeline (mdt pipeline) runs as mdt sample runs it: its thresholded"
+          + " structures get the figures above; the appearance stage adds the off-palette error"
+          + " (distance to the nearest colour the built-in appearance gives the class; built-in"
+          + " classes only), the count of empty structures, and the speed of the chain and of"
+          + " each stage. An appearance model alone is refused."
     })
 public final class EvaluateCommand implements Callable<Integer> {
   @Option(
@@ -78,11 +85,28 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--steps",
       paramLabel = "N",
-      description = "Sampler steps, at least 1 (default: the model's).")
+      description =
+          "Sampler steps, at least 1 (default: the model's; for a pipeline, the structure"
+              + " stage's).")
   Integer steps;
 
-  @Option(names = "--cfg", paramLabel = "W", description = "CFG strength (default: the model's).")
+  @Option(
+      names = "--cfg",
+      paramLabel = "W",
+      description = "CFG strength (default: the model's; for a pipeline, the structure stage's).")
   Double cfg;
+
+  @Option(
+      names = "--appearance-steps",
+      paramLabel = "N",
+      description = "A pipeline's appearance stage: sampler steps (default: its model.json's).")
+  Integer appearanceSteps;
+
+  @Option(
+      names = "--appearance-cfg",
+      paramLabel = "W",
+      description = "A pipeline's appearance stage: CFG strength (default: its model.json's).")
+  Double appearanceCfg;
 
   @Option(
       names = "--rescale-t",
@@ -139,9 +163,16 @@ public final class EvaluateCommand implements Callable<Integer> {
                 classifier,
                 out,
                 Devices.resolve(device),
-                evalSeeds));
+                evalSeeds,
+                appearanceSteps,
+                appearanceCfg));
     PrintWriter w = spec.commandLine().getOut();
     ModelEvaluation.Row row = r.rows().get(0);
+    if (r.pipeline() != null) {
+      w.printf(
+          "pipeline %s (digest %s), thresholded structures of the structure stage:%n  ",
+          model, r.pipeline().digest());
+    }
     w.printf(
         "%s, %d steps, cfg %.2f, %d samples x %d evaluation seeds: FD %s (floor %.2f), class"
             + " accuracy %s, precision %s, recall %s, 1-NNA %s (means over the seeds, 95%%"
@@ -174,8 +205,34 @@ public final class EvaluateCommand implements Callable<Integer> {
             sr.seed(), sr.fd(), sr.classAccuracy(), sr.samples());
       }
     }
+    if (r.pipeline() != null) {
+      printPipeline(w, r.pipeline());
+    }
     w.printf("  report in %s%n", r.dir());
     w.flush();
     return 0;
+  }
+
+  private static void printPipeline(PrintWriter w, PipelineEvaluation.Figures f) {
+    PipelineEvaluation.Stage st = f.stages().get(Pipelines.STRUCTURE);
+    PipelineEvaluation.Stage ap = f.stages().get(Pipelines.APPEARANCE);
+    w.printf(
+        "  pipeline: off-palette error %s, %d of %d structures empty (no appearance); chain %d"
+            + " NFE, %.1f ms at batch 1, %.2f shapes/s at batch 32 (structure %.1f ms, %.2f/s;"
+            + " appearance %d steps, cfg %.2f: %.1f ms, %.2f/s)%n",
+        f.offPaletteError() == null
+            ? "not computed (" + f.offPaletteNote() + ")"
+            : f.offPaletteError().format("%.4f"),
+        f.emptyStructures(),
+        f.shapes(),
+        f.nfe(),
+        f.latencyMsBatch1(),
+        f.throughputPerSec(),
+        st.latencyMsBatch1(),
+        st.throughputPerSec(),
+        ap.steps(),
+        ap.cfgStrength(),
+        ap.latencyMsBatch1(),
+        ap.throughputPerSec());
   }
 }

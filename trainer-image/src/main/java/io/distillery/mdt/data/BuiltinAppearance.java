@@ -23,7 +23,8 @@ public final class BuiltinAppearance {
   /** Palettes per class. */
   public static final int VARIANTS = 2;
 
-  private static final double DARKEST = 0.6;
+  /** Shading factor at the bottom of a shape; the top gets 1, heights in between linearly. */
+  public static final double DARKEST = 0.6;
 
   /** RGB per class (label order), variant and part (PART_NAMES order). */
   private static final int[][][] PALETTES = {
@@ -38,6 +39,24 @@ public final class BuiltinAppearance {
   };
 
   private BuiltinAppearance() {}
+
+  /** Parts in class {@code label}'s palettes (the same for every variant). */
+  public static int parts(int label) {
+    return PALETTES[label][0].length;
+  }
+
+  /**
+   * Unshaded colour of {@code part} of class {@code label} in palette {@code variant}: R, G, B in
+   * [0, 1]. A voxel of that part gets this times its shade ({@value #DARKEST} to 1), mapped to [-1,
+   * 1] as {@code 2 * channel * shade - 1}.
+   */
+  public static double[] partColour(int label, int variant, int part) {
+    double[] rgb = new double[CHANNELS];
+    for (int c = 0; c < CHANNELS; c++) {
+      rgb[c] = ((PALETTES[label][variant][part] >> (8 * (CHANNELS - 1 - c))) & 0xFF) / 255.0;
+    }
+    return rgb;
+  }
 
   /**
    * Generates {@code count} coloured samples: the shapes {@link BuiltinShapes#generate} returns for
@@ -84,7 +103,6 @@ public final class BuiltinAppearance {
 
   /** Writes the grid's colours (channel, x, y, z) at {@code offset}; empty voxels stay 0. */
   private static void paint(PartGrid grid, int variant, float[] out, int offset) {
-    int[] palette = PALETTES[grid.label()][variant];
     int v = grid.part().length;
     for (int k = 0; k < v; k++) {
       int part = grid.part()[k];
@@ -92,9 +110,9 @@ public final class BuiltinAppearance {
         continue;
       }
       double shade = DARKEST + (1 - DARKEST) * grid.height()[k];
+      double[] rgb = partColour(grid.label(), variant, part);
       for (int c = 0; c < CHANNELS; c++) {
-        double channel = ((palette[part] >> (8 * (CHANNELS - 1 - c))) & 0xFF) / 255.0;
-        out[offset + c * v + k] = (float) (2 * channel * shade - 1);
+        out[offset + c * v + k] = (float) (2 * rgb[c] * shade - 1);
       }
     }
   }
