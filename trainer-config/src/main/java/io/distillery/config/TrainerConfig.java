@@ -148,6 +148,17 @@ public class TrainerConfig {
 
     @JsonPropertyDescription("Seed of the built-in dataset.")
     public long seed = 7;
+
+    @JsonPropertyDescription(
+        "Appearance-stage distillation only: a structure model's artifact directory (`mdt train`"
+            + " or `mdt distill` of the structure stage) whose samples are the structures to"
+            + " colour, instead of `uri`, which is then not read. trainSamples and heldOutSamples"
+            + " structures are sampled with the model card's sampler from `seed`, thresholded at 0"
+            + " and the empty ones left out; the model's resolution and classes must be the"
+            + " appearance teacher's. Unset: the structures come from `uri` (`builtin:shapes`, with"
+            + " procedural colours as ground truth, or a structure dataset of your own, whose"
+            + " channel 0 above 0 is the occupancy).")
+    public String structureModel;
   }
 
   /** Dense 3D flow transformer (TRELLIS sparse-structure flow style). */

@@ -16,12 +16,10 @@ final class AppearanceStageChecks {
 
   static void addProblems(DistillationJobSpec spec, List<String> p) {
     if (spec.stageOrDefault() != Stage.APPEARANCE) {
+      if (spec.dataset != null && spec.dataset.structureModel != null) {
+        p.add("spec." + AppearanceStageRules.STRUCTURE_MODEL);
+      }
       return;
-    }
-    if (spec.dataset != null
-        && spec.dataset.uri != null
-        && !spec.dataset.uri.equals(AppearanceStageRules.BUILTIN_SHAPES)) {
-      p.add("spec." + AppearanceStageRules.DATASET + " (got '" + spec.dataset.uri + "')");
     }
     var gates = spec.evaluation == null ? null : spec.evaluation.gates;
     if (gates != null && gates.maxFdRatio != null) {

@@ -30,6 +30,10 @@ public final class SpecChecks {
     if (spec.dataset != null && spec.dataset.uri != null) {
       InputUris.problem("spec.dataset.uri", spec.dataset.uri).ifPresent(p::add);
     }
+    if (spec.dataset != null && spec.dataset.structureModel != null) {
+      InputUris.problem("spec.dataset.structureModel", spec.dataset.structureModel)
+          .ifPresent(p::add);
+    }
     if (spec.evaluation != null && spec.evaluation.features != null) {
       InputUris.problem("spec.evaluation.features.uri", spec.evaluation.features.uri)
           .ifPresent(p::add);

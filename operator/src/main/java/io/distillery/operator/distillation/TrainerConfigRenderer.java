@@ -55,6 +55,10 @@ public final class TrainerConfigRenderer {
     if (spec.dataset != null && spec.dataset.uri != null) {
       c.dataset.uri = InputUris.localPath(spec.dataset.uri, outputClaim, outputDir);
     }
+    if (spec.dataset != null && spec.dataset.structureModel != null) {
+      c.dataset.structureModel =
+          InputUris.localPath(spec.dataset.structureModel, outputClaim, outputDir);
+    }
     if (spec.method != null) {
       c.method = spec.method == Method.CM ? TrainerConfig.Method.CM : TrainerConfig.Method.MDT;
     }

@@ -197,12 +197,17 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
         .build();
   }
 
-  /** Input claims (teacher, dataset, feature module) other than the output claim, in spec order. */
+  /**
+   * Input claims (teacher, dataset, structure model, feature module) other than the output claim,
+   * in spec order.
+   */
   static Set<String> inputClaims(DistillationJob dj) {
     Set<String> claims = new LinkedHashSet<>();
     InputUris.claimPath(dj.getSpec().teacher.uri).ifPresent(c -> claims.add(c.claim()));
     if (dj.getSpec().dataset != null) {
       InputUris.claimPath(dj.getSpec().dataset.uri).ifPresent(c -> claims.add(c.claim()));
+      InputUris.claimPath(dj.getSpec().dataset.structureModel)
+          .ifPresent(c -> claims.add(c.claim()));
     }
     var evaluation = dj.getSpec().evaluation;
     if (evaluation != null && evaluation.features != null) {

@@ -136,18 +136,30 @@ class SpecChecksTest {
   }
 
   @Test
-  void theAppearanceStageRefusesADatasetOtherThanTheBuiltInShapes() {
+  void theAppearanceStageTakesAStructureDatasetOrAStructureModel() {
     DistillationJob dj = appearanceJob("app-data");
     dj.getSpec().dataset = new DatasetSpec();
-    dj.getSpec().dataset.uri = "pvc://teacher-data/latents";
+    dj.getSpec().dataset.uri = "pvc://teacher-data/occupancy";
+    assertThat(SpecChecks.problems(dj)).isEmpty();
+    dj.getSpec().dataset.uri = null;
+    dj.getSpec().dataset.structureModel = "pvc://models/structure-teacher";
+    assertThat(SpecChecks.problems(dj)).isEmpty();
+    dj.getSpec().dataset.structureModel = "s3://models/structure-teacher";
     assertThat(SpecChecks.problems(dj))
         .singleElement()
         .asString()
-        .startsWith("spec.dataset.uri: the appearance stage trains on the built-in shapes")
-        .contains("'pvc://teacher-data/latents'");
-    // The structure stage takes any dataset.
-    dj.getSpec().stage = Stage.STRUCTURE;
-    assertThat(SpecChecks.problems(dj)).isEmpty();
+        .startsWith("spec.dataset.structureModel: unsupported location");
+  }
+
+  @Test
+  void theStructureStageRefusesAStructureModel() {
+    DistillationJob dj = Fixtures.distillationJob("structure-model");
+    dj.getSpec().dataset = new DatasetSpec();
+    dj.getSpec().dataset.structureModel = "pvc://models/structure-teacher";
+    assertThat(SpecChecks.problems(dj))
+        .singleElement()
+        .asString()
+        .startsWith("spec.dataset.structureModel: only the appearance stage");
   }
 
   @Test
@@ -206,8 +218,7 @@ class SpecChecksTest {
     dj.getSpec().evaluation.gates.minPairedIoU = 0.8;
     dj.getSpec().teacher.format = TeacherSpec.Format.TORCHSCRIPT;
     assertThat(SpecChecks.problems(dj))
-        .hasSize(4)
-        .anySatisfy(p -> assertThat(p).startsWith("spec.dataset.uri"))
+        .hasSize(3)
         .anySatisfy(p -> assertThat(p).startsWith("spec.evaluation.gates.maxFdRatio"))
         .anySatisfy(p -> assertThat(p).startsWith("spec.evaluation.gates.minPairedIoU"))
         .anySatisfy(p -> assertThat(p).startsWith("spec.teacher.shape"));

@@ -180,6 +180,25 @@ class TrainerConfigRendererTest {
   }
 
   @Test
+  void anAppearanceJobsStructureDatasetAndStructureModelAreReadWhereTheirClaimsAreMounted() {
+    DistillationJob dj = Fixtures.distillationJob("structures");
+    dj.getSpec().stage = Stage.APPEARANCE;
+    dj.getSpec().dataset = new io.distillery.operator.api.v1alpha1.DatasetSpec();
+    dj.getSpec().dataset.uri = "pvc://shapes/occupancy";
+    TrainerConfig c = TrainerConfigRenderer.render(dj);
+    assertThat(c.dataset.uri).isEqualTo("/var/lib/distillery/inputs/shapes/occupancy");
+    assertThat(c.dataset.structureModel).isNull();
+
+    dj.getSpec().dataset.uri = null;
+    dj.getSpec().dataset.structureModel = "pvc://models/structure-teacher";
+    c = TrainerConfigRenderer.render(dj);
+    assertThat(c.dataset.structureModel)
+        .isEqualTo("/var/lib/distillery/inputs/models/structure-teacher");
+    assertThat(TrainerConfigs.toYaml(c)).contains("structureModel:");
+    assertThat(TrainerConfigs.problems(c)).isEmpty();
+  }
+
+  @Test
   void aFeatureModuleOnAClaimIsReadWhereItsClaimIsMounted() {
     String digest = "sha256:" + "ab".repeat(32);
     DistillationJob dj = Fixtures.distillationJob("feat");

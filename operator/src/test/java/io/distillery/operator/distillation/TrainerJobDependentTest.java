@@ -140,6 +140,22 @@ class TrainerJobDependentTest {
   }
 
   @Test
+  void aStructureModelsClaimIsMountedReadOnly() {
+    DistillationJob dj = Fixtures.distillationJob("structure-model");
+    dj.getSpec().stage = io.distillery.operator.api.v1alpha1.Stage.APPEARANCE;
+    dj.getSpec().dataset = new io.distillery.operator.api.v1alpha1.DatasetSpec();
+    dj.getSpec().dataset.structureModel = "pvc://structure-models/teacher";
+    PodSpec pod = TrainerJobDependent.desired(dj, SETTINGS, null).getSpec().getTemplate().getSpec();
+    assertThat(claims(pod)).contains("structure-models");
+    assertThat(pod.getContainers().get(0).getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/var/lib/distillery/inputs/structure-models");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+  }
+
+  @Test
   void aFeatureModulesClaimIsMountedReadOnlyAndSharesTheTeachersVolume() {
     DistillationJob dj = Fixtures.distillationJob("features");
     dj.getSpec().teacher.uri = "pvc://models/teacher.pt";

@@ -31,7 +31,10 @@ public final class AppearanceComparison {
   /** Sample count, evaluation seeds, bootstrap replicates, speed runs. */
   public record Settings(int samples, List<Long> evalSeeds, int replicates, int speedRuns) {}
 
-  /** One row: a model (over all its training seeds) at one sampler. */
+  /**
+   * One row: a model (over all its training seeds) at one sampler; {@code error} is null where
+   * there is no ground truth.
+   */
   public record Row(
       String name,
       int steps,
@@ -64,7 +67,7 @@ public final class AppearanceComparison {
                 "| %s | %d | %s | %s | %.1f | %.1f | %.1fx |%n",
                 r.name(),
                 r.nfe(),
-                r.error().format("%.4f"),
+                r.error() == null ? "n/a" : r.error().format("%.4f"),
                 r.pairedError().format("%.3f"),
                 r.latencyMsBatch1(),
                 r.throughputPerSec(),
@@ -90,8 +93,22 @@ public final class AppearanceComparison {
    */
   public static Report run(
       Contender baseline, List<Contender> rows, AppearanceBatch truth, Settings s) {
-    int n = Math.min(s.samples(), truth.count());
-    VoxelBatch structures = truth.shapes().slice(0, n);
+    return run(baseline, rows, truth.shapes(), truth, s);
+  }
+
+  /**
+   * As above on the first {@code samples} of {@code structures} (occupancy, with their classes);
+   * with no {@code truth} (structures without colours, say a structure dataset of your own) every
+   * row's {@link Row#error()} is null and only the paired error and the speed are measured.
+   */
+  public static Report run(
+      Contender baseline,
+      List<Contender> rows,
+      VoxelBatch allStructures,
+      AppearanceBatch truth,
+      Settings s) {
+    int n = Math.min(s.samples(), allStructures.count());
+    VoxelBatch structures = allStructures.slice(0, n);
     int[] labels = structures.labels();
     List<Contender> all = new ArrayList<>();
     all.add(baseline);
@@ -115,7 +132,7 @@ public final class AppearanceComparison {
           float[] colours =
               Arrays.copyOfRange(
                   generated.data(), i * generated.sampleSize(), (i + 1) * generated.sampleSize());
-          err[e * n + i] = AppearanceError.of(truth, i, colours);
+          err[e * n + i] = truth == null ? Double.NaN : AppearanceError.of(truth, i, colours);
           pe[e * n + i] = p[i];
         }
         e++;
@@ -138,7 +155,7 @@ public final class AppearanceComparison {
               c.name(),
               c.sampler().steps(),
               c.sampler().nfe(),
-              estimate(errorCells.get(c.name()), s.replicates()),
+              truth == null ? null : estimate(errorCells.get(c.name()), s.replicates()),
               estimate(pairedCells.get(c.name()), s.replicates()),
               speed[0],
               speed[1],

@@ -27,24 +27,28 @@ public final class DatasetLoader {
 
   /**
    * One split of the samples of config {@code stage}: occupancy grids for the structure stage,
-   * colours on the built-in shapes ({@link BuiltinAppearance}) for the appearance stage.
+   * colours on the built-in shapes ({@link BuiltinAppearance}) for the appearance stage. Colours
+   * come only with {@code builtin:shapes}; a structure dataset of your own gives the appearance
+   * stage structures without colours ({@link #structures}), which only distillation can use.
    */
   public static LoadedDataset load(TrainerConfig cfg, Split split) throws DatasetException {
     if (cfg.stage != TrainerConfig.Stage.APPEARANCE) {
       return load(cfg.dataset, split);
     }
-    String uri = cfg.dataset.uri == null ? "" : cfg.dataset.uri.strip();
-    if (!uri.equals(BUILTIN_SHAPES)) {
+    if (!hasBuiltinColours(cfg)) {
       throw new IllegalArgumentException(
           "dataset.uri '"
-              + uri
-              + "': the appearance stage trains on builtin:shapes (colours on the built-in"
-              + " structures); datasets of your own are not supported for it yet");
+              + cfg.dataset.uri
+              + "': appearance training data (colours) comes only from builtin:shapes; a"
+              + " structure dataset or dataset.structureModel carries no colours and serves"
+              + " only appearance distillation (mdt distill)");
     }
-    LoadedDataset structures = load(cfg.dataset, split);
-    VoxelBatch shapes = structures.batch();
+    int count = split == Split.TRAIN ? cfg.dataset.trainSamples : cfg.dataset.heldOutSamples;
+    checkBuiltin(cfg.dataset, split, count);
+    // One generation gives the structures and their colours (the same grids BuiltinShapes gives).
     AppearanceBatch a =
-        BuiltinAppearance.generate(shapes.resolution(), shapes.count(), cfg.dataset.seed, split);
+        BuiltinAppearance.generate(cfg.dataset.resolution, count, cfg.dataset.seed, split);
+    VoxelBatch shapes = a.shapes();
     VoxelBatch colours =
         new VoxelBatch(
             a.colours(),
@@ -52,7 +56,37 @@ public final class DatasetLoader {
             shapes.count(),
             BuiltinAppearance.CHANNELS,
             shapes.resolution());
-    return new LoadedDataset(colours, structures.classNames(), a.shapes());
+    return new LoadedDataset(colours, BuiltinShapes.CLASS_NAMES, shapes);
+  }
+
+  /**
+   * Whether the appearance stage of {@code cfg} reads the built-in shapes with their procedural
+   * colours (the ground truth of {@code appearanceError}), rather than structures alone.
+   */
+  public static boolean hasBuiltinColours(TrainerConfig cfg) {
+    return cfg.dataset.structureModel == null
+        && BUILTIN_SHAPES.equals(cfg.dataset.uri == null ? "" : cfg.dataset.uri.strip());
+  }
+
+  /**
+   * One split of a structure dataset of your own ({@code dataset.uri}, any dataset the structure
+   * stage reads) as the appearance stage's structures: channel 0 of each grid above 0 is occupied,
+   * further channels are not read, and empty grids are left out.
+   */
+  public static AppearanceStructures structures(TrainerConfig.Dataset cfg, Split split)
+      throws DatasetException {
+    LoadedDataset grids = load(cfg, split);
+    AppearanceStructures s = AppearanceStructures.of(grids.batch(), grids.classNames());
+    if (s.occupancy().count() == 0) {
+      throw new DatasetException(
+          toPath(cfg.uri.strip()),
+          "every one of its "
+              + grids.batch().count()
+              + " "
+              + (split == Split.TRAIN ? "training" : "held-out")
+              + " structures is empty (no voxel above 0)");
+    }
+    return s;
   }
 
   /** One split of the structure stage's samples (occupancy grids or latents). */
@@ -60,17 +94,7 @@ public final class DatasetLoader {
     String uri = cfg.uri == null ? "" : cfg.uri.strip();
     if (uri.equals(BUILTIN_SHAPES)) {
       int count = split == Split.TRAIN ? cfg.trainSamples : cfg.heldOutSamples;
-      if (cfg.resolution != 16 && cfg.resolution != 32) {
-        throw new IllegalArgumentException(
-            "dataset.resolution: built-in shapes come at 16 or 32, got " + cfg.resolution);
-      }
-      if (count < 1) {
-        throw new IllegalArgumentException(
-            "dataset."
-                + (split == Split.TRAIN ? "trainSamples" : "heldOutSamples")
-                + " must be >= 1, got "
-                + count);
-      }
+      checkBuiltin(cfg, split, count);
       return new LoadedDataset(
           BuiltinShapes.generate(cfg.resolution, count, cfg.seed, split),
           BuiltinShapes.CLASS_NAMES);
@@ -102,6 +126,20 @@ public final class DatasetLoader {
             ? Arrays.copyOfRange(order, 0, held)
             : Arrays.copyOfRange(order, held, n);
     return new LoadedDataset(all.batch().select(picked), all.classNames());
+  }
+
+  private static void checkBuiltin(TrainerConfig.Dataset cfg, Split split, int count) {
+    if (cfg.resolution != 16 && cfg.resolution != 32) {
+      throw new IllegalArgumentException(
+          "dataset.resolution: built-in shapes come at 16 or 32, got " + cfg.resolution);
+    }
+    if (count < 1) {
+      throw new IllegalArgumentException(
+          "dataset."
+              + (split == Split.TRAIN ? "trainSamples" : "heldOutSamples")
+              + " must be >= 1, got "
+              + count);
+    }
   }
 
   static Path toPath(String uri) {

@@ -12,6 +12,7 @@ import io.distillery.mdt.bench.Machine;
 import io.distillery.mdt.data.AppearanceBatch;
 import io.distillery.mdt.data.BuiltinAppearance;
 import io.distillery.mdt.data.BuiltinShapes;
+import io.distillery.mdt.data.VoxelBatch;
 import io.distillery.mdt.model.VelocityModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,9 +24,10 @@ import java.util.Map;
 /**
  * The evaluation after an appearance-stage distillation (docs/algorithm.md section 9): the teacher
  * at its reference sampler and the student at each of its step counts sample colours on the same
- * held-out built-in structures, conditions and seeds ({@link AppearanceComparison}); the report
- * goes into the student's artifact and the gates ({@code maxPairedError}, {@code minSpeedup}) into
- * the result.
+ * held-out structures, conditions and seeds ({@link AppearanceComparison}); the report goes into
+ * the student's artifact and the gates ({@code maxPairedError}, {@code minSpeedup}) into the
+ * result. The built-in shapes bring procedural colours, so {@code appearanceError} too; structures
+ * from a dataset or a structure model have none, and it is left out.
  */
 final class AppearanceEvaluation {
   static final String REPORT = "report.json";
@@ -46,6 +48,7 @@ final class AppearanceEvaluation {
       TrainerConfig cfg,
       Teacher teacher,
       VelocityModel student,
+      VoxelBatch structures,
       AppearanceBatch truth,
       Path outDir,
       Device device)
@@ -62,6 +65,7 @@ final class AppearanceEvaluation {
         AppearanceComparison.run(
             baseline,
             rows,
+            structures,
             truth,
             new AppearanceComparison.Settings(
                 cfg.evaluation.samples, List.of(cfg.evaluation.seed), 1000, 5));
@@ -102,7 +106,8 @@ final class AppearanceEvaluation {
 
   private static TrainerResult.Metrics metrics(AppearanceComparison.Row row) {
     TrainerResult.Metrics m = new TrainerResult.Metrics();
-    m.appearanceError = DistillPipeline.round(row.error().mean());
+    // No ground truth (structures without colours): the field stays absent.
+    m.appearanceError = row.error() == null ? null : DistillPipeline.round(row.error().mean());
     m.pairedError = DistillPipeline.round(row.pairedError().mean());
     m.nfe = row.nfe();
     m.latencyMsBatch1 = DistillPipeline.round(row.latencyMsBatch1());

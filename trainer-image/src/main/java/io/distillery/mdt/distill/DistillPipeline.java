@@ -2,6 +2,7 @@ package io.distillery.mdt.distill;
 
 import ai.djl.Device;
 import io.distillery.config.ExitCodes;
+import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerResult;
 import io.distillery.mdt.bench.AppearanceComparison;
@@ -14,6 +15,7 @@ import io.distillery.mdt.data.AppearanceBatch;
 import io.distillery.mdt.data.BuiltinShapes;
 import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.data.LoadedDataset;
+import io.distillery.mdt.data.VoxelBatch;
 import io.distillery.mdt.eval.FeatureExtractor;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.progress.ConsoleProgress;
@@ -52,6 +54,13 @@ public final class DistillPipeline {
       throws IOException {
     Gates.checkSatisfiable(cfg);
     try (Teacher teacher = Teacher.load(cfg, device)) {
+      if (teacher.stage() != TrainerConfig.Stage.APPEARANCE && cfg.dataset.structureModel != null) {
+        throw new InvalidConfigException(
+            "dataset.structureModel: only an appearance-stage distillation takes its structures"
+                + " from a structure model; this teacher is of the "
+                + teacher.stage()
+                + " stage");
+      }
       if (teacher.stage() == TrainerConfig.Stage.APPEARANCE) {
         return distillAppearance(cfg, teacher, device, monitor, provenance);
       }
@@ -116,8 +125,21 @@ public final class DistillPipeline {
       Map<String, Object> provenance)
       throws IOException {
     Gates.checkMeasurable(cfg, teacher.model().sampleShape());
-    LoadedDataset train = DatasetLoader.load(cfg, BuiltinShapes.Split.TRAIN);
-    AppearanceBatch truth = AppearanceEvaluation.groundTruth(cfg);
+    LoadedDataset train;
+    VoxelBatch heldOut;
+    AppearanceBatch truth;
+    if (DatasetLoader.hasBuiltinColours(cfg)) {
+      train = DatasetLoader.load(cfg, BuiltinShapes.Split.TRAIN);
+      truth = AppearanceEvaluation.groundTruth(cfg);
+      heldOut = truth.shapes();
+    } else {
+      // Structures without colours: no ground truth, the teacher's colours are the data.
+      AppearanceStructureSource.Splits structures =
+          AppearanceStructureSource.load(cfg, teacher, device);
+      train = TeacherColours.on(cfg, teacher, structures.train());
+      truth = null;
+      heldOut = structures.heldOut().occupancy();
+    }
     AppearanceComparison.Report[] report = new AppearanceComparison.Report[1];
     StudentDistillation.Result run =
         StudentDistillation.run(
@@ -132,6 +154,7 @@ public final class DistillPipeline {
                         cfg,
                         teacher,
                         student,
+                        heldOut,
                         truth,
                         artifact
                             .path(EVALUATION_DIR + "/" + AppearanceEvaluation.REPORT)

@@ -1,18 +1,16 @@
 package io.distillery.operator.api.v1alpha1;
 
 /**
- * Why a spec with {@code stage: appearance} is refused: the CEL rules of {@link
- * DistillationJobSpec} (at admission) and the operator's own checks (for a CRD older than the
- * field) say the same. Each message starts with the field under {@code spec}.
+ * Why a spec with {@code stage: appearance} (or a field only that stage takes) is refused: the CEL
+ * rules of {@link DistillationJobSpec} (at admission) and the operator's own checks (for a CRD
+ * older than the field) say the same. Each message starts with the field under {@code spec}.
  */
 public final class AppearanceStageRules {
   private AppearanceStageRules() {}
 
-  public static final String BUILTIN_SHAPES = "builtin:shapes";
-
-  public static final String DATASET =
-      "dataset.uri: the appearance stage trains on the built-in shapes (builtin:shapes) only;"
-          + " datasets of your own are not supported for it yet";
+  public static final String STRUCTURE_MODEL =
+      "dataset.structureModel: only the appearance stage takes its structures from a structure"
+          + " model";
   public static final String FD_GATE =
       "evaluation.gates.maxFdRatio: the appearance stage is judged against its ground truth and"
           + " the teacher's samples, not by FD; gate on maxPairedError instead";

@@ -31,11 +31,10 @@ import java.util.List;
     fieldPath = ".evaluation.gates.minPairedIoU")
 @ValidationRule(
     value =
-        DistillationJobSpec.STRUCTURE_OR
-            + "!has(self.dataset) || !has(self.dataset.uri)"
-            + " || self.dataset.uri == 'builtin:shapes'",
-    message = AppearanceStageRules.DATASET,
-    fieldPath = ".dataset.uri")
+        "(has(self.stage) && self.stage == 'appearance')"
+            + " || !has(self.dataset) || !has(self.dataset.structureModel)",
+    message = AppearanceStageRules.STRUCTURE_MODEL,
+    fieldPath = ".dataset.structureModel")
 @ValidationRule(
     value =
         DistillationJobSpec.STRUCTURE_OR
@@ -75,13 +74,16 @@ public class DistillationJobSpec {
           + " given structure; a sparse flow over those voxels). The teacher must be of this"
           + " stage (`builtin:shipped` is the bundled teacher of the stage). Unset training"
           + " settings take the stage's defaults (appearance: unguided teacher, 3 channels)."
-          + " `appearance` trains on the built-in shapes only and is judged on held-out"
-          + " structures (appearance error, paired error, speed): gate it on maxPairedError and"
-          + " minSpeedup, not maxFdRatio or minPairedIoU.")
+          + " `appearance` colours structures from the built-in shapes (with procedural colours:"
+          + " an appearance error too), a structure dataset (`dataset.uri`) or a structure model"
+          + " (`dataset.structureModel`), and is judged on held-out structures (paired error to"
+          + " the teacher, speed): gate it on maxPairedError and minSpeedup, not maxFdRatio or"
+          + " minPairedIoU.")
   public Stage stage;
 
   @JsonPropertyDescription(
-      "Training data; defaults to the built-in voxel shapes (`builtin:shapes`).")
+      "Training data (for the appearance stage: the structures it colours); defaults to the"
+          + " built-in voxel shapes (`builtin:shapes`).")
   public DatasetSpec dataset;
 
   @Default("mdt")

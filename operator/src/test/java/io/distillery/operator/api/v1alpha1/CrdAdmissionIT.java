@@ -127,10 +127,17 @@ class CrdAdmissionIT {
                     + "evaluation: {gates: {maxPairedError: 0.3, minSpeedup: 5}}"));
     assertThat(created.<String>get("spec", "stage")).isEqualTo("appearance");
 
+    // Its structures may come from a dataset of your own or a structure model.
+    create(withTeacher("appearance-data", appearance + "dataset: {uri: 'pvc://data/occupancy'}"));
+    create(
+        withTeacher(
+            "appearance-model",
+            appearance + "dataset: {structureModel: 'pvc://models/structure-teacher'}"));
     assertRefused(
-        appearance + "dataset: {uri: 'pvc://data/latents'}",
-        "spec.dataset.uri",
-        AppearanceStageRules.DATASET);
+        "teacher: {uri: 'builtin:shipped'}\n"
+            + "dataset: {structureModel: 'pvc://models/structure-teacher'}",
+        "spec.dataset.structureModel",
+        AppearanceStageRules.STRUCTURE_MODEL);
     assertRefused(
         appearance + "evaluation: {gates: {maxFdRatio: 1.2}}",
         "spec.evaluation.gates.maxFdRatio",
