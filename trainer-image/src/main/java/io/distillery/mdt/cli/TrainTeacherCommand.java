@@ -1,6 +1,8 @@
 package io.distillery.mdt.cli;
 
+import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfig;
+import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.model.Devices;
 import io.distillery.mdt.progress.Monitors;
 import io.distillery.mdt.progress.TrainingMonitor;
@@ -33,6 +35,13 @@ public final class TrainTeacherCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TrainerConfig cfg = options.load();
+    if (cfg.stage == TrainerConfig.Stage.APPEARANCE && !DatasetLoader.hasBuiltinColours(cfg)) {
+      // Checked before the engine starts: only the built-in shapes carry colours to learn from.
+      throw new InvalidConfigException(
+          "dataset: an appearance teacher learns colours, which only builtin:shapes carries; a"
+              + " structure dataset or dataset.structureModel serves appearance distillation"
+              + " (mdt distill) only");
+    }
     var device = Devices.resolve(cfg.device);
     Map<String, Object> provenance = Provenance.of(spec, device);
     PrintWriter out = spec.commandLine().getOut();

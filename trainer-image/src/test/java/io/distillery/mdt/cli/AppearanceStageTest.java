@@ -240,6 +240,23 @@ class AppearanceStageTest {
   }
 
   @Test
+  void anAppearanceTeacherOnAStructureDatasetIsAConfigErrorBeforeTraining() {
+    MdtCli cli = new MdtCli();
+    Path out = dir.resolve("own-data");
+    int code =
+        cli.run(
+            args(
+                "train-teacher",
+                "--set",
+                "dataset.uri=" + dir.resolve("shards"),
+                "--out",
+                out.toString()));
+    assertThat(code).as(cli.err.toString()).isEqualTo(2);
+    assertThat(cli.err.toString()).contains("only builtin:shapes carries").doesNotContain("\tat ");
+    assertThat(out.resolve("checkpoints")).doesNotExist();
+  }
+
+  @Test
   void aConvolutionalStemOnTheAppearanceStageIsAConfigError() {
     MdtCli cli = new MdtCli();
     int code =
