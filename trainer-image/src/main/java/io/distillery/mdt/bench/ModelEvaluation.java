@@ -16,8 +16,8 @@ import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
 import io.distillery.mdt.model.Pipelines;
-import io.distillery.mdt.model.UnsupportedArtifactException;
 import io.distillery.mdt.model.VelocityModel;
+import io.distillery.mdt.sampling.SampleShapes;
 import io.distillery.mdt.sampling.SeededSampling;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -200,20 +200,11 @@ public final class ModelEvaluation {
     if (Pipelines.isPipeline(artifact)) {
       return PipelineEvaluation.run(req, Pipelines.open(artifact));
     }
-    if (req.appearanceSteps() != null || req.appearanceCfg() != null) {
-      throw new BadInputException(
-          "--appearance-steps and --appearance-cfg apply to a pipeline (mdt pipeline); "
-              + req.model()
-              + " is a single model");
-    }
-    if (ModelArtifacts.card(artifact).stage() == TrainerConfig.Stage.APPEARANCE) {
-      throw new UnsupportedArtifactException(
-          req.model()
-              + " is an appearance model: it colours a structure and cannot be evaluated alone;"
-              + " pair it with a structure model (mdt pipeline --structure DIR --appearance "
-              + req.model()
-              + " --out PIPELINE) and evaluate the pipeline (mdt evaluate --model PIPELINE)");
-    }
+    SampleShapes.requireStructureModel(
+        artifact,
+        req.model(),
+        req.appearanceSteps() != null || req.appearanceCfg() != null,
+        "evaluate");
     try (ModelArtifacts.Loaded loaded = ModelArtifacts.load(artifact, req.device())) {
       ModelCard card = loaded.card();
       return evaluate(

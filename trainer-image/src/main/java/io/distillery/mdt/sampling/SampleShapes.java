@@ -82,6 +82,34 @@ public final class SampleShapes {
       VoxelBatch appearance,
       int emptyStructures) {}
 
+  /**
+   * Refuses what only a pipeline can run, for {@code mdt COMMAND} on a single model: the appearance
+   * stage's options, and an appearance model alone (it colours a structure it is given).
+   */
+  public static void requireStructureModel(
+      Artifact artifact, Path model, boolean appearanceOptions, String command) throws IOException {
+    if (appearanceOptions) {
+      throw new BadInputException(
+          "--appearance-steps and --appearance-cfg apply to a pipeline (mdt pipeline); "
+              + model
+              + " is a single model");
+    }
+    if (ModelArtifacts.card(artifact).stage() == TrainerConfig.Stage.APPEARANCE) {
+      throw new UnsupportedArtifactException(
+          model
+              + " is an appearance model: it colours a structure and cannot "
+              + command
+              + " alone; pair it with a structure model (mdt pipeline --structure DIR"
+              + " --appearance "
+              + model
+              + " --out PIPELINE) and "
+              + command
+              + " the pipeline (mdt "
+              + command
+              + " --model PIPELINE)");
+    }
+  }
+
   public static Result run(Request req) throws IOException {
     if (req.perClass() < 1) {
       throw new BadInputException("--per-class must be at least 1, got " + req.perClass());
@@ -90,20 +118,11 @@ public final class SampleShapes {
     if (Pipelines.isPipeline(artifact)) {
       return PipelineShapes.run(req, Pipelines.open(artifact));
     }
-    if (req.appearanceSteps() != null || req.appearanceCfg() != null) {
-      throw new BadInputException(
-          "--appearance-steps and --appearance-cfg apply to a pipeline (mdt pipeline); "
-              + req.model()
-              + " is a single model");
-    }
-    if (ModelArtifacts.card(artifact).stage() == TrainerConfig.Stage.APPEARANCE) {
-      throw new UnsupportedArtifactException(
-          req.model()
-              + " is an appearance model: it colours a structure and cannot sample one alone;"
-              + " pair it with a structure model (mdt pipeline --structure DIR --appearance "
-              + req.model()
-              + " --out PIPELINE) and sample the pipeline (mdt sample --model PIPELINE)");
-    }
+    requireStructureModel(
+        artifact,
+        req.model(),
+        req.appearanceSteps() != null || req.appearanceCfg() != null,
+        "sample");
     try (ModelArtifacts.Loaded loaded = ModelArtifacts.load(artifact, req.device())) {
       ModelCard card = loaded.card();
       SamplerSettings s = settings(card.sampler(), req.steps(), req.cfg(), req.rescaleT());
