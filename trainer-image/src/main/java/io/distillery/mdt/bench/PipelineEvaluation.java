@@ -189,37 +189,12 @@ public final class PipelineEvaluation {
     }
 
     private VoxelBatch colour(VoxelBatch occupancy, long seed, int batch) {
-      int[] labels = occupancy.labels();
-      int[] filled = ThresholdedStructures.nonEmpty(occupancy);
-      int channels = (int) appearance.sampleShape().get(0);
-      VoxelBatch out =
-          new VoxelBatch(
-              new float[labels.length * channels * occupancy.voxels()],
-              labels.clone(),
-              labels.length,
-              channels,
-              occupancy.resolution());
-      if (filled.length == 0) return out;
-      long[] seeds = new long[filled.length];
-      int[] filledLabels = new int[filled.length];
-      for (int k = 0; k < filled.length; k++) {
-        seeds[k] = seed + filled[k];
-        filledLabels[k] = labels[filled[k]];
-      }
-      VoxelBatch coloured =
-          SeededSampling.sample(
-              appearance,
-              s2,
-              filledLabels,
-              seeds,
-              SeededSampling.APPEARANCE_STREAM,
-              batch,
-              occupancy.select(filled));
-      int per = out.sampleSize();
-      for (int k = 0; k < filled.length; k++) {
-        System.arraycopy(coloured.data(), k * per, out.data(), filled[k] * per, per);
-      }
-      return out;
+      return ThresholdedStructures.colour(
+          appearance,
+          s2,
+          occupancy,
+          ThresholdedStructures.consecutiveSeeds(seed, occupancy.count()),
+          batch);
     }
 
     /**

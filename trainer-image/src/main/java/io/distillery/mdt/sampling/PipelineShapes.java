@@ -47,36 +47,15 @@ final class PipelineShapes {
     }
     VoxelBatch occupancy = ThresholdedStructures.occupancy(structures, p.card().threshold());
     int[] filled = ThresholdedStructures.nonEmpty(occupancy);
-    VoxelBatch appearance =
-        new VoxelBatch(
-            new float[labels.length * ac.model().channels * occupancy.voxels()],
-            labels.clone(),
-            labels.length,
-            ac.model().channels,
-            occupancy.resolution());
-    if (filled.length > 0) {
-      long[] seeds = new long[filled.length];
-      int[] filledLabels = new int[filled.length];
-      for (int k = 0; k < filled.length; k++) {
-        seeds[k] = req.seed() + filled[k];
-        filledLabels[k] = labels[filled[k]];
-      }
-      VoxelBatch coloured;
-      try (ModelArtifacts.Loaded loaded = ModelArtifacts.load(p.appearance(), req.device())) {
-        coloured =
-            SeededSampling.sample(
-                loaded.model(),
-                s2,
-                filledLabels,
-                seeds,
-                SeededSampling.APPEARANCE_STREAM,
-                SeededSampling.DEFAULT_BATCH,
-                occupancy.select(filled));
-      }
-      int per = appearance.sampleSize();
-      for (int k = 0; k < filled.length; k++) {
-        System.arraycopy(coloured.data(), k * per, appearance.data(), filled[k] * per, per);
-      }
+    VoxelBatch appearance;
+    try (ModelArtifacts.Loaded loaded = ModelArtifacts.load(p.appearance(), req.device())) {
+      appearance =
+          ThresholdedStructures.colour(
+              loaded.model(),
+              s2,
+              occupancy,
+              ThresholdedStructures.consecutiveSeeds(req.seed(), labels.length),
+              SeededSampling.DEFAULT_BATCH);
     }
     double seconds = (System.nanoTime() - began) / 1e9;
     boolean[] hasAppearance = new boolean[labels.length];

@@ -125,33 +125,20 @@ public final class PipelineStages implements AutoCloseable {
             Math.max(1, n),
             null);
     VoxelBatch occupancy = ThresholdedStructures.occupancy(structures, threshold());
-    int[] filled = ThresholdedStructures.nonEmpty(occupancy);
     long structureDone = System.nanoTime();
+    VoxelBatch rgb =
+        ThresholdedStructures.colour(
+            appearance.model(),
+            ServingModel.settings(appearance.card(), steps),
+            occupancy,
+            seeds,
+            Math.max(1, n));
     int voxels = occupancy.voxels();
     int colours = colourChannels() * voxels;
     float[][] out = new float[n][voxels + colours];
     for (int i = 0; i < n; i++) {
       System.arraycopy(occupancy.data(), i * voxels, out[i], 0, voxels);
-    }
-    if (filled.length > 0) {
-      long[] filledSeeds = new long[filled.length];
-      int[] filledClasses = new int[filled.length];
-      for (int k = 0; k < filled.length; k++) {
-        filledSeeds[k] = seeds[filled[k]];
-        filledClasses[k] = classes[filled[k]];
-      }
-      VoxelBatch rgb =
-          SeededSampling.sample(
-              appearance.model(),
-              ServingModel.settings(appearance.card(), steps),
-              filledClasses,
-              filledSeeds,
-              SeededSampling.APPEARANCE_STREAM,
-              filled.length,
-              occupancy.select(filled));
-      for (int k = 0; k < filled.length; k++) {
-        System.arraycopy(rgb.data(), k * colours, out[filled[k]], voxels, colours);
-      }
+      System.arraycopy(rgb.data(), i * colours, out[i], voxels, colours);
     }
     lastStructureNanos = structureDone - began;
     lastAppearanceNanos = System.nanoTime() - structureDone;
