@@ -477,12 +477,17 @@ class StudentDeploymentIT {
   void examplesAreAcceptedAndWaitForTheirJob() throws Exception {
     String ns = api.newNamespace("examples");
     for (String file :
-        List.of("studentdeployment-retrain-jobs.yaml", "studentdeployment-canary.yaml")) {
+        List.of(
+            "studentdeployment-retrain-jobs.yaml",
+            "studentdeployment-canary.yaml",
+            "studentdeployment-selector.yaml")) {
       Path path = ControlPlane.repo().resolve("examples").resolve(file);
       client.load(Files.newInputStream(path)).inNamespace(ns).create();
     }
     awaitSource(ns, "shapes", StudentConditions.SOURCE_NOT_SUCCEEDED);
     assertThat(get(ns, "shapes").getSpec().rolloutOrDefault().canaryReplicasFor(3)).isEqualTo(1);
+    // The retrain example's jobs carry no pipeline label: the selector example waits for one.
+    awaitSource(ns, "shapes-latest", StudentConditions.NO_MATCHING_JOB);
   }
 
   static final String CANARY =
