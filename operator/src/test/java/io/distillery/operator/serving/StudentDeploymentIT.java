@@ -422,8 +422,21 @@ class StudentDeploymentIT {
     awaitPhase(ns, "web", StudentPhase.Available);
     assertThat(get(ns, "web").getStatus().currentSource).isEqualTo("shapes-1");
 
+    // The served job's labels change: only shapes-3 (gate failed) matches now, so nothing new is
+    // served. The event carries only the new labels; the status naming shapes-1 routes it here.
+    client
+        .resources(DistillationJob.class)
+        .inNamespace(ns)
+        .withName("shapes-1")
+        .edit(
+            dj -> {
+              dj.getMetadata().setLabels(Map.of("pipeline", "retired"));
+              return dj;
+            });
+    awaitSource(ns, "web", StudentConditions.SOURCE_GATE_FAILED);
+    assertThat(get(ns, "web").getStatus().selectedSource).isNull();
+
     // Nothing matches any more: the current model keeps serving and SourceReady says why.
-    client.resources(DistillationJob.class).inNamespace(ns).withName("shapes-1").delete();
     client.resources(DistillationJob.class).inNamespace(ns).withName("shapes-3").delete();
     awaitSource(ns, "web", StudentConditions.NO_MATCHING_JOB);
     var status = get(ns, "web").getStatus();
