@@ -77,36 +77,25 @@ public final class CanaryProbe {
     boolean judgeCanary = ShippedClassifier.judges(canary) && c.resolution == canary.resolution();
     boolean judgeStable =
         ShippedClassifier.judges(stable) && stableAll.resolution == stable.resolution();
-    double[][] fc;
-    double[][] fss;
-    double[][] fso;
-    if (judgeCanary || judgeStable) {
-      try (ShippedClassifier classifier = ShippedClassifier.load()) {
-        if (judgeCanary) {
-          report.canary.classAccuracy = round(classifier.accuracy(c.grids, c.asked, c.resolution));
-        }
-        if (judgeStable) {
-          report.stable.classAccuracy =
-              round(classifier.accuracy(stableAll.grids, stableAll.asked, stableAll.resolution));
-        }
-        report.features = judgeCanary && judgeStable ? "classifier" : "occupancy";
-        if (judgeCanary && judgeStable) {
-          fc = classifier.features(c.grids, c.resolution);
-          fss = classifier.features(ss.grids, ss.resolution);
-          fso = classifier.features(so.grids, so.resolution);
-        } else {
-          fc = occupancy(c);
-          fss = occupancy(ss);
-          fso = occupancy(so);
-        }
+    boolean byClassifier = judgeCanary && judgeStable;
+    report.features = byClassifier ? "classifier" : "occupancy";
+    List<SideSamples> draws = List.of(c, ss, so);
+    List<double[][]> features = new ArrayList<>();
+    // Load the classifier (and with it PyTorch) only where it applies.
+    try (ShippedClassifier classifier =
+        judgeCanary || judgeStable ? ShippedClassifier.load() : null) {
+      if (judgeCanary) {
+        report.canary.classAccuracy = round(classifier.accuracy(c.grids, c.asked, c.resolution));
       }
-    } else {
-      report.features = "occupancy";
-      fc = occupancy(c);
-      fss = occupancy(ss);
-      fso = occupancy(so);
+      if (judgeStable) {
+        report.stable.classAccuracy =
+            round(classifier.accuracy(stableAll.grids, stableAll.asked, stableAll.resolution));
+      }
+      for (SideSamples d : draws) {
+        features.add(byClassifier ? classifier.features(d.grids, d.resolution) : occupancy(d));
+      }
     }
-    double ratio = EnergyDistance.ratio(fc, fss, fso);
+    double ratio = EnergyDistance.ratio(features.get(0), features.get(1), features.get(2));
     if (Double.isNaN(ratio)) {
       throw new ProbeFailure(
           "the stable model gave the same output for every seed (no spread to measure the canary"

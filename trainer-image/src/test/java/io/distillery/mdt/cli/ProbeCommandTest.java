@@ -155,6 +155,18 @@ class ProbeCommandTest {
   }
 
   @Test
+  void aStableModelWithOneOutputForEverySeedGivesTheRatioNoScale(@TempDir Path dir)
+      throws Exception {
+    Run same = probe(dir.resolve("a"), "--canary", url(collapsed), "--stable", url(collapsed));
+    assertThat(same.exit()).as(same.stderr()).isZero();
+    assertThat(same.report().distanceRatio).isEqualTo(1.0);
+    Run differs = probe(dir.resolve("b"), "--canary", url(teacher), "--stable", url(collapsed));
+    assertThat(differs.exit()).isEqualTo(3);
+    assertThat(differs.report().message)
+        .startsWith("the stable model gave the same output for every seed");
+  }
+
+  @Test
   void modelsTheClassifierDoesNotKnowAreComparedOnOccupancy(@TempDir Path dir) throws Exception {
     Run run =
         probe(
