@@ -52,7 +52,9 @@ public class CanaryProbeReport {
   /**
    * Energy distance between the canary's and the stable model's outputs over the energy distance
    * between the stable model's outputs at the same seeds and at other seeds: about 1 when the
-   * canary draws from the stable model's distribution, far above 1 when it does not.
+   * canary draws from the stable model's distribution, far above 1 when it does not. Below 1 when
+   * the canary's outputs follow the stable model's seed by seed (a student of it), and 0 for the
+   * very same outputs (the same model): a limit on it is an upper bound.
    */
   public Double distanceRatio;
 
