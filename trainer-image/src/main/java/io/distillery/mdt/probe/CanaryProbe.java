@@ -95,7 +95,7 @@ public final class CanaryProbe {
         features.add(byClassifier ? classifier.features(d.grids, d.resolution) : occupancy(d));
       }
     }
-    double ratio = EnergyDistance.ratio(features.get(0), features.get(1), features.get(2));
+    double ratio = NearestNeighbourRatio.ratio(features.get(0), features.get(1), features.get(2));
     if (Double.isNaN(ratio)) {
       throw new ProbeFailure(
           "the stable model gave the same output for every seed (no spread to measure the canary"
