@@ -166,6 +166,7 @@ public final class ProbeJobs {
             p ->
                 BoundedGet.podUri(p.getStatus().getPodIP(), CanaryMetricsClient.port(p), "")
                     .toString())
+        .sorted() // the informer's order is not stable; the Job's args should be
         .collect(Collectors.joining(","));
   }
 
