@@ -141,8 +141,8 @@ public final class ServingStatusMapper {
           c.reason = CanaryVerdict.PASSED;
           c.message =
               String.format(
-                  "promoted %s: ready, gate passed, %s in %ds",
-                  model.display(), verdict.why(), analysis.windowOrDefault());
+                  "promoted %s after a %ds window: ready, gate passed, %s",
+                  model.display(), analysis.windowOrDefault(), verdict.why());
           serve(s, model);
           return true;
         }
