@@ -50,9 +50,13 @@ public class CanaryProbeReport {
   public String features;
 
   /**
-   * Energy distance between the canary's and the stable model's outputs over the energy distance
-   * between the stable model's outputs at the same seeds and at other seeds: about 1 when the
-   * canary draws from the stable model's distribution, far above 1 when it does not.
+   * How far the canary's outputs lie from the stable model's at the same seeds, by nearest
+   * neighbours in feature space, in units of how far the stable model's outputs at other seeds lie
+   * from them: the larger of a fidelity ratio (canary outputs to their nearest stable output) and a
+   * coverage ratio (stable outputs to their nearest canary output). About 1 when the canary draws
+   * from the stable model's distribution, far above 1 when it draws elsewhere or collapses. Below 1
+   * when the canary's outputs follow the stable model's seed by seed (a student of it), and 0 for
+   * the very same outputs (the same model): a limit on it is an upper bound.
    */
   public Double distanceRatio;
 

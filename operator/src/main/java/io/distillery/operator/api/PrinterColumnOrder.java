@@ -14,7 +14,18 @@ import java.util.List;
 public class PrinterColumnOrder implements CRDPostProcessor {
   /** Known column names, in display order; other columns keep their order before Age. */
   static final List<String> ORDER =
-      List.of("Phase", "Stage", "Ready", "Progress", "Model", "Speedup", "Quality", "URL", "Age");
+      List.of(
+          "Phase",
+          "Stage",
+          "Ready",
+          "Progress",
+          "Model",
+          "Serving",
+          "Rollout",
+          "Speedup",
+          "Quality",
+          "URL",
+          "Age");
 
   @Override
   public HasMetadata process(HasMetadata crd, String crdSpecVersion) {

@@ -6,11 +6,16 @@ import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
 import io.distillery.operator.api.v1alpha1.StudentPhase;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.EventRecorder;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
-/** Events and rollout metrics for status transitions (one per change of phase or reason). */
+/**
+ * Events and rollout metrics for status transitions (one per change of phase or reason, and one per
+ * skipped selector candidate).
+ */
 final class RolloutEvents {
   private static final Set<String> WARNINGS =
       Set.of(
@@ -46,6 +51,33 @@ final class RolloutEvents {
             });
     transition(prev, next)
         .ifPresent(t -> events.record(sd, t.type(), t.reason(), t.message(), t.key()));
+    skipped(prev, next).forEach(t -> events.record(sd, t.type(), t.reason(), t.message(), t.key()));
+  }
+
+  /**
+   * One CandidateSkipped event per job newly listed in status.skippedSources: from the status
+   * change, and keyed by job and reason, so a restart does not repeat it.
+   */
+  static List<Transition> skipped(StudentDeploymentStatus prev, StudentDeploymentStatus next) {
+    if (next.skippedSources == null) {
+      return List.of();
+    }
+    Set<String> before =
+        prev == null || prev.skippedSources == null
+            ? Set.of()
+            : prev.skippedSources.stream()
+                .map(k -> k.name + "/" + k.reason)
+                .collect(Collectors.toSet());
+    return next.skippedSources.stream()
+        .filter(k -> !before.contains(k.name + "/" + k.reason))
+        .map(
+            k ->
+                new Transition(
+                    EventRecorder.NORMAL,
+                    StudentConditions.CANDIDATE_SKIPPED,
+                    "skipped DistillationJob " + k.name + " (" + k.reason + "): " + k.message,
+                    String.join("/", StudentConditions.CANDIDATE_SKIPPED, k.name, k.reason)))
+        .toList();
   }
 
   /** The event for a change of phase or reason, if any. */

@@ -2,7 +2,9 @@ package io.distillery.operator.serving;
 
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
+import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
 import io.distillery.operator.common.Labels;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -12,39 +14,35 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
- * Informers beyond the workflow's: the referenced DistillationJobs (a job that succeeds, or a
- * reference that moves to a newer one, triggers the rollout) and the serving pods (their IPs for
- * the canary analysis).
+ * Informers beyond the workflow's: the source's DistillationJobs, referenced or matched by the
+ * selector (a job that succeeds, a reference that moves to a newer one, or a new, changed or
+ * deleted matching job triggers the rollout) and the serving pods (their IPs for the canary
+ * analysis).
  */
 final class ServingEventSources {
   private ServingEventSources() {}
 
   static List<EventSource<?, StudentDeployment>> of(EventSourceContext<StudentDeployment> ctx) {
-    var jobs =
+    // The mapper from a deployment to its jobs lists the informer's own cache (set below).
+    var jobCache = new AtomicReference<InformerEventSource<DistillationJob, StudentDeployment>>();
+    var jobConfig =
         InformerEventSourceConfiguration.from(DistillationJob.class, StudentDeployment.class)
             .withName("source-jobs")
-            .withPrimaryToSecondaryMapper(
-                (StudentDeployment sd) ->
-                    jobRefs(sd).stream()
-                        .map(name -> new ResourceID(name, sd.getMetadata().getNamespace()))
-                        .collect(Collectors.toSet()))
+            .withPrimaryToSecondaryMapper((StudentDeployment sd) -> sourceJobs(sd, jobCache.get()))
             .withSecondaryToPrimaryMapper(
                 (DistillationJob dj) ->
                     ctx.getPrimaryCache()
-                        .list(
-                            sd ->
-                                Objects.equals(
-                                        sd.getMetadata().getNamespace(),
-                                        dj.getMetadata().getNamespace())
-                                    && jobRefs(sd).contains(dj.getMetadata().getName()))
+                        .list(dj.getMetadata().getNamespace(), sd -> follows(sd, dj))
                         .map(ResourceID::fromResource)
                         .collect(Collectors.toSet()))
             .build();
+    var jobs = new InformerEventSource<>(jobConfig, ctx);
+    jobCache.set(jobs);
     var pods =
         InformerEventSourceConfiguration.from(Pod.class, StudentDeployment.class)
             .withName("serving-pods")
@@ -58,7 +56,51 @@ final class ServingEventSources {
                                 p.getMetadata().getNamespace()))
                         : Set.of())
             .build();
-    return List.of(new InformerEventSource<>(jobs, ctx), new InformerEventSource<>(pods, ctx));
+    return List.of(jobs, new InformerEventSource<>(pods, ctx));
+  }
+
+  /**
+   * The DistillationJobs of a deployment's source: the referenced ones and, with a selector, every
+   * job of its namespace that the selector matches (a namespace-scoped lookup in the cache).
+   */
+  static Set<ResourceID> sourceJobs(
+      StudentDeployment sd, InformerEventSource<DistillationJob, StudentDeployment> cache) {
+    String ns = sd.getMetadata().getNamespace();
+    Set<ResourceID> ids = new HashSet<>();
+    jobRefs(sd).forEach(name -> ids.add(new ResourceID(name, ns)));
+    LabelSelector selector = sd.getSpec().source.distillationJobSelector;
+    if (selector != null && cache != null) {
+      cache
+          .list(ns, dj -> JobSelectors.matches(selector, dj.getMetadata().getLabels()))
+          .forEach(dj -> ids.add(ResourceID.fromResource(dj)));
+    }
+    return ids;
+  }
+
+  /**
+   * Whether a change of this job (same namespace) can change what the deployment serves: it is
+   * referenced, the selector matches it, or the status names it, which catches a job whose labels
+   * no longer match (the event carries only the new labels).
+   */
+  static boolean follows(StudentDeployment sd, DistillationJob dj) {
+    String name = dj.getMetadata().getName();
+    if (jobRefs(sd).contains(name)) {
+      return true;
+    }
+    LabelSelector selector = sd.getSpec().source.distillationJobSelector;
+    return selector != null
+        && (JobSelectors.matches(selector, dj.getMetadata().getLabels())
+            || namedInStatus(sd.getStatus(), name));
+  }
+
+  private static boolean namedInStatus(StudentDeploymentStatus s, String name) {
+    return s != null
+        && (name.equals(s.currentSource)
+            || name.equals(s.selectedSource)
+            || (s.pendingSources != null && s.pendingSources.contains(name))
+            || (s.skippedSources != null
+                && s.skippedSources.stream().anyMatch(k -> name.equals(k.name)))
+            || (s.canary != null && name.equals(s.canary.source)));
   }
 
   /** The DistillationJobs a StudentDeployment's source names: the structure's and appearance's. */

@@ -47,6 +47,8 @@ public final class ServingStatusMapper {
     boolean promoted = judgeCanary(sd, next, obs, now);
     next.conditions = progressing(sd, next, obs, promoted, gen, now);
     next.conditions = available(sd, next, obs.stable(), gen, now);
+    SelectionStatus.record(next, source.selection());
+    next.rollingOut = rollingOutNow(next);
     next.url = StudentNames.url(sd);
     next.observedGeneration = gen;
     next.phase = StudentConditions.phaseOf(next.conditions);
@@ -304,6 +306,21 @@ public final class ServingStatusMapper {
     }
     return Conditions.with(
         s.conditions, StudentConditions.PROGRESSING, status, reason, message, gen, now);
+  }
+
+  /**
+   * The source being rolled out (the live canary's, or the stable Deployment's new model during its
+   * rolling update), by DistillationJob or else by model URI; null when settled.
+   */
+  private static String rollingOutNow(StudentDeploymentStatus s) {
+    if (s.canary != null && live(s.canary)) {
+      return s.canary.source != null ? s.canary.source : s.canary.model;
+    }
+    if (StudentConditions.ROLLING_UPDATE.equals(
+        Conditions.reason(s.conditions, StudentConditions.PROGRESSING))) {
+      return s.currentSource != null ? s.currentSource : s.currentModel;
+    }
+    return null;
   }
 
   /**

@@ -11,6 +11,7 @@ import io.distillery.operator.api.v1alpha1.StudentConditions;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.distillation.InputUris;
+import java.util.Collection;
 
 /**
  * The model the spec asks for, or why it cannot be served yet (a SourceReady reason). Pure: the
@@ -20,10 +21,49 @@ import io.distillery.operator.distillation.InputUris;
  * of the wrong {@code spec.stage} waits with {@link StudentConditions#SOURCE_WRONG_STAGE}. The pair
  * becomes one {@link ServedModel#pair}.
  */
-public record SourceResolution(ServedModel model, String reason, String message) {
+public record SourceResolution(
+    ServedModel model, String reason, String message, JobSelection selection) {
+
+  /** Without a selector (spec.source.distillationJobSelector): no {@link #selection}. */
+  public SourceResolution(ServedModel model, String reason, String message) {
+    this(model, reason, message, null);
+  }
 
   public boolean ready() {
     return model != null;
+  }
+
+  /**
+   * With spec.source.distillationJobSelector: the job {@link JobSelection} picks among {@code jobs}
+   * (this namespace's) is resolved as a reference to it would be, and the selection is kept for the
+   * status. Without a selector, the referenced jobs are looked up in {@code jobs} by name.
+   */
+  public static SourceResolution fromJobs(
+      StudentDeployment sd, Collection<DistillationJob> jobs, DistillationJob appearanceJob) {
+    ModelSourceSpec source = sd.getSpec().source;
+    if (source.distillationJobSelector == null) {
+      return of(sd, named(jobs, source.distillationJobRef), appearanceJob);
+    }
+    JobSelection selection =
+        JobSelection.of(
+            source.distillationJobSelector,
+            jobs,
+            source.appearance == null ? null : Stage.STRUCTURE);
+    SourceResolution r =
+        selection.selected() == null
+            ? selection.resolution()
+            : of(sd, selection.selected(), appearanceJob);
+    return new SourceResolution(r.model, r.reason, r.message, selection);
+  }
+
+  /** The DistillationJob of that name (null without a name or a job). */
+  static DistillationJob named(Collection<DistillationJob> jobs, String name) {
+    return name == null
+        ? null
+        : jobs.stream()
+            .filter(j -> name.equals(j.getMetadata().getName()))
+            .findFirst()
+            .orElse(null);
   }
 
   /** One model, or the structure stage of a pair whose appearance job is not known. */
@@ -39,7 +79,9 @@ public record SourceResolution(ServedModel model, String reason, String message)
         stage(
             source.modelUri,
             source.digest,
-            source.distillationJobRef,
+            source.distillationJobRef != null || job == null
+                ? source.distillationJobRef
+                : job.getMetadata().getName(),
             job,
             appearance == null ? null : Stage.STRUCTURE,
             "spec.source");
@@ -72,6 +114,11 @@ public record SourceResolution(ServedModel model, String reason, String message)
             + colours.message
             + "; pair digest "
             + pair.digest());
+  }
+
+  /** A DistillationJob as one stage (or the only model): {@link #stage} without a URI. */
+  static SourceResolution job(String name, DistillationJob job, Stage wanted, String field) {
+    return stage(null, null, name, job, wanted, field);
   }
 
   /**

@@ -6,6 +6,7 @@ import io.distillery.operator.common.Lazy;
 import io.distillery.operator.common.OperatorSettings;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ContextInitializer;
+import java.util.Set;
 
 /**
  * What one reconcile of a StudentDeployment shares between the reconciler, the preconditions and
@@ -24,17 +25,7 @@ final class StudentDeploymentContext {
   private StudentDeploymentContext(
       StudentDeployment sd, Context<StudentDeployment> ctx, OperatorSettings settings) {
     this.settings = settings;
-    this.source =
-        Lazy.of(
-            () ->
-                SourceResolution.of(
-                    sd,
-                    referencedJob(ctx, sd.getSpec().source.distillationJobRef),
-                    referencedJob(
-                        ctx,
-                        sd.getSpec().source.appearance == null
-                            ? null
-                            : sd.getSpec().source.appearance.distillationJobRef)));
+    this.source = Lazy.of(() -> sourceOf(sd, ctx.getSecondaryResources(DistillationJob.class)));
     this.plan = Lazy.of(() -> RolloutPlan.of(sd, source.get()));
   }
 
@@ -62,15 +53,14 @@ final class StudentDeploymentContext {
   }
 
   /**
-   * The DistillationJob of that name from the informer (null without a name or a job); a pair
-   * references two, so they are told apart by name.
+   * The source from the informer's DistillationJobs: the referenced ones, or those the selector
+   * matches, plus the appearance stage's (a pair references two, so they are told apart by name).
    */
-  private static DistillationJob referencedJob(Context<StudentDeployment> ctx, String name) {
-    return name == null
-        ? null
-        : ctx.getSecondaryResources(DistillationJob.class).stream()
-            .filter(j -> name.equals(j.getMetadata().getName()))
-            .findFirst()
-            .orElse(null);
+  private static SourceResolution sourceOf(StudentDeployment sd, Set<DistillationJob> jobs) {
+    var appearance = sd.getSpec().source.appearance;
+    return SourceResolution.fromJobs(
+        sd,
+        jobs,
+        SourceResolution.named(jobs, appearance == null ? null : appearance.distillationJobRef));
   }
 }

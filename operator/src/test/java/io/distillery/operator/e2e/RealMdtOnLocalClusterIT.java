@@ -616,6 +616,124 @@ class RealMdtOnLocalClusterIT {
     assertThat(get.output()).contains("shapes-real+rgb-real@" + pair.substring(0, 15));
   }
 
+  /**
+   * Hands-off retrain-and-deploy: a CI-like loop creates three DistillationJobs in turn (good,
+   * deliberately bad, good); the StudentDeployment follows its selector, serves the first, rolls
+   * the bad one back on what it generates (it answers every request, so the error rate alone would
+   * promote it) and promotes the third, under steady client load without a failed request.
+   */
+  @Test
+  @Order(11)
+  void aRetrainLoopIsFollowedHandsOffAndTheBadStudentIsCaughtOnWhatItGenerates() throws Exception {
+    // The pipeline of order 10 is done with: its pods would only crowd the 2 cores.
+    Binaries.kubectl(
+            kubeconfig, "delete", "studentdeployment", "coloured-real", "-n", NS, "--wait=false")
+        .exitCode();
+    apply("real-mdt-loop.yaml");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(String.valueOf(sd("shapes-auto").<Object>get("status", "conditions")))
+                    .contains("NoMatchingJob"));
+    List<String> timeline;
+    List<ReadyPodsLoad.Outcome> outcomes;
+    long started = System.nanoTime();
+    try (RolloutTimeline t = RolloutTimeline.follow(admin, NS, "shapes-auto")) {
+      t.mark("created auto-1 (good: 150 steps at batch 8)");
+      apply("real-mdt-loop-1.yaml");
+      awaitSucceeded("auto-1");
+      awaitAvailable("shapes-auto");
+      assertThat(sd("shapes-auto").<String>get("status", "currentSource")).isEqualTo("auto-1");
+      Map<String, String> servingPods = Map.of(Labels.STUDENT_DEPLOYMENT, "shapes-auto");
+      try (ReadyPodsLoad load =
+          ReadyPodsLoad.start(
+              admin,
+              NS,
+              servingPods,
+              ROUTING_LAG,
+              "{\"class\":\"chair\",\"seed\":1,\"format\":\"voxels\"}",
+              2,
+              Duration.ofMillis(100))) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> load.outcomes().size() >= 10);
+        t.mark("created auto-2 (deliberately bad: 20 steps at 300x the learning rate, no EMA)");
+        apply("real-mdt-loop-2.yaml");
+        awaitSucceeded("auto-2");
+        String bad = awaitVerdict("auto-2", "RolledBack");
+        // Caught on what it generates, not on errors: it answered the window's requests.
+        assertThat(bad)
+            .doesNotContain("error rate 0.0")
+            .containsPattern("maxEmptyRate|maxAccuracyDrop|maxDistanceRatio");
+        GenericKubernetesResource afterBad = sd("shapes-auto");
+        assertThat(afterBad.<Number>get("status", "canary", "requests").longValue())
+            .as("user requests the bad canary answered in its window")
+            .isPositive();
+        assertThat(afterBad.<Number>get("status", "canary", "errorRate").doubleValue())
+            .as("the error-rate verdict alone would have promoted it")
+            .isLessThanOrEqualTo(0.01);
+        assertThat(afterBad.<String>get("status", "currentSource")).isEqualTo("auto-1");
+
+        t.mark("created auto-3 (good: the first recipe, another seed)");
+        apply("real-mdt-loop-3.yaml");
+        awaitSucceeded("auto-3");
+        awaitVerdict("auto-3", "Promoted");
+        String third = dj("auto-3").get("status", "result", "digest");
+        await()
+            .atMost(Duration.ofMinutes(3))
+            .pollInterval(Duration.ofSeconds(1))
+            .untilAsserted(
+                () ->
+                    assertThat(
+                            admin.pods().inNamespace(NS).withLabels(servingPods).list().getItems())
+                        .isNotEmpty()
+                        .allSatisfy(
+                            p ->
+                                assertThat(p.getMetadata().getAnnotations())
+                                    .containsEntry(Labels.MODEL_DIGEST, third)));
+        Thread.sleep(2000);
+        outcomes = load.outcomes();
+      }
+      t.mark("load stopped");
+      timeline = t.lines();
+    }
+    var failed = outcomes.stream().filter(o -> o.status() != 200).toList();
+    report.add(
+        "# hands-off retrain loop of shapes-auto (2 clients, 100 ms pause, routing lag 2 s)",
+        String.join("\n", timeline)
+            + String.format(
+                "%n%d requests in %.0f s, %d failed",
+                outcomes.size(), (System.nanoTime() - started) / 1e9, failed.size()));
+    Files.write(Path.of("target", "e2e-retrain-loop.txt"), timeline);
+    assertThat(failed).as("requests that failed during the loop").isEmpty();
+    assertThat(sd("shapes-auto").<String>get("status", "currentSource")).isEqualTo("auto-3");
+    var get = Binaries.kubectl(kubeconfig, "get", "sd", "shapes-auto", "-n", NS).requireSuccess();
+    report.add("$ kubectl get sd shapes-auto -n team-real", get.output());
+    assertThat(get.output()).contains("auto-3");
+  }
+
+  /** Waits for the canary of {@code job} to reach {@code state}; returns the verdict's message. */
+  static String awaitVerdict(String job, String state) {
+    String[] message = new String[1];
+    await()
+        .atMost(Duration.ofMinutes(4))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              GenericKubernetesResource sd = sd("shapes-auto");
+              message[0] = RolloutTimeline.canaryMessage(sd);
+              assertThat(sd.<String>get("status", "canary", "source")).isEqualTo(job);
+              assertThat(String.valueOf(sd.<String>get("status", "canary", "state")))
+                  .as(
+                      "canary of %s: %s; operator log:\n%s\nprobe pods:\n%s",
+                      job,
+                      message[0],
+                      operatorLogAbout("shapes-auto"),
+                      logs(p -> p.name().contains("shapes-auto-probe")))
+                  .isEqualTo(state);
+            });
+    return message[0];
+  }
+
   static HttpResponse<String> generate(HttpClient http, String base, String body) throws Exception {
     return http.send(
         HttpRequest.newBuilder(URI.create(base + "/v1/generate"))

@@ -38,6 +38,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -512,6 +513,120 @@ class StudentDeploymentIT {
   }
 
   @Test
+  void aSelectorFollowsTheNewestPassingJobSkipsFailedOnesAndGoesBackWhenOneIsDeleted()
+      throws Exception {
+    String ns = api.newNamespace("selector");
+    createLabelledJob(ns, "shapes-1");
+    succeed(ns, "shapes-1", A, true);
+    apply(ns, studentDeployment("web", SELECTOR + "\nreplicas: 1"));
+    Deployment d = await().until(() -> deployment(ns, "web"), x -> A.equals(digestOf(x)));
+    sim.rollOut(d, 40, 9);
+    awaitPhase(ns, "web", StudentPhase.Available);
+    assertThat(get(ns, "web").getStatus().currentSource).isEqualTo("shapes-1");
+    assertThat(get(ns, "web").getStatus().selectedSource).isEqualTo("shapes-1");
+
+    // A newer job still training is pending; the current one keeps serving.
+    createLabelledJob(ns, "shapes-2");
+    await()
+        .until(
+            () -> get(ns, "web").getStatus(),
+            s -> s.pendingSources != null && s.pendingSources.contains("shapes-2"));
+    assertThat(digestOf(deployment(ns, "web"))).isEqualTo(A);
+
+    // It succeeds: it rolls out by itself, and kubectl shows what serves and what rolls out.
+    succeed(ns, "shapes-2", B, true);
+    Deployment rolled = await().until(() -> deployment(ns, "web"), x -> B.equals(digestOf(x)));
+    await().until(() -> get(ns, "web").getStatus(), s -> "shapes-2".equals(s.rollingOut));
+    String table = api.runKubectl("get", "sd", "-n", ns);
+    assertThat(table.lines().findFirst().orElseThrow())
+        .containsSubsequence("NAME", "PHASE", "READY", "MODEL", "SERVING", "ROLLOUT", "SPEEDUP");
+    assertThat(table.lines().skip(1).findFirst().orElseThrow())
+        .containsSubsequence("shapes-2", "shapes-2");
+    sim.rollOut(rolled, 50, 9);
+    awaitPhase(ns, "web", StudentPhase.Available);
+    assertThat(get(ns, "web").getStatus().currentSource).isEqualTo("shapes-2");
+    assertThat(get(ns, "web").getStatus().rollingOut).isNull();
+    assertThat(get(ns, "web").getStatus().pendingSources).isNull();
+
+    // A newer job that fails its gate is skipped: listed in the status, one event.
+    createLabelledJob(ns, "shapes-3");
+    succeed(ns, "shapes-3", Fixtures.digest('c'), false);
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(get(ns, "web").getStatus().skippedSources)
+                    .singleElement()
+                    .satisfies(
+                        k -> {
+                          assertThat(k.name).isEqualTo("shapes-3");
+                          assertThat(k.reason).isEqualTo(StudentConditions.SOURCE_GATE_FAILED);
+                          assertThat(k.message).contains("fd ratio 1.4 above 1.2");
+                        }));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(events(ns, "web"))
+                    .filteredOn(e -> StudentConditions.CANDIDATE_SKIPPED.equals(e.getReason()))
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getMessage()).contains("shapes-3")));
+    assertThat(get(ns, "web").getStatus().currentSource).isEqualTo("shapes-2");
+    assertThat(digestOf(deployment(ns, "web"))).isEqualTo(B);
+
+    // The served job is deleted: back to the newest remaining passing one, as a new rollout.
+    client.resources(DistillationJob.class).inNamespace(ns).withName("shapes-2").delete();
+    Deployment back = await().until(() -> deployment(ns, "web"), x -> A.equals(digestOf(x)));
+    sim.rollOut(back, 60, 9);
+    awaitPhase(ns, "web", StudentPhase.Available);
+    assertThat(get(ns, "web").getStatus().currentSource).isEqualTo("shapes-1");
+
+    // The served job's labels change: only shapes-3 (gate failed) matches now, so nothing new is
+    // served. The event carries only the new labels; the status naming shapes-1 routes it here.
+    client
+        .resources(DistillationJob.class)
+        .inNamespace(ns)
+        .withName("shapes-1")
+        .edit(
+            dj -> {
+              dj.getMetadata().setLabels(Map.of("pipeline", "retired"));
+              return dj;
+            });
+    awaitSource(ns, "web", StudentConditions.SOURCE_GATE_FAILED);
+    assertThat(get(ns, "web").getStatus().selectedSource).isNull();
+
+    // Nothing matches any more: the current model keeps serving and SourceReady says why.
+    client.resources(DistillationJob.class).inNamespace(ns).withName("shapes-3").delete();
+    awaitSource(ns, "web", StudentConditions.NO_MATCHING_JOB);
+    var status = get(ns, "web").getStatus();
+    assertThat(
+            Conditions.find(status.conditions, StudentConditions.SOURCE_READY).get().getMessage())
+        .contains("pipeline=shapes");
+    assertThat(status.currentSource).isEqualTo("shapes-1");
+    assertThat(status.skippedSources).isNull();
+    assertThat(digestOf(deployment(ns, "web"))).isEqualTo(A);
+
+    assertRefused(
+        ns,
+        "source: {distillationJobRef: a, distillationJobSelector: {matchLabels: {pipeline: x}}}",
+        "exactly one of distillationJobRef (a DistillationJob in this namespace),"
+            + " distillationJobSelector");
+    assertRefused(
+        ns, "source: {distillationJobSelector: {}}", "source.distillationJobSelector: must not");
+  }
+
+  static final String SELECTOR =
+      "source: {distillationJobSelector: {matchLabels: {pipeline: shapes}}}";
+
+  /** A DistillationJob labelled {@code pipeline: shapes}. */
+  static void createLabelledJob(String ns, String name) {
+    DistillationJob dj = Fixtures.distillationJob(name);
+    dj.getMetadata().setNamespace(ns);
+    dj.getMetadata().setUid(null);
+    dj.getMetadata().setGeneration(null);
+    dj.getMetadata().setLabels(Map.of("pipeline", "shapes"));
+    client.resource(dj).create();
+  }
+
+  @Test
   void admissionRefusesContradictorySpecsNamingTheField() {
     String ns = api.newNamespace("admission");
     assertRefused(
@@ -543,12 +658,17 @@ class StudentDeploymentIT {
   void examplesAreAcceptedAndWaitForTheirJob() throws Exception {
     String ns = api.newNamespace("examples");
     for (String file :
-        List.of("studentdeployment-retrain-jobs.yaml", "studentdeployment-canary.yaml")) {
+        List.of(
+            "studentdeployment-retrain-jobs.yaml",
+            "studentdeployment-canary.yaml",
+            "studentdeployment-selector.yaml")) {
       Path path = ControlPlane.repo().resolve("examples").resolve(file);
       client.load(Files.newInputStream(path)).inNamespace(ns).create();
     }
     awaitSource(ns, "shapes", StudentConditions.SOURCE_NOT_SUCCEEDED);
     assertThat(get(ns, "shapes").getSpec().rolloutOrDefault().canaryReplicasFor(3)).isEqualTo(1);
+    // The retrain example's jobs carry no pipeline label: the selector example waits for one.
+    awaitSource(ns, "shapes-latest", StudentConditions.NO_MATCHING_JOB);
   }
 
   static final String CANARY =

@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
       InfoCommand.class,
       ServeCommand.class,
       LoadTestCommand.class,
+      ProbeCommand.class,
       CommandLine.HelpCommand.class
     },
     description = {

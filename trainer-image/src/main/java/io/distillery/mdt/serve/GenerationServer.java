@@ -3,6 +3,7 @@ package io.distillery.mdt.serve;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distillery.config.CanaryProbeReport;
 import io.distillery.mdt.model.Devices;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -178,7 +179,7 @@ public final class GenerationServer implements AutoCloseable {
         AssetEncoder.encode(
             r, new float[][] {samples[0]}, m.channels(), m.resolution(), m.coloured());
       }
-      modelInfo = JSON.writeValueAsBytes(ModelInfo.of(m));
+      modelInfo = JSON.writeValueAsBytes(ModelInfo.of(m, options.maxCount()));
       limits = GenerationRequest.Limits.of(m, options.maxCount());
       model = m;
       scheduler = new BatchScheduler(m, metrics, options);
@@ -337,7 +338,7 @@ public final class GenerationServer implements AutoCloseable {
     String type = ctx.request().getHeader("content-type");
     String base = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     if (!base.equals("application/json")) {
-      metrics.outcome(ServingMetrics.BAD_REQUEST);
+      metrics.outcome(ServingMetrics.BAD_REQUEST, traffic(ctx));
       error(
           ctx.response(),
           415,
@@ -360,7 +361,7 @@ public final class GenerationServer implements AutoCloseable {
     try {
       req = GenerationRequest.parse(ctx.body().asString(), limits);
     } catch (ApiException e) {
-      metrics.outcome(ServingMetrics.BAD_REQUEST);
+      metrics.outcome(ServingMetrics.BAD_REQUEST, traffic(ctx));
       error(ctx.response(), e.status(), e.field(), e.getMessage());
       return;
     }
@@ -370,7 +371,7 @@ public final class GenerationServer implements AutoCloseable {
       result = scheduler.submit(req);
     } catch (BatchScheduler.QueueFullException e) {
       inFlight(-1);
-      metrics.outcome(ServingMetrics.REJECTED);
+      metrics.outcome(ServingMetrics.REJECTED, traffic(ctx));
       ctx.response().putHeader("Retry-After", "1");
       error(ctx.response(), 429, null, "too many requests: the queue is full, retry later");
       return;
@@ -399,10 +400,10 @@ public final class GenerationServer implements AutoCloseable {
                     v -> {
                       try {
                         if (failure == null) {
-                          respond(ctx.response(), m, req, encoded, arrived);
+                          respond(ctx.response(), m, req, encoded, traffic(ctx), arrived);
                         } else {
                           LOG.log(System.Logger.Level.ERROR, "generation failed", failure);
-                          metrics.outcome(ServingMetrics.ERROR);
+                          metrics.outcome(ServingMetrics.ERROR, traffic(ctx));
                           error(
                               ctx.response(), 500, null, "generation failed (see the server log)");
                         }
@@ -420,6 +421,7 @@ public final class GenerationServer implements AutoCloseable {
       ServingModel m,
       GenerationRequest req,
       Encoded e,
+      String traffic,
       long arrivedNanos) {
     response
         .setStatusCode(200)
@@ -446,8 +448,8 @@ public final class GenerationServer implements AutoCloseable {
                 + (req.format() == AssetFormat.VOXELS ? "json" : req.format().wireName())
                 + "\"")
         .end(Buffer.buffer(e.bytes()));
-    metrics.outcome(ServingMetrics.OK);
-    metrics.latency(req.steps(), req.format(), (System.nanoTime() - arrivedNanos) / 1e9);
+    metrics.outcome(ServingMetrics.OK, traffic);
+    metrics.latency(req.steps(), req.format(), traffic, (System.nanoTime() - arrivedNanos) / 1e9);
     if (e.empty() > 0) {
       metrics.emptySamples(req.steps(), e.empty());
     }
@@ -462,8 +464,13 @@ public final class GenerationServer implements AutoCloseable {
     metrics.inFlight(inFlight.addAndGet(delta));
   }
 
+  /** {@code user} or {@code probe} ({@link CanaryProbeReport#PROBE_HEADER}), for the metrics. */
+  private static String traffic(RoutingContext ctx) {
+    return ServingMetrics.traffic(ctx.request().getHeader(CanaryProbeReport.PROBE_HEADER));
+  }
+
   private void unavailable(RoutingContext ctx) {
-    metrics.outcome(ServingMetrics.UNAVAILABLE);
+    metrics.outcome(ServingMetrics.UNAVAILABLE, traffic(ctx));
     ctx.response().putHeader("Retry-After", "1");
     error(ctx.response(), 503, null, "not ready: " + state.get().name().toLowerCase(Locale.ROOT));
   }
@@ -493,14 +500,15 @@ public final class GenerationServer implements AutoCloseable {
     if (ctx.failure() instanceof HttpClosedException) {
       // The client hung up mid-upload: nobody to answer and nothing wrong with the server.
       if (ctx.request().path().equals("/v1/generate")) {
-        metrics.outcome(ServingMetrics.ABORTED);
+        metrics.outcome(ServingMetrics.ABORTED, traffic(ctx));
       }
       LOG.log(System.Logger.Level.DEBUG, "client closed the connection: {0}", ctx.request().path());
       return;
     }
     if (ctx.request().path().equals("/v1/generate")) {
       metrics.outcome(
-          status == 413 || status == 400 ? ServingMetrics.BAD_REQUEST : ServingMetrics.ERROR);
+          status == 413 || status == 400 ? ServingMetrics.BAD_REQUEST : ServingMetrics.ERROR,
+          traffic(ctx));
     }
     if (status == 413) {
       error(

@@ -13,7 +13,8 @@ import java.nio.file.Path;
 
 /**
  * The body of {@code GET /v1/model}: digest, role, architecture, step counts, guidance, class
- * names, and, when the artifact has an evaluation report, its metrics, speedup and gate.
+ * names, resolution, channels, the most samples one request may ask for ({@code maxCount}), and,
+ * when the artifact has an evaluation report, its metrics, speedup and gate.
  *
  * <p>The report is {@code report.json} or {@code result.json} among the artifact's verified files
  * (the manifest lists it; {@link Artifact#open} refuses a directory with unlisted files), else the
@@ -35,10 +36,14 @@ final class ModelInfo {
 
   private ModelInfo() {}
 
-  static ObjectNode of(ServingModel model) {
-    if (model.pipeline() != null) {
-      return pipeline(model);
-    }
+  /** {@code maxCount}: most samples one generate request may ask for ({@code --max-count}). */
+  static ObjectNode of(ServingModel model, int maxCount) {
+    ObjectNode o = model.pipeline() != null ? pipeline(model) : single(model);
+    o.put("maxCount", maxCount);
+    return o;
+  }
+
+  private static ObjectNode single(ServingModel model) {
     ObjectNode o = JSON.createObjectNode();
     o.put("digest", model.digest());
     o.put("role", model.card().role());

@@ -1,5 +1,6 @@
 package io.distillery.mdt.serve;
 
+import io.distillery.config.CanaryProbeReport;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -15,12 +16,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * Prometheus metrics of {@code mdt serve} (Prometheus Java client, classic histograms):
  *
  * <ul>
- *   <li>{@code mdt_serve_request_duration_seconds{steps,format}}: accepted generate requests,
- *       arrival to response, queue wait included;
- *   <li>{@code mdt_serve_requests_total{outcome}}: every generate request by outcome ({@code ok},
- *       {@code bad_request}, {@code rejected} (429), {@code unavailable} (503), {@code aborted}
- *       (the client hung up mid-upload), {@code error} (a server fault, the only outcome a canary
- *       should roll back on));
+ *   <li>{@code mdt_serve_request_duration_seconds{steps,format,traffic}}: accepted generate
+ *       requests, arrival to response, queue wait included;
+ *   <li>{@code mdt_serve_requests_total{outcome,traffic}}: every generate request by outcome
+ *       ({@code ok}, {@code bad_request}, {@code rejected} (429), {@code unavailable} (503), {@code
+ *       aborted} (the client hung up mid-upload), {@code error} (a server fault, the only outcome a
+ *       canary should roll back on));
  *   <li>{@code mdt_serve_empty_samples_total{steps}}: samples answered 200 with no filled voxel
  *       (see {@link EmptySamples});
  *   <li>{@code mdt_serve_in_flight_requests}: accepted generate requests not yet answered;
@@ -31,6 +32,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       split by stage ({@code structure}, {@code appearance});
  *   <li>{@code mdt_serve_ready}: 1 while ready.
  * </ul>
+ *
+ * <p>{@code traffic} is {@code probe} for a request carrying the header {@link
+ * CanaryProbeReport#PROBE_HEADER} (any non-empty value; {@code mdt probe} sends it while a canary
+ * is judged) and {@code user} otherwise, so probes never count as users' requests. The other
+ * metrics do not tell the two apart.
  */
 public final class ServingMetrics {
   public static final String OK = "ok";
@@ -42,12 +48,22 @@ public final class ServingMetrics {
   /** The client closed the connection before its request was read: not the server's fault. */
   public static final String ABORTED = "aborted";
 
+  /** {@code traffic} of a request without the probe header. */
+  public static final String USER = "user";
+
+  /**
+   * {@code traffic} of a request with the probe header ({@link CanaryProbeReport#PROBE_HEADER}).
+   */
+  public static final String PROBE = "probe";
+
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Histogram latency =
       Histogram.builder()
           .name("mdt_serve_request_duration_seconds")
-          .help("Generate request latency from arrival to response, by steps and format.")
-          .labelNames("steps", "format")
+          .help(
+              "Generate request latency from arrival to response, by steps, format and traffic"
+                  + " (user, probe).")
+          .labelNames("steps", "format", "traffic")
           .classicOnly()
           .classicUpperBounds(
               0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -57,8 +73,8 @@ public final class ServingMetrics {
           .name("mdt_serve_requests_total")
           .help(
               "Generate requests by outcome (ok, bad_request, rejected, unavailable, aborted,"
-                  + " error).")
-          .labelNames("outcome")
+                  + " error) and traffic (user, probe).")
+          .labelNames("outcome", "traffic")
           .register(registry);
   private final Counter emptySamples =
       Counter.builder()
@@ -115,16 +131,23 @@ public final class ServingMetrics {
 
   public ServingMetrics() {
     for (String o : new String[] {OK, BAD_REQUEST, REJECTED, UNAVAILABLE, ERROR, ABORTED}) {
-      requests.labelValues(o);
+      for (String t : new String[] {USER, PROBE}) {
+        requests.labelValues(o, t);
+      }
     }
   }
 
-  void outcome(String outcome) {
-    requests.labelValues(outcome).inc();
+  /** {@link #PROBE} when {@code probeHeader} (the header's value, null if absent) is non-empty. */
+  static String traffic(String probeHeader) {
+    return probeHeader == null || probeHeader.isEmpty() ? USER : PROBE;
   }
 
-  void latency(int steps, AssetFormat format, double seconds) {
-    latency.labelValues(Integer.toString(steps), format.wireName()).observe(seconds);
+  void outcome(String outcome, String traffic) {
+    requests.labelValues(outcome, traffic).inc();
+  }
+
+  void latency(int steps, AssetFormat format, String traffic, double seconds) {
+    latency.labelValues(Integer.toString(steps), format.wireName(), traffic).observe(seconds);
   }
 
   void emptySamples(int steps, int n) {

@@ -3,6 +3,7 @@ package io.distillery.mdt.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.distillery.config.CanaryProbeReport;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +60,7 @@ class GenerationServerTest {
     assertThat(m.path("architecture").path("width").asInt()).isEqualTo(16);
     assertThat(m.path("classes")).hasSize(8);
     assertThat(m.path("classes").get(0).asText()).isEqualTo("sphere");
+    assertThat(m.path("maxCount").asInt()).isEqualTo(ServeOptions.loopback().maxCount());
     assertThat(m.has("evaluation")).isFalse();
   }
 
@@ -247,17 +249,65 @@ class GenerationServerTest {
     HttpResponse<byte[]> ok = http.generate("{\"class\":\"chair\",\"format\":\"voxels\"}");
     assertThat(ok.statusCode()).isEqualTo(200);
     String metrics = Http.text(http.get("/metrics"));
-    assertThat(metric(metrics, "mdt_serve_requests_total{outcome=\"ok\"}")).isPositive();
-    assertThat(metric(metrics, "mdt_serve_requests_total{outcome=\"bad_request\"}"))
+    assertThat(metric(metrics, "mdt_serve_requests_total{outcome=\"ok\",traffic=\"user\"}"))
+        .isPositive();
+    assertThat(
+            metric(metrics, "mdt_serve_requests_total{outcome=\"bad_request\",traffic=\"user\"}"))
         .isGreaterThanOrEqualTo(2);
     assertThat(
             metric(
-                metrics, "mdt_serve_request_duration_seconds_count{format=\"voxels\",steps=\"4\"}"))
+                metrics,
+                "mdt_serve_request_duration_seconds_count{format=\"voxels\",steps=\"4\",traffic=\"user\"}"))
         .isPositive();
     assertThat(metric(metrics, "mdt_serve_batch_size_count")).isPositive();
     assertThat(metric(metrics, "mdt_serve_batch_duration_seconds_count{steps=\"4\"}")).isPositive();
     assertThat(metric(metrics, "mdt_serve_in_flight_requests")).isZero();
     assertThat(metric(metrics, "mdt_serve_ready")).isEqualTo(1);
+  }
+
+  @Test
+  void probeRequestsAreCountedApartFromUsers() throws Exception {
+    String ok = "mdt_serve_requests_total{outcome=\"ok\",traffic=\"%s\"}";
+    String bad = "mdt_serve_requests_total{outcome=\"bad_request\",traffic=\"%s\"}";
+    String latency =
+        "mdt_serve_request_duration_seconds_count{format=\"voxels\",steps=\"4\",traffic=\"%s\"}";
+    String before = Http.text(http.get("/metrics"));
+    String body = "{\"class\":\"box\",\"seed\":3,\"format\":\"voxels\"}";
+    String probe = CanaryProbeReport.PROBE_HEADER;
+    assertThat(http.post("/v1/generate", "application/json", body, probe, "1").statusCode())
+        .isEqualTo(200);
+    assertThat(http.post("/v1/generate", "application/json", "{nope", probe, "x").statusCode())
+        .isEqualTo(400);
+    assertThat(http.generate(body).statusCode()).isEqualTo(200);
+    String after = Http.text(http.get("/metrics"));
+    // Other tests share the server: compare the probe series, which only this test moves.
+    assertThat(metric(after, ok.formatted("probe")) - metric(before, ok.formatted("probe")))
+        .isEqualTo(1);
+    assertThat(metric(after, bad.formatted("probe")) - metric(before, bad.formatted("probe")))
+        .isEqualTo(1);
+    assertThat(metric(after, latency.formatted("probe"))).isEqualTo(1);
+    assertThat(metric(after, ok.formatted("user")))
+        .isGreaterThan(metric(before, ok.formatted("user")));
+    assertThat(metric(after, latency.formatted("user"))).isPositive();
+  }
+
+  @Test
+  void everyOutcomeIsExposedForBothTrafficKindsBeforeAnyRequest() {
+    String metrics = new ServingMetrics().scrape();
+    for (String outcome :
+        List.of("ok", "bad_request", "rejected", "unavailable", "error", "aborted")) {
+      for (String traffic : List.of("user", "probe")) {
+        assertThat(
+                metric(
+                    metrics,
+                    "mdt_serve_requests_total{outcome=\""
+                        + outcome
+                        + "\",traffic=\""
+                        + traffic
+                        + "\"}"))
+            .isZero();
+      }
+    }
   }
 
   @Test

@@ -65,7 +65,8 @@ class HostileClientTest {
 
   private static double outcome(String name) throws Exception {
     return metric(
-        Http.text(http.get("/metrics")), "mdt_serve_requests_total{outcome=\"" + name + "\"}");
+        Http.text(http.get("/metrics")),
+        "mdt_serve_requests_total{outcome=\"" + name + "\",traffic=\"user\"}");
   }
 
   @Test

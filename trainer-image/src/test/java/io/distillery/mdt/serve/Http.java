@@ -29,15 +29,18 @@ final class Http {
         HttpResponse.BodyHandlers.ofByteArray());
   }
 
-  HttpResponse<byte[]> post(String path, String contentType, String body)
+  /** {@code headers}: further header names and values, alternating. */
+  HttpResponse<byte[]> post(String path, String contentType, String body, String... headers)
       throws IOException, InterruptedException {
-    return client.send(
+    HttpRequest.Builder b =
         HttpRequest.newBuilder(base.resolve(path))
             .timeout(Duration.ofSeconds(30))
             .header("Content-Type", contentType)
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   HttpResponse<byte[]> generate(String body) throws IOException, InterruptedException {

@@ -220,7 +220,7 @@ class PipelineServingTest {
       assertThat(v.path("samples").get(0).path("colours")).isEmpty();
       assertThat(Http.text(h.get("/metrics")))
           .contains("mdt_serve_empty_samples_total{steps=\"2\"} 9.0")
-          .contains("mdt_serve_requests_total{outcome=\"error\"} 0.0")
+          .contains("mdt_serve_requests_total{outcome=\"error\",traffic=\"user\"} 0.0")
           .contains("mdt_serve_stage_duration_seconds_count{stage=\"appearance\",steps=\"2\"}");
     }
   }

@@ -143,8 +143,8 @@ class ServingLifecycleTest {
         }
       }
       String m = Http.text(h.get("/metrics"));
-      double errors = metric(m, "mdt_serve_requests_total{outcome=\"error\"}");
-      double counted = metric(m, "mdt_serve_requests_total{outcome=\"rejected\"}");
+      double errors = metric(m, "mdt_serve_requests_total{outcome=\"error\",traffic=\"user\"}");
+      double counted = metric(m, "mdt_serve_requests_total{outcome=\"rejected\",traffic=\"user\"}");
       FaultReport.write(
           "overload",
           "Serving: overload",
@@ -212,7 +212,8 @@ class ServingLifecycleTest {
   }
 
   static int answered(GenerationServer s) {
-    return (int) metric(s.metrics().scrape(), "mdt_serve_requests_total{outcome=\"ok\"}");
+    return (int)
+        metric(s.metrics().scrape(), "mdt_serve_requests_total{outcome=\"ok\",traffic=\"user\"}");
   }
 
   interface Call {

@@ -190,7 +190,7 @@ class ViewerPageTest {
 
   private static double okRequests() throws Exception {
     Matcher m =
-        Pattern.compile("(?m)^mdt_serve_requests_total\\{outcome=\"ok\"} (\\S+)$")
+        Pattern.compile("(?m)^mdt_serve_requests_total\\{outcome=\"ok\",traffic=\"user\"} (\\S+)$")
             .matcher(Http.text(http.get("/metrics")));
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }

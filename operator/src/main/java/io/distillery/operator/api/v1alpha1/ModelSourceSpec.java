@@ -5,17 +5,33 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 
 /**
- * Where the served model comes from: one model, a pipeline artifact, or (with {@link #appearance})
- * the structure stage of a two-stage pipeline whose appearance stage is given there.
+ * Where the served model comes from: a DistillationJob by name or by label selector, one model URI,
+ * a pipeline artifact, or (with {@link #appearance}) the structure stage of a two-stage pipeline
+ * whose appearance stage is given there.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "has(self.distillationJobRef) != has(self.modelUri)",
+    value =
+        "[has(self.distillationJobRef), has(self.distillationJobSelector), has(self.modelUri)]"
+            + ".filter(x, x).size() == 1",
     message =
-        "source: set exactly one of distillationJobRef (a DistillationJob in this namespace) or"
+        "source: set exactly one of distillationJobRef (a DistillationJob in this namespace),"
+            + " distillationJobSelector (the newest passing DistillationJob it matches) or"
             + " modelUri (with digest)")
+@ValidationRule(
+    value =
+        "!has(self.distillationJobSelector)"
+            + " || (has(self.distillationJobSelector.matchLabels)"
+            + " && size(self.distillationJobSelector.matchLabels) > 0)"
+            + " || (has(self.distillationJobSelector.matchExpressions)"
+            + " && size(self.distillationJobSelector.matchExpressions) > 0)",
+    message =
+        "source.distillationJobSelector: must not be empty (it would follow every DistillationJob"
+            + " in the namespace); give matchLabels or matchExpressions",
+    fieldPath = ".distillationJobSelector")
 @ValidationRule(
     value = "has(self.modelUri) == has(self.digest)",
     message = "source.digest: required with modelUri, and only with modelUri",
@@ -28,6 +44,16 @@ public class ModelSourceSpec {
           + " newer job to roll the new student out. With `appearance` set it names the structure"
           + " stage (a job with `spec.stage: structure`).")
   public String distillationJobRef;
+
+  @JsonPropertyDescription(
+      "Follow the newest DistillationJob in this namespace whose labels match (matchLabels,"
+          + " matchExpressions; not empty): newest by metadata.creationTimestamp, a tie by the"
+          + " greater name. Only a job that has Succeeded and passed its gate is served; newer"
+          + " jobs still running are pending (status.pendingSources), newer ones that failed are"
+          + " skipped (status.skippedSources, a CandidateSkipped event). Deleting the served job"
+          + " goes back to the newest remaining one. With `appearance` set it picks the structure"
+          + " stage (a job with `spec.stage: structure`).")
+  public LabelSelector distillationJobSelector;
 
   @Pattern("^pvc://[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
   @JsonPropertyDescription(

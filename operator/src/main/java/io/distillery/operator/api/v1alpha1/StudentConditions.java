@@ -21,6 +21,10 @@ public final class StudentConditions {
   public static final String SOURCE_GATE_FAILED = "SourceGateFailed";
   public static final String SOURCE_INVALID = "SourceInvalid";
   public static final String SOURCE_WRONG_STAGE = "SourceWrongStage";
+  public static final String NO_MATCHING_JOB = "NoMatchingJob";
+
+  /** Event reason: a DistillationJob the source selector matched is skipped (never served). */
+  public static final String CANDIDATE_SKIPPED = "CandidateSkipped";
 
   // Available.
   public static final String REPLICAS_READY = "ReplicasReady";

@@ -32,6 +32,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.model",
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
+    name = "Serving",
+    jsonPath = ".status.currentSource",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Rollout",
+    jsonPath = ".status.rollingOut",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
     name = "Speedup",
     jsonPath = ".status.speedup",
     type = AdditionalPrinterColumn.Type.STRING)

@@ -50,6 +50,29 @@ public class StudentDeploymentStatus {
   public String currentSource;
 
   @JsonPropertyDescription(
+      "The DistillationJob spec.source.distillationJobSelector resolves to: the newest matching"
+          + " job that Succeeded and passed its gate (it becomes currentSource once rolled out;"
+          + " absent while none passes and without a selector).")
+  public String selectedSource;
+
+  @JsonPropertyDescription(
+      "Matching DistillationJobs newer than selectedSource that have not finished yet, newest"
+          + " first (at most 5); the newest to succeed and pass its gate is rolled out.")
+  public List<String> pendingSources;
+
+  @JsonPropertyDescription(
+      "Matching DistillationJobs newer than selectedSource that will not be served (failed,"
+          + " gate failed, no usable artifact, wrong stage), newest first (at most 5), each with"
+          + " the reason; each gets one CandidateSkipped event.")
+  public List<SkippedSourceStatus> skippedSources;
+
+  @JsonPropertyDescription(
+      "The DistillationJob (or, for a modelUri source, the model) being rolled out now: the live"
+          + " canary's, or the stable Deployment's new model while its rolling update runs;"
+          + " absent otherwise (printer column).")
+  public String rollingOut;
+
+  @JsonPropertyDescription(
       "The stages of the served two-stage pipeline when they come from two sources"
           + " (spec.source.appearance), structure first, each with source, model and digest;"
           + " absent for one artifact (for a pipeline artifact the serving pods' /v1/model lists"
