@@ -62,10 +62,15 @@ Role per watched namespace. RbacIT checks them against a real API server.
 - apiGroups: [distillery.io]
   resources: [studentdeployments]
   verbs: [get, list, watch]
+# Patch: only to remove the distillery.io/canary-decision annotation once acted on.
+- apiGroups: [distillery.io]
+  resources: [studentdeployments]
+  verbs: [patch]
 - apiGroups: [distillery.io]
   resources: [studentdeployments/status]
   verbs: [patch]
-# Its children: stable and canary serving Deployments, the Service, the HPA.
+# Its children: stable and canary serving Deployments, the Service, the HPA (and a canary's
+# probe Job, under batch/jobs above; its pods are read through pods above).
 - apiGroups: [apps]
   resources: [deployments]
   verbs: [get, list, watch, create, patch, update, delete]

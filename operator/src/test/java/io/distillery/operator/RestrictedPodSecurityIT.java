@@ -3,7 +3,10 @@ package io.distillery.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.distillery.operator.api.v1alpha1.CanaryQualitySpec;
+import io.distillery.operator.api.v1alpha1.RolloutSpec;
 import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.serving.ProbeJobs;
 import io.distillery.operator.serving.ServedModel;
 import io.distillery.operator.serving.ServingDeployments;
 import io.distillery.operator.testing.fakes.ClusterSimulator;
@@ -22,6 +25,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,8 +33,9 @@ import org.junit.jupiter.api.Test;
  * PodSecurity admission enforces it on a namespace labelled {@code
  * pod-security.kubernetes.io/enforce=restricted}: the trainer's (from the Job the operator
  * created), the serving pods (from the operator's Deployment template) and the operator's own (from
- * the rendered chart). Pods are created from the templates as the job and deployment controllers
- * would; their creation is what admission judges.
+ * the rendered chart), and a canary's probe pod (from its Job's template). Pods are created from
+ * the templates as the job and deployment controllers would; their creation is what admission
+ * judges.
  */
 class RestrictedPodSecurityIT {
   @Test
@@ -85,6 +90,36 @@ class RestrictedPodSecurityIT {
                   .pods()
                   .inNamespace(ns)
                   .resource(podOf(serving.getSpec().getTemplate(), "psa-serving", ns))
+                  .create())
+          .isNotNull();
+
+      // A canary's probe Job (ServingDeployments' restricted context, no GPU).
+      var sd = Fixtures.studentDeployment("psa-serving", Fixtures.digest('a'));
+      sd.getSpec().rollout = new RolloutSpec();
+      sd.getSpec().rollout.analysis = new RolloutSpec.AnalysisSpec();
+      sd.getSpec().rollout.analysis.quality = new CanaryQualitySpec();
+      Pod ready =
+          new PodBuilder()
+              .withNewStatus()
+              .withPodIP("10.0.0.1")
+              .endStatus()
+              .withNewSpec()
+              .addNewContainer()
+              .endContainer()
+              .endSpec()
+              .build();
+      var probe =
+          ProbeJobs.job(
+              sd,
+              Fixtures.digest('b'),
+              List.of(ready),
+              List.of(ready),
+              OperatorSettings.defaults());
+      assertThat(
+              client
+                  .pods()
+                  .inNamespace(ns)
+                  .resource(podOf(probe.getSpec().getTemplate(), "psa-probe", ns))
                   .create())
           .isNotNull();
 

@@ -36,6 +36,13 @@ public final class Labels {
   /** Digest of the served model, on the serving pod template (pods roll when it changes). */
   public static final String MODEL_DIGEST = PREFIX + "model-digest";
 
+  /**
+   * Names the StudentDeployment whose canary a probe pod judges. Probe pods never carry {@link
+   * #STUDENT_DEPLOYMENT} or {@link #TRACK}, so no Service, Deployment or serving-pod lookup takes
+   * them for serving pods.
+   */
+  public static final String PROBE_OF = PREFIX + "probe-of";
+
   /** Kueue's label naming the LocalQueue of a Job. */
   public static final String KUEUE_QUEUE_NAME = "kueue.x-k8s.io/queue-name";
 

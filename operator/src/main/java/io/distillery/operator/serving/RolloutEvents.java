@@ -18,9 +18,19 @@ import java.util.stream.Collectors;
  */
 final class RolloutEvents {
   private static final Set<String> WARNINGS =
-      Set.of(StudentConditions.ROLLED_BACK, StudentConditions.PROGRESS_DEADLINE_EXCEEDED);
+      Set.of(
+          StudentConditions.ROLLED_BACK,
+          StudentConditions.PROGRESS_DEADLINE_EXCEEDED,
+          // A paused canary waits for a person.
+          StudentConditions.PAUSED);
 
   private RolloutEvents() {}
+
+  /**
+   * A rollout's outcome (promoted, rolled_back, paused, completed, deadline_exceeded) and why
+   * (status.canary.reason for a canary verdict); {@code verdict} for a canary's verdict.
+   */
+  record Outcome(String outcome, String reason, boolean verdict) {}
 
   /** One event to record: its type, reason, message and the key its name is derived from. */
   record Transition(String type, String reason, String message, String key) {}
@@ -31,7 +41,14 @@ final class RolloutEvents {
       EventRecorder events,
       StudentMetrics metrics) {
     StudentDeploymentStatus prev = sd.getStatus();
-    outcome(prev, next).ifPresent(metrics::rollout);
+    outcome(prev, next)
+        .ifPresent(
+            o -> {
+              metrics.rollout(o.outcome(), o.reason());
+              if (o.verdict()) {
+                metrics.verdict(sd, CanaryVerdict.figureValues(next.canary));
+              }
+            });
     transition(prev, next)
         .ifPresent(t -> events.record(sd, t.type(), t.reason(), t.message(), t.key()));
     skipped(prev, next).forEach(t -> events.record(sd, t.type(), t.reason(), t.message(), t.key()));
@@ -117,27 +134,31 @@ final class RolloutEvents {
   }
 
   /** The rollout outcome recorded by this transition, if any. */
-  static Optional<String> outcome(StudentDeploymentStatus prev, StudentDeploymentStatus next) {
+  static Optional<Outcome> outcome(StudentDeploymentStatus prev, StudentDeploymentStatus next) {
     String before =
         prev == null ? null : Conditions.reason(prev.conditions, StudentConditions.PROGRESSING);
     String after = Conditions.reason(next.conditions, StudentConditions.PROGRESSING);
     String prevCanary = prev == null || prev.canary == null ? null : prev.canary.state;
     String nextCanary = next.canary == null ? null : next.canary.state;
-    if (!Objects.equals(prevCanary, nextCanary)
-        && StudentConditions.CANARY_PROMOTED.equals(nextCanary)) {
-      return Optional.of("promoted");
-    }
-    if (!Objects.equals(prevCanary, nextCanary)
-        && StudentConditions.CANARY_ROLLED_BACK.equals(nextCanary)) {
-      return Optional.of("rolled_back");
+    if (!Objects.equals(prevCanary, nextCanary)) {
+      String reason = next.canary.reason == null ? CanaryVerdict.PASSED : next.canary.reason;
+      if (StudentConditions.CANARY_PROMOTED.equals(nextCanary)) {
+        return Optional.of(new Outcome("promoted", reason, true));
+      }
+      if (StudentConditions.CANARY_ROLLED_BACK.equals(nextCanary)) {
+        return Optional.of(new Outcome("rolled_back", reason, true));
+      }
+      if (StudentConditions.CANARY_PAUSED.equals(nextCanary)) {
+        return Optional.of(new Outcome("paused", reason, true));
+      }
     }
     if (StudentConditions.ROLLING_UPDATE.equals(before)
         && StudentConditions.ROLLOUT_COMPLETE.equals(after)) {
-      return Optional.of("completed");
+      return Optional.of(new Outcome("completed", "rolling_update", false));
     }
     if (!StudentConditions.PROGRESS_DEADLINE_EXCEEDED.equals(before)
         && StudentConditions.PROGRESS_DEADLINE_EXCEEDED.equals(after)) {
-      return Optional.of("deadline_exceeded");
+      return Optional.of(new Outcome("deadline_exceeded", CanaryVerdict.DEADLINE, false));
     }
     return Optional.empty();
   }

@@ -5,12 +5,26 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * What the reconciler saw: the resolved source, the plan, the two Deployments (null when absent)
- * and a lazy reading of the canary pods' request counters (only read while a canary is judged).
+ * What the reconciler saw: the resolved source, the plan, the two Deployments (null when absent),
+ * and lazy readings only made while a canary is judged: the canary pods' request counters, both
+ * tracks' latency histograms, and the outcome of the canary's finished probe pod.
  */
 public record ServingObservation(
     SourceResolution source,
     RolloutPlan plan,
     Deployment stable,
     Deployment canary,
-    Supplier<Optional<RequestCounts>> canaryCounts) {}
+    Supplier<Optional<RequestCounts>> canaryCounts,
+    Supplier<Optional<CanaryLatency>> latency,
+    Supplier<Optional<ProbeOutcome>> probe) {
+
+  /** Without latency or probe readings (rollouts whose analysis judges neither). */
+  public ServingObservation(
+      SourceResolution source,
+      RolloutPlan plan,
+      Deployment stable,
+      Deployment canary,
+      Supplier<Optional<RequestCounts>> canaryCounts) {
+    this(source, plan, stable, canary, canaryCounts, Optional::empty, Optional::empty);
+  }
+}

@@ -1,6 +1,10 @@
 package io.distillery.operator.serving;
 
+import io.distillery.operator.api.v1alpha1.AnalysisFailure;
+import io.distillery.operator.api.v1alpha1.CanaryLatencyStatus;
+import io.distillery.operator.api.v1alpha1.CanaryQualityStatus;
 import io.distillery.operator.api.v1alpha1.RolloutSpec;
+import io.distillery.operator.api.v1alpha1.RolloutSpec.AnalysisSpec;
 import io.distillery.operator.api.v1alpha1.StudentConditions;
 import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
@@ -16,9 +20,10 @@ import java.util.Optional;
 
 /**
  * The next status from the previous one and an observation: pure apart from reading the canary's
- * counters through the observation. It also takes the canary verdict (promote when every canary pod
- * is ready and its server-error rate over the analysis window is within the gate; roll back
- * otherwise, or at the progress deadline); the status is where the rollout remembers it.
+ * readings through the observation. It also takes the canary verdict (promote when every canary pod
+ * is ready and the figures of the analysis window, {@link CanaryVerdict}, are within the gates;
+ * roll back, or pause with onFailure Pause, otherwise; roll back at the progress deadline unless
+ * paused); the status is where the rollout remembers it.
  */
 public final class ServingStatusMapper {
   private ServingStatusMapper() {}
@@ -98,6 +103,10 @@ public final class ServingStatusMapper {
     int wanted = d == null ? 0 : d.getSpec().getReplicas();
     c.replicas = wanted;
     c.readyReplicas = readyReplicas(d);
+    if (StudentConditions.CANARY_PAUSED.equals(c.state)) {
+      return decide(sd, s, c, model);
+    }
+    var analysis = rollout.analysisOrDefault();
     if (StudentConditions.CANARY_PROGRESSING.equals(c.state)
         && DeploymentProgress.rolledOut(d, model.digest())) {
       Optional<RequestCounts> counts = obs.canaryCounts().get();
@@ -109,10 +118,10 @@ public final class ServingStatusMapper {
         c.requests = 0L;
         c.errors = 0L;
         c.errorRate = 0.0;
+        startAnalysis(sd, c, analysis, obs);
       }
     }
     if (StudentConditions.CANARY_ANALYSING.equals(c.state)) {
-      var analysis = rollout.analysisOrDefault();
       Optional<RequestCounts> counts = obs.canaryCounts().get();
       if (counts.isPresent()) {
         RequestCounts n = counts.get();
@@ -120,30 +129,33 @@ public final class ServingStatusMapper {
         c.errors = Math.max(0, n.serverErrors() - c.baselineErrors);
         c.errorRate = c.requests == 0 ? 0.0 : (double) c.errors / c.requests;
       }
+      if (c.quality != null && CanaryQualityStatus.RUNNING.equals(c.quality.state)) {
+        CanaryQualityStatus quality = c.quality;
+        obs.probe().get().ifPresent(o -> CanaryVerdict.record(quality, o));
+      }
       boolean windowOver =
           !now.isBefore(Instant.parse(c.analysisStartTime).plusSeconds(analysis.windowOrDefault()));
       if (windowOver) {
-        if (counts.isEmpty()) {
-          return rollBack(c, "the canary pods' /metrics could not be read at the end of analysis");
-        }
-        if (c.errorRate > analysis.maxErrorRateOrDefault()) {
-          return rollBack(
-              c,
+        var verdict =
+            CanaryVerdict.judge(c, analysis, counts.isPresent(), obs.latency(), now).orElse(null);
+        if (verdict != null && verdict.kind() == CanaryVerdict.Kind.PASSED) {
+          c.state = StudentConditions.CANARY_PROMOTED;
+          c.reason = CanaryVerdict.PASSED;
+          c.message =
               String.format(
-                  "canary error rate %.4f (%d of %d requests) above maxErrorRate %s",
-                  c.errorRate, c.errors, c.requests, analysis.maxErrorRateOrDefault()));
+                  "promoted %s after a %ds window: ready, gate passed, %s",
+                  model.display(), analysis.windowOrDefault(), verdict.why());
+          serve(s, model);
+          return true;
         }
-        c.state = StudentConditions.CANARY_PROMOTED;
-        c.message =
-            String.format(
-                "promoted %s: ready, gate passed, error rate %.4f over %d requests in %ds",
-                model.display(), c.errorRate, c.requests, analysis.windowOrDefault());
-        serve(s, model);
-        return true;
+        if (verdict != null) {
+          return fail(sd, c, analysis, verdict.reason(), verdict.why());
+        }
       }
     }
     if (!now.isBefore(
         Instant.parse(c.startTime).plusSeconds(rollout.progressDeadlineOrDefault()))) {
+      c.reason = CanaryVerdict.DEADLINE;
       return rollBack(
           c,
           "canary not promoted within progressDeadlineSeconds ("
@@ -157,9 +169,74 @@ public final class ServingStatusMapper {
     return false;
   }
 
+  /** What the window needs from its start: the probe Job's name and the latency baselines. */
+  private static void startAnalysis(
+      StudentDeployment sd, CanaryStatus c, AnalysisSpec analysis, ServingObservation obs) {
+    if (analysis.quality != null) {
+      c.quality = new CanaryQualityStatus();
+      c.quality.probeJob = ProbeJobs.name(sd, c.digest);
+      // The reconciler creates the Job and moves it to Running.
+      c.quality.state = CanaryQualityStatus.PENDING;
+    }
+    if (analysis.maxLatencyRatio != null) {
+      c.latency = new CanaryLatencyStatus();
+      Optional<CanaryLatency> baseline = obs.latency().get();
+      if (baseline.isPresent()) {
+        c.latency.canaryBaseline = baseline.get().canary().encode();
+        c.latency.stableBaseline = baseline.get().stable().encode();
+      } else {
+        c.latency.message =
+            "latency not judged: the pods' latency histograms could not be read when the window"
+                + " began";
+      }
+    }
+  }
+
+  /** A failed or inconclusive verdict: rolled back, or Paused for a person with onFailure Pause. */
+  private static boolean fail(
+      StudentDeployment sd, CanaryStatus c, AnalysisSpec analysis, String reason, String why) {
+    c.reason = reason;
+    if (analysis.onFailureOrDefault() == AnalysisFailure.Pause) {
+      c.state = StudentConditions.CANARY_PAUSED;
+      c.message =
+          "paused "
+              + c.digest
+              + ": "
+              + why
+              + "; to go on: kubectl annotate studentdeployment "
+              + sd.getMetadata().getName()
+              + " "
+              + CanaryDecision.ANNOTATION
+              + "=promote (or =rollback)";
+      return false;
+    }
+    return rollBack(c, why);
+  }
+
+  /** A Paused canary waits for a person's decision; nothing else moves it (no deadline). */
+  private static boolean decide(
+      StudentDeployment sd, StudentDeploymentStatus s, CanaryStatus c, ServedModel model) {
+    Optional<CanaryDecision> decision = CanaryDecision.of(sd).filter(CanaryDecision::valid);
+    if (decision.isEmpty()) {
+      return false;
+    }
+    String paused = c.message == null ? "" : c.message.replaceFirst("; to go on: .*$", "");
+    c.reason = CanaryVerdict.MANUAL;
+    if (CanaryDecision.PROMOTE.equals(decision.get().value())) {
+      c.state = StudentConditions.CANARY_PROMOTED;
+      c.message =
+          "promoted " + model.display() + " by " + decision.get().describe() + " after " + paused;
+      serve(s, model);
+      return true;
+    }
+    rollBack(c, "by " + decision.get().describe() + " after " + paused);
+    return false;
+  }
+
   private static boolean live(CanaryStatus c) {
     return StudentConditions.CANARY_PROGRESSING.equals(c.state)
-        || StudentConditions.CANARY_ANALYSING.equals(c.state);
+        || StudentConditions.CANARY_ANALYSING.equals(c.state)
+        || StudentConditions.CANARY_PAUSED.equals(c.state);
   }
 
   private static boolean rollBack(CanaryStatus c, String why) {
@@ -189,6 +266,11 @@ public final class ServingStatusMapper {
     if (rolledBack) {
       status = false;
       reason = StudentConditions.ROLLED_BACK;
+      message = c.message + "; still serving " + s.model;
+    } else if (canaryLive && StudentConditions.CANARY_PAUSED.equals(c.state)) {
+      // Nothing moves until a person decides; the phase stays Progressing, unfinished.
+      status = true;
+      reason = StudentConditions.PAUSED;
       message = c.message + "; still serving " + s.model;
     } else if (canaryLive) {
       status = true;

@@ -5,6 +5,7 @@ import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.api.v1alpha1.StudentDeploymentStatus;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.EventRecorder;
+import io.distillery.operator.common.Lazy;
 import io.distillery.operator.common.NamespaceTermination;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.common.StatusRecorder;
@@ -16,7 +17,9 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Reconciles a StudentDeployment: the workflow keeps the stable and canary Deployments, the Service
@@ -71,7 +74,10 @@ public class StudentDeploymentReconciler
   public List<EventSource<?, StudentDeployment>> prepareEventSources(
       EventSourceContext<StudentDeployment> context) {
     metrics.countFrom(() -> context.getPrimaryCache().list());
-    return ServingEventSources.of(context);
+    List<EventSource<?, StudentDeployment>> sources =
+        new ArrayList<>(ServingEventSources.of(context));
+    sources.add(ProbePods.informer(context));
+    return sources;
   }
 
   @Override
@@ -83,24 +89,56 @@ public class StudentDeploymentReconciler
     RolloutPlan plan = shared.plan();
     List<Deployment> deployments = ctx.getSecondaryResources(Deployment.class).stream().toList();
     List<Pod> canaryPods = ServingEventSources.readyCanaryPods(sd, ctx, plan);
+    Lazy<List<Pod>> stablePods =
+        Lazy.of(
+            () ->
+                plan.stable() == null
+                    ? List.of()
+                    : ProbePods.readyStable(sd, ctx, plan.stable().digest()));
     var observation =
         new ServingObservation(
             source,
             plan,
             named(deployments, StudentNames.stable(sd)),
             named(deployments, StudentNames.canary(sd)),
-            () -> canaryMetrics.read(canaryPods));
+            () -> canaryMetrics.read(canaryPods),
+            () -> latency(canaryPods, stablePods.get()),
+            () -> probeOutcome(sd, ctx, plan));
     StudentDeploymentStatus next = ServingStatusMapper.next(sd, observation, now);
+    CanaryCalls.createProbeJob(ctx.getClient(), sd, next, canaryPods, stablePods.get(), settings);
     status.record(
         sd,
         next,
         ctx,
         () -> RolloutEvents.report(sd, next, new EventRecorder(ctx.getClient()), metrics));
+    CanaryCalls.clearDecision(ctx.getClient(), sd, next);
     UpdateControl<StudentDeployment> control = UpdateControl.noUpdate();
     // Moving rollouts and canary analysis are time-driven: look again without an event.
     boolean moving =
         plan.canary() != null || Conditions.isTrue(next.conditions, StudentConditions.PROGRESSING);
     return moving ? control.rescheduleAfter(settings.progressInterval()) : control;
+  }
+
+  /** Both tracks' user-traffic latency; empty unless every pod of both could be read. */
+  private Optional<CanaryLatency> latency(List<Pod> canaryPods, List<Pod> stablePods) {
+    Optional<LatencyHistogram> canary = canaryMetrics.readLatency(canaryPods);
+    if (canary.isEmpty()) {
+      return Optional.empty();
+    }
+    return canaryMetrics
+        .readLatency(stablePods)
+        .map(stable -> new CanaryLatency(canary.get(), stable));
+  }
+
+  /** The finished probe pod of the canary being analysed, from the informer cache. */
+  private static Optional<ProbeOutcome> probeOutcome(
+      StudentDeployment sd, Context<StudentDeployment> ctx, RolloutPlan plan) {
+    var c = sd.getStatus() == null ? null : sd.getStatus().canary;
+    if (plan.canary() == null || c == null || c.analysisStartTime == null) {
+      return Optional.empty();
+    }
+    return ProbeJobs.outcome(
+        ProbePods.of(sd, ctx), sd, plan.canary().digest(), Instant.parse(c.analysisStartTime));
   }
 
   private static Deployment named(List<Deployment> deployments, String name) {

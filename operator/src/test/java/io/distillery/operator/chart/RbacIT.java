@@ -96,6 +96,8 @@ class RbacIT {
               "get distillery.io/studentdeployments",
               "list distillery.io/studentdeployments",
               "watch distillery.io/studentdeployments",
+              // Removing distillery.io/canary-decision once acted on (CanaryCalls).
+              "patch distillery.io/studentdeployments",
               "patch distillery.io/studentdeployments/status",
               "get apps/deployments",
               "list apps/deployments",

@@ -211,7 +211,9 @@ class ServingStatusMapperTest {
     List<String> outcomes = new ArrayList<>();
     List<RolloutEvents.Transition> events = new ArrayList<>();
     for (int i = 1; i < seen.size(); i++) {
-      RolloutEvents.outcome(seen.get(i - 1), seen.get(i)).ifPresent(outcomes::add);
+      RolloutEvents.outcome(seen.get(i - 1), seen.get(i))
+          .map(RolloutEvents.Outcome::outcome)
+          .ifPresent(outcomes::add);
       RolloutEvents.transition(seen.get(i - 1), seen.get(i)).ifPresent(events::add);
     }
     assertThat(outcomes).containsExactly("completed");

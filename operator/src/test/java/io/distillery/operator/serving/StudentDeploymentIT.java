@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.distillery.config.CanaryProbeReport;
 import io.distillery.config.PairDigest;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
@@ -20,13 +21,17 @@ import io.distillery.operator.testing.fakes.MetricsServer;
 import io.distillery.operator.testing.fakes.OperatorHarness;
 import io.distillery.operator.testing.fixtures.Fixtures;
 import io.distillery.operator.testing.fixtures.Manifests;
+import io.distillery.operator.testing.fixtures.Statuses;
 import io.distillery.operator.testing.harnesses.ControlPlane;
 import io.distillery.operator.testing.harnesses.TestApiServer;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Files;
@@ -215,8 +220,12 @@ class StudentDeploymentIT {
       sim.rollOut(stable, 60, 9);
       awaitPhase(ns, "web", StudentPhase.Available);
       assertThat(
-              operator.registry().counter(StudentMetrics.ROLLOUTS, "outcome", "promoted").count())
-          .isGreaterThanOrEqualTo(1);
+              operator
+                  .registry()
+                  .find(StudentMetrics.ROLLOUTS)
+                  .tag("outcome", "promoted")
+                  .counters())
+          .isNotEmpty();
     }
   }
 
@@ -356,6 +365,154 @@ class StudentDeploymentIT {
   }
 
   @Test
+  void aProbeJobJudgesTheCanarysOutputsAndABadReportRollsItBackNamingTheFigure() {
+    try (MetricsServer metrics = new MetricsServer()) {
+      String ns = api.newNamespace("quality");
+      apply(ns, studentDeployment("web", modelUri(A) + "\n" + QUALITY));
+      sim.rollOut(await().until(() -> deployment(ns, "web"), x -> x != null), 80, 9);
+      awaitPhase(ns, "web", StudentPhase.Available);
+
+      apply(ns, studentDeployment("web", modelUri(B) + "\n" + QUALITY));
+      Deployment canary = await().until(() -> deployment(ns, "web-canary"), x -> x != null);
+      sim.rollOut(canary, 1, metrics.port());
+      Job job = await().until(() -> probeJob(ns, "web-probe-bbbbbbbb"), x -> x != null);
+      var sd = get(ns, "web");
+      assertThat(sd.getStatus().canary.quality.probeJob).isEqualTo("web-probe-bbbbbbbb");
+      assertThat(sd.getStatus().canary.quality.state).isEqualTo("Running");
+
+      var owner = job.getMetadata().getOwnerReferences().get(0);
+      assertThat(owner.getKind()).isEqualTo("StudentDeployment");
+      assertThat(owner.getUid()).isEqualTo(sd.getMetadata().getUid());
+      assertThat(owner.getController()).isTrue();
+      assertThat(job.getSpec().getBackoffLimit()).isZero();
+      assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(2L);
+      var pod = job.getSpec().getTemplate();
+      assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
+      var container = pod.getSpec().getContainers().get(0);
+      assertThat(container.getImage())
+          .isEqualTo(
+              deployment(ns, "web")
+                  .getSpec()
+                  .getTemplate()
+                  .getSpec()
+                  .getContainers()
+                  .get(0)
+                  .getImage());
+      assertThat(container.getArgs())
+          .containsExactly(
+              "probe",
+              "--canary",
+              "http://127.0.0.1:" + metrics.port(),
+              "--stable",
+              "http://127.0.0.80:9,http://127.0.0.81:9,http://127.0.0.82:9",
+              "--probes",
+              "8",
+              "--seed",
+              "7",
+              "--classes",
+              "chair,table",
+              "--timeout",
+              "2",
+              "--report",
+              "/dev/termination-log");
+      assertThat(container.getTerminationMessagePolicy()).isEqualTo("File");
+      assertThat(container.getResources().getRequests()).containsOnlyKeys("cpu", "memory");
+      assertThat(pod.getMetadata().getLabels())
+          .containsEntry(Labels.COMPONENT, "probe")
+          .containsEntry(Labels.PROBE_OF, "web")
+          .doesNotContainKeys(Labels.STUDENT_DEPLOYMENT, Labels.TRACK);
+
+      // The probe pod finishes (exit 0, measured) with a report of a canary that draws nothing.
+      finishProbe(job, "web-probe-bbbbbbbb-x", badReport());
+      Service service = client.services().inNamespace(ns).withName("web").get();
+      assertThat(
+              client
+                  .pods()
+                  .inNamespace(ns)
+                  .withLabels(service.getSpec().getSelector())
+                  .list()
+                  .getItems())
+          .as("the Service selects the serving pods only")
+          .isNotEmpty()
+          .noneMatch(p -> p.getMetadata().getName().startsWith("web-probe-"));
+      awaitPhase(ns, "web", StudentPhase.RolledBack);
+      await().until(() -> deployment(ns, "web-canary") == null);
+      var status = get(ns, "web").getStatus();
+      assertThat(status.currentDigest).isEqualTo(A);
+      assertThat(status.canary.reason).isEqualTo("empty_rate");
+      assertThat(status.canary.quality.emptyRate).isEqualTo(0.62);
+      assertThat(status.canary.quality.stableEmptyRate).isEqualTo(0.02);
+      assertThat(status.canary.quality.distanceRatio).isEqualTo(1.4);
+      assertThat(status.canary.message)
+          .contains("canary empty rate 0.62 above maxEmptyRate 0.2 (8 probes)");
+      assertThat(events(ns, "web"))
+          .anySatisfy(
+              e -> {
+                assertThat(e.getReason()).isEqualTo(StudentConditions.ROLLED_BACK);
+                assertThat(e.getMessage()).contains("canary empty rate 0.62");
+              });
+      assertThat(
+              operator
+                  .registry()
+                  .counter(
+                      StudentMetrics.ROLLOUTS, "outcome", "rolled_back", "reason", "empty_rate")
+                  .count())
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void onFailurePauseKeepsTheCanaryUntilTheAnnotationPromotesItAndIsRemoved() {
+    try (MetricsServer metrics = new MetricsServer()) {
+      String ns = api.newNamespace("pause");
+      String spec = QUALITY.replace("quality:", "onFailure: Pause, quality:");
+      apply(ns, studentDeployment("web", modelUri(A) + "\n" + spec));
+      sim.rollOut(await().until(() -> deployment(ns, "web"), x -> x != null), 90, 9);
+      awaitPhase(ns, "web", StudentPhase.Available);
+
+      apply(ns, studentDeployment("web", modelUri(B) + "\n" + spec));
+      Deployment canary = await().until(() -> deployment(ns, "web-canary"), x -> x != null);
+      sim.rollOut(canary, 1, metrics.port());
+      Job job = await().until(() -> probeJob(ns, "web-probe-bbbbbbbb"), x -> x != null);
+      finishProbe(job, "web-probe-bbbbbbbb-x", badReport());
+      await().until(() -> canaryState(ns, "web"), StudentConditions.CANARY_PAUSED::equals);
+      var paused = get(ns, "web").getStatus();
+      assertThat(Conditions.find(paused.conditions, StudentConditions.PROGRESSING).orElseThrow())
+          .satisfies(
+              c -> {
+                assertThat(c.getReason()).isEqualTo(StudentConditions.PAUSED);
+                assertThat(c.getMessage())
+                    .contains("canary empty rate 0.62")
+                    .contains("distillery.io/canary-decision=promote");
+              });
+      assertThat(deployment(ns, "web-canary")).as("the paused canary keeps its pods").isNotNull();
+      assertThat(paused.currentDigest).isEqualTo(A);
+
+      client
+          .resources(StudentDeployment.class)
+          .inNamespace(ns)
+          .withName("web")
+          .edit(
+              d -> {
+                d.getMetadata().getAnnotations().put(CanaryDecision.ANNOTATION, "promote");
+                return d;
+              });
+      await().until(() -> canaryState(ns, "web"), StudentConditions.CANARY_PROMOTED::equals);
+      await()
+          .until(
+              () -> get(ns, "web").getMetadata().getAnnotations(),
+              a -> a == null || !a.containsKey(CanaryDecision.ANNOTATION));
+      var promoted = get(ns, "web").getStatus();
+      assertThat(promoted.currentDigest).isEqualTo(B);
+      assertThat(promoted.canary.reason).isEqualTo("manual");
+      assertThat(promoted.canary.message)
+          .contains("by distillery.io/canary-decision=promote (set by ")
+          .contains("canary empty rate 0.62");
+      await().until(() -> deployment(ns, "web-canary") == null);
+    }
+  }
+
+  @Test
   void aSelectorFollowsTheNewestPassingJobSkipsFailedOnesAndGoesBackWhenOneIsDeleted()
       throws Exception {
     String ns = api.newNamespace("selector");
@@ -484,6 +641,17 @@ class StudentDeploymentIT {
     assertRefused(ns, modelUri(A) + "\nrollout: {canaryReplicas: 2}", "only to strategy Canary");
     assertRefused(
         ns, modelUri(A) + "\nautoscaling: {minReplicas: 4, maxReplicas: 2}", "minReplicas");
+    String canary = modelUri(A) + "\nrollout: {strategy: Canary, analysis: {windowSeconds: 10, ";
+    assertRefused(ns, canary + "quality: {maxEmptyRate: 2}}}", "maxEmptyRate");
+    assertRefused(ns, canary + "quality: {probes: 400}}}", "probes");
+    assertRefused(
+        ns,
+        canary + "quality: {probes: 100}}}",
+        "quality.probes must be at most 4 x windowSeconds (a probe set larger than the window"
+            + " allows)");
+    assertRefused(ns, canary + "maxLatencyRatio: 0.5}}", "maxLatencyRatio");
+    assertRefused(
+        ns, modelUri(A) + "\nrollout: {analysis: {quality: {}}}", "only to strategy Canary");
   }
 
   @Test
@@ -507,6 +675,44 @@ class StudentDeploymentIT {
       "replicas: 3\n"
           + "rollout: {strategy: Canary, canaryReplicas: 1, progressDeadlineSeconds: 60,"
           + " analysis: {windowSeconds: 2, maxErrorRate: 0.05}}";
+
+  /** Canary with output-quality analysis over a 2 s window. */
+  static final String QUALITY =
+      "replicas: 3\n"
+          + "rollout: {strategy: Canary, canaryReplicas: 1, progressDeadlineSeconds: 60,"
+          + " analysis: {windowSeconds: 2, maxErrorRate: 0.05,"
+          + " quality: {probes: 8, seed: 7, classes: [chair, table]}}}";
+
+  static Job probeJob(String ns, String name) {
+    return client.batch().v1().jobs().inNamespace(ns).withName(name).get();
+  }
+
+  /** Plays the job controller and kubelet: the probe pod ran and wrote {@code report}. */
+  static void finishProbe(Job job, String podName, CanaryProbeReport report) {
+    Pod pod = sim.createPod(job, podName);
+    PodStatus status = Statuses.terminated("Succeeded", 0, "Completed", report.toJson());
+    status.getContainerStatuses().get(0).setName(ProbeJobs.CONTAINER);
+    sim.podStatus(pod, status);
+  }
+
+  /** A measured report of a canary that leaves most samples empty. */
+  static CanaryProbeReport badReport() {
+    CanaryProbeReport r = new CanaryProbeReport();
+    r.status = CanaryProbeReport.MEASURED;
+    r.message = "8 probes: canary empty rate 0.62";
+    r.probes = 8;
+    r.features = "occupancy";
+    r.distanceRatio = 1.4;
+    r.canary = new CanaryProbeReport.Side();
+    r.canary.digest = B;
+    r.canary.samples = 8;
+    r.canary.emptyRate = 0.62;
+    r.stable = new CanaryProbeReport.Side();
+    r.stable.digest = A;
+    r.stable.samples = 16;
+    r.stable.emptyRate = 0.02;
+    return r;
+  }
 
   static String modelUri(String digest) {
     return "source: {modelUri: 'pvc://artifacts/students/m', digest: '" + digest + "'}";

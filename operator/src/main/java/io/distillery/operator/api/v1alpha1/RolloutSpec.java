@@ -70,6 +70,13 @@ public class RolloutSpec {
 
   /** Canary analysis gates. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(
+      value =
+          "!has(self.quality) || !has(self.quality.probes)"
+              + " || self.quality.probes <= 4 * (has(self.windowSeconds) ? self.windowSeconds : 60)",
+      message =
+          "analysis: quality.probes must be at most 4 x windowSeconds (a probe set larger than the"
+              + " window allows)")
   public static class AnalysisSpec {
     @Min(1)
     @Max(86400)
@@ -86,6 +93,40 @@ public class RolloutSpec {
             + " `error` or `unavailable` in `mdt_serve_requests_total`) during the window; default"
             + " 0.01.")
     public Double maxErrorRate;
+
+    @JsonPropertyDescription(
+        "Judge the canary's outputs against the stable model's with a probe Job (`mdt probe`);"
+            + " absent: outputs are not judged.")
+    public CanaryQualitySpec quality;
+
+    @Min(1)
+    @Max(100)
+    @JsonPropertyDescription(
+        "Highest ratio of the canary pods' p99 latency of user requests over the stable pods' during"
+            + " the window (1-100); absent: latency is not judged.")
+    public Double maxLatencyRatio;
+
+    @Min(1)
+    @Default("20")
+    @JsonPropertyDescription(
+        "User requests each side must have answered in the window for latency to be judged"
+            + " (default 20); fewer: latency is not judged, and the verdict says so.")
+    public Integer minLatencyRequests;
+
+    @Default("Rollback")
+    @JsonPropertyDescription(
+        "Rollback (default): a failed or inconclusive verdict deletes the canary. Pause: the canary"
+            + " keeps running, nothing is promoted, until `distillery.io/canary-decision=promote` or"
+            + " `=rollback` is annotated on the StudentDeployment.")
+    public AnalysisFailure onFailure;
+
+    public int minLatencyRequestsOrDefault() {
+      return minLatencyRequests == null ? 20 : minLatencyRequests;
+    }
+
+    public AnalysisFailure onFailureOrDefault() {
+      return onFailure == null ? AnalysisFailure.Rollback : onFailure;
+    }
 
     public int windowOrDefault() {
       return windowSeconds == null ? 60 : windowSeconds;

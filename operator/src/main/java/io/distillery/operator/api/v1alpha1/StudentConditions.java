@@ -35,6 +35,7 @@ public final class StudentConditions {
   public static final String ROLLING_UPDATE = "RollingUpdate";
   public static final String CANARY_STARTING = "CanaryStarting";
   public static final String CANARY_ANALYSIS = "CanaryAnalysis";
+  public static final String PAUSED = "CanaryPaused";
   public static final String ROLLOUT_COMPLETE = "RolloutComplete";
   public static final String WAITING_FOR_SOURCE = "WaitingForSource";
   public static final String PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
@@ -44,6 +45,7 @@ public final class StudentConditions {
   public static final String CANARY_PROGRESSING = "Progressing";
 
   public static final String CANARY_ANALYSING = "Analysing";
+  public static final String CANARY_PAUSED = "Paused";
   public static final String CANARY_PROMOTED = "Promoted";
   public static final String CANARY_ROLLED_BACK = "RolledBack";
   public static final String CANARY_SUPERSEDED = "Superseded";

@@ -92,8 +92,9 @@ public class StudentDeploymentStatus {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class CanaryStatus {
     @JsonPropertyDescription(
-        "Progressing, Analysing, Promoted, RolledBack, or Superseded (the source changed before a"
-            + " verdict).")
+        "Progressing, Analysing, Paused (a failed or inconclusive verdict with onFailure Pause:"
+            + " waits for distillery.io/canary-decision), Promoted, RolledBack, or Superseded (the"
+            + " source changed before a verdict).")
     public String state;
 
     @JsonPropertyDescription("Model URI of the canary.")
@@ -138,7 +139,22 @@ public class StudentDeploymentStatus {
     @JsonPropertyDescription("errors / requests during the window (0 without requests).")
     public Double errorRate;
 
-    @JsonPropertyDescription("Why the canary was promoted or rolled back.")
+    @JsonPropertyDescription(
+        "What the probe Job measured (spec.rollout.analysis.quality); absent when not judged.")
+    public CanaryQualityStatus quality;
+
+    @JsonPropertyDescription(
+        "p99 latency against the stable pods' (spec.rollout.analysis.maxLatencyRatio); absent when"
+            + " not judged.")
+    public CanaryLatencyStatus latency;
+
+    @JsonPropertyDescription(
+        "Why the verdict was taken: passed, error_rate, empty_rate, accuracy_drop, distance_ratio,"
+            + " latency_ratio, inconclusive, deadline or manual.")
+    public String reason;
+
+    @JsonPropertyDescription(
+        "Why the canary was promoted, paused or rolled back, with the figures.")
     public String message;
   }
 }
