@@ -86,7 +86,7 @@ class CanaryAnalysisTest {
         report(0.05, 0.9, 0.88, 4.2),
         latency(100, 0.1, 100, 0.1),
         "distance_ratio",
-        "distance ratio 4.20 above maxDistanceRatio 3.0");
+        "distance ratio 4.20 above maxDistanceRatio 1.5");
     assertRolledBack(
         report(0.05, 0.9, 0.88, 1.1),
         latency(100, 2.0, 100, 0.1),
@@ -211,7 +211,7 @@ class CanaryAnalysisTest {
     assertThat(back.canary.state).isEqualTo(StudentConditions.CANARY_ROLLED_BACK);
     assertThat(back.canary.message)
         .contains("by distillery.io/canary-decision=rollback")
-        .contains("distance ratio 4.20 above maxDistanceRatio 3.0");
+        .contains("distance ratio 4.20 above maxDistanceRatio 1.5");
     assertThat(back.currentDigest).isEqualTo(A);
     assertThat(back.phase).isEqualTo(StudentPhase.RolledBack);
     assertThat(RolloutEvents.outcome(paused, back).orElseThrow())

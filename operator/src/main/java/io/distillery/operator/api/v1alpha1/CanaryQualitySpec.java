@@ -51,11 +51,12 @@ public class CanaryQualitySpec {
 
   @Min(1)
   @Max(100)
-  @Default("3.0")
+  @Default("1.5")
   @JsonPropertyDescription(
-      "Highest distance ratio: the energy distance of the canary's outputs from the stable"
-          + " model's over the stable model's own spread (about 1 for the same distribution);"
-          + " default 3.0.")
+      "Highest distance ratio: how far the canary's outputs lie from the stable model's (and"
+          + " the stable model's from the canary's) by nearest neighbours, over how far the"
+          + " stable model's own outputs at other seeds lie (about 1 for the same distribution,"
+          + " at most 1.1 between good students, about 3 for a broken one); default 1.5.")
   public Double maxDistanceRatio;
 
   @JsonPropertyDescription(
@@ -79,7 +80,7 @@ public class CanaryQualitySpec {
   }
 
   public double maxDistanceRatioOrDefault() {
-    return maxDistanceRatio == null ? 3.0 : maxDistanceRatio;
+    return maxDistanceRatio == null ? 1.5 : maxDistanceRatio;
   }
 
   /** CPU request and memory request = limit of the probe pod. */

@@ -36,8 +36,9 @@ public class CanaryQualityStatus {
   public Double stableClassAccuracy;
 
   @JsonPropertyDescription(
-      "Energy distance of the canary's outputs from the stable model's over the stable model's own"
-          + " spread (about 1 for the same distribution).")
+      "How far the canary's outputs lie from the stable model's by nearest neighbours, over how"
+          + " far the stable model's own outputs at other seeds lie (about 1 for the same"
+          + " distribution; mdt probe's report).")
   public Double distanceRatio;
 
   @JsonPropertyDescription("Feature space of distanceRatio: `classifier` or `occupancy`.")
