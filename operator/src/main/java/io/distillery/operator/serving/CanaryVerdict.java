@@ -105,8 +105,16 @@ final class CanaryVerdict {
     }
     String notes = notes(c);
     if (!failures.isEmpty()) {
+      // Say what passed too: a canary rolled back on what it generates answered without errors.
+      String errorsPassed =
+          reasons.contains(ERROR_RATE)
+              ? ""
+              : fmt(
+                  "; error rate %.4f over %d requests within maxErrorRate %s",
+                  c.errorRate, c.requests, a.maxErrorRateOrDefault());
       return Optional.of(
-          new Verdict(Kind.FAILED, reasons.get(0), String.join("; ", failures) + notes));
+          new Verdict(
+              Kind.FAILED, reasons.get(0), String.join("; ", failures) + errorsPassed + notes));
     }
     if (inconclusive != null) {
       return Optional.of(new Verdict(Kind.INCONCLUSIVE, INCONCLUSIVE, inconclusive + notes));

@@ -25,6 +25,7 @@ final class RolloutTimeline implements AutoCloseable {
   private final List<String> lines = new ArrayList<>();
   private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor();
   private String last;
+  private String lastVerdict;
 
   private RolloutTimeline(KubernetesClient client, String namespace, String name) {
     this.client = client;
@@ -68,10 +69,13 @@ final class RolloutTimeline implements AutoCloseable {
           last = state;
           lines.add(String.format("%6.1f s  %s", seconds(), state));
           String canaryState = sd.get("status", "canary", "state");
-          if ("Promoted".equals(canaryState)
-              || "RolledBack".equals(canaryState)
-              || "Paused".equals(canaryState)) {
-            lines.add(String.format("%6.1f s    verdict: %s", seconds(), canaryMessage(sd)));
+          boolean verdict =
+              "Promoted".equals(canaryState)
+                  || "RolledBack".equals(canaryState)
+                  || "Paused".equals(canaryState);
+          if (verdict && !Objects.equals(canaryMessage(sd), lastVerdict)) {
+            lastVerdict = canaryMessage(sd);
+            lines.add(String.format("%6.1f s    verdict: %s", seconds(), lastVerdict));
           }
         }
       }
