@@ -228,7 +228,8 @@ class CanaryAnalysisTest {
     assertThat(done.canary.reason).isEqualTo(reason);
     assertThat(done.canary.message).contains(message);
     // The message says the error rate passed: without the other figure it would have promoted.
-    assertThat(done.canary.message).contains("error rate 0.0000 over 100 requests within maxErrorRate");
+    assertThat(done.canary.message)
+        .contains("error rate 0.0000 over 100 requests within maxErrorRate");
     assertThat(done.currentDigest).isEqualTo(A);
     assertThat(done.phase).isEqualTo(StudentPhase.RolledBack);
     var event = RolloutEvents.transition(sd.getStatus(), done).orElseThrow();
