@@ -7,6 +7,7 @@ import io.distillery.operator.api.v1alpha1.PlacementSpec;
 import io.distillery.operator.common.Labels;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.common.PodResources;
+import io.distillery.operator.common.RestrictedSecurity;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
@@ -105,12 +106,7 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
             .withAffinity(placement.affinity)
             .withPriorityClassName(placement.priorityClassName)
             // The restricted Pod Security Standard (the image runs as uid 10001).
-            .withNewSecurityContext()
-            .withRunAsNonRoot(true)
-            .withNewSeccompProfile()
-            .withType("RuntimeDefault")
-            .endSeccompProfile()
-            .endSecurityContext()
+            .withSecurityContext(RestrictedSecurity.pod())
             .withContainers(container(dj, settings, config))
             .withVolumes(volumes(dj))
             .build();
@@ -188,12 +184,7 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
         // On a crash without a result JSON, the log tail becomes the message we report.
         .withTerminationMessagePath(DistillationNames.TERMINATION_MESSAGE_PATH)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withNewSecurityContext()
-        .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities()
-        .withDrop("ALL")
-        .endCapabilities()
-        .endSecurityContext()
+        .withSecurityContext(RestrictedSecurity.container())
         .build();
   }
 

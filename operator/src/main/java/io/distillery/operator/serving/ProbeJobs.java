@@ -7,6 +7,7 @@ import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.common.BoundedGet;
 import io.distillery.operator.common.Labels;
 import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.common.RestrictedSecurity;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -112,12 +113,7 @@ public final class ProbeJobs {
         .withTolerations(placement.tolerations)
         .withAffinity(placement.affinity)
         .withPriorityClassName(placement.priorityClassName)
-        .withNewSecurityContext()
-        .withRunAsNonRoot(true)
-        .withNewSeccompProfile()
-        .withType("RuntimeDefault")
-        .endSeccompProfile()
-        .endSecurityContext()
+        .withSecurityContext(RestrictedSecurity.pod())
         .addNewContainer()
         .withName(CONTAINER)
         .withImage(sd.getSpec().image != null ? sd.getSpec().image : settings.trainerImage())
@@ -140,14 +136,7 @@ public final class ProbeJobs {
         .withName("tmp")
         .withMountPath("/tmp")
         .endVolumeMount()
-        .withNewSecurityContext()
-        .withRunAsNonRoot(true)
-        .withReadOnlyRootFilesystem(true)
-        .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities()
-        .withDrop("ALL")
-        .endCapabilities()
-        .endSecurityContext()
+        .withSecurityContext(RestrictedSecurity.readOnlyContainer())
         .endContainer()
         .addNewVolume()
         .withName("tmp")

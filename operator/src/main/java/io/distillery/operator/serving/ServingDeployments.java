@@ -6,6 +6,7 @@ import io.distillery.operator.api.v1alpha1.StudentDeploymentSpec;
 import io.distillery.operator.common.Labels;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.common.PodResources;
+import io.distillery.operator.common.RestrictedSecurity;
 import io.distillery.operator.distillation.InputUris;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -94,12 +95,7 @@ public final class ServingDeployments {
         .withTolerations(placement.tolerations)
         .withAffinity(placement.affinity)
         .withPriorityClassName(placement.priorityClassName)
-        .withNewSecurityContext()
-        .withRunAsNonRoot(true)
-        .withNewSeccompProfile()
-        .withType("RuntimeDefault")
-        .endSeccompProfile()
-        .endSecurityContext()
+        .withSecurityContext(RestrictedSecurity.pod())
         .withContainers(container)
         .addNewVolume()
         .withName("model")
@@ -176,14 +172,7 @@ public final class ServingDeployments {
         .withName("tmp")
         .withMountPath("/tmp")
         .endVolumeMount()
-        .withNewSecurityContext()
-        .withRunAsNonRoot(true)
-        .withReadOnlyRootFilesystem(true)
-        .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities()
-        .withDrop("ALL")
-        .endCapabilities()
-        .endSecurityContext()
+        .withSecurityContext(RestrictedSecurity.readOnlyContainer())
         .build();
   }
 
