@@ -98,7 +98,10 @@ public final class ProbeJobs {
         .endMetadata()
         .withNewSpec()
         .withBackoffLimit(0)
-        .withActiveDeadlineSeconds((long) window)
+        // The probe stops itself after the window (--timeout) and writes its report; the Job's
+        // deadline leaves it the verdict's grace for pod start-up and that write, so a probe that
+        // needs the whole window is not killed before it reports.
+        .withActiveDeadlineSeconds((long) window + CanaryVerdict.REPORT_GRACE_SECONDS)
         .withTtlSecondsAfterFinished(TTL_SECONDS)
         .withNewTemplate()
         .withNewMetadata()

@@ -385,7 +385,7 @@ class StudentDeploymentIT {
       assertThat(owner.getUid()).isEqualTo(sd.getMetadata().getUid());
       assertThat(owner.getController()).isTrue();
       assertThat(job.getSpec().getBackoffLimit()).isZero();
-      assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(2L);
+      assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(2L + 30);
       var pod = job.getSpec().getTemplate();
       assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
       var container = pod.getSpec().getContainers().get(0);
