@@ -203,7 +203,7 @@ class DistilleryOnLocalClusterIT {
     assertThat(both.output())
         .contains("distillationjob.distillery.io/shapes-gpu")
         .contains("studentdeployment.distillery.io/shapes")
-        .containsPattern("NAME +PHASE +READY +MODEL +SPEEDUP +URL +AGE");
+        .containsPattern("NAME +PHASE +READY +MODEL +SERVING +ROLLOUT +SPEEDUP +URL +AGE");
     report.add(
         "$ kubectl describe studentdeployment shapes -n team-a",
         Binaries.kubectl(kubeconfig, "describe", "studentdeployment", "shapes", "-n", NS).output());
