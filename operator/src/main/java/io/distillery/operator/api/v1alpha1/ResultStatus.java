@@ -29,8 +29,8 @@ public class ResultStatus {
   public String datasetDigest;
 
   @JsonPropertyDescription(
-      "The dataset URI as the trainer read it (a path on the mounted claim); absent when too long"
-          + " for the termination message.")
+      "The dataset the trainer read: `pvc://<claim>/<path>` for a path on a mounted input claim,"
+          + " else as configured; absent when too long for the termination message.")
   public String datasetUri;
 
   @JsonPropertyDescription("Step counts the student was trained for.")
