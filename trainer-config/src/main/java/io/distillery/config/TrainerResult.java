@@ -36,6 +36,22 @@ public class TrainerResult {
   /** SHA-256 digest of the artifact's manifest, {@code sha256:<hex>}. */
   public String digest;
 
+  /**
+   * Digest of the teacher distilled: its artifact digest, or {@code sha256:<hex>} of a TorchScript
+   * file.
+   */
+  public String teacherDigest;
+
+  /**
+   * Identity of the training data: {@code sha256:<hex>} of the built-in generator's settings, of
+   * the file, of a directory's listing of (path, size, SHA-256), or a structure model's artifact
+   * digest.
+   */
+  public String datasetDigest;
+
+  /** The dataset URI as configured; left out when longer than 256 characters (4 KiB limit). */
+  public String datasetUri;
+
   /** Step counts the student was trained for. */
   public List<Integer> studentSteps;
 

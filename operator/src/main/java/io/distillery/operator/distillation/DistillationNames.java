@@ -15,6 +15,9 @@ public final class DistillationNames {
   public static final String INPUTS_MOUNT = "/var/lib/distillery/inputs";
   public static final String PROGRESS_PORT_NAME = "progress";
 
+  /** The trainer's env var naming its own image, which mdt records as the student's provenance. */
+  public static final String IMAGE_ENV = "DISTILLERY_IMAGE";
+
   /** Where the trainer writes its result JSON: in its config and on its container alike. */
   public static final String TERMINATION_MESSAGE_PATH = "/dev/termination-log";
 

@@ -24,6 +24,9 @@ final class ResultMapper {
     ResultStatus s = new ResultStatus();
     s.artifact = artifactUri(r.artifact, dj);
     s.digest = r.digest;
+    s.teacherDigest = r.teacherDigest;
+    s.datasetDigest = r.datasetDigest;
+    s.datasetUri = inputUri(r.datasetUri, dj);
     s.studentSteps = r.studentSteps;
     if (r.metrics != null && !r.metrics.isEmpty()) {
       s.metrics = new LinkedHashMap<>();
@@ -85,6 +88,18 @@ final class ResultMapper {
           + artifact.substring(mount.length());
     }
     return artifact;
+  }
+
+  /**
+   * A path the trainer read under a mounted claim becomes {@code pvc://<claim>/<path>} again, as
+   * the spec named it.
+   */
+  static String inputUri(String path, DistillationJob dj) {
+    String inputs = DistillationNames.INPUTS_MOUNT + "/";
+    if (path != null && path.startsWith(inputs)) {
+      return "pvc://" + path.substring(inputs.length());
+    }
+    return artifactUri(path, dj);
   }
 
   private static ResultStatus.Summary summary(ResultStatus s) {

@@ -169,11 +169,17 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
   private static Container container(
       DistillationJob dj, OperatorSettings settings, RenderedTrainerConfig config) {
     DistillationJobSpec spec = dj.getSpec();
+    String image = spec.image != null ? spec.image : settings.trainerImage();
     return new ContainerBuilder()
         .withName(DistillationNames.CONTAINER)
-        .withImage(spec.image != null ? spec.image : settings.trainerImage())
+        .withImage(image)
         .withImagePullPolicy(settings.imagePullPolicy())
         .withArgs("distill", "--config", DistillationNames.CONFIG_FILE)
+        // mdt records it in the student's provenance.json (a container cannot see its own image).
+        .addNewEnv()
+        .withName(DistillationNames.IMAGE_ENV)
+        .withValue(image)
+        .endEnv()
         .addNewPort()
         .withName(DistillationNames.PROGRESS_PORT_NAME)
         .withContainerPort(config.config().progressPort)

@@ -125,6 +125,10 @@ class DistillationJobLifecycleIT {
     assertThat(status.result.digest).startsWith("sha256:");
     assertThat(status.result.summary.bestSpeedup).isEqualTo("21.4x@1");
     assertThat(status.result.summary.quality).isEqualTo("fd 1.08x pass");
+    // The lineage's headline survives the API server's schema (the CRD declares the fields).
+    assertThat(status.result.teacherDigest).isEqualTo("sha256:7eac4e");
+    assertThat(status.result.datasetDigest).isEqualTo("sha256:da7a");
+    assertThat(status.result.datasetUri).isEqualTo("pvc://shapes/train");
     assertThat(status.completionTime).isNotNull();
     assertThat(status.observedGeneration).isEqualTo(1L);
 
@@ -544,6 +548,8 @@ class DistillationJobLifecycleIT {
     return """
         {"status":"succeeded","exitCode":0,"method":"mdt",
          "artifact":"/var/lib/distillery/output/demo/student","digest":"sha256:abc123",
+         "teacherDigest":"sha256:7eac4e","datasetDigest":"sha256:da7a",
+         "datasetUri":"/var/lib/distillery/inputs/shapes/train",
          "studentSteps":[1,2],"speedup":{"1":21.4,"2":11.0},
          "metrics":{"1":{"fd":10.8,"nfe":1},"teacher":{"fd":10.0,"nfe":50}},
          "gate":{"passed":true,"fdRatio":1.08,"maxFdRatio":1.2}}""";

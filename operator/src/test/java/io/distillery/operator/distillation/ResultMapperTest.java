@@ -39,6 +39,27 @@ class ResultMapperTest {
   }
 
   @Test
+  void theTeacherAndDatasetDigestsAndTheDatasetsClaimUriAreReported() {
+    String json =
+        """
+        {"status":"succeeded","exitCode":0,"artifact":"/var/lib/distillery/output/dj/student",
+         "teacherDigest":"sha256:aa","datasetDigest":"sha256:bb",
+         "datasetUri":"/var/lib/distillery/inputs/shapes/train"}""";
+    ResultStatus s = ResultMapper.from(json, dj);
+    assertThat(s.teacherDigest).isEqualTo("sha256:aa");
+    assertThat(s.datasetDigest).isEqualTo("sha256:bb");
+    assertThat(s.datasetUri).isEqualTo("pvc://shapes/train");
+
+    ResultStatus builtin =
+        ResultMapper.from(
+            """
+            {"status":"succeeded","exitCode":0,"datasetUri":"builtin:shapes"}""",
+            dj);
+    assertThat(builtin.datasetUri).isEqualTo("builtin:shapes");
+    assertThat(builtin.teacherDigest).isNull();
+  }
+
+  @Test
   void theAppearanceErrorOfEachRowIsReported() {
     String json =
         """

@@ -33,6 +33,12 @@ class TrainerJobDependentTest {
 
     assertThat(job.getMetadata().getName()).isEqualTo("cpu");
     assertThat(c.getImage()).isEqualTo(SETTINGS.trainerImage());
+    assertThat(c.getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("DISTILLERY_IMAGE");
+              assertThat(e.getValue()).isEqualTo(SETTINGS.trainerImage());
+            });
     assertThat(c.getArgs()).containsExactly("distill", "--config", "/etc/distillery/trainer.yaml");
     assertThat(c.getPorts())
         .singleElement()

@@ -36,7 +36,7 @@ public final class DistillCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     TrainerConfig cfg = options.load();
     var device = Devices.resolve(cfg.device);
-    Map<String, Object> provenance = Provenance.of(spec, device);
+    Map<String, Object> provenance = Provenance.of(spec, device, cfg);
     DistillPipeline.Outcome o;
     try (var monitor = Monitors.forRun(cfg, "distill " + cfg.method.name().toLowerCase())) {
       o = DistillPipeline.run(cfg, device, monitor, provenance);

@@ -1,6 +1,8 @@
 package io.distillery.mdt.cli;
 
 import ai.djl.Device;
+import io.distillery.config.TrainerConfig;
+import io.distillery.config.TrainerConfigs;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,5 +26,28 @@ final class Provenance {
       p.put("device", device.toString());
     }
     return p;
+  }
+
+  /** The env var the operator sets to the trainer's container image. */
+  static final String IMAGE_ENV = "DISTILLERY_IMAGE";
+
+  /**
+   * {@link #of(CommandSpec, Device)} plus the image ({@value #IMAGE_ENV}, when set) and the full
+   * effective config: run-specific (output paths, device), so outside the artifact digest.
+   */
+  static Map<String, Object> of(CommandSpec spec, Device device, TrainerConfig cfg) {
+    Map<String, Object> p = of(spec, device);
+    String image = image(System.getenv());
+    if (image != null) {
+      p.put("image", image);
+    }
+    p.put("config", TrainerConfigs.json().valueToTree(cfg));
+    return p;
+  }
+
+  /** The image the operator names in {@value #IMAGE_ENV}; null when unset or blank. */
+  static String image(Map<String, String> env) {
+    String image = env.get(IMAGE_ENV);
+    return image == null || image.isBlank() ? null : image.strip();
   }
 }

@@ -43,7 +43,7 @@ public final class TrainTeacherCommand implements Callable<Integer> {
               + " (mdt distill) only");
     }
     var device = Devices.resolve(cfg.device);
-    Map<String, Object> provenance = Provenance.of(spec, device);
+    Map<String, Object> provenance = Provenance.of(spec, device, cfg);
     PrintWriter out = spec.commandLine().getOut();
     TeacherTraining.Result r;
     try (TrainingMonitor monitor = Monitors.forRun(cfg, "teacher")) {

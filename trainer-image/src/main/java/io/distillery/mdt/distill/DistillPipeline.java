@@ -13,6 +13,7 @@ import io.distillery.mdt.bench.Machine;
 import io.distillery.mdt.bench.QualityProbe;
 import io.distillery.mdt.data.AppearanceBatch;
 import io.distillery.mdt.data.BuiltinShapes;
+import io.distillery.mdt.data.DatasetIdentity;
 import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.data.LoadedDataset;
 import io.distillery.mdt.data.VoxelBatch;
@@ -20,6 +21,7 @@ import io.distillery.mdt.eval.FeatureExtractor;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.progress.ConsoleProgress;
 import io.distillery.mdt.progress.TrainingMonitor;
+import io.distillery.mdt.train.Lineage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,6 +73,7 @@ public final class DistillPipeline {
       LoadedDataset heldOut = DatasetLoader.load(cfg, BuiltinShapes.Split.HELD_OUT);
       // The held-out split is what every distribution figure compares with: it must fit too.
       StudentDistillation.checkDataFitsTeacher(cfg, teacher, heldOut);
+      DatasetIdentity dataset = DatasetIdentity.of(cfg);
       try (FeatureExtractor features =
           EvaluationFeatures.open(cfg, teacher.model(), heldOut.batch(), device)) {
         return distill(
@@ -80,6 +83,7 @@ public final class DistillPipeline {
             new QualityProbe(features, heldOut.batch(), cfg.evaluation.samples),
             device,
             monitor,
+            dataset,
             provenance);
       }
     }
@@ -92,6 +96,7 @@ public final class DistillPipeline {
       QualityProbe quality,
       Device device,
       TrainingMonitor monitor,
+      DatasetIdentity dataset,
       Map<String, Object> provenance)
       throws IOException {
     ComparisonReport[] report = new ComparisonReport[1];
@@ -101,7 +106,7 @@ public final class DistillPipeline {
             teacher,
             train,
             monitor,
-            provenance,
+            withLineage(cfg, teacher, dataset, provenance),
             (student, artifact) ->
                 report[0] =
                     evaluate(
@@ -112,6 +117,7 @@ public final class DistillPipeline {
                         artifact.path(EVALUATION_DIR + "/report.json").getParent(),
                         device));
     TrainerResult result = result(cfg, run, report[0]);
+    Lineage.stamp(result, teacher.digest(), dataset);
     write(cfg, result);
     return new Outcome(result, report[0].markdownTable(), run);
   }
@@ -140,6 +146,7 @@ public final class DistillPipeline {
       truth = null;
       heldOut = structures.heldOut().occupancy();
     }
+    DatasetIdentity dataset = DatasetIdentity.of(cfg);
     AppearanceComparison.Report[] report = new AppearanceComparison.Report[1];
     StudentDistillation.Result run =
         StudentDistillation.run(
@@ -147,7 +154,7 @@ public final class DistillPipeline {
             teacher,
             train,
             monitor,
-            provenance,
+            withLineage(cfg, teacher, dataset, provenance),
             (student, artifact) ->
                 report[0] =
                     AppearanceEvaluation.evaluate(
@@ -161,8 +168,15 @@ public final class DistillPipeline {
                             .getParent(),
                         device));
     TrainerResult result = AppearanceEvaluation.result(cfg, run, report[0]);
+    Lineage.stamp(result, teacher.digest(), dataset);
     write(cfg, result);
     return new Outcome(result, report[0].markdownTable(), run);
+  }
+
+  /** The run's provenance plus its lineage: the teacher's and the dataset's identity. */
+  private static Map<String, Object> withLineage(
+      TrainerConfig cfg, Teacher teacher, DatasetIdentity dataset, Map<String, Object> provenance) {
+    return Lineage.with(provenance, Lineage.of(cfg, teacher.source(), teacher.digest(), dataset));
   }
 
   /** Teacher (reference sampler) and the student at each of its step counts, in one process. */

@@ -21,9 +21,10 @@ import java.util.List;
  *
  * <p>The artifact digest covers model.json and the files the card names (the weights and, for a
  * TorchScript student, the module): the same training gives the same digest. The run's provenance
- * ({@link #PROVENANCE_KEYS} of the card's {@code training}: command line, date, device) goes to the
- * record {@value #PROVENANCE}, and the extra files are records too (listed and verified, outside
- * the digest).
+ * ({@link #PROVENANCE_KEYS} of the card's {@code training}: command line, date, device, image,
+ * config: they differ between runs of the same training, the config by its output paths) goes to
+ * the record {@value #PROVENANCE}, and the extra files are records too (listed and verified,
+ * outside the digest).
  */
 public final class ModelArtifacts {
   public static final String WEIGHTS = "weights.safetensors";
@@ -31,11 +32,15 @@ public final class ModelArtifacts {
   /** The model.json field naming the card's format version (absent in version 1). */
   public static final String VERSION_FIELD = "version";
 
-  /** The record holding how the artifact was made (command line, date, device). */
+  /**
+   * The record holding how the artifact was made: command line, date, device, and for a trained
+   * artifact the image and the full effective config.
+   */
   public static final String PROVENANCE = "provenance.json";
 
   /** Keys of a card's {@code training} that describe the run, not the model. */
-  public static final List<String> PROVENANCE_KEYS = List.of("command", "date", "device");
+  public static final List<String> PROVENANCE_KEYS =
+      List.of("command", "date", "device", "image", "config");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -5,6 +5,7 @@ import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.data.BuiltinShapes;
 import io.distillery.mdt.data.DatasetException;
+import io.distillery.mdt.data.DatasetIdentity;
 import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.data.LoadedDataset;
 import io.distillery.mdt.flow.SamplerSettings;
@@ -44,12 +45,15 @@ public final class TeacherTraining {
       double secondsPerStep,
       long parameters) {}
 
-  /** Loads the training split named by {@code dataset} and trains. */
+  /**
+   * Loads the training split named by {@code dataset} and trains, recording its {@link Lineage}.
+   */
   public static Result run(
       TrainerConfig cfg, Device device, TrainingMonitor monitor, Map<String, Object> provenance)
       throws IOException {
     LoadedDataset train = DatasetLoader.load(cfg, BuiltinShapes.Split.TRAIN);
-    return run(cfg, train, device, monitor, provenance);
+    Map<String, Object> lineage = Lineage.of(cfg, null, null, DatasetIdentity.of(cfg));
+    return run(cfg, train, device, monitor, Lineage.with(provenance, lineage));
   }
 
   public static Result run(

@@ -8,7 +8,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.data.BuiltinShapes;
+import io.distillery.mdt.data.DatasetIdentity;
 import io.distillery.mdt.data.NpyShardDataset;
 import io.distillery.mdt.data.VoxelBatch;
 import java.io.ByteArrayOutputStream;
@@ -154,6 +156,13 @@ class AppearanceStructureSourcesTest {
     assertThat(result.at("/speedup/1").isNumber()).isTrue();
     assertThat(result.at("/gate/passed").asBoolean()).isTrue();
     assertThat(out.resolve("student-mdt/evaluation/report.md")).content().contains("n/a");
+    // The lineage identifies the shard directory by the listing of its files' digests.
+    JsonNode dataset = lineageDataset(out);
+    assertThat(dataset.path("how").asText()).isEqualTo(DatasetIdentity.LISTING);
+    assertThat(dataset.path("uri").asText()).isEqualTo(data.toString());
+    assertThat(dataset.path("digest").asText())
+        .startsWith("sha256:")
+        .isEqualTo(result.path("datasetDigest").asText());
   }
 
   @Test
@@ -174,6 +183,19 @@ class AppearanceStructureSourcesTest {
     assertThat(result.at("/metrics/1/pairedError").isNumber()).isTrue();
     assertThat(result.at("/metrics/1/appearanceError").isMissingNode()).isTrue();
     assertThat(result.at("/gate/passed").asBoolean()).isTrue();
+    JsonNode dataset = lineageDataset(out);
+    assertThat(dataset.path("how").asText()).isEqualTo(DatasetIdentity.ARTIFACT);
+    assertThat(dataset.path("digest").asText())
+        .isEqualTo(Artifact.open(structureModel).digest())
+        .isEqualTo(result.path("datasetDigest").asText());
+  }
+
+  private static JsonNode lineageDataset(Path out) throws java.io.IOException {
+    return Artifact.open(out.resolve("student-mdt"))
+        .modelJson()
+        .path("training")
+        .path("lineage")
+        .path("dataset");
   }
 
   @Test

@@ -81,6 +81,20 @@ class PipelineCommandTest {
   }
 
   @Test
+  void infoOnAPipelineNamesItsStagesWhoseLineageItDoesNotRepeat() throws Exception {
+    Path pipe = tmp.resolve("models").resolve("pipe");
+    assertThat(pipeline(structure, appearance, pipe)).as(cli.err.toString()).isZero();
+    cli.out.getBuffer().setLength(0);
+    assertThat(cli.run("info", "--model", pipe.toString())).as(cli.err.toString()).isZero();
+    assertThat(cli.out.toString())
+        .contains("kind pipeline")
+        .contains("digest " + Artifact.open(pipe).digest())
+        .contains("lineage: a pipeline records none itself")
+        .contains("structure ")
+        .contains("appearance ");
+  }
+
+  @Test
   void relativeStagePathsTravelWithThePipeline() throws Exception {
     Path cwd = Path.of("").toAbsolutePath();
     Path pipe = tmp.resolve("models").resolve("pipe");

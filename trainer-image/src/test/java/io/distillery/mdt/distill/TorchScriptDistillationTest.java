@@ -77,6 +77,11 @@ class TorchScriptDistillationTest {
     assertThat(one.nfe).isEqualTo(1);
     assertThat(r.speedup.get("1")).isPositive();
     assertThat(r.toJson().length()).isLessThan(TrainerResult.MAX_BYTES);
+    // A TorchScript teacher is identified by the SHA-256 of its file.
+    assertThat(r.teacherDigest).isEqualTo("sha256:" + teacherDigest);
+    assertThat(student.modelJson().at("/training/lineage/teacher/digest").asText())
+        .isEqualTo(r.teacherDigest);
+    assertThat(r.datasetDigest).startsWith("sha256:");
   }
 
   @Test

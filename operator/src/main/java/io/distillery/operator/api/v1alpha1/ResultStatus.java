@@ -17,6 +17,22 @@ public class ResultStatus {
       "Artifact digest, `sha256:<hex>`: SHA-256 over model.json and the weights only (reports, dates and provenance are verified records outside it), so the same training gives the same digest and a StudentDeployment does not roll out a retrain with identical weights.")
   public String digest;
 
+  @JsonPropertyDescription(
+      "Digest of the teacher distilled: its artifact digest, or `sha256:<hex>` of a TorchScript"
+          + " file. The student's model.json records it in `training.lineage` too.")
+  public String teacherDigest;
+
+  @JsonPropertyDescription(
+      "Identity of the training data, `sha256:<hex>`: of the built-in generator's settings, of the"
+          + " file, of a directory's listing of (path, size, SHA-256), or the structure model's"
+          + " artifact digest (`mdt info --model` shows which).")
+  public String datasetDigest;
+
+  @JsonPropertyDescription(
+      "The dataset the trainer read: `pvc://<claim>/<path>` for a path on a mounted input claim,"
+          + " else as configured; absent when too long for the termination message.")
+  public String datasetUri;
+
   @JsonPropertyDescription("Step counts the student was trained for.")
   public List<Integer> studentSteps;
 
