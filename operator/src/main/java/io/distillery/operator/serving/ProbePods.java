@@ -47,27 +47,6 @@ final class ProbePods {
   /** Ready stable pods serving {@code digest}, the side a probe compares the canary with. */
   static List<Pod> readyStable(
       StudentDeployment sd, Context<StudentDeployment> ctx, String digest) {
-    return ctx.getSecondaryResources(Pod.class).stream()
-        .filter(
-            p ->
-                sd.getMetadata()
-                    .getName()
-                    .equals(p.getMetadata().getLabels().get(Labels.STUDENT_DEPLOYMENT)))
-        .filter(p -> StudentNames.STABLE.equals(p.getMetadata().getLabels().get(Labels.TRACK)))
-        .filter(
-            p ->
-                p.getMetadata().getAnnotations() != null
-                    && digest.equals(p.getMetadata().getAnnotations().get(Labels.MODEL_DIGEST)))
-        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-        .filter(ProbePods::ready)
-        .toList();
-  }
-
-  private static boolean ready(Pod p) {
-    return p.getStatus() != null
-        && p.getStatus().getPodIP() != null
-        && p.getStatus().getConditions() != null
-        && p.getStatus().getConditions().stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    return ServingEventSources.readyPods(sd, ctx, StudentNames.STABLE, digest);
   }
 }

@@ -119,16 +119,28 @@ final class ServingEventSources {
   /** Ready canary pods serving the planned canary model (their IPs are read for metrics). */
   static List<Pod> readyCanaryPods(
       StudentDeployment sd, Context<StudentDeployment> ctx, RolloutPlan plan) {
-    if (plan.canary() == null) {
-      return List.of();
-    }
+    return plan.canary() == null
+        ? List.of()
+        : readyPods(sd, ctx, StudentNames.CANARY, plan.canary().digest());
+  }
+
+  /**
+   * Ready pods of {@code sd}'s {@code track} serving {@code digest}, with an IP (pods being deleted
+   * left out): the pods a canary analysis reads or probes.
+   */
+  static List<Pod> readyPods(
+      StudentDeployment sd, Context<StudentDeployment> ctx, String track, String digest) {
     return ctx.getSecondaryResources(Pod.class).stream()
-        .filter(p -> StudentNames.CANARY.equals(p.getMetadata().getLabels().get(Labels.TRACK)))
         .filter(
             p ->
-                plan.canary()
-                    .digest()
-                    .equals(p.getMetadata().getAnnotations().get(Labels.MODEL_DIGEST)))
+                sd.getMetadata()
+                    .getName()
+                    .equals(p.getMetadata().getLabels().get(Labels.STUDENT_DEPLOYMENT)))
+        .filter(p -> track.equals(p.getMetadata().getLabels().get(Labels.TRACK)))
+        .filter(
+            p ->
+                p.getMetadata().getAnnotations() != null
+                    && digest.equals(p.getMetadata().getAnnotations().get(Labels.MODEL_DIGEST)))
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
         .filter(ServingEventSources::ready)
         .toList();
