@@ -95,14 +95,17 @@ public class StudentDeploymentReconciler
                 plan.stable() == null
                     ? List.of()
                     : ProbePods.readyStable(sd, ctx, plan.stable().digest()));
+    // One scrape of the canary pods per reconcile gives both the error counts and the latency.
+    Lazy<Optional<CanaryMetricsClient.PodMetrics>> canaryRead =
+        Lazy.of(() -> canaryMetrics.snapshot(canaryPods));
     var observation =
         new ServingObservation(
             source,
             plan,
             named(deployments, StudentNames.stable(sd)),
             named(deployments, StudentNames.canary(sd)),
-            () -> canaryMetrics.read(canaryPods),
-            () -> latency(canaryPods, stablePods.get()),
+            () -> canaryRead.get().map(CanaryMetricsClient.PodMetrics::requests),
+            () -> latency(canaryRead.get(), stablePods.get()),
             () -> probeOutcome(sd, ctx, plan));
     StudentDeploymentStatus next = ServingStatusMapper.next(sd, observation, now);
     CanaryCalls.createProbeJob(ctx.getClient(), sd, next, canaryPods, stablePods.get(), settings);
@@ -120,8 +123,9 @@ public class StudentDeploymentReconciler
   }
 
   /** Both tracks' user-traffic latency; empty unless every pod of both could be read. */
-  private Optional<CanaryLatency> latency(List<Pod> canaryPods, List<Pod> stablePods) {
-    Optional<LatencyHistogram> canary = canaryMetrics.readLatency(canaryPods);
+  private Optional<CanaryLatency> latency(
+      Optional<CanaryMetricsClient.PodMetrics> canaryRead, List<Pod> stablePods) {
+    Optional<LatencyHistogram> canary = canaryRead.map(CanaryMetricsClient.PodMetrics::latency);
     if (canary.isEmpty()) {
       return Optional.empty();
     }
