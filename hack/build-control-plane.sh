@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the local Kubernetes control plane from the Go module proxy: etcd,
-# kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok and helm,
-# at the versions pinned in hack/control-plane-versions.env.
+# kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok and helm, and the
+# servers started beside it: Kueue and SeaweedFS (its S3 gateway), at the versions pinned in
+# hack/control-plane-versions.env.
 #
 # Everything is cached outside the repository, keyed by version:
 #   $DISTILLERY_CACHE (default ~/.cache/distillery)/control-plane/<kube-version>/
@@ -11,8 +12,11 @@
 # does no build. The etcd, kube-apiserver and kubectl binaries are also linked into
 # ~/.kubeapitest/k8s/<version>-linux-amd64/, where Fabric8 kube-api-test looks.
 #
-# Usage: hack/build-control-plane.sh            build what is missing
+# Usage: hack/build-control-plane.sh              build what is missing
+#        hack/build-control-plane.sh seaweedfs    build only the S3 server (the trainer's tests)
 #        hack/build-control-plane.sh --print-bin  print the bin directory only
+#        hack/build-control-plane.sh --print-module-dir kueue|seaweedfs
+#                                                 print that module's unpacked source (manifests)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,6 +27,14 @@ cache_root="${DISTILLERY_CACHE:-$HOME/.cache/distillery}/control-plane/$KUBE_VER
 bin="$cache_root/bin"
 if [[ "${1:-}" == "--print-bin" ]]; then
   echo "$bin"
+  exit 0
+fi
+if [[ "${1:-}" == "--print-module-dir" ]]; then
+  case "${2:-}" in
+    kueue) echo "$cache_root/gomod/sigs.k8s.io/kueue@$KUEUE_VERSION" ;;
+    seaweedfs) echo "$cache_root/gomod/github.com/seaweedfs/seaweedfs@$SEAWEEDFS_VERSION" ;;
+    *) echo "usage: $0 --print-module-dir kueue|seaweedfs" >&2 && exit 2 ;;
+  esac
   exit 0
 fi
 
@@ -186,6 +198,27 @@ build_helm() {
     "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
 }
 
+# stamped NAME VERSION: the binary exists and a stamp beside it records the version it was built
+# at (neither Kueue's manager nor weed prints a module version).
+stamped() { [[ -x "$bin/$1" && "$(cat "$bin/.$1.version" 2>/dev/null)" == "$2" ]]; }
+
+# go_install NAME VERSION PACKAGE@VERSION: builds a module's command into $bin and stamps it.
+go_install() {
+  local name="$1" version="$2" package="$3"
+  if stamped "$name" "$version"; then
+    log "$name $version is cached"
+    return
+  fi
+  timed "build $name $version" "$package" env GOBIN="$bin" go install -trimpath "$package"
+  echo "$version" >"$bin/.$name.version"
+}
+
+build_kueue() { go_install kueue "$KUEUE_VERSION" "sigs.k8s.io/kueue/cmd/kueue@$KUEUE_VERSION"; }
+
+build_seaweedfs() {
+  go_install weed "$SEAWEEDFS_VERSION" "github.com/seaweedfs/seaweedfs/weed@$SEAWEEDFS_VERSION"
+}
+
 # Fabric8 kube-api-test finds etcd, kube-apiserver and kubectl here and downloads nothing.
 link_for_kube_api_test() {
   local dir="$HOME/.kubeapitest/k8s/${KUBE_VERSION#v}-linux-amd64"
@@ -198,9 +231,16 @@ link_for_kube_api_test() {
 
 total_start=$SECONDS
 log "building into $bin (Go $(go version | awk '{print $3}'))"
+if [[ "${1:-}" == "seaweedfs" ]]; then
+  build_seaweedfs
+  log "seaweedfs ready in $((SECONDS - total_start))s: $bin/weed"
+  exit 0
+fi
 build_etcd
 build_kubernetes
 build_kwok
 build_helm
+build_kueue
+build_seaweedfs
 link_for_kube_api_test
 log "all binaries ready in $((SECONDS - total_start))s: $bin"
