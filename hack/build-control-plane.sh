@@ -215,8 +215,27 @@ go_install() {
 
 build_kueue() { go_install kueue "$KUEUE_VERSION" "sigs.k8s.io/kueue/cmd/kueue@$KUEUE_VERSION"; }
 
+# SeaweedFS's go.mod has a replace directive (go-bip39 => cosmos/go-bip39), which `go install
+# pkg@version` refuses; a wrapper module repeats it and builds the weed command from there.
 build_seaweedfs() {
-  go_install weed "$SEAWEEDFS_VERSION" "github.com/seaweedfs/seaweedfs/weed@$SEAWEEDFS_VERSION"
+  if stamped weed "$SEAWEEDFS_VERSION"; then
+    log "weed $SEAWEEDFS_VERSION is cached"
+    return
+  fi
+  local src="$cache_root/src/seaweedfs"
+  mkdir -p "$src"
+  cat >"$src/go.mod" <<GOMOD
+module distillery.local/seaweedfs-build
+
+go 1.24
+
+replace github.com/tyler-smith/go-bip39 => github.com/cosmos/go-bip39 v1.0.0
+GOMOD
+  timed "resolve seaweedfs $SEAWEEDFS_VERSION modules" "github.com/seaweedfs/seaweedfs@$SEAWEEDFS_VERSION" \
+    bash -c "cd '$src' && go get 'github.com/seaweedfs/seaweedfs/weed@$SEAWEEDFS_VERSION'"
+  timed "build weed $SEAWEEDFS_VERSION" "github.com/seaweedfs/seaweedfs/weed" \
+    bash -c "cd '$src' && go build -trimpath -o '$bin/weed' github.com/seaweedfs/seaweedfs/weed"
+  echo "$SEAWEEDFS_VERSION" >"$bin/.weed.version"
 }
 
 # Fabric8 kube-api-test finds etcd, kube-apiserver and kubectl here and downloads nothing.
