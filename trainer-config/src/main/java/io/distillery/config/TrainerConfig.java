@@ -359,5 +359,14 @@ public class TrainerConfig {
   public static class Output {
     @JsonPropertyDescription("Directory for checkpoints, artifacts, reports and result.json.")
     public String dir = "out";
+
+    @JsonPropertyDescription(
+        "Optional s3://bucket/prefix the run publishes to; output.dir is then local scratch that"
+            + " mirrors it: complete checkpoints under <uri>/checkpoints are downloaded at start and"
+            + " every checkpoint is uploaded when written (SHA256SUMS last), and the artifacts"
+            + " (manifest.json last) and result.json are uploaded at the end. The result then names"
+            + " the artifact by its s3:// URI. Connection settings: the AWS_* environment variables"
+            + " (trainer-image README).")
+    public String uri;
   }
 }

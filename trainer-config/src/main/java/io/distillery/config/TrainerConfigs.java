@@ -281,6 +281,14 @@ public final class TrainerConfigs {
                 + " (builtin:classifier or builtin:teacher)");
       }
     }
+    if (c.output.uri != null
+        && !c.output.uri.matches("s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?")) {
+      p.add(
+          "output.uri: must be s3://<bucket>/<prefix> (bucket: 3-63 lowercase letters, digits, '.'"
+              + " or '-'), got '"
+              + c.output.uri
+              + "'");
+    }
     if (c.checkpointEverySteps < 1) p.add("checkpointEverySteps: must be positive");
     if (c.progressPort < 0 || c.progressPort > 65535) p.add("progressPort: must be 0-65535");
     if (c.dataset.resolution != 16 && c.dataset.resolution != 32) {

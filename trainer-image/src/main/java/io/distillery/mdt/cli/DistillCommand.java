@@ -4,6 +4,7 @@ import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.distill.DistillPipeline;
 import io.distillery.mdt.model.Devices;
 import io.distillery.mdt.progress.Monitors;
+import io.distillery.mdt.storage.RemoteRun;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,8 +25,13 @@ import picocli.CommandLine.Spec;
           + " model.json, manifest.json, loss.png, evaluation/) and <out>/result.json.",
       "The result JSON also goes to config `terminationMessagePath` for the operator."
           + " Checkpoints go to <out>/checkpoints; running again with the same output resumes.",
+      "With config `output.uri` (s3://bucket/prefix) <out> is local scratch mirrored there:"
+          + " checkpoints are uploaded as written and restored at start, the artifacts and"
+          + " result.json are uploaded at the end. s3:// teacher, dataset and structure model are"
+          + " downloaded to <out>/.inputs first.",
       "Exit codes: 0 ok, 2 invalid configuration, 3 invalid input, 4 diverged, 5 gate failed,"
-          + " 143 preempted: on SIGTERM the current step is checkpointed first."
+          + " 6 object storage unreachable, 143 preempted: on SIGTERM the current step is"
+          + " checkpointed (and uploaded) first."
     })
 public final class DistillCommand implements Callable<Integer> {
   @Mixin ConfigOptions options;
@@ -36,15 +42,32 @@ public final class DistillCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     TrainerConfig cfg = options.load();
     var device = Devices.resolve(cfg.device);
-    Map<String, Object> provenance = Provenance.of(spec, device, cfg);
     DistillPipeline.Outcome o;
-    try (var monitor = Monitors.forRun(cfg, "distill " + cfg.method.name().toLowerCase())) {
-      o = DistillPipeline.run(cfg, device, monitor, provenance);
+    try (RemoteRun remote = RemoteRun.start(cfg);
+        var monitor = Monitors.forRun(cfg, "distill " + cfg.method.name().toLowerCase())) {
+      Map<String, Object> provenance = Provenance.of(spec, device, cfg, remote);
+      o =
+          DistillPipeline.run(
+              cfg,
+              device,
+              monitor,
+              provenance,
+              new DistillPipeline.Publisher() {
+                @Override
+                public String artifact(java.nio.file.Path dir) throws java.io.IOException {
+                  return remote.publishArtifact(dir);
+                }
+
+                @Override
+                public void result(java.nio.file.Path file) throws java.io.IOException {
+                  remote.publishFile(file);
+                }
+              });
     }
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
         "student written to %s%n  digest %s%n  %d steps (resumed from %d), %.1f ms/step%n%n%s%n%s%n",
-        o.run().artifact(),
+        o.result().artifact,
         o.run().digest(),
         o.run().steps(),
         o.run().resumedFromStep(),

@@ -6,6 +6,8 @@ import io.distillery.mdt.artifact.CorruptArtifactException;
 import io.distillery.mdt.data.BadInputException;
 import io.distillery.mdt.data.DatasetException;
 import io.distillery.mdt.model.Weights;
+import io.distillery.mdt.storage.InvalidStorageInputException;
+import io.distillery.mdt.storage.StorageUnavailableException;
 import io.distillery.mdt.train.IncompatibleCheckpointException;
 import io.distillery.mdt.train.PreemptedException;
 import io.distillery.mdt.train.TrainingDivergedException;
@@ -28,6 +30,7 @@ import picocli.CommandLine.Command;
       PipelineCommand.class,
       EvaluateCommand.class,
       DistillCommand.class,
+      FetchCommand.class,
       BenchCommand.class,
       DemoCommand.class,
       InfoCommand.class,
@@ -39,8 +42,9 @@ import picocli.CommandLine.Command;
     description = {
       "Trains flow-matching 3D teachers and distills them into 1-2 step students (MDT-dist).",
       "Exit codes: 0 ok, 1 internal error, 2 invalid configuration or options, 3 invalid input"
-          + " (file, shape, artifact, checkpoint), 4 training diverged, 5 gate failed, 143"
-          + " preempted (SIGTERM while training: the current step was checkpointed)."
+          + " (file, shape, artifact, checkpoint, object-storage key or credentials), 4 training"
+          + " diverged, 5 gate failed, 6 object storage unreachable, 143 preempted (SIGTERM while"
+          + " training: the current step was checkpointed)."
     })
 public final class Mdt implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -90,12 +94,16 @@ public final class Mdt implements Runnable {
     if (t instanceof PreemptedException) {
       return ExitCodes.PREEMPTED;
     }
+    if (t instanceof StorageUnavailableException) {
+      return ExitCodes.STORAGE_UNAVAILABLE;
+    }
     if (t instanceof DatasetException
         || t instanceof CorruptArtifactException
         || t instanceof NoSuchFileException
         || t instanceof IncompatibleCheckpointException
         || t instanceof Weights.IncompatibleWeightsException
-        || t instanceof BadInputException) {
+        || t instanceof BadInputException
+        || t instanceof InvalidStorageInputException) {
       return ExitCodes.INVALID_INPUT;
     }
     return ExitCodes.INTERNAL;

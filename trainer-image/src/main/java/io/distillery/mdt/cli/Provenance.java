@@ -3,6 +3,7 @@ package io.distillery.mdt.cli;
 import ai.djl.Device;
 import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerConfigs;
+import io.distillery.mdt.storage.RemoteRun;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,6 +43,17 @@ final class Provenance {
       p.put("image", image);
     }
     p.put("config", TrainerConfigs.json().valueToTree(cfg));
+    return p;
+  }
+
+  /**
+   * {@link #of(CommandSpec, Device, TrainerConfig)} plus the object-storage endpoint a run uses
+   * (its URIs are in the config; credentials are never recorded).
+   */
+  static Map<String, Object> of(
+      CommandSpec spec, Device device, TrainerConfig cfg, RemoteRun remote) {
+    Map<String, Object> p = of(spec, device, cfg);
+    remote.endpoint().ifPresent(e -> p.put("objectStorage", e));
     return p;
   }
 

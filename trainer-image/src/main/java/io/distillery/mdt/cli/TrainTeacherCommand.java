@@ -6,6 +6,7 @@ import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.model.Devices;
 import io.distillery.mdt.progress.Monitors;
 import io.distillery.mdt.progress.TrainingMonitor;
+import io.distillery.mdt.storage.RemoteRun;
 import io.distillery.mdt.train.TeacherTraining;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -25,6 +26,9 @@ import picocli.CommandLine.Spec;
           + " manifest.json, loss.png). Checkpoints go to <out>/checkpoints/teacher; running again"
           + " with the same output resumes from the newest one. SIGTERM checkpoints the current"
           + " step and exits with 143 (preempted).",
+      "With config `output.uri` (s3://bucket/prefix) <out> is local scratch mirrored there"
+          + " (checkpoints as written, the artifact at the end; exit code 6 when object storage is"
+          + " unreachable). An s3:// dataset is downloaded to <out>/.inputs first.",
       "Serves GET /progress and GET /metrics on progressPort while training."
     })
 public final class TrainTeacherCommand implements Callable<Integer> {
@@ -43,15 +47,18 @@ public final class TrainTeacherCommand implements Callable<Integer> {
               + " (mdt distill) only");
     }
     var device = Devices.resolve(cfg.device);
-    Map<String, Object> provenance = Provenance.of(spec, device, cfg);
     PrintWriter out = spec.commandLine().getOut();
     TeacherTraining.Result r;
-    try (TrainingMonitor monitor = Monitors.forRun(cfg, "teacher")) {
+    String artifact;
+    try (RemoteRun remote = RemoteRun.start(cfg);
+        TrainingMonitor monitor = Monitors.forRun(cfg, "teacher")) {
+      Map<String, Object> provenance = Provenance.of(spec, device, cfg, remote);
       r = TeacherTraining.run(cfg, device, monitor, provenance);
+      artifact = remote.publishArtifact(r.artifact());
     }
     out.printf(
         "teacher written to %s%n  digest %s%n  %d steps (resumed from %d), %.1f ms/step on %s, %d parameters%n  final losses %s%n",
-        r.artifact(),
+        artifact,
         r.digest(),
         r.steps(),
         r.resumedFromStep(),

@@ -3,6 +3,7 @@ package io.distillery.mdt.data;
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.Digests;
+import io.distillery.mdt.inputs.RemoteInputs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,7 +40,8 @@ public record DatasetIdentity(String uri, String digest, String how) {
     TrainerConfig.Dataset d = cfg.dataset;
     if (d.structureModel != null && cfg.stage == TrainerConfig.Stage.APPEARANCE) {
       String model = d.structureModel.strip();
-      return new DatasetIdentity(model, Artifact.open(Path.of(model)).digest(), ARTIFACT);
+      Path dir = RemoteInputs.localCopy(model).orElse(Path.of(model));
+      return new DatasetIdentity(model, Artifact.open(dir).digest(), ARTIFACT);
     }
     String uri = d.uri == null ? "" : d.uri.strip();
     if (DatasetLoader.BUILTIN_SHAPES.equals(uri)) {

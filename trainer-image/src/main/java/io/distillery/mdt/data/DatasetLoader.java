@@ -2,10 +2,12 @@ package io.distillery.mdt.data;
 
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.data.BuiltinShapes.Split;
+import io.distillery.mdt.inputs.RemoteInputs;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -143,6 +145,10 @@ public final class DatasetLoader {
   }
 
   static Path toPath(String uri) {
+    Optional<Path> downloaded = RemoteInputs.localCopy(uri);
+    if (downloaded.isPresent()) {
+      return downloaded.get();
+    }
     if (uri.isEmpty()) {
       throw new IllegalArgumentException(
           "dataset.uri is empty: use builtin:shapes, a directory path or a file:// URI");
@@ -159,7 +165,8 @@ public final class DatasetLoader {
       throw new IllegalArgumentException(
           "dataset.uri '"
               + uri
-              + "': unsupported scheme; use builtin:shapes, a directory path or a file:// URI");
+              + "': unsupported scheme; use builtin:shapes, a directory path, a file:// URI or an"
+              + " s3:// prefix");
     }
     return Path.of(uri);
   }

@@ -8,6 +8,7 @@ import io.distillery.mdt.data.BuiltinShapes.Split;
 import io.distillery.mdt.data.DatasetException;
 import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.data.VoxelBatch;
+import io.distillery.mdt.inputs.RemoteInputs;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
 import io.distillery.mdt.sampling.SeededSampling;
@@ -74,7 +75,8 @@ final class AppearanceStructureSource {
               + " and "
               + held);
     }
-    Path dir = Path.of(cfg.dataset.structureModel.strip());
+    String structureModel = cfg.dataset.structureModel.strip();
+    Path dir = RemoteInputs.localCopy(structureModel).orElse(Path.of(structureModel));
     VoxelBatch grids;
     List<String> names;
     try (ModelArtifacts.Loaded model = ModelArtifacts.load(dir, device)) {

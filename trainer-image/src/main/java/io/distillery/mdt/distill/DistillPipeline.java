@@ -51,8 +51,43 @@ public final class DistillPipeline {
     }
   }
 
+  /**
+   * Where a finished run's outputs go besides output.dir: nowhere ({@link #LOCAL}), or object
+   * storage when config {@code output.uri} is set.
+   */
+  public interface Publisher {
+    /** Publishes a finished artifact; returns how the result names it. */
+    String artifact(Path dir) throws IOException;
+
+    /** Publishes the result file, after every artifact. */
+    void result(Path file) throws IOException;
+  }
+
+  /** Outputs stay in output.dir; the result names the artifact by its path. */
+  public static final Publisher LOCAL =
+      new Publisher() {
+        @Override
+        public String artifact(Path dir) {
+          return dir.toString();
+        }
+
+        @Override
+        public void result(Path file) {}
+      };
+
   public static Outcome run(
       TrainerConfig cfg, Device device, TrainingMonitor monitor, Map<String, Object> provenance)
+      throws IOException {
+    return run(cfg, device, monitor, provenance, LOCAL);
+  }
+
+  /** The run, its outputs published by {@code publisher} before the result is written. */
+  public static Outcome run(
+      TrainerConfig cfg,
+      Device device,
+      TrainingMonitor monitor,
+      Map<String, Object> provenance,
+      Publisher publisher)
       throws IOException {
     Gates.checkSatisfiable(cfg);
     try (Teacher teacher = Teacher.load(cfg, device)) {
@@ -64,7 +99,7 @@ public final class DistillPipeline {
                 + " stage");
       }
       if (teacher.stage() == TrainerConfig.Stage.APPEARANCE) {
-        return distillAppearance(cfg, teacher, device, monitor, provenance);
+        return distillAppearance(cfg, teacher, device, monitor, provenance, publisher);
       }
       QualityProbe.checkSampleCount(
           cfg.evaluation.samples, teacher.model().numClasses(), "evaluation.samples");
@@ -84,7 +119,8 @@ public final class DistillPipeline {
             device,
             monitor,
             dataset,
-            provenance);
+            provenance,
+            publisher);
       }
     }
   }
@@ -97,7 +133,8 @@ public final class DistillPipeline {
       Device device,
       TrainingMonitor monitor,
       DatasetIdentity dataset,
-      Map<String, Object> provenance)
+      Map<String, Object> provenance,
+      Publisher publisher)
       throws IOException {
     ComparisonReport[] report = new ComparisonReport[1];
     StudentDistillation.Result run =
@@ -118,7 +155,7 @@ public final class DistillPipeline {
                         device));
     TrainerResult result = result(cfg, run, report[0]);
     Lineage.stamp(result, teacher.digest(), dataset);
-    write(cfg, result);
+    write(cfg, result, publisher);
     return new Outcome(result, report[0].markdownTable(), run);
   }
 
@@ -128,7 +165,8 @@ public final class DistillPipeline {
       Teacher teacher,
       Device device,
       TrainingMonitor monitor,
-      Map<String, Object> provenance)
+      Map<String, Object> provenance,
+      Publisher publisher)
       throws IOException {
     Gates.checkMeasurable(cfg, teacher.model().sampleShape());
     LoadedDataset train;
@@ -169,7 +207,7 @@ public final class DistillPipeline {
                         device));
     TrainerResult result = AppearanceEvaluation.result(cfg, run, report[0]);
     Lineage.stamp(result, teacher.digest(), dataset);
-    write(cfg, result);
+    write(cfg, result, publisher);
     return new Outcome(result, report[0].markdownTable(), run);
   }
 
@@ -251,14 +289,21 @@ public final class DistillPipeline {
     return m;
   }
 
-  /** Writes the result next to the artifact and to the termination-message path, if writable. */
-  static void write(TrainerConfig cfg, TrainerResult result) throws IOException {
+  /**
+   * Publishes the artifact, then writes the result (naming the artifact as published) next to it,
+   * publishes that, and writes it to the termination-message path, if writable.
+   */
+  static void write(TrainerConfig cfg, TrainerResult result, Publisher publisher)
+      throws IOException {
+    result.artifact = publisher.artifact(Path.of(result.artifact));
     String json = result.toJson();
     Path out = Path.of(cfg.output.dir);
     Files.createDirectories(out);
     Path tmp = out.resolve(RESULT_FILE + ".tmp");
     Files.writeString(tmp, json, StandardCharsets.UTF_8);
-    Files.move(tmp, out.resolve(RESULT_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Path file = out.resolve(RESULT_FILE);
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    publisher.result(file);
     writeTerminationMessage(cfg.terminationMessagePath, json);
   }
 

@@ -22,9 +22,9 @@ import java.util.List;
  * <p>The artifact digest covers model.json and the files the card names (the weights and, for a
  * TorchScript student, the module): the same training gives the same digest. The run's provenance
  * ({@link #PROVENANCE_KEYS} of the card's {@code training}: command line, date, device, image,
- * config: they differ between runs of the same training, the config by its output paths) goes to
- * the record {@value #PROVENANCE}, and the extra files are records too (listed and verified,
- * outside the digest).
+ * config, object-storage endpoint: they differ between runs of the same training, the config by its
+ * output paths) goes to the record {@value #PROVENANCE}, and the extra files are records too
+ * (listed and verified, outside the digest).
  */
 public final class ModelArtifacts {
   public static final String WEIGHTS = "weights.safetensors";
@@ -34,13 +34,13 @@ public final class ModelArtifacts {
 
   /**
    * The record holding how the artifact was made: command line, date, device, and for a trained
-   * artifact the image and the full effective config.
+   * artifact the image, the full effective config and the object-storage endpoint it used.
    */
   public static final String PROVENANCE = "provenance.json";
 
   /** Keys of a card's {@code training} that describe the run, not the model. */
   public static final List<String> PROVENANCE_KEYS =
-      List.of("command", "date", "device", "image", "config");
+      List.of("command", "date", "device", "image", "config", "objectStorage");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

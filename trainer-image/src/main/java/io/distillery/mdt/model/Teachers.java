@@ -6,10 +6,12 @@ import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.BundledArtifacts;
 import io.distillery.mdt.flow.SamplerSettings;
+import io.distillery.mdt.inputs.RemoteInputs;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -83,6 +85,10 @@ public final class Teachers {
     if (uri == null || uri.isBlank()) {
       throw new InvalidConfigException("teacher.uri: must not be empty");
     }
+    Optional<Path> downloaded = RemoteInputs.localCopy(uri);
+    if (downloaded.isPresent()) {
+      return downloaded.get();
+    }
     if (uri.startsWith("file:")) {
       return Path.of(URI.create(uri));
     }
@@ -90,7 +96,7 @@ public final class Teachers {
       throw new InvalidConfigException(
           "teacher.uri '"
               + uri
-              + "': unsupported scheme; use builtin:shipped, a path or file:// (pvc:// is resolved by the operator, which mounts the claim and passes a path)");
+              + "': unsupported scheme; use builtin:shipped, a path, file:// or s3:// (pvc:// is resolved by the operator, which mounts the claim and passes a path)");
     }
     return Path.of(uri);
   }

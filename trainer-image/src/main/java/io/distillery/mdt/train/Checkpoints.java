@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -32,10 +34,47 @@ public final class Checkpoints {
   private static final String STATE = "state.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The SHA256SUMS file that seals a checkpoint: written (and uploaded) last. */
+  public static final String SEAL = CheckpointDigests.FILE;
+
+  private static final Map<Path, Listener> LISTENERS = new ConcurrentHashMap<>();
+
   private final Path root;
+  private final Listener listener;
 
   public Checkpoints(Path root) {
     this.root = root;
+    this.listener = listenerFor(root);
+  }
+
+  /**
+   * Told of each checkpoint once it is complete on disk and of each one deleted, before {@link
+   * #save} returns: the object-storage mirror, which must have the checkpoint before a preempted
+   * run exits.
+   */
+  public interface Listener {
+    void saved(Path checkpoint) throws IOException;
+
+    void deleted(Path checkpoint) throws IOException;
+  }
+
+  /**
+   * Tells {@code listener} about every checkpoint written or deleted under {@code dir} (an output
+   * directory) until the returned handle is closed.
+   */
+  public static AutoCloseable observe(Path dir, Listener listener) {
+    Path key = dir.toAbsolutePath().normalize();
+    LISTENERS.put(key, listener);
+    return () -> LISTENERS.remove(key, listener);
+  }
+
+  private static Listener listenerFor(Path root) {
+    Path abs = root.toAbsolutePath().normalize();
+    return LISTENERS.entrySet().stream()
+        .filter(e -> abs.startsWith(e.getKey()))
+        .map(Map.Entry::getValue)
+        .findFirst()
+        .orElse(null);
   }
 
   /** Writes the files of one checkpoint. */
@@ -78,6 +117,9 @@ public final class Checkpoints {
           deleteTree(target);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        if (listener != null) {
+          listener.saved(target);
+        }
         prune();
         return target;
       } finally {
@@ -168,7 +210,7 @@ public final class Checkpoints {
   public void discardAll() {
     try {
       for (Path dir : list()) {
-        deleteTree(dir);
+        delete(dir);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete checkpoints under " + root, e);
@@ -207,7 +249,14 @@ public final class Checkpoints {
   private void prune() throws IOException {
     List<Path> all = list();
     for (int i = 0; i < all.size() - KEEP; i++) {
-      deleteTree(all.get(i));
+      delete(all.get(i));
+    }
+  }
+
+  private void delete(Path checkpoint) throws IOException {
+    deleteTree(checkpoint);
+    if (listener != null) {
+      listener.deleted(checkpoint);
     }
   }
 

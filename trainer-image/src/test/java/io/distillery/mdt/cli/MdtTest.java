@@ -133,6 +133,30 @@ class MdtTest {
   }
 
   @Test
+  void malformedS3UrisAreConfigErrorsNamingTheField(@TempDir Path dir) {
+    assertThat(
+            mdt(
+                "train-teacher",
+                "--out",
+                dir.toString(),
+                "--set",
+                "output.uri=http://bucket/prefix"))
+        .isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("output.uri: must be s3://<bucket>/<prefix>");
+    // Refused before any object storage is contacted.
+    assertThat(
+            mdt(
+                "train-teacher",
+                "--out",
+                dir.toString(),
+                "--set",
+                "dataset.uri=s3://No_Such_Bucket/shards"))
+        .isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString())
+        .contains("dataset.uri: 's3://No_Such_Bucket/shards' has an invalid bucket name");
+  }
+
+  @Test
   void aMissingConfigFileAndABadValueAreConfigErrors(@TempDir Path dir) {
     assertThat(mdt("train-teacher", "--config", dir.resolve("none.yaml").toString()))
         .isEqualTo(ExitCodes.INVALID_CONFIG);

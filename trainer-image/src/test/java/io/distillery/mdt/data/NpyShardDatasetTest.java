@@ -172,7 +172,7 @@ class NpyShardDatasetTest {
     assertThat(shapes.batch().count()).isEqualTo(16);
     assertThat(shapes.classNames()).isEqualTo(BuiltinShapes.CLASS_NAMES);
 
-    builtin.uri = "s3://bucket/data";
+    builtin.uri = "gs://bucket/data";
     assertThatThrownBy(() -> DatasetLoader.load(builtin, Split.TRAIN))
         .hasMessageContaining("unsupported scheme");
   }

@@ -132,7 +132,7 @@ class DistillPipelineTest {
 
   @Test
   void aTeacherUriWithAnUnknownSchemeIsAConfigError() {
-    assertThat(distill(dir.resolve("scheme"), "--set", "teacher.uri=s3://bucket/teacher"))
+    assertThat(distill(dir.resolve("scheme"), "--set", "teacher.uri=gs://bucket/teacher"))
         .isEqualTo(ExitCodes.INVALID_CONFIG);
   }
 }
