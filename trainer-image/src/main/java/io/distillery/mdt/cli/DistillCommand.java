@@ -43,7 +43,7 @@ public final class DistillCommand implements Callable<Integer> {
     TrainerConfig cfg = options.load();
     var device = Devices.resolve(cfg.device);
     DistillPipeline.Outcome o;
-    try (RemoteRun remote = RemoteRun.start(cfg);
+    try (RemoteRun remote = RemoteRun.start(cfg, true);
         var monitor = Monitors.forRun(cfg, "distill " + cfg.method.name().toLowerCase())) {
       Map<String, Object> provenance = Provenance.of(spec, device, cfg, remote);
       o =

@@ -50,7 +50,7 @@ public final class TrainTeacherCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     TeacherTraining.Result r;
     String artifact;
-    try (RemoteRun remote = RemoteRun.start(cfg);
+    try (RemoteRun remote = RemoteRun.start(cfg, false);
         TrainingMonitor monitor = Monitors.forRun(cfg, "teacher")) {
       Map<String, Object> provenance = Provenance.of(spec, device, cfg, remote);
       r = TeacherTraining.run(cfg, device, monitor, provenance);

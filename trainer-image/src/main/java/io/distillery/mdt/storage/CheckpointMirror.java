@@ -45,9 +45,20 @@ public final class CheckpointMirror implements Checkpoints.Listener {
     store.deletePrefix(remoteOf(checkpoint), Checkpoints.SEAL);
   }
 
+  @Override
+  public void recordWritten(Path file) throws IOException {
+    store.upload(file, remoteOf(file));
+  }
+
+  @Override
+  public void recordDeleted(Path file) throws IOException {
+    store.delete(remoteOf(file));
+  }
+
   /**
    * Downloads every complete remote checkpoint that is not on disk yet (each into a temporary
-   * sibling, renamed when whole) and returns how many it downloaded.
+   * sibling, renamed when whole), and the divergence record of a run that diverged, and returns how
+   * many checkpoints it downloaded.
    */
   public int restore() throws IOException {
     S3Location root = outputUri.child(DIR);
@@ -58,6 +69,11 @@ public final class CheckpointMirror implements Checkpoints.Listener {
         continue;
       }
       String dir = o.name().substring(0, slash);
+      if (o.name().endsWith("/" + Checkpoints.DIVERGENCE_RECORD)) {
+        // Without it a new pod would resume the checkpoints of a run that diverged.
+        store.download(root.child(o.name()), outputDir.resolve(DIR).resolve(o.name()));
+        continue;
+      }
       byCheckpoint.computeIfAbsent(dir, d -> new TreeSet<>()).add(o.name().substring(slash + 1));
     }
     int restored = 0;

@@ -182,7 +182,8 @@ public final class ObjectStore implements AutoCloseable {
     }
   }
 
-  private void delete(S3Location object) throws StorageException {
+  /** Deletes one object (absent is fine). */
+  public void delete(S3Location object) throws StorageException {
     try {
       s3.deleteObject(r -> r.bucket(object.bucket()).key(object.key()));
     } catch (SdkException e) {

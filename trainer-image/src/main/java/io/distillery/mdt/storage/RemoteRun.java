@@ -33,12 +33,15 @@ public final class RemoteRun implements AutoCloseable {
     this.output = output;
   }
 
-  /** Downloads {@code cfg}'s remote inputs and starts mirroring its checkpoints, as configured. */
-  public static RemoteRun start(TrainerConfig cfg) throws IOException {
+  /**
+   * Downloads {@code cfg}'s remote inputs (the teacher only when {@code readsTeacher}: a teacher
+   * trained from scratch has none) and starts mirroring its checkpoints, as configured.
+   */
+  public static RemoteRun start(TrainerConfig cfg, boolean readsTeacher) throws IOException {
     Path outputDir = Path.of(cfg.output.dir);
     TrainerConfig.Dataset d = cfg.dataset;
     boolean remoteInputs =
-        RemoteInputs.isRemote(cfg.teacher.uri)
+        (readsTeacher && RemoteInputs.isRemote(cfg.teacher.uri))
             || RemoteInputs.isRemote(d.uri)
             || RemoteInputs.isRemote(d.structureModel);
     if (!remoteInputs && cfg.output.uri == null) {
@@ -50,7 +53,7 @@ public final class RemoteRun implements AutoCloseable {
     ObjectStore store = ObjectStore.open(S3Settings.fromEnvironment());
     RemoteRun run = new RemoteRun(store, outputDir, output);
     try {
-      run.downloadInputs(cfg);
+      run.downloadInputs(cfg, readsTeacher);
       if (output != null) {
         CheckpointMirror mirror = new CheckpointMirror(store, outputDir, output);
         int restored = mirror.restore();
@@ -70,9 +73,9 @@ public final class RemoteRun implements AutoCloseable {
     }
   }
 
-  private void downloadInputs(TrainerConfig cfg) throws IOException {
+  private void downloadInputs(TrainerConfig cfg, boolean readsTeacher) throws IOException {
     String teacher = cfg.teacher.uri;
-    if (RemoteInputs.isRemote(teacher)) {
+    if (readsTeacher && RemoteInputs.isRemote(teacher)) {
       S3Location at = S3Location.parse(teacher, "teacher.uri");
       Path dir = inputDir("teacher");
       if ("torchscript".equals(cfg.teacher.format)) {

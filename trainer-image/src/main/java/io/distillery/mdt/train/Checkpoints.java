@@ -37,6 +37,9 @@ public final class Checkpoints {
   /** The SHA256SUMS file that seals a checkpoint: written (and uploaded) last. */
   public static final String SEAL = CheckpointDigests.FILE;
 
+  /** The record beside the checkpoints of a run that diverged ({@link DivergenceRecord}). */
+  public static final String DIVERGENCE_RECORD = DivergenceRecord.FILE;
+
   private static final Map<Path, Listener> LISTENERS = new ConcurrentHashMap<>();
 
   private final Path root;
@@ -56,6 +59,12 @@ public final class Checkpoints {
     void saved(Path checkpoint) throws IOException;
 
     void deleted(Path checkpoint) throws IOException;
+
+    /** A record beside the checkpoints ({@value #DIVERGENCE_RECORD}) was written. */
+    void recordWritten(Path file) throws IOException;
+
+    /** A record beside the checkpoints was deleted. */
+    void recordDeleted(Path file) throws IOException;
   }
 
   /**
@@ -250,6 +259,22 @@ public final class Checkpoints {
     List<Path> all = list();
     for (int i = 0; i < all.size() - KEEP; i++) {
       delete(all.get(i));
+    }
+  }
+
+  /** Writes the divergence record beside the checkpoints (and tells the listener). */
+  void recordDivergence(DivergenceRecord record) throws IOException {
+    record.write(root);
+    if (listener != null) {
+      listener.recordWritten(root.resolve(DivergenceRecord.FILE));
+    }
+  }
+
+  /** Deletes the divergence record (and tells the listener). */
+  void deleteDivergenceRecord() throws IOException {
+    DivergenceRecord.delete(root);
+    if (listener != null) {
+      listener.recordDeleted(root.resolve(DivergenceRecord.FILE));
     }
   }
 

@@ -57,7 +57,7 @@ final class ResumeRule {
             + "; discarding its checkpoints and starting fresh from step 0");
     checkpoints.discardAll();
     try {
-      DivergenceRecord.delete(checkpoints.root());
+      checkpoints.deleteDivergenceRecord();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

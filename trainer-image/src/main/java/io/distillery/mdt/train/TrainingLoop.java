@@ -186,8 +186,8 @@ public final class TrainingLoop implements AutoCloseable {
   /** Marks this run's checkpoints as diverged so that no later loop resumes them as healthy. */
   private void recordDivergence(TrainingDivergedException e) {
     try {
-      new DivergenceRecord(e.step(), e.getMessage(), settings.fingerprint)
-          .write(settings.checkpointDir);
+      checkpoints.recordDivergence(
+          new DivergenceRecord(e.step(), e.getMessage(), settings.fingerprint));
     } catch (IOException io) {
       e.addSuppressed(io);
     }

@@ -171,6 +171,42 @@ class ObjectStorageRunTest {
     assertThat(names(S3Location.parse(uri, "t"))).doesNotContain("result.json");
   }
 
+  @Test
+  @Order(4)
+  void trainTeacherPublishesItsArtifactAndCheckpointsUnderOutputUri() throws Exception {
+    List<String> args = MdtTest.tinyTeacher(dir.resolve("teacher-out"));
+    args.addAll(
+        List.of(
+            "--set",
+            "dataset.uri=" + DATASET,
+            "--set",
+            "dataset.heldOutSamples=16",
+            "--set",
+            "output.uri=s3://runs/teacher-run"));
+    ProcessBuilder pb = mdt(args);
+    Path stdout = dir.resolve("logs/teacher.out");
+    Path stderr = dir.resolve("logs/teacher.err");
+    Process p = pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+    assertThat(p.waitFor(240, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(Files.readString(stderr)).isEqualTo(ExitCodes.OK);
+    assertThat(Files.readString(stdout))
+        .contains("teacher written to s3://runs/teacher-run/teacher");
+    assertThat(names(S3Location.parse("s3://runs/teacher-run", "t")))
+        .contains("teacher/manifest.json", "checkpoints/teacher/step-00000003/SHA256SUMS")
+        .noneMatch(n -> n.startsWith(".inputs/"));
+    Path fetched = dir.resolve("fetched-teacher");
+    store.downloadPrefix(S3Location.parse("s3://runs/teacher-run/teacher", "t"), fetched);
+    assertThat(
+            Artifact.open(fetched)
+                .modelJson()
+                .path("training")
+                .path("lineage")
+                .path("dataset")
+                .path("uri")
+                .asText())
+        .isEqualTo(DATASET);
+  }
+
   /** 48 built-in shapes as one .npz shard (x: occupancy, y: class) plus the class names. */
   private static Path shards(Path dataDir) throws IOException {
     Files.createDirectories(dataDir);
@@ -188,46 +224,57 @@ class ObjectStorageRunTest {
     return dataDir;
   }
 
-  private static Process start(Path out, String outputUri, String name) throws IOException {
+  /** An mdt process with {@code args} and this server's environment. */
+  private static ProcessBuilder mdt(List<String> args) throws IOException {
     Files.createDirectories(dir.resolve("logs"));
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Dai.djl.offline=true",
-            "-Dai.djl.pytorch.num_threads=1",
-            "-Xmx1g",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "io.distillery.mdt.cli.Mdt",
-            "distill",
-            "--out",
-            out.toString(),
-            "--progress-port",
-            "0",
-            "--device",
-            "cpu",
-            "--set",
-            "teacher.uri=" + TEACHER,
-            "--set",
-            "dataset.uri=" + DATASET,
-            "--set",
-            "output.uri=" + outputUri,
-            "--set",
-            "teacher.sampler.steps=3",
-            "--set",
-            "hyperparameters.maxSteps=" + MAX_STEPS,
-            "--set",
-            "checkpointEverySteps=" + EVERY,
-            "--set",
-            "hyperparameters.batchSize=4",
-            "--set",
-            "dataset.heldOutSamples=32",
-            "--set",
-            "evaluation.samples=16",
-            "--set",
-            "studentSteps=[1]");
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=1",
+                "-Xmx1g",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.distillery.mdt.cli.Mdt"));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
     pb.environment().putAll(server.environment());
+    return pb;
+  }
+
+  private static Process start(Path out, String outputUri, String name) throws IOException {
+    ProcessBuilder pb =
+        mdt(
+            List.of(
+                "distill",
+                "--out",
+                out.toString(),
+                "--progress-port",
+                "0",
+                "--device",
+                "cpu",
+                "--set",
+                "teacher.uri=" + TEACHER,
+                "--set",
+                "dataset.uri=" + DATASET,
+                "--set",
+                "output.uri=" + outputUri,
+                "--set",
+                "teacher.sampler.steps=3",
+                "--set",
+                "hyperparameters.maxSteps=" + MAX_STEPS,
+                "--set",
+                "checkpointEverySteps=" + EVERY,
+                "--set",
+                "hyperparameters.batchSize=4",
+                "--set",
+                "dataset.heldOutSamples=32",
+                "--set",
+                "evaluation.samples=16",
+                "--set",
+                "studentSteps=[1]"));
     return pb.redirectOutput(logFile(out, name, "out").toFile())
         .redirectError(logFile(out, name, "err").toFile())
         .start();
