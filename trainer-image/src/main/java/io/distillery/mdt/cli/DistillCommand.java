@@ -5,7 +5,9 @@ import io.distillery.mdt.distill.DistillPipeline;
 import io.distillery.mdt.model.Devices;
 import io.distillery.mdt.progress.Monitors;
 import io.distillery.mdt.storage.RemoteRun;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,23 +48,7 @@ public final class DistillCommand implements Callable<Integer> {
     try (RemoteRun remote = RemoteRun.start(cfg, true);
         var monitor = Monitors.forRun(cfg, "distill " + cfg.method.name().toLowerCase())) {
       Map<String, Object> provenance = Provenance.of(spec, device, cfg, remote);
-      o =
-          DistillPipeline.run(
-              cfg,
-              device,
-              monitor,
-              provenance,
-              new DistillPipeline.Publisher() {
-                @Override
-                public String artifact(java.nio.file.Path dir) throws java.io.IOException {
-                  return remote.publishArtifact(dir);
-                }
-
-                @Override
-                public void result(java.nio.file.Path file) throws java.io.IOException {
-                  remote.publishFile(file);
-                }
-              });
+      o = DistillPipeline.run(cfg, device, monitor, provenance, publisher(remote));
     }
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
@@ -76,5 +62,20 @@ public final class DistillCommand implements Callable<Integer> {
         o.result().gate.passed ? "gate: passed" : "gate: FAILED (" + o.result().gate.reason + ")");
     out.flush();
     return o.exitCode();
+  }
+
+  /** Outputs published under config output.uri, when set (else left in output.dir). */
+  private static DistillPipeline.Publisher publisher(RemoteRun remote) {
+    return new DistillPipeline.Publisher() {
+      @Override
+      public String artifact(Path dir) throws IOException {
+        return remote.publishArtifact(dir);
+      }
+
+      @Override
+      public void result(Path file) throws IOException {
+        remote.publishFile(file);
+      }
+    };
   }
 }

@@ -1,7 +1,6 @@
 package io.distillery.mdt.storage;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -264,8 +263,7 @@ public final class ObjectStore implements AutoCloseable {
 
   private static boolean causedByIo(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof IOException && !(t instanceof InterruptedIOException)
-          || t instanceof java.net.SocketTimeoutException) {
+      if (t instanceof IOException) { // refused, reset, timed out, unknown host
         return true;
       }
     }
