@@ -75,6 +75,13 @@ class FetchCommandTest {
     Run again = fetch("s3://artifacts/teacher", digest, to, message, server.environment());
     assertThat(again.code).as(again.err).isEqualTo(ExitCodes.OK);
     assertThat(again.out).contains("already present");
+
+    // A --to holding another artifact is a bad option, and is left as it is.
+    String other = "sha256:" + "1".repeat(64);
+    Run clash = fetch("s3://artifacts/teacher", other, to, message, server.environment());
+    assertThat(clash.code).as(clash.err).isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(clash.err).contains("--to " + to + ": already holds artifact " + digest);
+    assertThat(Artifact.open(to).digest()).isEqualTo(digest);
   }
 
   @Test
