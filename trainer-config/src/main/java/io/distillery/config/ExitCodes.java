@@ -26,6 +26,12 @@ public final class ExitCodes {
   public static final int GATE_FAILED = 5;
 
   /**
+   * Object storage (an {@code s3://} input or output) stayed unreachable: the endpoint did not
+   * answer, or answered 5xx, after the client's bounded retries.
+   */
+  public static final int STORAGE_UNAVAILABLE = 6;
+
+  /**
    * Stopped by SIGTERM (preempted, drained, deleted pod) after checkpointing the current training
    * step; a rerun with the same output resumes from it. 128 + SIGTERM, the status the JVM and the
    * kubelet give a terminated process, so a retrying Job treats it as any other termination.
@@ -43,6 +49,7 @@ public final class ExitCodes {
       case INVALID_INPUT -> "invalid input data, teacher or checkpoint";
       case DIVERGED -> "training diverged (NaN/inf or rising loss)";
       case GATE_FAILED -> "student failed the quality/speed gate";
+      case STORAGE_UNAVAILABLE -> "object storage unreachable";
       case 137 -> "killed (SIGKILL, often out of memory)";
       case PREEMPTED -> "terminated (SIGTERM)";
       default -> "exit code " + code;

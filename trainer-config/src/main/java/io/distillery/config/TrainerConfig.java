@@ -359,5 +359,11 @@ public class TrainerConfig {
   public static class Output {
     @JsonPropertyDescription("Directory for checkpoints, artifacts, reports and result.json.")
     public String dir = "out";
+
+    @JsonPropertyDescription(
+        "Object-storage mirror of dir (s3://bucket/prefix): checkpoints, artifacts and result.json"
+            + " are uploaded there, and checkpoints resume from it")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public String uri;
   }
 }
