@@ -267,12 +267,21 @@ public final class AgentPod {
    */
   private Map<String, String> createEnvironment(
       Container container, ContainerPaths view, int initIndex) {
+    String reported = null;
     while (!stopping) {
       try {
         Map<String, String> secrets =
             SecretEnv.resolve(container.getEnv(), namespace, this::secretData);
         return environment(container, view, secrets);
       } catch (SecretEnv.ConfigError e) {
+        // Written once per message: rewriting the same status every retry would only churn.
+        if (e.getMessage().equals(reported)) {
+          if (!sleep(Duration.ofSeconds(2))) {
+            return null;
+          }
+          continue;
+        }
+        reported = e.getMessage();
         if (initIndex >= 0) {
           status.initWaiting(initIndex, "CreateContainerConfigError", e.getMessage());
         } else {
