@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * One pod on the agent's node, run as a kubelet would run it, minus namespaces: volumes become host
@@ -39,7 +40,9 @@ import java.util.concurrent.TimeUnit;
  * emptyDirs made fresh, projected service-account tokens requested for the pod), the container
  * becomes a local process of its image's entrypoint ({@link Entrypoints}) bound to the pod's own
  * loopback address, the readiness probe is the real HTTP GET, and the exit code and the termination
- * message (or the log tail, under {@code FallbackToLogsOnError}) go into the pod's status.
+ * message (or the log tail, under {@code FallbackToLogsOnError}) go into the pod's status. Init
+ * containers run first, one after the other, each to completion; env vars from Secret keys are read
+ * through the API when a container is created ({@link SecretEnv}).
  */
 public final class AgentPod {
   private static final Duration VOLUME_WAIT = Duration.ofSeconds(120);
@@ -127,20 +130,38 @@ public final class AgentPod {
 
   private void runContainer() {
     Container container = pod.getSpec().getContainers().get(0);
+    List<Container> inits =
+        pod.getSpec().getInitContainers() == null ? List.of() : pod.getSpec().getInitContainers();
     try {
       if (pod.getSpec().getContainers().size() != 1
-          || (container.getCommand() != null && !container.getCommand().isEmpty())) {
+          || Stream.concat(inits.stream(), Stream.of(container))
+              .anyMatch(c -> c.getCommand() != null && !c.getCommand().isEmpty())) {
         throw new IllegalArgumentException(
-            "the agent runs exactly one container using its image's entrypoint");
+            "the agent runs exactly one container (after its init containers), each using its"
+                + " image's entrypoint");
       }
       paths = new ContainerPaths(mounts(container));
-      Map<String, String> env = environment(container);
+    } catch (RuntimeException | IOException e) {
+      appendLog("agent: cannot run the container: " + e);
+      status.cannotRun(String.valueOf(e.getMessage()));
+      return;
+    }
+    for (int i = 0; i < inits.size(); i++) {
+      if (!runInit(i, inits.get(i))) {
+        return;
+      }
+    }
+    try {
+      Map<String, String> env = createEnvironment(container, paths, -1);
+      if (env == null) {
+        return;
+      }
       Entrypoints.Launch launch =
           entrypoints.launch(container.getImage(), paths.translate(container.getArgs()), env, ip);
       env.putAll(launch.environment());
       environment = env;
       command = launch.command();
-    } catch (RuntimeException | IOException e) {
+    } catch (RuntimeException e) {
       appendLog("agent: cannot run the container: " + e);
       status.cannotRun(String.valueOf(e.getMessage()));
       return;
@@ -173,6 +194,111 @@ public final class AgentPod {
       sleep(Duration.ofSeconds(Math.min(30, 1L << Math.min(restarts, 5))));
       restarts++;
     }
+  }
+
+  /**
+   * Runs init container {@code index} to completion, as a kubelet does before the main container:
+   * true once it exited 0. A failure is retried after a back-off unless restartPolicy is Never
+   * (then the pod fails); its exit code and termination message stay in the pod's
+   * initContainerStatuses (lastState while the retry waits), so the pod stays unready and says why.
+   */
+  private boolean runInit(int index, Container init) {
+    int restarts = 0;
+    while (!stopping) {
+      ContainerPaths view;
+      List<String> cmd;
+      Map<String, String> env;
+      try {
+        view = new ContainerPaths(mounts(init));
+        env = createEnvironment(init, view, index);
+        if (env == null) {
+          return false;
+        }
+        Entrypoints.Launch launch =
+            entrypoints.launch(init.getImage(), view.translate(init.getArgs()), env, ip);
+        env.putAll(launch.environment());
+        cmd = launch.command();
+      } catch (RuntimeException | IOException e) {
+        appendLog("agent: cannot run init container " + init.getName() + ": " + e);
+        status.cannotRun(String.valueOf(e.getMessage()));
+        return false;
+      }
+      Instant start = Instant.now();
+      int exit;
+      try {
+        Files.deleteIfExists(terminationLog(init));
+        Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(rootfs.toFile());
+        pb.environment().putAll(env);
+        pb.redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
+        process = pb.start();
+        Files.writeString(dir.resolve("pid"), Long.toString(process.pid()));
+        status.initRunning(index, start, process.pid(), restarts);
+        exit = process.waitFor();
+      } catch (IOException e) {
+        exit = 128;
+        appendLog("agent: cannot start init container " + init.getName() + ": " + e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      String message = terminationMessage(init, view, exit);
+      boolean retry = exit != 0 && !stopping && !"Never".equals(pod.getSpec().getRestartPolicy());
+      status.initTerminated(index, start, pid(), exit, message, restarts, retry);
+      if (exit == 0) {
+        return true;
+      }
+      if (!retry) {
+        return false;
+      }
+      // The kubelet's back-off for a failing init container, as for a crashing container.
+      sleep(Duration.ofSeconds(Math.min(30, 1L << Math.min(restarts, 5))));
+      restarts++;
+    }
+    return false;
+  }
+
+  /**
+   * The container's env as the kubelet creates it; while a Secret or key it names is missing, the
+   * container waits with CreateContainerConfigError (checked again every 2 s, as a kubelet's
+   * retries would) until it appears or the pod is stopped (then null). {@code initIndex} is -1 for
+   * the main container.
+   */
+  private Map<String, String> createEnvironment(
+      Container container, ContainerPaths view, int initIndex) {
+    String reported = null;
+    while (!stopping) {
+      try {
+        Map<String, String> secrets =
+            SecretEnv.resolve(container.getEnv(), namespace, this::secretData);
+        return environment(container, view, secrets);
+      } catch (SecretEnv.ConfigError e) {
+        // Written once per message: rewriting the same status every retry would only churn.
+        if (e.getMessage().equals(reported)) {
+          if (!sleep(Duration.ofSeconds(2))) {
+            return null;
+          }
+          continue;
+        }
+        reported = e.getMessage();
+        if (initIndex >= 0) {
+          status.initWaiting(initIndex, "CreateContainerConfigError", e.getMessage());
+        } else {
+          status.cannotCreate("CreateContainerConfigError", e.getMessage());
+        }
+        if (!sleep(Duration.ofSeconds(2))) {
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** A Secret's data (base64 values), null when it does not exist. */
+  private Map<String, String> secretData(String secret) {
+    var s = client.secrets().inNamespace(namespace).withName(secret).get();
+    return s == null ? null : s.getData() == null ? Map.of() : s.getData();
   }
 
   private Duration preStopSleep() {
@@ -218,7 +344,7 @@ public final class AgentPod {
 
   private int runOnce(Container container, int restarts, Instant start)
       throws IOException, InterruptedException {
-    Files.deleteIfExists(terminationLog());
+    Files.deleteIfExists(terminationLog(container));
     Path rootfs = Files.createDirectories(dir.resolve("rootfs"));
     ProcessBuilder pb = new ProcessBuilder(command).directory(rootfs.toFile());
     pb.environment().putAll(environment);
@@ -310,7 +436,7 @@ public final class AgentPod {
       }
       mounts.put(m.getMountPath(), m.getSubPath() == null ? host : host.resolve(m.getSubPath()));
     }
-    mounts.put(terminationMessagePath(container), terminationLog());
+    mounts.put(terminationMessagePath(container), terminationLog(container));
     // Projected files see the container's paths too: the config names the output mount.
     for (Volume v : volumes.values()) {
       Path target = byVolume.get(v.getName());
@@ -463,25 +589,33 @@ public final class AgentPod {
    * own address; there is no mount namespace, so Fabric8 clients are told where the mounted
    * service-account files are, and not to read the host's kubeconfig.
    */
-  private Map<String, String> environment(Container container) {
+  private Map<String, String> environment(
+      Container container, ContainerPaths view, Map<String, String> secrets) {
     Map<String, String> env = new LinkedHashMap<>();
     if (container.getEnv() != null) {
       for (EnvVar e : container.getEnv()) {
-        if (e.getValueFrom() != null) {
+        if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
+          // Resolved by SecretEnv; an optional key that is absent is left out.
+          if (secrets.containsKey(e.getName())) {
+            env.put(e.getName(), secrets.get(e.getName()));
+          }
+        } else if (e.getValueFrom() != null) {
           if (e.getValueFrom().getFieldRef() == null) {
             throw new IllegalArgumentException(
-                "env " + e.getName() + ": only valueFrom.fieldRef is supported");
+                "env "
+                    + e.getName()
+                    + ": only valueFrom.fieldRef and valueFrom.secretKeyRef are supported");
           }
           env.put(e.getName(), field(e.getValueFrom().getFieldRef().getFieldPath()));
         } else {
-          env.put(e.getName(), paths.translate(e.getValue() == null ? "" : e.getValue()));
+          env.put(e.getName(), view.translate(e.getValue() == null ? "" : e.getValue()));
         }
       }
     }
     URI api = URI.create(client.getMasterUrl().toString());
     env.put("KUBERNETES_SERVICE_HOST", api.getHost());
     env.put("KUBERNETES_SERVICE_PORT", Integer.toString(api.getPort()));
-    String account = paths.hostPath(SERVICE_ACCOUNT_DIR);
+    String account = view.hostPath(SERVICE_ACCOUNT_DIR);
     if (!account.equals(SERVICE_ACCOUNT_DIR)) {
       env.put("KUBERNETES_AUTH_SERVICEACCOUNT_TOKEN", account + "/token");
       env.put("KUBERNETES_CERTS_CA_FILE", account + "/ca.crt");
@@ -492,16 +626,20 @@ public final class AgentPod {
 
   /** The container's termination message, in the container's paths, as a kubelet reports it. */
   private String terminationMessage(Container container, int exit) {
+    return terminationMessage(container, paths, exit);
+  }
+
+  private String terminationMessage(Container container, ContainerPaths view, int exit) {
     String message = "";
     try {
-      Path file = terminationLog();
+      Path file = terminationLog(container);
       if (Files.isRegularFile(file)) {
-        message = paths.toContainerView(tail(file, MAX_MESSAGE_BYTES));
+        message = view.toContainerView(tail(file, MAX_MESSAGE_BYTES));
       }
       if (message.isBlank()
           && exit != 0
           && "FallbackToLogsOnError".equals(container.getTerminationMessagePolicy())) {
-        message = paths.toContainerView(tail(log(), FALLBACK_LOG_BYTES));
+        message = view.toContainerView(tail(log(), FALLBACK_LOG_BYTES));
       }
     } catch (IOException e) {
       message = "agent: cannot read the termination message: " + e.getMessage();
@@ -525,8 +663,10 @@ public final class AgentPod {
         : container.getTerminationMessagePath();
   }
 
-  private Path terminationLog() {
-    return dir.resolve("termination-log");
+  /** The main container's file keeps its old name; each init container has its own. */
+  private Path terminationLog(Container container) {
+    boolean main = container == pod.getSpec().getContainers().get(0);
+    return dir.resolve(main ? "termination-log" : "termination-log-" + container.getName());
   }
 
   /** The container's stdout and stderr, across restarts. */

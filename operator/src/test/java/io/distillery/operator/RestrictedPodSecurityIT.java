@@ -93,6 +93,24 @@ class RestrictedPodSecurityIT {
                   .create())
           .isNotNull();
 
+      // A model from object storage: the fetch init container is judged too.
+      var fromS3 = Fixtures.studentDeployment("psa-s3", Fixtures.digest('a'));
+      fromS3.getSpec().s3 = new io.distillery.operator.api.v1alpha1.S3Spec();
+      fromS3.getSpec().s3.credentialsSecret = "s3-creds";
+      Deployment fetching =
+          ServingDeployments.stable(
+              fromS3,
+              new ServedModel("s3://models/shapes/student", Fixtures.digest('a'), null, null),
+              OperatorSettings.defaults());
+      assertThat(fetching.getSpec().getTemplate().getSpec().getInitContainers()).hasSize(1);
+      assertThat(
+              client
+                  .pods()
+                  .inNamespace(ns)
+                  .resource(podOf(fetching.getSpec().getTemplate(), "psa-s3", ns))
+                  .create())
+          .isNotNull();
+
       // A canary's probe Job (ServingDeployments' restricted context, no GPU).
       var sd = Fixtures.studentDeployment("psa-serving", Fixtures.digest('a'));
       sd.getSpec().rollout = new RolloutSpec();

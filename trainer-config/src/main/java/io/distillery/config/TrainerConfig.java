@@ -367,6 +367,7 @@ public class TrainerConfig {
             + " (manifest.json last) and result.json are uploaded at the end. The result then names"
             + " the artifact by its s3:// URI. Connection settings: the AWS_* environment variables"
             + " (trainer-image README).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public String uri;
   }
 }

@@ -40,10 +40,21 @@ public final class DistillationNames {
     return dj.getMetadata().getName() + "-output";
   }
 
-  /** The output claim: the given one, or the one the operator creates. */
+  /**
+   * The output claim: the given one, or the one the operator creates; null with an object-storage
+   * output ({@code spec.output.uri}), which has no claim.
+   */
   public static String outputClaim(DistillationJob dj) {
+    if (toObjectStorage(dj)) {
+      return null;
+    }
     String given = dj.getSpec().output.claimName;
     return given != null ? given : createdClaim(dj);
+  }
+
+  /** The output is an object-storage prefix: the output mount is a scratch emptyDir. */
+  public static boolean toObjectStorage(DistillationJob dj) {
+    return dj.getSpec().output.uri != null;
   }
 
   public static Map<String, String> labels(DistillationJob dj) {

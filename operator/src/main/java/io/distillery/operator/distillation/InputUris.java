@@ -6,11 +6,16 @@ import java.util.regex.Pattern;
 /**
  * Teacher, dataset and feature-module locations the trainer pod can reach: {@code builtin:<name>},
  * {@code pvc://<claim>/<path>} (the claim is mounted read-only under {@link
- * DistillationNames#INPUTS_MOUNT}), {@code file:///<path>} or an absolute path inside the image.
+ * DistillationNames#INPUTS_MOUNT}), {@code s3://<bucket>/<key>} (object storage, passed to the
+ * trainer as is), {@code file:///<path>} or an absolute path inside the image.
  */
 public final class InputUris {
   private static final Pattern CLAIM =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+  private static final String S3 = "s3://";
+  private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]*[a-z0-9]");
+  private static final Pattern IP_ADDRESS = Pattern.compile("[0-9]+(\\.[0-9]+){3}");
 
   private InputUris() {}
 
@@ -24,6 +29,9 @@ public final class InputUris {
     }
     if (uri.startsWith("builtin:") || uri.startsWith("/") || uri.startsWith("file:///")) {
       return Optional.empty();
+    }
+    if (uri.startsWith(S3)) {
+      return s3Problem(uri).map(p -> field + ": '" + uri + "' " + p);
     }
     if (uri.startsWith("pvc://")) {
       ClaimPath ref = claimPath(uri).orElse(null);
@@ -44,7 +52,33 @@ public final class InputUris {
             + uri
             + "' (scheme '"
             + scheme
-            + "'); use builtin:<name>, pvc://<claim>/<path> or an absolute path in the image");
+            + "'); use builtin:<name>, pvc://<claim>/<path>, s3://<bucket>/<prefix> or an absolute path in"
+            + " the image");
+  }
+
+  /** Why an {@code s3://} URI is unusable (S3's bucket-name rules), or empty when it is fine. */
+  static Optional<String> s3Problem(String uri) {
+    String rest = uri.substring(S3.length());
+    int slash = rest.indexOf('/');
+    String bucket = slash < 0 ? rest : rest.substring(0, slash);
+    String key = slash < 0 ? "" : rest.substring(slash + 1);
+    if (bucket.length() < 3 || bucket.length() > 63 || !BUCKET.matcher(bucket).matches()) {
+      return Optional.of(
+          "is not s3://<bucket>/<prefix> with a valid bucket name (3-63 characters: lowercase"
+              + " letters, digits, '.' and '-', beginning and ending with a letter or digit)");
+    }
+    if (bucket.contains("..") || IP_ADDRESS.matcher(bucket).matches()) {
+      return Optional.of("has a bucket name with '..' or in IP-address form, which S3 refuses");
+    }
+    if (key.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      return Optional.of("has a control character in its key");
+    }
+    return Optional.empty();
+  }
+
+  /** Whether {@code uri} is in object storage. */
+  public static boolean isS3(String uri) {
+    return uri != null && uri.startsWith(S3);
   }
 
   /** Parses {@code pvc://claim/path}; empty for any other URI. */

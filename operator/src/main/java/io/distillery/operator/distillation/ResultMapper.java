@@ -78,10 +78,16 @@ final class ResultMapper {
     return sb.toString();
   }
 
-  /** A path under the output mount becomes {@code pvc://<claim>/<path>}, usable by others. */
+  /**
+   * A path under the output mount becomes {@code pvc://<claim>/<path>}, usable by others; an {@code
+   * s3://} URI stays as it is.
+   */
   static String artifactUri(String artifact, DistillationJob dj) {
     String mount = DistillationNames.OUTPUT_MOUNT + "/";
-    if (artifact != null && artifact.startsWith(mount)) {
+    // With an object-storage output the trainer reports the s3:// URI, passed through as is.
+    if (artifact != null
+        && artifact.startsWith(mount)
+        && DistillationNames.outputClaim(dj) != null) {
       return "pvc://"
           + DistillationNames.outputClaim(dj)
           + "/"

@@ -38,6 +38,11 @@ public final class SpecChecks {
       InputUris.problem("spec.evaluation.features.uri", spec.evaluation.features.uri)
           .ifPresent(p::add);
     }
+    if (spec.output.uri != null && !InputUris.isS3(spec.output.uri)) {
+      p.add("spec.output.uri: '" + spec.output.uri + "' is not s3://<bucket>/<prefix>");
+    } else if (spec.output.uri != null) {
+      InputUris.problem("spec.output.uri", spec.output.uri).ifPresent(p::add);
+    }
     outputPath(spec.output.path).ifPresent(p::add);
     positive("spec.output.size", spec.output.size, p);
     if (spec.resources != null) {

@@ -66,6 +66,8 @@ public final class TrainerConfigRenderer {
     applyHyperparameters(spec.hyperparameters, c.hyperparameters);
     applyEvaluation(spec.evaluation, c.evaluation, outputClaim, outputDir);
     c.output.dir = DistillationNames.OUTPUT_MOUNT + "/" + outputDir;
+    // With object storage, output.dir is scratch (an emptyDir) the trainer mirrors to the prefix.
+    c.output.uri = outputUri(dj);
     c.terminationMessagePath = DistillationNames.TERMINATION_MESSAGE_PATH;
     set(spec.checkpointEverySteps, v -> c.checkpointEverySteps = v);
     c.device = spec.resources != null && spec.resources.gpusOrZero() > 0 ? "gpu" : "cpu";
@@ -86,6 +88,12 @@ public final class TrainerConfigRenderer {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** {@code <spec.output.uri>/<path>}: the job's prefix in object storage; null without one. */
+  public static String outputUri(DistillationJob dj) {
+    String uri = dj.getSpec().output.uri;
+    return uri == null ? null : uri.replaceAll("/+$", "") + "/" + outputDirOnClaim(dj);
   }
 
   /** Directory of this job on the output claim (relative to the claim's root). */

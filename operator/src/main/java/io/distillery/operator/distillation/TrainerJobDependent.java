@@ -8,6 +8,7 @@ import io.distillery.operator.common.Labels;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.common.PodResources;
 import io.distillery.operator.common.RestrictedSecurity;
+import io.distillery.operator.common.S3Env;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
@@ -122,7 +123,8 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
         .withTtlSecondsAfterFinished(spec.ttlSecondsAfterFinished)
         .withSuspend(suspend(spec, currentSuspend))
         .withNewPodFailurePolicy()
-        // Bad config, bad input, divergence and a failed gate fail the same way on a retry.
+        // Bad config, bad input, divergence, a failed gate and storage that stayed unreachable
+        // through the trainer's bounded retries fail the same way on a retry.
         .withRules(
             new PodFailurePolicyRuleBuilder()
                 .withAction("FailJob")
@@ -133,7 +135,8 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
                     ExitCodes.INVALID_CONFIG,
                     ExitCodes.INVALID_INPUT,
                     ExitCodes.DIVERGED,
-                    ExitCodes.GATE_FAILED)
+                    ExitCodes.GATE_FAILED,
+                    ExitCodes.STORAGE_UNAVAILABLE)
                 .endOnExitCodes()
                 .build(),
             new PodFailurePolicyRuleBuilder()
@@ -180,6 +183,7 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
         .withName(DistillationNames.IMAGE_ENV)
         .withValue(image)
         .endEnv()
+        .addAllToEnv(S3Env.of(spec.s3))
         .addNewPort()
         .withName(DistillationNames.PROGRESS_PORT_NAME)
         .withContainerPort(config.config().progressPort)
@@ -225,10 +229,14 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
             .endConfigMap()
             .build());
     volumes.add(
-        new VolumeBuilder()
-            .withName("output")
-            .withNewPersistentVolumeClaim(DistillationNames.outputClaim(dj), false)
-            .build());
+        DistillationNames.toObjectStorage(dj)
+            // Scratch the trainer mirrors to spec.output.uri; a retried pod downloads the
+            // checkpoints back, so nothing here needs to outlive the pod.
+            ? new VolumeBuilder().withName("output").withNewEmptyDir().endEmptyDir().build()
+            : new VolumeBuilder()
+                .withName("output")
+                .withNewPersistentVolumeClaim(DistillationNames.outputClaim(dj), false)
+                .build());
     int i = 0;
     for (String claim : inputClaims(dj)) {
       volumes.add(

@@ -10,6 +10,7 @@ import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.api.v1alpha1.ResultStatus;
 import io.distillery.operator.common.Conditions;
+import io.distillery.operator.common.CredentialsProblem;
 import io.distillery.operator.common.Json;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -221,6 +222,11 @@ public final class TrainerStatusMapper {
       }
     }
     for (var w : waiting) {
+      Optional<String> credentials =
+          CredentialsProblem.of(dj.getSpec().s3, dj.getMetadata().getNamespace(), w);
+      if (credentials.isPresent()) {
+        return Verdict.of(Phase.Pending, CREDENTIALS_MISSING, credentials.get());
+      }
       if (CONFIG_ERRORS.contains(w.getReason())) {
         return Verdict.of(
             Phase.Pending,
@@ -290,6 +296,8 @@ public final class TrainerStatusMapper {
       case ExitCodes.INVALID_CONFIG ->
           Optional.of(Verdict.of(Phase.Failed, TRAINER_CONFIG_INVALID, exit));
       case ExitCodes.INVALID_INPUT -> Optional.of(Verdict.of(Phase.Failed, INPUT_INVALID, exit));
+      case ExitCodes.STORAGE_UNAVAILABLE ->
+          Optional.of(Verdict.of(Phase.Failed, STORAGE_UNAVAILABLE, exit));
       case ExitCodes.DIVERGED -> Optional.of(Verdict.of(Phase.Failed, TRAINING_DIVERGED, exit));
       case ExitCodes.GATE_FAILED -> Optional.of(new Verdict(Phase.Failed, GATE_FAILED, exit, pod));
       default -> Optional.empty();

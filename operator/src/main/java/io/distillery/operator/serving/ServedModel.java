@@ -6,8 +6,9 @@ import io.distillery.operator.distillation.InputUris;
 import java.util.List;
 
 /**
- * A model a serving pod can load: a directory on a claim ({@code pvc://<claim>/<path>}), its
- * digest, and where it came from (a DistillationJob name, or null for an explicit URI).
+ * A model a serving pod can load: a directory on a claim ({@code pvc://<claim>/<path>}) or a prefix
+ * in object storage ({@code s3://<bucket>/<prefix>}, fetched into an emptyDir), its digest, and
+ * where it came from (a DistillationJob name, or null for an explicit URI).
  *
  * <p>For a two-stage pipeline from two sources, {@code uri} and {@code source} are the structure
  * stage's, {@code appearance} the other stage, and {@code digest} the {@link PairDigest} of both:
@@ -16,6 +17,11 @@ import java.util.List;
  */
 public record ServedModel(
     String uri, String digest, String source, String speedup, Pair appearance) {
+
+  /** Where the fetch init containers put the stages of an {@code s3://} model. */
+  public static final String FETCHED_STRUCTURE = StudentNames.FETCH_MOUNT + "/structure";
+
+  public static final String FETCHED_APPEARANCE = StudentNames.FETCH_MOUNT + "/appearance";
 
   /** The mount of a second claim when the appearance stage lives on another claim. */
   public static final String APPEARANCE_MOUNT = "/var/lib/distillery/appearance";
@@ -57,18 +63,46 @@ public record ServedModel(
         .orElseThrow(() -> new IllegalStateException("not a pvc:// URI: " + uri));
   }
 
-  /** Where the pod sees the artifact: the claim is mounted read-only at the model mount. */
+  /** Whether the (structure) model is fetched from object storage rather than mounted. */
+  public boolean fetched() {
+    return InputUris.isS3(uri);
+  }
+
+  /** Whether the appearance stage of a pair is fetched from object storage. */
+  public boolean appearanceFetched() {
+    return isPair() && InputUris.isS3(appearance.stage().uri());
+  }
+
+  /** The (structure) stage's own digest: what {@code mdt fetch} verifies. */
+  public String structureDigest() {
+    return isPair() ? appearance.structureDigest() : digest;
+  }
+
+  /**
+   * Where the pod sees the artifact: the claim is mounted read-only at the model mount, or the
+   * fetched copy in the emptyDir.
+   */
   public String localPath() {
-    return local(StudentNames.MODEL_MOUNT, claimPath().path());
+    return fetched() ? FETCHED_STRUCTURE : local(StudentNames.MODEL_MOUNT, claimPath().path());
   }
 
-  /** Whether the appearance stage needs its own volume: it lives on another claim. */
+  /**
+   * Whether the appearance stage needs its own volume: it lives on another claim than the structure
+   * (or the structure is on none).
+   */
   public boolean appearanceOnOwnClaim() {
-    return isPair() && !appearance.stage().claimPath().claim().equals(claimPath().claim());
+    return isPair()
+        && !appearanceFetched()
+        && (fetched() || !appearance.stage().claimPath().claim().equals(claimPath().claim()));
   }
 
-  /** Where the pod sees the appearance stage: beside the structure, or on its own mount. */
+  /**
+   * Where the pod sees the appearance stage: beside the structure, on its own mount, or fetched.
+   */
   public String appearanceLocalPath() {
+    if (appearanceFetched()) {
+      return FETCHED_APPEARANCE;
+    }
     String mount = appearanceOnOwnClaim() ? APPEARANCE_MOUNT : StudentNames.MODEL_MOUNT;
     return local(mount, appearance.stage().claimPath().path());
   }

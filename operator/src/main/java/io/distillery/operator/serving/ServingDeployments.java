@@ -58,6 +58,11 @@ public final class ServingDeployments {
       Integer replicas,
       OperatorSettings settings) {
     Container container = container(sd, model, settings);
+    List<Container> fetches = ServingFetch.initContainers(sd, model, settings);
+    // The init containers count too (a new credentials Secret rolls the pods); a model on a claim
+    // has none and keeps the hash it always had.
+    String configHash =
+        hash(fetches.isEmpty() ? container.toString() : container.toString() + fetches);
     PlacementSpec placement =
         sd.getSpec().placement == null ? new PlacementSpec() : sd.getSpec().placement;
     return new DeploymentBuilder()
@@ -84,7 +89,7 @@ public final class ServingDeployments {
         .withNewMetadata()
         .withLabels(StudentNames.labels(sd, track))
         .addToAnnotations(Labels.MODEL_DIGEST, model.digest())
-        .addToAnnotations(Labels.CONFIG_HASH, hash(container.toString()))
+        .addToAnnotations(Labels.CONFIG_HASH, configHash)
         .endMetadata()
         .withNewSpec()
         .withAutomountServiceAccountToken(false)
@@ -96,11 +101,9 @@ public final class ServingDeployments {
         .withAffinity(placement.affinity)
         .withPriorityClassName(placement.priorityClassName)
         .withSecurityContext(RestrictedSecurity.pod())
+        .withInitContainers(fetches)
         .withContainers(container)
-        .addNewVolume()
-        .withName("model")
-        .withNewPersistentVolumeClaim(model.claimPath().claim(), true)
-        .endVolume()
+        .addAllToVolumes(modelVolumes(model))
         .addAllToVolumes(appearanceVolume(model))
         .addNewVolume()
         .withName("tmp")
@@ -162,11 +165,7 @@ public final class ServingDeployments {
         .withLivenessProbe(probe("/healthz", 10, 3))
         // Loading and warming a model takes a while; liveness must not kill it meanwhile.
         .withStartupProbe(probe("/healthz", 5, 60))
-        .addNewVolumeMount()
-        .withName("model")
-        .withMountPath(StudentNames.MODEL_MOUNT)
-        .withReadOnly(true)
-        .endVolumeMount()
+        .addAllToVolumeMounts(modelMounts(model))
         .addAllToVolumeMounts(appearanceMount(model))
         .addNewVolumeMount()
         .withName("tmp")
@@ -175,6 +174,54 @@ public final class ServingDeployments {
         .withSecurityContext(RestrictedSecurity.readOnlyContainer())
         .build();
   }
+
+  /**
+   * The structure's claim (or the only model's), and the emptyDir the fetch init containers fill
+   * when a stage is in object storage.
+   */
+  private static List<Volume> modelVolumes(ServedModel model) {
+    List<Volume> volumes = new ArrayList<>();
+    if (!model.fetched()) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName(MODEL_VOLUME)
+              .withNewPersistentVolumeClaim(model.claimPath().claim(), true)
+              .build());
+    }
+    if (model.fetched() || model.appearanceFetched()) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName(ServingFetch.VOLUME)
+              .withNewEmptyDir()
+              .endEmptyDir()
+              .build());
+    }
+    return volumes;
+  }
+
+  /** The serving container reads every model read-only, fetched or on a claim. */
+  private static List<VolumeMount> modelMounts(ServedModel model) {
+    List<VolumeMount> mounts = new ArrayList<>();
+    if (!model.fetched()) {
+      mounts.add(
+          new VolumeMountBuilder()
+              .withName(MODEL_VOLUME)
+              .withMountPath(StudentNames.MODEL_MOUNT)
+              .withReadOnly(true)
+              .build());
+    }
+    if (model.fetched() || model.appearanceFetched()) {
+      mounts.add(
+          new VolumeMountBuilder()
+              .withName(ServingFetch.VOLUME)
+              .withMountPath(StudentNames.FETCH_MOUNT)
+              .withReadOnly(true)
+              .build());
+    }
+    return mounts;
+  }
+
+  static final String MODEL_VOLUME = "model";
 
   /** A pair's appearance stage on another claim: a second read-only volume; else none. */
   private static List<Volume> appearanceVolume(ServedModel model) {

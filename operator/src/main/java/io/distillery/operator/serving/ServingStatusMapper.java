@@ -46,7 +46,7 @@ public final class ServingStatusMapper {
     serve(next, obs.plan().stable());
     boolean promoted = judgeCanary(sd, next, obs, now);
     next.conditions = progressing(sd, next, obs, promoted, gen, now);
-    next.conditions = available(sd, next, obs.stable(), gen, now);
+    next.conditions = available(sd, next, obs, gen, now);
     SelectionStatus.record(next, source.selection());
     next.rollingOut = rollingOutNow(next);
     next.url = StudentNames.url(sd);
@@ -281,7 +281,16 @@ public final class ServingStatusMapper {
               ? String.format(
                   "canary %s analysed: %d requests, error rate %.4f",
                   c.digest, c.requests, c.errorRate)
-              : "canary " + c.digest + ": " + c.readyReplicas + "/" + c.replicas + " ready";
+              : "canary "
+                  + c.digest
+                  + ": "
+                  + c.readyReplicas
+                  + "/"
+                  + c.replicas
+                  + " ready"
+                  + fetchProblem(sd, obs, StudentNames.CANARY, c.digest)
+                      .map(p -> "; " + p.message())
+                      .orElse("");
     } else if (s.currentDigest == null) {
       status = false;
       reason = StudentConditions.WAITING_FOR_SOURCE;
@@ -294,7 +303,10 @@ public final class ServingStatusMapper {
       message =
           (stuck ? "rollout past progressDeadlineSeconds: " : "rolling out ")
               + s.model
-              + (promoted ? " (" + c.message + ")" : "");
+              + (promoted ? " (" + c.message + ")" : "")
+              + fetchProblem(sd, obs, StudentNames.STABLE, s.currentDigest)
+                  .map(p -> "; " + p.message())
+                  .orElse("");
     } else if (!source.ready()) {
       status = false;
       reason = StudentConditions.WAITING_FOR_SOURCE;
@@ -347,7 +359,12 @@ public final class ServingStatusMapper {
   }
 
   private static java.util.List<io.fabric8.kubernetes.api.model.Condition> available(
-      StudentDeployment sd, StudentDeploymentStatus s, Deployment stable, long gen, Instant now) {
+      StudentDeployment sd,
+      StudentDeploymentStatus s,
+      ServingObservation obs,
+      long gen,
+      Instant now) {
+    Deployment stable = obs.stable();
     int ready = readyReplicas(stable);
     int wanted =
         stable != null && stable.getSpec().getReplicas() != null
@@ -366,14 +383,23 @@ public final class ServingStatusMapper {
           now);
     }
     boolean ok = stable != null && ready >= wanted;
+    String message = ready + "/" + wanted + " serving pods ready";
+    String reason = ok ? StudentConditions.REPLICAS_READY : StudentConditions.REPLICAS_NOT_READY;
+    if (!ok) {
+      var problem = fetchProblem(sd, obs, StudentNames.STABLE, s.currentDigest);
+      if (problem.isPresent()) {
+        reason = problem.get().reason();
+        message += "; " + problem.get().message();
+      }
+    }
     return Conditions.with(
-        s.conditions,
-        StudentConditions.AVAILABLE,
-        ok,
-        ok ? StudentConditions.REPLICAS_READY : StudentConditions.REPLICAS_NOT_READY,
-        ready + "/" + wanted + " serving pods ready",
-        gen,
-        now);
+        s.conditions, StudentConditions.AVAILABLE, ok, reason, message, gen, now);
+  }
+
+  /** Why pods of {@code track} serving {@code digest} cannot fetch their model, if they cannot. */
+  private static Optional<FetchProblems.Problem> fetchProblem(
+      StudentDeployment sd, ServingObservation obs, String track, String digest) {
+    return FetchProblems.of(sd, obs.pods(), track, digest);
   }
 
   static int readyReplicas(Deployment d) {

@@ -214,14 +214,14 @@ public record SourceResolution(
           StudentConditions.SOURCE_INVALID,
           "DistillationJob " + name + " succeeded without an artifact and digest in its result");
     }
-    if (InputUris.claimPath(result.artifact).isEmpty()) {
+    if (InputUris.claimPath(result.artifact).isEmpty() && !InputUris.isS3(result.artifact)) {
       return waiting(
           StudentConditions.SOURCE_INVALID,
           "DistillationJob "
               + name
               + " wrote its artifact to "
               + result.artifact
-              + ", not to a claim (pvc://) a serving pod can mount");
+              + ", not to a claim (pvc://) a serving pod can mount or to object storage (s3://)");
     }
     String speedup = result.summary == null ? null : result.summary.bestSpeedup;
     return resolved(

@@ -106,7 +106,8 @@ public class StudentDeploymentReconciler
             named(deployments, StudentNames.canary(sd)),
             () -> canaryRead.get().map(CanaryMetricsClient.PodMetrics::requests),
             () -> latency(canaryRead.get(), stablePods.get()),
-            () -> probeOutcome(sd, ctx, plan));
+            () -> probeOutcome(sd, ctx, plan),
+            ctx.getSecondaryResources(Pod.class).stream().toList());
     StudentDeploymentStatus next = ServingStatusMapper.next(sd, observation, now);
     CanaryCalls.createProbeJob(ctx.getClient(), sd, next, canaryPods, stablePods.get(), settings);
     status.record(

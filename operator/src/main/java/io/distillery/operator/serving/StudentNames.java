@@ -14,6 +14,14 @@ public final class StudentNames {
   public static final String HTTP_PORT_NAME = "http";
   public static final String MODEL_MOUNT = "/var/lib/distillery/model";
 
+  /** The emptyDir the fetch init containers download {@code s3://} models into. */
+  public static final String FETCH_MOUNT = "/models";
+
+  /** The init container fetching the (structure) model; the appearance stage's has a suffix. */
+  public static final String FETCH_CONTAINER = "fetch";
+
+  public static final String FETCH_APPEARANCE_CONTAINER = "fetch-appearance";
+
   /** Informer selector for everything the StudentDeployment controller creates. */
   public static final String CHILD_SELECTOR =
       Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + COMPONENT;

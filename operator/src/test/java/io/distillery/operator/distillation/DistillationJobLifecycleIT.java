@@ -192,13 +192,13 @@ class DistillationJobLifecycleIT {
     String ns = api.newNamespace("invalid");
     createClaim(ns, "artifacts");
     apply(
-        ns, Manifests.distillationJob("bad", "").replace("builtin:shipped", "s3://bucket/teacher"));
+        ns, Manifests.distillationJob("bad", "").replace("builtin:shipped", "gs://bucket/teacher"));
     awaitPhase(ns, "bad", Phase.Failed);
     var failed =
         Conditions.find(get(ns, "bad").getStatus().conditions, DistillationConditions.FAILED)
             .orElseThrow();
     assertThat(failed.getReason()).isEqualTo(DistillationConditions.INVALID_SPEC);
-    assertThat(failed.getMessage()).contains("spec.teacher.uri").contains("'s3'");
+    assertThat(failed.getMessage()).contains("spec.teacher.uri").contains("'gs'");
     String rv = get(ns, "bad").getMetadata().getResourceVersion();
     TimeUnit.SECONDS.sleep(2);
     assertThat(get(ns, "bad").getMetadata().getResourceVersion()).isEqualTo(rv);

@@ -25,7 +25,10 @@ class SpecChecksTest {
         "pvc://models/teacher.pt",
         "pvc://models",
         "/opt/models/t",
-        "file:///opt/models/t"
+        "file:///opt/models/t",
+        "s3://models/teachers/t",
+        "s3://my.models-1",
+        "s3://abc/"
       })
   void supportedLocationsPass(String uri) {
     DistillationJob dj = Fixtures.distillationJob("ok");
@@ -35,14 +38,15 @@ class SpecChecksTest {
 
   @Test
   void unknownSchemeNamesTheFieldAndTheScheme() {
-    DistillationJob dj = Fixtures.distillationJob("s3");
-    dj.getSpec().teacher.uri = "s3://bucket/t";
+    DistillationJob dj = Fixtures.distillationJob("gs");
+    dj.getSpec().teacher.uri = "gs://bucket/t";
     assertThat(SpecChecks.problems(dj))
         .singleElement()
         .asString()
         .contains("spec.teacher.uri")
-        .contains("'s3'")
-        .contains("pvc://<claim>/<path>");
+        .contains("'gs'")
+        .contains("pvc://<claim>/<path>")
+        .contains("s3://<bucket>/<prefix>");
   }
 
   @Test
@@ -145,6 +149,8 @@ class SpecChecksTest {
     dj.getSpec().dataset.structureModel = "pvc://models/structure-teacher";
     assertThat(SpecChecks.problems(dj)).isEmpty();
     dj.getSpec().dataset.structureModel = "s3://models/structure-teacher";
+    assertThat(SpecChecks.problems(dj)).isEmpty();
+    dj.getSpec().dataset.structureModel = "gs://models/structure-teacher";
     assertThat(SpecChecks.problems(dj))
         .singleElement()
         .asString()
@@ -222,5 +228,44 @@ class SpecChecksTest {
         .anySatisfy(p -> assertThat(p).startsWith("spec.evaluation.gates.maxFdRatio"))
         .anySatisfy(p -> assertThat(p).startsWith("spec.evaluation.gates.minPairedIoU"))
         .anySatisfy(p -> assertThat(p).startsWith("spec.teacher.shape"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "s3://ab/t",
+        "s3://Models/t",
+        "s3://-models/t",
+        "s3://models-/t",
+        "s3://my_models/t",
+        "s3://my..models/t",
+        "s3://192.168.1.10/t",
+        "s3:///t"
+      })
+  void s3BucketNamesFollowTheS3Rules(String uri) {
+    DistillationJob dj = Fixtures.distillationJob("bad-bucket");
+    dj.getSpec().dataset = new DatasetSpec();
+    dj.getSpec().dataset.uri = uri;
+    assertThat(SpecChecks.problems(dj))
+        .singleElement()
+        .asString()
+        .startsWith("spec.dataset.uri: '" + uri + "'")
+        .contains("bucket");
+  }
+
+  @Test
+  void anObjectStorageOutputMustBeAnS3Prefix() {
+    DistillationJob dj = Fixtures.distillationJob("out-s3");
+    dj.getSpec().output.claimName = null;
+    dj.getSpec().output.size = null;
+    dj.getSpec().output.uri = "s3://distillery-out/jobs";
+    assertThat(SpecChecks.problems(dj)).isEmpty();
+    dj.getSpec().output.uri = "gs://distillery-out/jobs";
+    assertThat(SpecChecks.problems(dj))
+        .singleElement()
+        .asString()
+        .isEqualTo("spec.output.uri: 'gs://distillery-out/jobs' is not s3://<bucket>/<prefix>");
+    dj.getSpec().output.uri = "s3://x/jobs";
+    assertThat(SpecChecks.problems(dj)).singleElement().asString().startsWith("spec.output.uri:");
   }
 }

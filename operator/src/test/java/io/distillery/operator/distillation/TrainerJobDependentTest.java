@@ -54,7 +54,7 @@ class TrainerJobDependentTest {
     assertThat(job.getSpec().getBackoffLimit()).isEqualTo(3);
     assertThat(job.getSpec().getSuspend()).isFalse();
     assertThat(job.getSpec().getPodFailurePolicy().getRules().get(0).getOnExitCodes().getValues())
-        .containsExactly(2, 3, 4, 5);
+        .containsExactly(2, 3, 4, 5, 6);
     assertThat(claims(pod)).containsExactly("artifacts");
     assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getConfigMap()).isNotNull());
     assertThat(job.getMetadata().getLabels())

@@ -8,6 +8,7 @@ import io.distillery.operator.api.v1alpha1.DistillationConditions;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.api.v1alpha1.DistillationJobStatus;
 import io.distillery.operator.api.v1alpha1.Phase;
+import io.distillery.operator.api.v1alpha1.S3Spec;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.distillation.TrainerObservation.ProgressReading;
@@ -175,6 +176,30 @@ class TrainerStatusMapperTest {
         exitCode(2, TRAINER_CONFIG_INVALID),
         exitCode(3, INPUT_INVALID),
         exitCode(4, TRAINING_DIVERGED),
+        exitCode(6, STORAGE_UNAVAILABLE),
+        new PodCase(
+            "exit 6: object storage unreachable, the trainer's line names the URI and endpoint",
+            JobState.POD_FAILURE_POLICY,
+            Statuses.terminated(
+                "Failed",
+                6,
+                "Error",
+                "s3://teachers/t1: endpoint http://seaweedfs:8333 unreachable after 30 s"),
+            Phase.Failed,
+            STORAGE_UNAVAILABLE,
+            FAILED,
+            List.of(
+                "exit code 6 (object storage unreachable)",
+                "s3://teachers/t1",
+                "http://seaweedfs:8333")),
+        new PodCase(
+            "exit 3 on object storage stays InputInvalid",
+            JobState.POD_FAILURE_POLICY,
+            Statuses.terminated("Failed", 3, "Error", "s3://teachers/t1: access denied"),
+            Phase.Failed,
+            INPUT_INVALID,
+            FAILED,
+            List.of("s3://teachers/t1: access denied")),
         new PodCase(
             "OOMKilled: what to change",
             JobState.BACKOFF_LIMIT_EXCEEDED,
@@ -205,6 +230,39 @@ class TrainerStatusMapperTest {
     for (String words : c.says()) {
       assertThat(message(s, c.condition())).contains(words);
     }
+  }
+
+  @Test
+  void aMissingCredentialsSecretOrKeyIsCredentialsMissingNamingTheSecret() {
+    dj.getSpec().s3 = new S3Spec();
+    dj.getSpec().s3.credentialsSecret = "s3-creds";
+    for (String kubelet :
+        List.of(
+            "secret \"s3-creds\" not found",
+            "couldn't find key secretAccessKey in Secret ml/s3-creds")) {
+      var s =
+          map(
+              obs(
+                  active(),
+                  List.of(pod("p1", Statuses.waiting("CreateContainerConfigError", kubelet)))));
+      assertPhase(s, Phase.Pending, CREDENTIALS_MISSING);
+      assertThat(message(s, PROGRESSING))
+          .contains("credentials Secret s3-creds (spec.s3.credentialsSecret)")
+          .contains(kubelet)
+          .contains("accessKeyId");
+      assertThat(Conditions.isTrue(s.conditions, PROGRESSING)).isFalse();
+    }
+    // Another Secret's problem is no credentials problem.
+    var other =
+        map(
+            obs(
+                active(),
+                List.of(
+                    pod(
+                        "p1",
+                        Statuses.waiting(
+                            "CreateContainerConfigError", "secret \"other\" not found")))));
+    assertPhase(other, Phase.Pending, CONTAINER_CONFIG_ERROR);
   }
 
   @Test

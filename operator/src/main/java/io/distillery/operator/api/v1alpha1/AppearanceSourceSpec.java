@@ -29,10 +29,13 @@ public class AppearanceSourceSpec {
           + " and passed its gate.")
   public String distillationJobRef;
 
-  @Pattern("^pvc://[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+  @Pattern(
+      "^(pvc://[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9._-]+)*/?)$")
   @JsonPropertyDescription(
       "An appearance-stage artifact directory on a PersistentVolumeClaim in this namespace,"
-          + " `pvc://<claim>/<path>`; mounted read-only (the structure's claim may be the same).")
+          + " `pvc://<claim>/<path>`, mounted read-only (the structure's claim may be the same),"
+          + " or an artifact prefix in object storage, `s3://<bucket>/<prefix>`, fetched by an"
+          + " init container like the structure's.")
   public String modelUri;
 
   @Pattern("^sha256:[0-9a-f]{64}$")

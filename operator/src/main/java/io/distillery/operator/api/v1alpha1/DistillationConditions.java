@@ -29,6 +29,7 @@ public final class DistillationConditions {
   public static final String CONTAINER_CONFIG_ERROR = "ContainerConfigError";
   public static final String CONFIG_MAP_MISSING = "ConfigMapMissing";
   public static final String CLAIM_NOT_FOUND = "ClaimNotFound";
+  public static final String CREDENTIALS_MISSING = "CredentialsMissing";
   public static final String SUSPENDED_REASON = "Suspended";
 
   // Finished.
@@ -36,6 +37,7 @@ public final class DistillationConditions {
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String TRAINER_CONFIG_INVALID = "TrainerConfigInvalid";
   public static final String INPUT_INVALID = "InputInvalid";
+  public static final String STORAGE_UNAVAILABLE = "StorageUnavailable";
   public static final String TRAINING_DIVERGED = "TrainingDiverged";
   public static final String GATE_FAILED = "GateFailed";
   public static final String OOM_KILLED = "OOMKilled";
@@ -60,7 +62,8 @@ public final class DistillationConditions {
           IMAGE_PULL_ERROR,
           CONTAINER_CONFIG_ERROR,
           CONFIG_MAP_MISSING,
-          CLAIM_NOT_FOUND);
+          CLAIM_NOT_FOUND,
+          CREDENTIALS_MISSING);
 
   private DistillationConditions() {}
 

@@ -57,7 +57,7 @@ import java.util.List;
     message = AppearanceStageRules.TORCHSCRIPT_SHAPE,
     fieldPath = ".teacher.shape")
 @JsonClassDescription(
-    "What to distill (teacher, dataset, method, student step counts) and how to run it (output claim, resources, retries). Unset training settings take the trainer's defaults. Frozen once the trainer Job exists, except suspend and ttlSecondsAfterFinished.")
+    "What to distill (teacher, dataset, method, student step counts) and how to run it (output claim or bucket, resources, retries). Unset training settings take the trainer's defaults. Frozen once the trainer Job exists, except suspend and ttlSecondsAfterFinished.")
 public class DistillationJobSpec {
   /** CEL prefix of the appearance stage's rules: a structure job passes them. */
   static final String STRUCTURE_OR = "!has(self.stage) || self.stage != 'appearance' || ";
@@ -112,9 +112,14 @@ public class DistillationJobSpec {
 
   @Required
   @JsonPropertyDescription(
-      "Where checkpoints, the student artifact and reports are written: an existing claim or one"
-          + " the operator creates.")
+      "Where checkpoints, the student artifact and reports are written: an existing claim, one"
+          + " the operator creates, or an object-storage prefix.")
   public OutputSpec output;
+
+  @JsonPropertyDescription(
+      "Object storage for `s3://` locations (teacher, dataset, structure model, output): the"
+          + " Secret the trainer pod takes its connection and credentials from.")
+  public S3Spec s3;
 
   @JsonPropertyDescription("Compute resources of the trainer pod.")
   public ResourcesSpec resources;

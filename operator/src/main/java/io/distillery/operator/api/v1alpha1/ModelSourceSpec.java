@@ -55,10 +55,13 @@ public class ModelSourceSpec {
           + " stage (a job with `spec.stage: structure`).")
   public LabelSelector distillationJobSelector;
 
-  @Pattern("^pvc://[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+  @Pattern(
+      "^(pvc://[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*|s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[A-Za-z0-9._-]+)*/?)$")
   @JsonPropertyDescription(
       "A model artifact directory on a PersistentVolumeClaim in this namespace,"
-          + " `pvc://<claim>/<path>`; mounted read-only. A pipeline artifact (`mdt pipeline`) is"
+          + " `pvc://<claim>/<path>` (mounted read-only), or an artifact prefix in object storage,"
+          + " `s3://<bucket>/<prefix>` (an init container `fetch` downloads and verifies it into"
+          + " an emptyDir before `mdt serve` starts; see spec.s3). A pipeline artifact (`mdt pipeline`) is"
           + " served as such: its stages must be on the same claim, given relative to it. With"
           + " `appearance` set it is the structure stage's artifact.")
   public String modelUri;

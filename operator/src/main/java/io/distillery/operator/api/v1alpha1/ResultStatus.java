@@ -9,8 +9,9 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ResultStatus {
   @JsonPropertyDescription(
-      "Student artifact: `pvc://<claim>/<path>` when on the output claim, else as the trainer"
-          + " reported it.")
+      "Student artifact: `pvc://<claim>/<path>` when on the output claim, the"
+          + " `s3://<bucket>/<prefix>` the trainer uploaded it to with an object-storage output,"
+          + " else as the trainer reported it.")
   public String artifact;
 
   @JsonPropertyDescription(

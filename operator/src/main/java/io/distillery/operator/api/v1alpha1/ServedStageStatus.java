@@ -12,7 +12,8 @@ public class ServedStageStatus {
   @JsonPropertyDescription("DistillationJob the stage came from (empty for a modelUri source).")
   public String source;
 
-  @JsonPropertyDescription("The stage's artifact URI (`pvc://<claim>/<path>`).")
+  @JsonPropertyDescription(
+      "The stage's artifact URI (`pvc://<claim>/<path>` or `s3://<bucket>/<prefix>`).")
   public String model;
 
   @JsonPropertyDescription("The stage's artifact digest.")

@@ -30,6 +30,8 @@ public final class StudentConditions {
   public static final String REPLICAS_READY = "ReplicasReady";
   public static final String REPLICAS_NOT_READY = "ReplicasNotReady";
   public static final String NO_MODEL = "NoModel";
+  public static final String MODEL_FETCH_FAILED = "ModelFetchFailed";
+  public static final String CREDENTIALS_MISSING = "CredentialsMissing";
 
   // Progressing: True while a rollout moves, False once settled or stopped.
   public static final String ROLLING_UPDATE = "RollingUpdate";

@@ -11,7 +11,7 @@ import io.fabric8.generator.annotation.Required;
 /** Which student to serve and how to roll it out. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonClassDescription(
-    "Which student to serve (a DistillationJob's result or a model on a claim) and how: replicas, rollout strategy, resources, Service and autoscaling.")
+    "Which student to serve (a DistillationJob's result, or a model on a claim or in object storage) and how: replicas, rollout strategy, resources, Service and autoscaling.")
 public class StudentDeploymentSpec {
   @Required
   @JsonPropertyDescription(
@@ -56,6 +56,11 @@ public class StudentDeploymentSpec {
 
   @JsonPropertyDescription("The Service in front of the serving pods.")
   public ServiceSpec service;
+
+  @JsonPropertyDescription(
+      "Object storage for `s3://` models: the Secret the pods' `fetch` init containers take"
+          + " their connection and credentials from.")
+  public S3Spec s3;
 
   public int replicasOrDefault() {
     return replicas == null ? 1 : replicas;

@@ -33,7 +33,8 @@ public class StudentDeploymentStatus {
   @JsonPropertyDescription("Ready / desired stable pods, e.g. `2/3` (printer column).")
   public String ready;
 
-  @JsonPropertyDescription("Model URI the stable Deployment serves (`pvc://<claim>/<path>`).")
+  @JsonPropertyDescription(
+      "Model URI the stable Deployment serves (`pvc://<claim>/<path>` or `s3://<bucket>/<prefix>`).")
   public String currentModel;
 
   @JsonPropertyDescription(

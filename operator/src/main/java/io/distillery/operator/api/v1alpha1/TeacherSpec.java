@@ -21,8 +21,9 @@ public class TeacherSpec {
   @JsonPropertyDescription(
       "Teacher location: `builtin:shipped` (the trainer image's teacher of spec.stage),"
           + " `pvc://<claim>/<path>` (a Distillery artifact or TorchScript file on a"
-          + " PersistentVolumeClaim in this namespace, mounted read-only) or an absolute path"
-          + " inside the image.")
+          + " PersistentVolumeClaim in this namespace, mounted read-only), `s3://<bucket>/<key>`"
+          + " (an artifact prefix, or a TorchScript object, in object storage, downloaded and"
+          + " verified by the trainer; see spec.s3) or an absolute path inside the image.")
   public String uri;
 
   @Default("djl")
