@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       DistillCommand.class,
       FetchCommand.class,
+      PushCommand.class,
       BenchCommand.class,
       DemoCommand.class,
       InfoCommand.class,

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code mdt fetch} as a real process against a real S3 server ({@link S3TestServer}): the exit
- * code and one line naming the URI for each way a fetch fails, and nothing in --to unless the whole
- * artifact verified.
+ * {@code mdt fetch} (and {@code mdt push}, its way in) as a real process against a real S3 server
+ * ({@link S3TestServer}): the exit code and one line naming the URI for each way a fetch fails, and
+ * nothing in --to unless the whole artifact verified.
  */
 class FetchCommandTest {
   private static final String BUCKET = "artifacts";
@@ -82,6 +82,39 @@ class FetchCommandTest {
     assertThat(clash.code).as(clash.err).isEqualTo(ExitCodes.INVALID_CONFIG);
     assertThat(clash.err).contains("--to " + to + ": already holds artifact " + digest);
     assertThat(Artifact.open(to).digest()).isEqualTo(digest);
+  }
+
+  @Test
+  void aPushedArtifactIsFetchedAndAPrefixHoldingAnotherIsNeverOverwritten() throws Exception {
+    Path model = TinyModels.teacher(dir.resolve("to-push"), 5);
+    String pushedDigest = Artifact.open(model).digest();
+    Run pushed = push(model, "s3://artifacts/pushed");
+    assertThat(pushed.code).as(pushed.err).isEqualTo(ExitCodes.OK);
+    assertThat(pushed.out).contains("pushed s3://artifacts/pushed " + pushedDigest);
+    Path to = dir.resolve("pushed/teacher");
+    Run fetched =
+        fetch("s3://artifacts/pushed", pushedDigest, to, dir.resolve("pushed-log"), env());
+    assertThat(fetched.code).as(fetched.err).isEqualTo(ExitCodes.OK);
+    assertThat(Artifact.open(to).digest()).isEqualTo(pushedDigest);
+
+    Run again = push(model, "s3://artifacts/pushed");
+    assertThat(again.code).as(again.err).isEqualTo(ExitCodes.OK);
+    assertThat(again.out).contains("already present: s3://artifacts/pushed");
+    Run other = push(model, "s3://artifacts/teacher");
+    assertThat(other.code).as(other.err).isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(other.err)
+        .contains("--to: s3://artifacts/teacher already holds another artifact (" + digest + ")");
+    assertThat(fetch("s3://artifacts/teacher", digest, dir.resolve("still"), null, env()).code)
+        .isEqualTo(ExitCodes.OK);
+
+    Path notAnArtifact = Files.createDirectories(dir.resolve("not-an-artifact"));
+    Files.writeString(notAnArtifact.resolve("model.json"), "{}");
+    Run refused = push(notAnArtifact, "s3://artifacts/junk");
+    assertThat(refused.code).as(refused.err).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(refused.err).contains("missing manifest.json");
+    try (ObjectStore store = server.store()) {
+      assertThat(store.list(S3Location.parse("s3://artifacts/junk", "t"))).isEmpty();
+    }
   }
 
   @Test
@@ -190,8 +223,26 @@ class FetchCommandTest {
   /** Bound on one fetch: ~30 s for an unreachable endpoint plus the JVM's start. */
   private static final long FETCH_BOUND_SECONDS = 60;
 
+  private static Map<String, String> env() {
+    return server.environment();
+  }
+
+  private static Run push(Path model, String to) throws IOException, InterruptedException {
+    return mdt(List.of("push", "--model", model.toString(), "--to", to), env());
+  }
+
   private static Run fetch(
       String uri, String digest, Path to, Path message, Map<String, String> env)
+      throws IOException, InterruptedException {
+    List<String> args =
+        new ArrayList<>(List.of("fetch", "--uri", uri, "--digest", digest, "--to", to.toString()));
+    if (message != null) {
+      args.addAll(List.of("--termination-message-path", message.toString()));
+    }
+    return mdt(args, env);
+  }
+
+  private static Run mdt(List<String> args, Map<String, String> env)
       throws IOException, InterruptedException {
     List<String> cmd =
         new ArrayList<>(
@@ -199,16 +250,8 @@ class FetchCommandTest {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
                 System.getProperty("java.class.path"),
-                "io.distillery.mdt.cli.Mdt",
-                "fetch",
-                "--uri",
-                uri,
-                "--digest",
-                digest,
-                "--to",
-                to.toString(),
-                "--termination-message-path",
-                message.toString()));
+                "io.distillery.mdt.cli.Mdt"));
+    cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
     pb.environment().putAll(env);
@@ -217,8 +260,7 @@ class FetchCommandTest {
     Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(FETCH_BOUND_SECONDS, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError(
-          "mdt fetch " + uri + " did not end within " + FETCH_BOUND_SECONDS + " s");
+      throw new AssertionError("mdt " + args + " did not end within " + FETCH_BOUND_SECONDS + " s");
     }
     return new Run(
         p.exitValue(),

@@ -1,113 +1,55 @@
 package io.distillery.mdt.storage;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real S3 server for the storage tests: SeaweedFS's {@code weed server} with its S3 gateway, on
- * free loopback ports, with one identity ({@link #ACCESS_KEY}/{@link #SECRET_KEY}). The binary is
- * what {@code hack/build-control-plane.sh seaweedfs} builds (the trainer-image build runs it before
- * the tests); without it the test fails, never skips. {@link #stop} and {@link #start} kill and
- * start it again on the same ports and data, as a crashed and restarted server.
+ * A real S3 server for the storage tests: SeaweedFS's {@code weed server} with its S3 gateway,
+ * started by {@code hack/s3-server} on free loopback ports, with one identity ({@link
+ * #ACCESS_KEY}/{@link #SECRET_KEY}). The weed binary is what {@code hack/build-control-plane.sh
+ * seaweedfs} builds (the trainer-image build runs it before the tests); without it the test fails,
+ * never skips. {@link #stop} and {@link #start} kill and start it again on the same ports and data,
+ * as a crashed and restarted server.
  */
 public final class S3TestServer implements AutoCloseable {
   public static final String ACCESS_KEY = "distillery-test";
   public static final String SECRET_KEY = "distillery-test-secret";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
-  private final Path weed;
+  private final Path script;
   private final Path dir;
-  private final Map<String, Integer> ports = new HashMap<>();
+  private URI endpoint;
   private Process process;
 
-  private S3TestServer(Path weed, Path dir) {
-    this.weed = weed;
+  private S3TestServer(Path script, Path dir) {
+    this.script = script;
     this.dir = dir;
   }
 
   /** Starts a server keeping its data (and log) under {@code dir}. */
   public static S3TestServer start(Path dir) throws IOException, InterruptedException {
-    S3TestServer s = new S3TestServer(binary(), dir);
-    for (String name :
-        List.of("s3", "master", "volume", "filer", "s3.grpc", "master.grpc", "volume.grpc")) {
-      s.ports.put(name, freePort());
-    }
-    s.ports.put("filer.grpc", freePort());
-    Files.createDirectories(dir.resolve("data"));
-    Files.writeString(
-        dir.resolve("identities.json"),
-        """
-        {"identities": [{"name": "distillery",
-          "credentials": [{"accessKey": "%s", "secretKey": "%s"}],
-          "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
-        """
-            .formatted(ACCESS_KEY, SECRET_KEY),
-        StandardCharsets.UTF_8);
+    Path repo = Path.of(System.getProperty("distillery.repo", "..")).toAbsolutePath().normalize();
+    S3TestServer s = new S3TestServer(repo.resolve("hack/s3-server"), dir);
+    Files.createDirectories(dir);
     s.start();
     return s;
   }
 
-  /** The weed binary, or a failure that says how to build it. */
-  static Path binary() throws IOException, InterruptedException {
-    Path repo = Path.of(System.getProperty("distillery.repo", "..")).toAbsolutePath().normalize();
-    Process p =
-        new ProcessBuilder(repo.resolve("hack/build-control-plane.sh").toString(), "--print-bin")
-            .redirectErrorStream(true)
-            .start();
-    String bin = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    p.waitFor();
-    Path weed = Path.of(bin, "weed");
-    if (!Files.isExecutable(weed)) {
-      throw new AssertionError(
-          weed
-              + " is missing: run hack/build-control-plane.sh seaweedfs (the trainer-image build"
-              + " runs it before the tests; it needs Go and the Go module proxy once)");
-    }
-    return weed;
-  }
-
   /** Starts (or restarts) the server process and waits until its S3 API answers. */
   public void start() throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(weed.toString());
-    cmd.add("server");
-    cmd.add("-dir=" + dir.resolve("data"));
-    cmd.add("-ip=127.0.0.1");
-    cmd.add("-ip.bind=127.0.0.1");
-    cmd.add("-master.port=" + ports.get("master"));
-    cmd.add("-master.port.grpc=" + ports.get("master.grpc"));
-    cmd.add("-master.volumeSizeLimitMB=64");
-    cmd.add("-volume.port=" + ports.get("volume"));
-    cmd.add("-volume.port.grpc=" + ports.get("volume.grpc"));
-    cmd.add("-volume.max=20");
-    cmd.add("-filer");
-    cmd.add("-filer.port=" + ports.get("filer"));
-    cmd.add("-filer.port.grpc=" + ports.get("filer.grpc"));
-    cmd.add("-s3");
-    cmd.add("-s3.port=" + ports.get("s3"));
-    cmd.add("-s3.port.grpc=" + ports.get("s3.grpc"));
-    cmd.add("-s3.config=" + dir.resolve("identities.json"));
-    // Only the ports above: no Iceberg or Lance endpoint, no telemetry, sockets kept here.
-    cmd.add("-s3.port.iceberg=0");
-    cmd.add("-s3.port.lance=0");
-    cmd.add("-master.telemetry=false");
-    cmd.add("-filer.localSocket=" + dir.resolve("filer.sock"));
-    cmd.add("-s3.localSocket=" + dir.resolve("s3.sock"));
-    process =
-        new ProcessBuilder(cmd)
+    ProcessBuilder pb =
+        new ProcessBuilder(script.toString(), dir.toString())
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("weed.log").toFile()))
-            .start();
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("weed.log").toFile()));
+    pb.environment().put("DISTILLERY_S3_ACCESS_KEY", ACCESS_KEY);
+    pb.environment().put("DISTILLERY_S3_SECRET_KEY", SECRET_KEY);
+    process = pb.start();
     awaitReady();
   }
 
@@ -117,6 +59,14 @@ public final class S3TestServer implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new AssertionError("weed exited with " + process.exitValue() + ":\n" + logTail());
+      }
+      Path written = dir.resolve("endpoint");
+      if (endpoint == null && Files.isRegularFile(written)) {
+        endpoint = URI.create(Files.readString(written).strip());
+      }
+      if (endpoint == null) {
+        Thread.sleep(250);
+        continue;
       }
       try (ObjectStore store = store()) {
         store.list(new S3Location("probe-readiness", ""));
@@ -149,7 +99,7 @@ public final class S3TestServer implements AutoCloseable {
   }
 
   public URI endpoint() {
-    return URI.create("http://127.0.0.1:" + ports.get("s3"));
+    return endpoint;
   }
 
   /** The connection settings for this server, with the test identity. */
@@ -185,11 +135,5 @@ public final class S3TestServer implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     stop();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }
