@@ -20,6 +20,7 @@ import io.distillery.operator.testing.harnesses.ChartRelease;
 import io.distillery.operator.testing.harnesses.CommandReport;
 import io.distillery.operator.testing.harnesses.ControlPlane;
 import io.distillery.operator.testing.harnesses.LocalCluster;
+import io.distillery.operator.testing.harnesses.ObjectStorageServer;
 import io.distillery.operator.testing.harnesses.PrometheusServer;
 import io.distillery.operator.testing.harnesses.Tools;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -67,12 +68,14 @@ class RealMdtOnLocalClusterIT {
   static Path kubeconfig;
   static NodeAgent agent;
   static PrometheusServer prometheus;
+  static ObjectStorageServer storage;
+  static Entrypoints images;
   static ScrapedPods scraped;
   static java.time.Instant scrapeStart;
 
   @BeforeAll
   static void up() throws Exception {
-    Entrypoints images = Entrypoints.inRepository(ControlPlane.repo());
+    images = Entrypoints.inRepository(ControlPlane.repo());
     cluster = LocalCluster.start();
     admin = cluster.client();
     kubeconfig = cluster.stateDir().resolve("kubeconfig");
@@ -138,6 +141,7 @@ class RealMdtOnLocalClusterIT {
   static void down() throws Exception {
     if (scraped != null) scraped.close();
     if (prometheus != null) prometheus.close();
+    if (storage != null) storage.close();
     if (agent != null) {
       // The operator's own log outlives the cluster's state directory, for a failing run.
       for (AgentPod p : agent.pods().values()) {
@@ -778,6 +782,118 @@ class RealMdtOnLocalClusterIT {
   }
 
   /** {@code count} random 2-channel 2^3 latents in 3 classes. */
+  @Test
+  @Order(12)
+  void aJobReadsItsTeacherFromABucketAndPublishesAStudentThatServingPodsFetch() throws Exception {
+    storage = ObjectStorageServer.start(cluster.stateDir().resolve("s3"));
+    storage.createBucket("models");
+    storage.createBucket("runs");
+    // The bundled teacher goes into the bucket the way a team's own does: mdt push, manifest last.
+    // (Its files as the artifact lists them; the resource folder also holds a note on training.)
+    Path bundled =
+        ControlPlane.repo().resolve("trainer-image/src/main/resources/models/teacher-16");
+    Path teacher = Files.createDirectories(cluster.stateDir().resolve("teacher-to-push"));
+    for (String f : List.of("loss.png", "model.json", "weights.safetensors", "manifest.json")) {
+      Files.copy(bundled.resolve(f), teacher.resolve(f));
+    }
+    ProcessBuilder push =
+        new ProcessBuilder(
+                images.java().toString(),
+                "-jar",
+                images.mdtJar().toString(),
+                "push",
+                "--model",
+                teacher.toString(),
+                "--to",
+                "s3://models/teachers/shapes")
+            .redirectErrorStream(true);
+    push.environment().putAll(storage.environment());
+    Process pushed = push.start();
+    String pushOutput = new String(pushed.getInputStream().readAllBytes());
+    assertThat(pushed.waitFor()).as(pushOutput).isZero();
+    report.add("$ mdt push --model teacher-16 --to s3://models/teachers/shapes", pushOutput);
+    for (var secret :
+        Map.of(
+                "s3-credentials",
+                ObjectStorageServer.SECRET_KEY,
+                "s3-wrong-secret",
+                "not-the-secret")
+            .entrySet()) {
+      admin
+          .secrets()
+          .inNamespace(NS)
+          .resource(
+              new io.fabric8.kubernetes.api.model.SecretBuilder()
+                  .withNewMetadata()
+                  .withName(secret.getKey())
+                  .endMetadata()
+                  .withStringData(storage.secretData(secret.getValue()))
+                  .build())
+          .create();
+    }
+    apply("real-mdt-s3.yaml");
+
+    awaitSucceeded("shapes-s3");
+    GenericKubernetesResource job = dj("shapes-s3");
+    String digest = job.get("status", "result", "digest");
+    assertThat(job.<String>get("status", "result", "artifact"))
+        .isEqualTo("s3://runs/jobs/shapes-s3/student-mdt");
+    assertThat(job.<String>get("status", "result", "teacherDigest"))
+        .isEqualTo(pushOutput.strip().substring(pushOutput.strip().lastIndexOf(' ') + 1));
+    // No claim was made for it: the student lives in the bucket only.
+    assertThat(admin.persistentVolumeClaims().inNamespace(NS).list().getItems())
+        .noneMatch(c -> c.getMetadata().getName().startsWith("shapes-s3"));
+
+    awaitAvailable("shapes-s3");
+    Pod servingPod =
+        admin
+            .pods()
+            .inNamespace(NS)
+            .withLabel(Labels.STUDENT_DEPLOYMENT, "shapes-s3")
+            .list()
+            .getItems()
+            .get(0);
+    assertThat(servingPod.getStatus().getInitContainerStatuses())
+        .singleElement()
+        .satisfies(
+            st -> {
+              assertThat(st.getName()).isEqualTo("fetch");
+              assertThat(st.getState().getTerminated().getExitCode()).isZero();
+              assertThat(st.getState().getTerminated().getMessage())
+                  .contains("fetched s3://runs/jobs/shapes-s3/student-mdt (" + digest + ")");
+            });
+    HttpResponse<String> generated =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(servingUrl("shapes-s3") + "/v1/generate"))
+                    .header("content-type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"class\":\"chair\",\"seed\":7,\"format\":\"ply\"}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(generated.statusCode()).as(generated.body()).isEqualTo(200);
+    assertThat(generated.headers().firstValue("X-Model-Digest")).hasValue(digest);
+
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .untilAsserted(
+            () ->
+                assertThat(String.valueOf(dj("s3-denied").<String>get("status", "phase")))
+                    .as("s3-denied; agent log:\n%s", agentLog("s3-denied"))
+                    .isEqualTo("Failed"));
+    assertThat(agentPod("s3-denied").exitCodes()).containsExactly(3);
+    var describe =
+        Binaries.kubectl(kubeconfig, "describe", "distillationjob", "s3-denied", "-n", NS)
+            .requireSuccess();
+    report.add("$ kubectl describe distillationjob s3-denied -n team-real", describe.output());
+    assertThat(describe.output())
+        .contains("InputInvalid")
+        .contains("s3://models/teachers/shapes")
+        .contains("SignatureDoesNotMatch")
+        .doesNotContain("not-the-secret");
+  }
+
   static void writeLatents(Path file, int count) throws IOException {
     java.util.SplittableRandom r = new java.util.SplittableRandom(count);
     float[] x = new float[count * 16];
