@@ -175,24 +175,27 @@ public final class TrainerStatusMapper {
               + ": Kueue admits nothing from it; create it (kind LocalQueue, kueue.x-k8s.io) or"
               + " set spec.queueName to an existing one");
     }
-    String kueueSays =
-        workload == null
-            ? ""
-            : Optional.ofNullable(workload.evicted())
-                .map(KueueWorkload.Condition::message)
-                .or(workload::pendingMessage)
-                .map(m -> " (Kueue: " + m + ")")
-                .orElse("");
     if ((workload != null && workload.evicted() != null) || ranBefore(dj.getStatus())) {
+      String why =
+          Optional.ofNullable(workload)
+              .map(KueueWorkload::evicted)
+              .map(KueueWorkload.Condition::message)
+              .map(m -> " (" + m + ")")
+              .orElse("");
       return Verdict.of(
           Phase.Queued,
           PREEMPTED,
           "preempted by Kueue"
-              + kueueSays
+              + why
               + "; the trainer checkpointed and waits in queue "
               + queue
               + " to be admitted again, then resumes from its newest checkpoint");
     }
+    String kueueSays =
+        Optional.ofNullable(workload)
+            .flatMap(KueueWorkload::pendingMessage)
+            .map(m -> " (Kueue: " + m + ")")
+            .orElse("");
     return Verdict.of(
         Phase.Queued,
         QUEUED,
