@@ -41,7 +41,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * holds the third in the queue until quota frees; a high-priority job preempts a low-priority one,
  * whose trainer checkpoints on SIGTERM and exits 143 and which, re-admitted, resumes from its
  * checkpoint to the very student an uninterrupted run makes; a job naming a LocalQueue that does
- * not exist stays Queued and says so. The operator runs as the chart installs it, with its RBAC.
+ * not exist stays Queued and says so; a trainer pod deleted mid-run (SIGTERM, exit 143) uses up no
+ * retry of a job with backoffLimit 0. The operator runs as the chart installs it, with its RBAC.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KueueOnLocalClusterIT {
@@ -299,6 +300,59 @@ class KueueOnLocalClusterIT {
         Binaries.kubectl(kubeconfig, "get", "distillationjobs", "-n", NS)
             .requireSuccess()
             .output());
+  }
+
+  @Test
+  @Order(3)
+  void aTrainerStoppedBySigtermUsesNoRetryAndResumes() throws Exception {
+    assertThat(uninterruptedDigest).as("the first test's uninterrupted run").isNotNull();
+    // No retries allowed: only the pod failure policy's Ignore of exit 143 lets it go on.
+    apply(
+        job("drained", QUEUE, 4, null, MAX_STEPS).replace("spec:\n", "spec:\n  backoffLimit: 0\n"));
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              Number step = dj("drained").get("status", "progress", "step");
+              assertThat(step == null ? 0 : step.longValue())
+                  .as("step of drained; agent log:\n%s", agentLog("drained"))
+                  .isGreaterThan(2L * CHECKPOINT_EVERY);
+            });
+    // A person or a drain deletes the pod (no DisruptionTarget condition): SIGTERM, exit 143.
+    admin.pods().inNamespace(NS).withLabel("job-name", "drained").delete();
+    Set<String> phases = ConcurrentHashMap.newKeySet();
+    await()
+        .atMost(Duration.ofMinutes(4))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              String phase = String.valueOf(dj("drained").<String>get("status", "phase"));
+              phases.add(phase);
+              assertThat(phase)
+                  .as("drained; agent log:\n%s", agentLog("drained"))
+                  .isIn("Succeeded", "Failed");
+            });
+    assertThat(dj("drained").<String>get("status", "phase"))
+        .as("message: %s", progressingMessage(dj("drained")))
+        .isEqualTo("Succeeded");
+    assertThat(phases).doesNotContain("Failed");
+    List<AgentPod> attempts = trainerPods("drained");
+    assertThat(attempts).as(agentLog("drained")).hasSize(2);
+    assertThat(attempts).anySatisfy(p -> assertThat(p.exitCodes()).containsExactly(143));
+    AgentPod second =
+        attempts.stream().filter(p -> p.exitCodes().contains(0)).findFirst().orElseThrow();
+    Matcher resumed = RESUMED.matcher(log(second));
+    assertThat(resumed.find()).as(log(second)).isTrue();
+    assertThat(Long.parseLong(resumed.group(1))).isPositive();
+    assertThat(dj("drained").<String>get("status", "result", "digest"))
+        .isEqualTo(uninterruptedDigest);
+    report.add(
+        "# drained: pod deleted mid-run, backoffLimit 0",
+        "exit codes "
+            + attempts.stream().map(AgentPod::exitCodes).toList()
+            + "; resumed from step "
+            + resumed.group(1));
   }
 
   /** The shared tiny recipe (built-in teacher and data, seed 42), on the agent's node. */
