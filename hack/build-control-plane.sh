@@ -14,6 +14,8 @@
 #
 # Usage: hack/build-control-plane.sh              build what is missing
 #        hack/build-control-plane.sh seaweedfs    build only the S3 server (the trainer's tests)
+#        hack/build-control-plane.sh cluster      all but the S3 server (hack/cluster and the
+#                                                 operator's tests, which do not start it)
 #        hack/build-control-plane.sh --print-bin  print the bin directory only
 #        hack/build-control-plane.sh --print-module-dir kueue|seaweedfs
 #                                                 print that module's unpacked source (manifests)
@@ -260,6 +262,6 @@ build_kubernetes
 build_kwok
 build_helm
 build_kueue
-build_seaweedfs
+if [[ "${1:-}" != "cluster" ]]; then build_seaweedfs; fi
 link_for_kube_api_test
 log "all binaries ready in $((SECONDS - total_start))s: $bin"

@@ -52,6 +52,11 @@ Role per watched namespace. RbacIT checks them against a real API server.
 - apiGroups: [""]
   resources: [events]
   verbs: [create]
+# Kueue's Workload of a queued trainer Job: why it is not admitted (a missing LocalQueue) or was
+# evicted. Read only; without Kueue's CRDs the operator reads nothing.
+- apiGroups: [kueue.x-k8s.io]
+  resources: [workloads]
+  verbs: [get, list, watch]
 # Whether a job's namespace is terminating, read only when its trainer Job vanished (a Role in
 # that namespace is enough: RBAC treats a namespace as inside itself).
 - apiGroups: [""]

@@ -83,6 +83,11 @@ public record Entrypoints(Path java, Path mdtJar, Path operatorJar) {
                   + " nodes");
     }
     command.addAll(args);
+    if (imageName(image).equals("mdt") && !args.isEmpty() && args.get(0).equals("distill")) {
+      // No CUDA here: the node's GPUs are played by the CPU, whatever device the config asks for
+      // (the operator renders device: gpu for a job that requests GPUs).
+      command.addAll(List.of("--device", "cpu"));
+    }
     return new Launch(List.copyOf(command), added);
   }
 

@@ -57,6 +57,13 @@ public final class NodeAgentMain implements Callable<Integer> {
   @Option(names = "--pods", defaultValue = "20", description = "Pod capacity (${DEFAULT-VALUE}).")
   int pods;
 
+  @Option(
+      names = "--gpus",
+      defaultValue = "8",
+      description =
+          "nvidia.com/gpu the node advertises, played by the CPU (${DEFAULT-VALUE}; 0 for none).")
+  int gpus;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new NodeAgentMain()).execute(args));
   }
@@ -70,7 +77,7 @@ public final class NodeAgentMain implements Callable<Integer> {
     NodeCapacity capacity;
     Entrypoints entrypoints;
     try {
-      capacity = new NodeCapacity(cpu, memory, pods);
+      capacity = new NodeCapacity(cpu, memory, pods, gpus);
       entrypoints = Entrypoints.fromJars(mdtJar, operatorJar);
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -28,6 +28,19 @@ class EntrypointsTest {
   }
 
   @Test
+  void aTrainerTrainsOnTheCpuWhateverDeviceItsConfigAsksFor() {
+    var launch =
+        images.launch(
+            "ghcr.io/distillery/mdt:0.1.0",
+            List.of("distill", "--config", "/etc/distillery/trainer.yaml"),
+            Map.of(),
+            "127.81.0.5");
+    // --device overrides the config file's device (gpu when the job requests GPUs).
+    assertThat(launch.command())
+        .endsWith("distill", "--config", "/etc/distillery/trainer.yaml", "--device", "cpu");
+  }
+
+  @Test
   void theOperatorImageRunsTheQuarkusAppWithItsJavaOptions() {
     var launch =
         images.launch(

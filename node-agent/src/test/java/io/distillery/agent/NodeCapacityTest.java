@@ -17,6 +17,14 @@ class NodeCapacityTest {
   }
 
   @Test
+  void itsGpusAreAdvertisedAsNvidiaGpusOnlyWhenThereAreAny() {
+    assertThat(new NodeCapacity("2", "4Gi", 20, 8).asResources())
+        .containsEntry("nvidia.com/gpu", new Quantity("8"));
+    assertThat(new NodeCapacity("2", "4Gi", 20).asResources()).doesNotContainKey("nvidia.com/gpu");
+    assertThatThrownBy(() -> new NodeCapacity("2", "4Gi", 20, -1)).hasMessageContaining("gpus");
+  }
+
+  @Test
   void aMalformedQuantityIsRefusedAtStart() {
     assertThatThrownBy(() -> new NodeCapacity("2", "4 Gi", 20))
         .isInstanceOf(IllegalArgumentException.class)

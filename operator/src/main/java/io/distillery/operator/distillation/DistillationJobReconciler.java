@@ -106,6 +106,14 @@ public class DistillationJobReconciler
         readProgress
             ? TrainerPods.newest(pods).filter(TrainerPods::running).map(progress::read).orElse(null)
             : null;
+    // Why Kueue holds a queued Job back (missing LocalQueue, eviction), from its Workload.
+    boolean queued =
+        job != null
+            && dj.getSpec().queueName != null
+            && Boolean.TRUE.equals(job.getSpec().getSuspend())
+            && !dj.getSpec().suspended()
+            && !TrainerStatusMapper.settled(dj.getStatus());
+    var workload = queued ? KueueWorkloads.of(ctx.getClient(), job).orElse(null) : null;
     var observation =
         new TrainerObservation(
             job,
@@ -113,7 +121,8 @@ public class DistillationJobReconciler
             ctx.getSecondaryResource(ConfigMap.class).isPresent(),
             claimMissing,
             problems,
-            reading);
+            reading,
+            workload);
     DistillationJobStatus next =
         TrainerStatusMapper.next(dj, observation, now, settings.staleAfter());
     metrics.observe(dj, next.phase, now);

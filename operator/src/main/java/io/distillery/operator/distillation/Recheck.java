@@ -12,11 +12,15 @@ import java.time.Instant;
 final class Recheck {
   private Recheck() {}
 
-  /** When to look again without an event: progress polls, and a backed-off claim check. */
+  /**
+   * When to look again without an event: progress polls, and a backed-off check of a missing claim
+   * or of a queued Job's Kueue Workload (admission itself changes the Job, which is an event).
+   */
   static java.util.Optional<Duration> after(
       DistillationJobStatus s, Instant now, OperatorSettings settings) {
     String reason = Conditions.reason(s.conditions, DistillationConditions.PROGRESSING);
-    if (DistillationConditions.CLAIM_NOT_FOUND.equals(reason)) {
+    if (DistillationConditions.CLAIM_NOT_FOUND.equals(reason)
+        || DistillationConditions.QUEUED_REASONS.contains(reason)) {
       Duration waited =
           Conditions.find(s.conditions, DistillationConditions.PROGRESSING)
               .map(c -> Duration.between(Instant.parse(c.getLastTransitionTime()), now))

@@ -145,6 +145,16 @@ public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, Di
                 .withType("DisruptionTarget")
                 .withStatus("True")
                 .endOnPodCondition()
+                .build(),
+            // SIGTERM (Kueue's preemption, a drain): the trainer checkpointed and exited 143; the
+            // attempt was interrupted, not failed, so it never uses up spec.backoffLimit.
+            new PodFailurePolicyRuleBuilder()
+                .withAction("Ignore")
+                .withNewOnExitCodes()
+                .withContainerName(DistillationNames.CONTAINER)
+                .withOperator("In")
+                .withValues(ExitCodes.PREEMPTED)
+                .endOnExitCodes()
                 .build())
         .endPodFailurePolicy()
         .withNewTemplate()

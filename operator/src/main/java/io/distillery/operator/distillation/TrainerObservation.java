@@ -14,6 +14,7 @@ import java.util.List;
  * @param givenClaimMissing a claim named in spec.output.claimName does not exist
  * @param specProblems what the reconciler found wrong with the spec
  * @param progress the trainer's /progress, or null when not read this time
+ * @param workload Kueue's Workload for a queued Job, or null (not queued, not read, no Kueue)
  */
 public record TrainerObservation(
     Job job,
@@ -21,7 +22,19 @@ public record TrainerObservation(
     boolean configMapPresent,
     boolean givenClaimMissing,
     List<String> specProblems,
-    ProgressReading progress) {
+    ProgressReading progress,
+    KueueWorkload workload) {
+
+  /** Without a Kueue Workload. */
+  public TrainerObservation(
+      Job job,
+      List<Pod> pods,
+      boolean configMapPresent,
+      boolean givenClaimMissing,
+      List<String> specProblems,
+      ProgressReading progress) {
+    this(job, pods, configMapPresent, givenClaimMissing, specProblems, progress, null);
+  }
 
   /**
    * One attempt to read {@code /progress}.

@@ -134,10 +134,7 @@ public final class TrainerStatusMapper {
     }
     if (Boolean.TRUE.equals(job.getSpec().getSuspend())) {
       if (spec.queueName != null) {
-        return Verdict.of(
-            Phase.Queued,
-            QUEUED,
-            "waiting for Kueue to admit the trainer Job from queue " + spec.queueName);
+        return queued(dj, obs.workload());
       }
       return Verdict.of(Phase.Pending, JOB_CREATED, "resuming the trainer Job");
     }
@@ -157,6 +154,64 @@ public final class TrainerStatusMapper {
           "trainer Job " + job.getMetadata().getName() + " created; waiting for its pod");
     }
     return podVerdict(dj, latest.get(), obs);
+  }
+
+  /**
+   * A queued Job Kueue has not admitted: waiting for the first time, evicted after it ran (the
+   * trainer checkpointed on SIGTERM and resumes when admitted again), or refused because its
+   * LocalQueue does not exist. Without Kueue's Workload (not created yet, not readable) an eviction
+   * is still known from the phase before: a suspended Job that was running.
+   */
+  static Verdict queued(DistillationJob dj, KueueWorkload workload) {
+    String queue = dj.getSpec().queueName;
+    String namespace = dj.getMetadata().getNamespace();
+    if (workload != null && workload.localQueueMissing(queue)) {
+      return Verdict.of(
+          Phase.Queued,
+          LOCAL_QUEUE_MISSING,
+          "the LocalQueue "
+              + queue
+              + " is missing in namespace "
+              + namespace
+              + ": Kueue admits nothing from it; create it (kind LocalQueue, kueue.x-k8s.io) or"
+              + " set spec.queueName to an existing one");
+    }
+    if ((workload != null && workload.evicted() != null) || ranBefore(dj.getStatus())) {
+      String why =
+          Optional.ofNullable(workload)
+              .map(KueueWorkload::evicted)
+              .map(KueueWorkload.Condition::message)
+              .map(m -> " (" + m + ")")
+              .orElse("");
+      return Verdict.of(
+          Phase.Queued,
+          PREEMPTED,
+          "preempted by Kueue"
+              + why
+              + "; the trainer checkpointed and waits in queue "
+              + queue
+              + " to be admitted again, then resumes from its newest checkpoint");
+    }
+    String kueueSays =
+        Optional.ofNullable(workload)
+            .flatMap(KueueWorkload::pendingMessage)
+            .map(m -> " (Kueue: " + m + ")")
+            .orElse("");
+    return Verdict.of(
+        Phase.Queued,
+        QUEUED,
+        "waiting for Kueue to admit the trainer Job from queue " + queue + kueueSays);
+  }
+
+  /** The trainer ran (or was preempted already) before its Job was suspended again. */
+  private static boolean ranBefore(DistillationJobStatus prev) {
+    if (prev == null || prev.phase == null) {
+      return false;
+    }
+    String reason = Conditions.reason(prev.conditions, PROGRESSING);
+    return prev.phase == Phase.Running
+        || prev.phase == Phase.Evaluating
+        || PREEMPTED.equals(reason);
   }
 
   private static Verdict podVerdict(DistillationJob dj, Pod pod, TrainerObservation obs) {

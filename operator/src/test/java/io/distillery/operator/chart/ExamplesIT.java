@@ -18,10 +18,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every file in examples/ is accepted by a real kube-apiserver with the CRDs of crds/ (server-side
- * apply, dry run, strict field validation, with the real kubectl, as a user would apply it), and
- * each broken manifest in src/test/resources/invalid-manifests is refused with a message naming the
- * field (its first line, {@code # expect: ...}).
+ * Every file in examples/ is accepted by a real kube-apiserver with the CRDs of crds/ and Kueue's
+ * (from the pinned Kueue module: an example may set up its queues; server-side apply, dry run,
+ * strict field validation, with the real kubectl, as a user would apply it), and each broken
+ * manifest in src/test/resources/invalid-manifests is refused with a message naming the field (its
+ * first line, {@code # expect: ...}).
  */
 class ExamplesIT {
   static final Path EXAMPLES = ControlPlane.repo().resolve("examples");
@@ -34,6 +35,18 @@ class ExamplesIT {
   static void start() {
     api = TestApiServer.start();
     kubeconfig = Binaries.kubeconfigFile(api.kubeConfigYaml());
+    Path kueueCrds = Binaries.kueueModuleDir().resolve("config/components/crd/bases");
+    Binaries.kubectl(kubeconfig, "apply", "--server-side", "-f", kueueCrds.toString())
+        .requireSuccess();
+    Binaries.kubectl(
+            kubeconfig,
+            "wait",
+            "--for=condition=Established",
+            "crd/clusterqueues.kueue.x-k8s.io",
+            "crd/localqueues.kueue.x-k8s.io",
+            "crd/resourceflavors.kueue.x-k8s.io",
+            "--timeout=30s")
+        .requireSuccess();
   }
 
   @AfterAll
@@ -60,6 +73,7 @@ class ExamplesIT {
             "distillationjob-appearance.yaml",
             "distillationjob-cpu.yaml",
             "distillationjob-gpu.yaml",
+            "distillationjob-kueue.yaml",
             "distillationjob-torchscript-pvc.yaml");
   }
 

@@ -90,6 +90,10 @@ class RbacIT {
               "list /pods",
               "watch /pods",
               "create /events",
+              // A queued trainer Job's Kueue Workload (KueueWorkloads).
+              "get kueue.x-k8s.io/workloads",
+              "list kueue.x-k8s.io/workloads",
+              "watch kueue.x-k8s.io/workloads",
               // Whether a job's namespace is terminating (NamespaceTermination).
               "get /namespaces",
               // StudentDeployment controller.

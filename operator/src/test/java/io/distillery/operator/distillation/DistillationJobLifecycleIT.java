@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.distillery.config.TrainerConfigs;
 import io.distillery.operator.api.v1alpha1.DistillationConditions;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
+import io.distillery.operator.api.v1alpha1.ErrorCondition;
 import io.distillery.operator.api.v1alpha1.Phase;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.common.Labels;
@@ -273,6 +274,12 @@ class DistillationJobLifecycleIT {
     assertThat(job.getMetadata().getLabels()).containsEntry(Labels.KUEUE_QUEUE_NAME, "team-a");
     assertThat(job.getSpec().getSuspend()).isTrue();
     awaitPhase(ns, "queued", Phase.Queued);
+    // No Kueue here (no Workload CRD): reading the Workload finds nothing, fails nothing, and the
+    // message is the generic one.
+    assertThat(message(ns, "queued"))
+        .isEqualTo("waiting for Kueue to admit the trainer Job from queue team-a");
+    assertThat(get(ns, "queued").getStatus().conditions)
+        .noneMatch(c -> ErrorCondition.TYPE.equals(c.getType()));
 
     // Kueue admits the workload by unsuspending the Job; the operator must not undo that.
     client

@@ -55,6 +55,15 @@ class TrainerJobDependentTest {
     assertThat(job.getSpec().getSuspend()).isFalse();
     assertThat(job.getSpec().getPodFailurePolicy().getRules().get(0).getOnExitCodes().getValues())
         .containsExactly(2, 3, 4, 5, 6);
+    // A preempted attempt (SIGTERM, exit 143 after the checkpoint) never uses up backoffLimit.
+    assertThat(job.getSpec().getPodFailurePolicy().getRules())
+        .filteredOn(r -> r.getOnExitCodes() != null && "Ignore".equals(r.getAction()))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getOnExitCodes().getValues()).containsExactly(143);
+              assertThat(r.getOnExitCodes().getContainerName()).isEqualTo("trainer");
+            });
     assertThat(claims(pod)).containsExactly("artifacts");
     assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getConfigMap()).isNotNull());
     assertThat(job.getMetadata().getLabels())

@@ -466,6 +466,87 @@ class TrainerStatusMapperTest {
   }
 
   @Test
+  void kueueWorkloadsPendingMessageIsShownWhileQueued() {
+    dj.getSpec().queueName = "team-a";
+    var s =
+        map(
+            queuedObs(
+                workload(
+                    "False",
+                    "Pending",
+                    "couldn't assign flavors to pod set main: insufficient unused quota for"
+                        + " nvidia.com/gpu in flavor default-flavor, 4 more needed",
+                    null)));
+    assertPhase(s, Phase.Queued, QUEUED);
+    assertThat(message(s, PROGRESSING))
+        .contains("queue team-a")
+        .contains("insufficient unused quota for nvidia.com/gpu");
+  }
+
+  @Test
+  void aMissingLocalQueueIsNamed() {
+    dj.getSpec().queueName = "no-such-queue";
+    var s =
+        map(
+            queuedObs(
+                workload("False", "Inadmissible", "LocalQueue no-such-queue doesn't exist", null)));
+    assertPhase(s, Phase.Queued, LOCAL_QUEUE_MISSING);
+    assertThat(message(s, PROGRESSING))
+        .contains("LocalQueue no-such-queue is missing in namespace ml");
+    // Another queue's problem is not this one's.
+    dj.getSpec().queueName = "team-a";
+    assertPhase(
+        map(
+            queuedObs(
+                workload("False", "Inadmissible", "LocalQueue team-a-2 doesn't exist", null))),
+        Phase.Queued,
+        QUEUED);
+  }
+
+  @Test
+  void aJobKueueEvictsAfterItRanIsPreemptedAndQueuedNeverFailed() {
+    dj.getSpec().queueName = "team-a";
+    dj.setStatus(map(obs(active(), List.of(pod("dj-1", Statuses.running("10.0.0.5"))))));
+    assertThat(dj.getStatus().phase).isEqualTo(Phase.Running);
+    String evicted =
+        "Preempted to accommodate a workload (UID: u1) due to prioritization in the ClusterQueue";
+    var s = map(queuedObs(workload("False", "Pending", "waiting", evicted)));
+    assertPhase(s, Phase.Queued, PREEMPTED);
+    assertThat(message(s, PROGRESSING))
+        .contains("preempted by Kueue")
+        .contains(evicted)
+        .contains("queue team-a")
+        .contains("resumes from its newest checkpoint");
+    assertThat(Conditions.isTrue(s.conditions, FAILED)).isFalse();
+    // It stays Preempted while it waits, with or without its Workload to read.
+    dj.setStatus(s);
+    assertPhase(map(obs(suspendedJob(), List.of())), Phase.Queued, PREEMPTED);
+  }
+
+  @Test
+  void anEvictionIsKnownFromTheWorkloadAloneOrFromTheRunBeforeIt() {
+    dj.getSpec().queueName = "team-a";
+    assertPhase(
+        map(queuedObs(workload("False", "Pending", "waiting", "evicted"))),
+        Phase.Queued,
+        PREEMPTED);
+    // No Workload to read (Kueue's CRDs not installed, or not readable): the run before tells.
+    dj.setStatus(map(obs(active(), List.of(pod("dj-1", Statuses.running("10.0.0.5"))))));
+    var s = map(obs(suspendedJob(), List.of()));
+    assertPhase(s, Phase.Queued, PREEMPTED);
+    assertThat(message(s, PROGRESSING)).doesNotContain("Kueue:");
+  }
+
+  @Test
+  void withoutAWorkloadTheQueuedMessageIsTheGenericOne() {
+    dj.getSpec().queueName = "team-a";
+    var s = map(obs(suspendedJob(), List.of()));
+    assertPhase(s, Phase.Queued, QUEUED);
+    assertThat(message(s, PROGRESSING))
+        .isEqualTo("waiting for Kueue to admit the trainer Job from queue team-a");
+  }
+
+  @Test
   void vanishedJobAfterStartFailsInsteadOfTrainingAgain() {
     dj.setStatus(map(obs(active(), List.of())));
     var s = map(obs(null, List.of()));
@@ -545,6 +626,18 @@ class TrainerStatusMapperTest {
 
   static TrainerObservation obs(Job job, List<Pod> pods, ProgressReading reading) {
     return new TrainerObservation(job, pods, true, false, List.of(), reading);
+  }
+
+  TrainerObservation queuedObs(KueueWorkload workload) {
+    return new TrainerObservation(
+        suspendedJob(), List.of(), true, false, List.of(), null, workload);
+  }
+
+  /** A Workload's QuotaReserved condition and, when {@code evicted} is set, Evicted=True. */
+  static KueueWorkload workload(String reserved, String reason, String message, String evicted) {
+    return new KueueWorkload(
+        new KueueWorkload.Condition(reserved, reason, message),
+        evicted == null ? null : new KueueWorkload.Condition("True", "Preempted", evicted));
   }
 
   static ProgressReading progress(String phase, long step, long max, Instant at) {

@@ -24,6 +24,8 @@ public final class DistillationConditions {
 
   // Waiting on something (Progressing=False), with a reason the user can act on.
   public static final String QUEUED = "Queued";
+  public static final String PREEMPTED = "Preempted";
+  public static final String LOCAL_QUEUE_MISSING = "LocalQueueMissing";
   public static final String UNSCHEDULABLE = "Unschedulable";
   public static final String IMAGE_PULL_ERROR = "ImagePullError";
   public static final String CONTAINER_CONFIG_ERROR = "ContainerConfigError";
@@ -63,7 +65,11 @@ public final class DistillationConditions {
           CONTAINER_CONFIG_ERROR,
           CONFIG_MAP_MISSING,
           CLAIM_NOT_FOUND,
-          CREDENTIALS_MISSING);
+          CREDENTIALS_MISSING,
+          LOCAL_QUEUE_MISSING);
+
+  /** Reasons of the Queued phase: Kueue has not admitted the trainer Job (again) yet. */
+  public static final Set<String> QUEUED_REASONS = Set.of(QUEUED, PREEMPTED, LOCAL_QUEUE_MISSING);
 
   private DistillationConditions() {}
 
@@ -79,7 +85,7 @@ public final class DistillationConditions {
       return Phase.Suspended;
     }
     String reason = reason(conditions, PROGRESSING);
-    if (QUEUED.equals(reason)) {
+    if (QUEUED_REASONS.contains(reason)) {
       return Phase.Queued;
     }
     if (EVALUATING.equals(reason)) {

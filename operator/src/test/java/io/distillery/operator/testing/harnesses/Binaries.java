@@ -41,6 +41,32 @@ public final class Binaries {
     return require(binDir().resolve("kubectl"));
   }
 
+  /**
+   * The unpacked source of the pinned Kueue module (its CRDs and webhook manifests), as {@code
+   * hack/build-control-plane.sh --print-module-dir kueue} names it.
+   */
+  public static Path kueueModuleDir() {
+    String dir =
+        run(
+                List.of(
+                    ControlPlane.repo().resolve("hack/build-control-plane.sh").toString(),
+                    "--print-module-dir",
+                    "kueue"),
+                Map.of(),
+                30)
+            .requireSuccess()
+            .output()
+            .strip();
+    if (!Files.isDirectory(Path.of(dir, "config/components/crd/bases"))) {
+      throw new IllegalStateException(
+          "missing Kueue's manifests in "
+              + dir
+              + ": build Kueue with hack/build-control-plane.sh (./mvnw verify runs it before"
+              + " integration tests)");
+    }
+    return Path.of(dir);
+  }
+
   /** The repository's chart. */
   public static Path chart() {
     return ControlPlane.repo().resolve("charts/distillery");

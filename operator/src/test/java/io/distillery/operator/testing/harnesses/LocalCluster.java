@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A whole local cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok) started with
- * {@code hack/cluster up} in a private state directory and stopped with {@code hack/cluster down}.
- * The node agent that {@code up} starts for a newcomer is left out unless asked for ({@link
+ * A whole local cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok, Kueue) started
+ * with {@code hack/cluster up} in a private state directory and stopped with {@code hack/cluster
+ * down}. The node agent that {@code up} starts for a newcomer is left out unless asked for ({@link
  * #startWithAgent}): most tests need only kwok, and RealMdtOnLocalClusterIT runs its own agent
  * in-process to read its pods.
  */
