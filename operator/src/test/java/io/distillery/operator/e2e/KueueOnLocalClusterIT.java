@@ -6,10 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.distillery.agent.AgentPod;
 import io.distillery.agent.Entrypoints;
 import io.distillery.agent.NodeAgent;
-import io.distillery.operator.testing.fakes.Storage;
 import io.distillery.operator.testing.fixtures.Manifests;
 import io.distillery.operator.testing.harnesses.Binaries;
-import io.distillery.operator.testing.harnesses.ChartRelease;
 import io.distillery.operator.testing.harnesses.CommandReport;
 import io.distillery.operator.testing.harnesses.ControlPlane;
 import io.distillery.operator.testing.harnesses.LocalCluster;
@@ -72,28 +70,10 @@ class KueueOnLocalClusterIT {
     report = CommandReport.at(Path.of("target", "e2e-kueue.txt"));
     // 8 CPUs, 32Gi and 8 nvidia.com/gpu.
     agent = NodeAgent.start(admin, AGENT_NODE, cluster.stateDir().resolve("agent"), images);
-    var install =
-        ChartRelease.install(
-            kubeconfig,
-            "--set-json",
-            "nodeSelector={\"" + NodeAgent.LABEL + "\":\"" + NodeAgent.VALUE + "\"}",
-            "--set-json",
-            "tolerations=[{\"key\":\""
-                + NodeAgent.LABEL
-                + "\",\"operator\":\"Equal\",\"value\":\""
-                + NodeAgent.VALUE
-                + "\",\"effect\":\"NoSchedule\"}]",
-            "--set",
-            "progress.interval=1s");
+    var install = AgentNodeCluster.installChartOnAgentNode(kubeconfig);
     assertThat(install.exitCode()).as(install.output()).isZero();
     Binaries.kubectl(kubeconfig, "create", "namespace", NS).requireSuccess();
-    for (int i = 0; i < 8; i++) {
-      String path = cluster.stateDir().resolve("volumes/kueue-pv-" + i).toString();
-      admin
-          .persistentVolumes()
-          .resource(Storage.hostPathVolume("kueue-pv-" + i, path, "5Gi"))
-          .create();
-    }
+    AgentNodeCluster.hostPathVolumes(cluster, "kueue-pv", 8);
     var queues =
         Binaries.kubectl(
             kubeconfig,
@@ -110,14 +90,7 @@ class KueueOnLocalClusterIT {
   @AfterAll
   static void down() throws Exception {
     if (agent != null) {
-      for (AgentPod p : agent.pods().values()) {
-        if (p.name().startsWith(ChartRelease.NAMESPACE + "/") && Files.isRegularFile(p.log())) {
-          Files.copy(
-              p.log(),
-              Path.of("target", "e2e-kueue-operator.log"),
-              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
+      AgentNodeCluster.keepOperatorLog(agent, Path.of("target", "e2e-kueue-operator.log"));
       agent.close();
     }
     if (cluster != null) {

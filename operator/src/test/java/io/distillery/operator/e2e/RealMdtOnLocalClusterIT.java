@@ -89,19 +89,7 @@ class RealMdtOnLocalClusterIT {
         new ScrapedPods(
             admin, AGENT_NODE, prometheus, Path.of("target", "e2e-real-metrics").toAbsolutePath());
     // The operator's pod goes onto the agent's node too; progress is polled every second.
-    var install =
-        ChartRelease.install(
-            kubeconfig,
-            "--set-json",
-            "nodeSelector={\"" + NodeAgent.LABEL + "\":\"" + NodeAgent.VALUE + "\"}",
-            "--set-json",
-            "tolerations=[{\"key\":\""
-                + NodeAgent.LABEL
-                + "\",\"operator\":\"Equal\",\"value\":\""
-                + NodeAgent.VALUE
-                + "\",\"effect\":\"NoSchedule\"}]",
-            "--set",
-            "progress.interval=1s");
+    var install = AgentNodeCluster.installChartOnAgentNode(kubeconfig);
     report.add(
         "$ helm install distillery charts/distillery (operator on " + AGENT_NODE + ")",
         install.output());
@@ -110,13 +98,7 @@ class RealMdtOnLocalClusterIT {
         .isZero();
     Binaries.kubectl(kubeconfig, "create", "namespace", NS).requireSuccess();
     // Storage: hostPath volumes the real PV controller binds; the agent reads their paths.
-    for (int i = 0; i < 6; i++) {
-      String path = cluster.stateDir().resolve("volumes/agent-pv-" + i).toString();
-      admin
-          .persistentVolumes()
-          .resource(Storage.hostPathVolume("agent-pv-" + i, path, "5Gi"))
-          .create();
-    }
+    AgentNodeCluster.hostPathVolumes(cluster, "agent-pv", 6);
     admin
         .persistentVolumeClaims()
         .inNamespace(NS)
@@ -144,14 +126,7 @@ class RealMdtOnLocalClusterIT {
     if (storage != null) storage.close();
     if (agent != null) {
       // The operator's own log outlives the cluster's state directory, for a failing run.
-      for (AgentPod p : agent.pods().values()) {
-        if (isOperator(p) && Files.isRegularFile(p.log())) {
-          Files.copy(
-              p.log(),
-              Path.of("target", "e2e-real-operator.log"),
-              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
+      AgentNodeCluster.keepOperatorLog(agent, Path.of("target", "e2e-real-operator.log"));
       agent.close();
     }
     if (cluster != null) cluster.close();
@@ -1060,9 +1035,8 @@ class RealMdtOnLocalClusterIT {
     return logs(p -> job.equals(p.labels().get("job-name")));
   }
 
-  /** The chart's operator pod (the only pod of the release namespace). */
   static boolean isOperator(AgentPod p) {
-    return p.name().startsWith(ChartRelease.NAMESPACE + "/");
+    return AgentNodeCluster.isOperator(p);
   }
 
   static String operatorLog() {
