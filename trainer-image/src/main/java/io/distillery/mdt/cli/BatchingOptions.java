@@ -29,7 +29,9 @@ public final class BatchingOptions {
       names = "--batch-window-ms",
       paramLabel = "MS",
       defaultValue = "5",
-      description = "How long a request waits for others to share its batch.")
+      description =
+          "How long a request may wait for others to share its batch; only while another"
+              + " accepted request is running or being answered (alone, it runs at once).")
   int batchWindowMs;
 
   @Option(

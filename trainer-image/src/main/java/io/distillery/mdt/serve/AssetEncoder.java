@@ -12,9 +12,11 @@ import io.distillery.mdt.render.GlbWriter;
 import io.distillery.mdt.render.PreviewRenderer;
 import io.distillery.mdt.render.VoxelColours;
 import io.distillery.mdt.render.VoxelMesh;
+import io.vertx.core.buffer.Buffer;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -61,6 +63,39 @@ final class AssetEncoder {
     }
     return encode(VoxelSamples.of(request, samples, resolution, coloured));
   }
+
+  /**
+   * The response body of {@code samples} in the request's format: {@code voxels} streamed into the
+   * buffer as it is generated (no byte array in between), the other formats copied in once.
+   */
+  static Buffer encodeForResponse(
+      GenerationRequest request,
+      float[][] samples,
+      int channels,
+      int resolution,
+      boolean coloured) {
+    if (request.format() == AssetFormat.VOXELS) {
+      Buffer body = Buffer.buffer(VOXELS_BODY_GUESS);
+      voxelsJson(
+          VoxelSamples.of(request, samples, resolution, coloured),
+          new OutputStream() {
+            @Override
+            public void write(int b) {
+              body.appendByte((byte) b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+              body.appendBytes(b, off, len);
+            }
+          });
+      return body;
+    }
+    return Buffer.buffer(encode(request, samples, channels, resolution, coloured));
+  }
+
+  /** A first size of a {@code voxels} body: a few thousand voxels of about 10 bytes each. */
+  private static final int VOXELS_BODY_GUESS = 16 * 1024;
 
   static byte[] encode(VoxelSamples samples) {
     if (samples.coloured()) {
@@ -150,6 +185,12 @@ final class AssetEncoder {
    */
   static byte[] voxelsJson(VoxelSamples s) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    voxelsJson(s, out);
+    return out.toByteArray();
+  }
+
+  /** As {@link #voxelsJson(VoxelSamples)}, streamed into {@code out}. */
+  static void voxelsJson(VoxelSamples s, OutputStream out) {
     try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
       int r = s.resolution();
       g.writeStartObject();
@@ -195,7 +236,6 @@ final class AssetEncoder {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
   }
 
   /** One mesh holding every sample's surface, sample i shifted by i (R + 1) along x. */

@@ -12,17 +12,28 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Dynamic batching: requests wait in a bounded queue; one worker thread takes the oldest request,
- * waits until the batching window after its arrival has passed (or the batch is full), then runs
- * the model once on every queued request with the same step count, up to {@code maxBatch} samples.
- * While the model runs, new requests queue up, so batches grow with load.
+ * Dynamic batching: requests wait in a bounded queue; one worker thread takes the oldest request
+ * and runs the model once on every queued request with the same step count, up to {@code maxBatch}
+ * samples. While the model runs, new requests queue up, so batches grow with load.
+ *
+ * <p>The batching window: the worker holds the oldest request back until the window after its
+ * arrival has passed only while an accepted request is still outside the queue (running, or being
+ * encoded and answered): its client is likely to send its next request soon, which can share the
+ * batch. When every accepted request is queued, nothing else is coming soon, so the batch runs at
+ * once: a lone request on an idle server never waits for the window. The server reports each
+ * answered request with {@link #answered()}.
  *
  * <p>A full queue rejects at once (the caller answers 429); after {@link #stopAccepting()} new
  * requests are refused while queued ones still run, and the worker ends when the queue is empty.
  */
 final class BatchScheduler {
   /** What one request got back from the model. */
-  record Output(float[][] samples, int batchSize, long queueNanos, long generationNanos) {}
+  record Output(
+      float[][] samples,
+      int batchSize,
+      long queueNanos,
+      long generationNanos,
+      long windowWaitNanos) {}
 
   private record Job(
       GenerationRequest request, long enqueuedNanos, CompletableFuture<Output> out) {}
@@ -52,6 +63,11 @@ final class BatchScheduler {
   private final Thread worker;
   private boolean accepting = true;
 
+  /** Accepted by {@link #submit} and not yet {@link #answered()}: queued, running or answering. */
+  private int outstanding;
+
+  private volatile boolean holdingWindow;
+
   BatchScheduler(ServingModel model, ServingMetrics metrics, ServeOptions options) {
     this.model = model;
     this.metrics = metrics;
@@ -76,12 +92,32 @@ final class BatchScheduler {
       }
       Job job = new Job(request, System.nanoTime(), new CompletableFuture<>());
       queue.addLast(job);
+      outstanding++;
       metrics.queued(queue.size());
       changed.signalAll();
       return job.out();
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The answer to a request accepted by {@link #submit} has been sent (or has failed): it no longer
+   * holds the batching window open.
+   */
+  void answered() {
+    lock.lock();
+    try {
+      outstanding = Math.max(0, outstanding - 1);
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the worker is holding the oldest request back for the batching window (tests). */
+  boolean holdingWindow() {
+    return holdingWindow;
   }
 
   /** Refuses new requests from now on; queued ones still run. */
@@ -104,7 +140,7 @@ final class BatchScheduler {
 
   private void work() {
     while (true) {
-      List<Job> batch;
+      Batch batch;
       try {
         batch = nextBatch();
       } catch (InterruptedException e) {
@@ -119,7 +155,7 @@ final class BatchScheduler {
   }
 
   /** Waits for work and the batching window; null when stopped and empty. */
-  private List<Job> nextBatch() throws InterruptedException {
+  private Batch nextBatch() throws InterruptedException {
     lock.lock();
     try {
       while (queue.isEmpty()) {
@@ -130,13 +166,21 @@ final class BatchScheduler {
       }
       Job head = queue.peekFirst();
       long deadline = head.enqueuedNanos() + windowNanos;
-      while (accepting && samplesWithSteps(head.request().steps()) < maxBatch) {
+      long waitStart = System.nanoTime();
+      boolean waited = false;
+      while (accepting
+          && outstanding > queue.size()
+          && samplesWithSteps(head.request().steps()) < maxBatch) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           break;
         }
+        waited = true;
+        holdingWindow = true;
         changed.awaitNanos(left);
       }
+      holdingWindow = false;
+      long windowWait = waited ? System.nanoTime() - waitStart : 0;
       List<Job> batch = new ArrayList<>();
       int samples = 0;
       for (Iterator<Job> it = queue.iterator(); it.hasNext(); ) {
@@ -149,7 +193,7 @@ final class BatchScheduler {
         }
       }
       metrics.queued(queue.size());
-      return batch;
+      return new Batch(batch, windowWait);
     } finally {
       lock.unlock();
     }
@@ -165,7 +209,10 @@ final class BatchScheduler {
     return n;
   }
 
-  private void run(List<Job> batch) {
+  private record Batch(List<Job> jobs, long windowWaitNanos) {}
+
+  private void run(Batch b) {
+    List<Job> batch = b.jobs();
     int total = batch.stream().mapToInt(j -> j.request().count()).sum();
     int[] classes = new int[total];
     long[] seeds = new long[total];
@@ -199,7 +246,9 @@ final class BatchScheduler {
       for (int i = 0; i < mine.length; i++, k++) {
         mine[i] = samples[k];
       }
-      j.out().complete(new Output(mine, total, start - j.enqueuedNanos(), generation));
+      j.out()
+          .complete(
+              new Output(mine, total, start - j.enqueuedNanos(), generation, b.windowWaitNanos()));
     }
   }
 

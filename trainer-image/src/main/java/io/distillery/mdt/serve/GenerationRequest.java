@@ -7,9 +7,9 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -93,6 +93,11 @@ public record GenerationRequest(
   /**
    * Parses and validates {@code body}; every problem is an {@link ApiException} naming the field.
    * Absent fields: a random seed, the model's default steps, format {@code ply}, count 1.
+   *
+   * <p>Read with the streaming parser, no tree per request: a value of the expected type is taken
+   * straight from its token; any other value is read as a node only to name it in the error. The
+   * whole body is read before any field is judged, so a malformed body is a JSON error first, as it
+   * would be for a tree.
    */
   public static GenerationRequest parse(String body, Limits limits) {
     List<String> classNames = limits.classNames();
@@ -100,53 +105,51 @@ public record GenerationRequest(
       throw ApiException.badField(
           null, "request body is empty: expected a JSON object such as {\"class\": \"chair\"}");
     }
-    JsonNode root = readOneValue(body);
-    if (root == null || !root.isObject()) {
+    Fields root = readOneObject(body);
+    if (root == null) {
       throw ApiException.badField(null, "request body must be a JSON object");
     }
-    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      String name = it.next();
-      if (!FIELDS.contains(name)) {
-        throw ApiException.badField(
-            name, "unknown field '" + name + "' (known: class, seed, steps, format, count)");
-      }
+    if (root.unknown != null) {
+      throw ApiException.badField(
+          root.unknown,
+          "unknown field '" + root.unknown + "' (known: class, seed, steps, format, count)");
     }
-    JsonNode cls = root.get("class");
-    if (cls == null || cls.isNull()) {
+    Value cls = root.cls;
+    if (cls == null || cls.isNull) {
       throw ApiException.badField("class", "'class' is required, one of " + classNames);
     }
-    if (!cls.isTextual()) {
+    if (cls.text == null) {
       throw ApiException.badField("class", "'class' must be a string, one of " + classNames);
     }
-    int classIndex = classNames.indexOf(cls.asText());
+    int classIndex = classNames.indexOf(cls.text);
     if (classIndex < 0) {
       throw ApiException.badField(
-          "class", "unknown class '" + cls.asText() + "', expected one of " + classNames);
+          "class", "unknown class '" + cls.text + "', expected one of " + classNames);
     }
     long seed = ThreadLocalRandom.current().nextLong(0, 1L << 53);
-    JsonNode s = root.get("seed");
-    if (s != null && !s.isNull()) {
-      if (!s.isIntegralNumber() || !s.canConvertToLong()) {
+    Value s = root.seed;
+    if (s != null && !s.isNull) {
+      if (!s.isLong) {
         throw ApiException.badField("seed", "'seed' must be an integer (64-bit), got " + s);
       }
-      seed = s.asLong();
+      seed = s.number;
     }
     int steps = limits.defaultSteps();
-    JsonNode st = root.get("steps");
-    if (st != null && !st.isNull()) {
-      if (!st.isIntegralNumber() || !st.canConvertToInt()) {
+    Value st = root.steps;
+    if (st != null && !st.isNull) {
+      if (!st.isInt()) {
         throw ApiException.badField("steps", "'steps' must be an integer, got " + st);
       }
-      steps = st.asInt();
+      steps = (int) st.number;
       if (!limits.allowedSteps().contains(steps)) {
         throw ApiException.badField(
             "steps", "steps " + steps + " is not supported: " + limits.stepsRule(steps));
       }
     }
     AssetFormat format = AssetFormat.PLY;
-    JsonNode f = root.get("format");
-    if (f != null && !f.isNull()) {
-      format = f.isTextual() ? AssetFormat.parse(f.asText()) : null;
+    Value f = root.format;
+    if (f != null && !f.isNull) {
+      format = f.text != null ? AssetFormat.parse(f.text) : null;
       if (format == null) {
         throw ApiException.badField(
             "format", "unsupported format " + f + ", expected one of " + AssetFormat.names());
@@ -166,24 +169,81 @@ public record GenerationRequest(
               + " channels, not an occupancy grid: only format npz applies");
     }
     int count = 1;
-    JsonNode c = root.get("count");
-    if (c != null && !c.isNull()) {
-      if (!c.isIntegralNumber() || !c.canConvertToInt()) {
+    Value c = root.count;
+    if (c != null && !c.isNull) {
+      if (!c.isInt()) {
         throw ApiException.badField("count", "'count' must be an integer, got " + c);
       }
-      count = c.asInt();
+      count = (int) c.number;
       if (count < 1 || count > limits.maxCount()) {
         throw ApiException.badField(
             "count", "count " + count + " is out of range, must be 1.." + limits.maxCount());
       }
     }
-    return new GenerationRequest(classIndex, cls.asText(), seed, steps, format, count);
+    return new GenerationRequest(classIndex, cls.text, seed, steps, format, count);
   }
 
-  /** The one JSON value of {@code body}; anything after it (garbage, a second object) is a 400. */
-  private static JsonNode readOneValue(String body) {
+  /**
+   * One field's value: a string ({@code text}), a 64-bit integer ({@code isLong}, {@code number}),
+   * null, or anything else as a node ({@code other}), kept only to name it in an error.
+   */
+  private record Value(String text, boolean isLong, long number, boolean isNull, JsonNode other) {
+    boolean isInt() {
+      return isLong && number == (int) number;
+    }
+
+    /** As the value reads in JSON, for error messages. */
+    @Override
+    public String toString() {
+      if (other != null) {
+        return other.toString();
+      }
+      if (text != null) {
+        return TextNode.valueOf(text).toString();
+      }
+      return isNull ? "null" : Long.toString(number);
+    }
+  }
+
+  /** The known fields of the body's object (null: absent) and the first unknown field's name. */
+  private static final class Fields {
+    Value cls;
+    Value seed;
+    Value steps;
+    Value format;
+    Value count;
+    String unknown;
+  }
+
+  /**
+   * The one JSON value of {@code body} read as an object's fields, null when it is not an object;
+   * anything after it (garbage, a second object) is a 400.
+   */
+  private static Fields readOneObject(String body) {
     try (JsonParser p = JSON.createParser(body)) {
-      JsonNode root = JSON.readTree(p);
+      Fields fields = null;
+      if (p.nextToken() == JsonToken.START_OBJECT) {
+        fields = new Fields();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          p.nextToken();
+          switch (name) {
+            case "class" -> fields.cls = value(p);
+            case "seed" -> fields.seed = value(p);
+            case "steps" -> fields.steps = value(p);
+            case "format" -> fields.format = value(p);
+            case "count" -> fields.count = value(p);
+            default -> {
+              if (fields.unknown == null) {
+                fields.unknown = name;
+              }
+              p.skipChildren();
+            }
+          }
+        }
+      } else {
+        p.skipChildren();
+      }
       long end = p.currentLocation().getCharOffset();
       JsonToken next;
       try {
@@ -198,12 +258,29 @@ public record GenerationRequest(
                 + end
                 + "): send exactly one JSON object");
       }
-      return root;
+      return fields;
     } catch (JsonProcessingException e) {
       throw ApiException.badField(
           null, "request body is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new UncheckedIOException(e); // reading a String does no I/O
     }
+  }
+
+  /** The value at the parser's current token; other kinds are read as a node, for the error. */
+  private static Value value(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t == JsonToken.VALUE_STRING) {
+      return new Value(p.getText(), false, 0, false, null);
+    }
+    if (t == JsonToken.VALUE_NULL) {
+      return new Value(null, false, 0, true, null);
+    }
+    if (t == JsonToken.VALUE_NUMBER_INT
+        && (p.getNumberType() == JsonParser.NumberType.INT
+            || p.getNumberType() == JsonParser.NumberType.LONG)) {
+      return new Value(null, true, p.getLongValue(), false, null);
+    }
+    return new Value(null, false, 0, false, JSON.readTree(p));
   }
 }

@@ -366,9 +366,10 @@ public final class GenerationServer implements AutoCloseable {
       return;
     }
     CompletableFuture<BatchScheduler.Output> result;
+    BatchScheduler batcher = scheduler;
     inFlight(+1);
     try {
-      result = scheduler.submit(req);
+      result = batcher.submit(req);
     } catch (BatchScheduler.QueueFullException e) {
       inFlight(-1);
       metrics.outcome(ServingMetrics.REJECTED, traffic(ctx));
@@ -388,7 +389,7 @@ public final class GenerationServer implements AutoCloseable {
             out ->
                 new Encoded(
                     out,
-                    AssetEncoder.encode(
+                    AssetEncoder.encodeForResponse(
                         req, out.samples(), m.channels(), m.resolution(), m.coloured()),
                     // Channel 0 of a pipeline's sample is its thresholded structure.
                     EmptySamples.count(
@@ -409,12 +410,13 @@ public final class GenerationServer implements AutoCloseable {
                         }
                       } finally {
                         inFlight(-1);
+                        batcher.answered();
                       }
                     }));
   }
 
   /** {@code empty}: samples with no filled voxel, -1 for a multi-channel model. */
-  private record Encoded(BatchScheduler.Output out, byte[] bytes, int empty) {}
+  private record Encoded(BatchScheduler.Output out, Buffer body, int empty) {}
 
   private void respond(
       HttpServerResponse response,
@@ -447,7 +449,7 @@ public final class GenerationServer implements AutoCloseable {
                 + "."
                 + (req.format() == AssetFormat.VOXELS ? "json" : req.format().wireName())
                 + "\"")
-        .end(Buffer.buffer(e.bytes()));
+        .end(e.body());
     metrics.outcome(ServingMetrics.OK, traffic);
     metrics.latency(req.steps(), req.format(), traffic, (System.nanoTime() - arrivedNanos) / 1e9);
     if (e.empty() > 0) {

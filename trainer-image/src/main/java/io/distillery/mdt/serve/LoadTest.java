@@ -81,6 +81,12 @@ public final class LoadTest {
       double modelBusyPercent,
       boolean stoppedByTimeLimit) {}
 
+  /**
+   * What the model alone computes: samples per second of back-to-back model calls of {@code batch}
+   * samples (noise included, no HTTP, no encoding), the ceiling serving can approach.
+   */
+  public record ModelLimit(String model, int batch, int calls, double samplesPerSec) {}
+
   /** The whole run. */
   public record Report(
       String date,
@@ -90,7 +96,19 @@ public final class LoadTest {
       double timeLimitSeconds,
       int maxBatch,
       int batchWindowMs,
-      List<Row> rows) {
+      List<Row> rows,
+      List<ModelLimit> modelLimits) {
+
+    public ModelLimit modelLimit(String model) {
+      return modelLimits.stream().filter(l -> l.model().equals(model)).findFirst().orElse(null);
+    }
+
+    /** Model-alone samples/s of {@code a} over {@code b}, or NaN. */
+    public double modelLimitRatio(String modelA, String modelB) {
+      ModelLimit a = modelLimit(modelA);
+      ModelLimit b = modelLimit(modelB);
+      return a == null || b == null ? Double.NaN : a.samplesPerSec() / b.samplesPerSec();
+    }
 
     /** Throughput of {@code a} over {@code b} at the same client count, or NaN. */
     public double throughputRatio(String modelA, String modelB, int clients) {
@@ -132,6 +150,15 @@ public final class LoadTest {
       List<Integer> clients = rows.stream().map(Row::clients).distinct().sorted().toList();
       int lo = clients.get(0);
       int hi = clients.get(clients.size() - 1);
+      if (!modelLimits.isEmpty()) {
+        b.append("\nModel alone (back-to-back model calls, noise included, no HTTP):");
+        for (ModelLimit l : modelLimits) {
+          b.append(' ').append(l.model()).append(' ').append(fmt(l.samplesPerSec()));
+          b.append(" samples/s at batch ").append(l.batch()).append(';');
+        }
+        b.setLength(b.length() - 1);
+        b.append(".\n");
+      }
       b.append('\n');
       for (String m : models) {
         if (lo != hi && row(m, lo) != null && row(m, hi) != null) {
@@ -147,6 +174,12 @@ public final class LoadTest {
           if (i != j && ratio >= 1) {
             b.append("- ").append(models.get(i)).append(" / ").append(models.get(j));
             b.append(" throughput at ").append(hi).append(" clients = ").append(fmt(ratio));
+            b.append("x; model limit (model calls alone");
+            ModelLimit l = modelLimit(models.get(i));
+            if (l != null) {
+              b.append(", batch ").append(l.batch());
+            }
+            b.append(") = ").append(fmt(modelLimitRatio(models.get(i), models.get(j))));
             b.append("x\n");
           }
         }
@@ -161,6 +194,7 @@ public final class LoadTest {
    */
   public static Report run(List<Path> models, Settings s) throws IOException, InterruptedException {
     List<Row> rows = new ArrayList<>();
+    List<ModelLimit> limits = new ArrayList<>();
     int maxClients = s.clients().stream().mapToInt(Integer::intValue).max().orElseThrow();
     // One event loop drives every client: a client costs no thread, and the load generator
     // takes at most one core from the server it measures.
@@ -175,6 +209,8 @@ public final class LoadTest {
           for (int c : s.clients()) {
             rows.add(measure(http, server, name(dir), c, s));
           }
+          // After the clients are done, so the worker that owns the model is idle.
+          limits.add(modelLimit(server.model(), name(dir), s.serve().maxBatch()));
         }
       }
     } finally {
@@ -188,7 +224,35 @@ public final class LoadTest {
         s.duration().toMillis() / 1000.0,
         s.serve().maxBatch(),
         s.serve().batchWindowMs(),
-        rows);
+        rows,
+        limits);
+  }
+
+  /** Seconds of back-to-back model calls behind one {@link ModelLimit}. */
+  private static final double MODEL_LIMIT_SECONDS = 2;
+
+  /**
+   * Times back-to-back model calls of {@code batch} samples (after one untimed call) for at least
+   * {@link #MODEL_LIMIT_SECONDS} and two calls.
+   */
+  static ModelLimit modelLimit(ServingModel model, String name, int batch) {
+    int steps = model.defaultSteps();
+    int[] classes = new int[batch];
+    long[] seeds = new long[batch];
+    for (int i = 0; i < batch; i++) {
+      classes[i] = i % model.classNames().size();
+      seeds[i] = i;
+    }
+    model.generate(steps, classes, seeds);
+    int calls = 0;
+    long start = System.nanoTime();
+    long elapsed;
+    do {
+      model.generate(steps, classes, seeds);
+      calls++;
+      elapsed = System.nanoTime() - start;
+    } while (calls < 2 || elapsed < MODEL_LIMIT_SECONDS * 1e9);
+    return new ModelLimit(name, batch, calls, (double) calls * batch / (elapsed / 1e9));
   }
 
   /** Writes the report as JSON to {@code json} and as markdown beside it ({@code .md}). */

@@ -128,6 +128,7 @@ public final class ServingMetrics {
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong batchedSamples = new AtomicLong();
   private final AtomicLong modelNanos = new AtomicLong();
+  private final AtomicLong peakQueueDepth = new AtomicLong();
 
   public ServingMetrics() {
     for (String o : new String[] {OK, BAD_REQUEST, REJECTED, UNAVAILABLE, ERROR, ABORTED}) {
@@ -160,6 +161,12 @@ public final class ServingMetrics {
 
   void queued(int n) {
     queueDepth.set(n);
+    peakQueueDepth.accumulateAndGet(n, Math::max);
+  }
+
+  /** The deepest the request queue has been (bounded by {@code --queue}). */
+  public long peakQueueDepth() {
+    return peakQueueDepth.get();
   }
 
   void batch(int samples, int steps, long nanos) {

@@ -3,6 +3,7 @@ package io.distillery.mdt.serve;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.distillery.config.PairDigest;
 import io.distillery.config.TrainerConfig.Stage;
@@ -16,6 +17,9 @@ import io.distillery.mdt.model.Pipelines;
 import io.distillery.mdt.model.UnsupportedArtifactException;
 import io.distillery.mdt.sampling.EulerSampler;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -23,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
-import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -37,9 +40,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * training.studentSteps} of its card, else its default), because MDT-dist students are not trained
  * to be sampled on other grids.
  *
- * <p>Noise is drawn on the Java heap from {@code new SplittableRandom(seed).nextGaussian()} per
- * sample, so a sample depends only on (model, class, seed, steps) and not on which requests shared
- * its batch (up to float rounding of batched matrix products).
+ * <p>Noise is drawn from {@code new SplittableRandom(seed).nextGaussian()} per sample ({@link
+ * BatchNoise}), in one call per batch into one reused direct buffer that is uploaded in place, so a
+ * sample depends only on (model, class, seed, steps) and not on which requests shared its batch (up
+ * to float rounding of batched matrix products).
  *
  * <p>A two-stage pipeline ({@link PipelineStages}) is served as one model whose samples hold the
  * thresholded structure and its colours; {@link #card()} is then the structure stage's card.
@@ -51,6 +55,10 @@ public final class ServingModel implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final String pairDigest;
   private volatile Integer defaultStepsOverride;
+  // Owned by the batch worker, like the model.
+  private BatchNoise noise = BatchNoise.SEEDED;
+  private ByteBuffer noiseBuffer;
+  private long noiseCalls;
 
   private ServingModel(ModelArtifacts.Loaded loaded) {
     this.loaded = loaded;
@@ -310,31 +318,51 @@ public final class ServingModel implements AutoCloseable {
     }
     int n = classes.length;
     int size = sampleSize();
-    float[] noise = new float[n * size];
-    for (int i = 0; i < n; i++) {
-      SplittableRandom rng = new SplittableRandom(seeds[i]);
-      for (int j = 0; j < size; j++) {
-        noise[i * size + j] = (float) rng.nextGaussian();
-      }
-    }
+    ByteBuffer noise = noiseBuffer(n * size);
+    noiseCalls++;
+    this.noise.fill(seeds, size, noise.asFloatBuffer());
     long[] cond = new long[n];
     for (int i = 0; i < n; i++) {
       cond[i] = classes[i];
     }
     Shape shape = new Shape(n).addAll(loaded.model().sampleShape());
-    float[] out;
+    float[][] samples = new float[n][size];
     try (NDManager nd = NDManager.newBaseManager(loaded.model().device())) {
       NDArray x =
           EulerSampler.sample(
-              loaded.model(), nd.create(noise, shape), nd.create(cond), settings(steps));
-      out = x.toFloatArray();
-    }
-    float[][] samples = new float[n][];
-    for (int i = 0; i < n; i++) {
-      samples[i] = new float[size];
-      System.arraycopy(out, i * size, samples[i], 0, size);
+              loaded.model(),
+              nd.create(noise, shape, DataType.FLOAT32),
+              nd.create(cond),
+              settings(steps));
+      // Straight from the tensor's bytes into each sample, without a flat copy in between.
+      FloatBuffer out = x.toByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+      for (float[] sample : samples) {
+        out.get(sample);
+      }
     }
     return samples;
+  }
+
+  /**
+   * The batch's noise buffer: direct and in native order, so the upload reads it in place (no copy
+   * into a fresh buffer per batch); reused while it fits, the previous batch's tensors being freed.
+   */
+  private ByteBuffer noiseBuffer(int floats) {
+    if (noiseBuffer == null || noiseBuffer.capacity() < floats * Float.BYTES) {
+      noiseBuffer = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder());
+    }
+    noiseBuffer.clear().limit(floats * Float.BYTES);
+    return noiseBuffer;
+  }
+
+  /** Replaces the noise (tests count its calls); same values, so outputs do not change. */
+  void useNoise(BatchNoise noise) {
+    this.noise = noise;
+  }
+
+  /** Calls of the noise so far: one per model call (batch) of a single model. */
+  long noiseCalls() {
+    return noiseCalls;
   }
 
   /** Frees the model; idempotent. */

@@ -66,7 +66,20 @@ class LoadTestTest {
     assertThat(md)
         .containsPattern(
             "- (s/student / t/teacher|t/teacher / s/student) throughput at 4 clients = [0-9.]+x");
-    assertThat(printed.toString()).contains("written");
+    // The model-alone ceiling of each model at the max batch, and its ratio beside the served one.
+    JsonNode limits = report.path("modelLimits");
+    assertThat(limits).hasSize(2);
+    for (JsonNode l : limits) {
+      assertThat(l.path("batch").asInt()).isEqualTo(32);
+      assertThat(l.path("calls").asInt()).isGreaterThanOrEqualTo(2);
+      assertThat(l.path("samplesPerSec").asDouble()).isPositive();
+    }
+    assertThat(md)
+        .contains("Model alone (back-to-back model calls, noise included, no HTTP): s/student ")
+        .containsPattern(
+            "throughput at 4 clients = [0-9.]+x; model limit \\(model calls alone, batch 32\\) ="
+                + " [0-9.]+x");
+    assertThat(printed.toString()).contains("written").contains("model limit");
   }
 
   @Test

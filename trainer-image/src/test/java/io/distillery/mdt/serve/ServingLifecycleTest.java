@@ -171,6 +171,55 @@ class ServingLifecycleTest {
     }
   }
 
+  /**
+   * 256 clients at once against a queue of 8 and batches of 1 at 64 guided steps: every answer is
+   * 200 or 429 with Retry-After, none is a server error, and the queue (what holds memory per
+   * request) never grows past its bound.
+   */
+  @Test
+  void twoHundredFiftySixClientsBeyondCapacityGet429AndTheQueueStaysBounded() throws Exception {
+    int queue = 8;
+    int requests = 256;
+    ServeOptions o = ServeOptions.loopback().withMaxCount(1).withBatching(1, 0, queue);
+    try (GenerationServer s = GenerationServer.start(teacherDir, o)) {
+      java.net.http.HttpClient http =
+          java.net.http.HttpClient.newBuilder()
+              .executor(clients)
+              .connectTimeout(java.time.Duration.ofSeconds(30))
+              .build();
+      List<CompletableFuture<HttpResponse<byte[]>>> sent = new ArrayList<>();
+      for (int i = 0; i < requests; i++) {
+        sent.add(
+            http.sendAsync(
+                java.net.http.HttpRequest.newBuilder(s.baseUri().resolve("/v1/generate"))
+                    .timeout(java.time.Duration.ofSeconds(120))
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"class\":\"box\",\"steps\":64,\"format\":\"voxels\",\"seed\":"
+                                + i
+                                + "}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray()));
+      }
+      java.util.SortedMap<Integer, Integer> statuses = new java.util.TreeMap<>();
+      for (CompletableFuture<HttpResponse<byte[]>> f : sent) {
+        HttpResponse<byte[]> r = f.get();
+        statuses.merge(r.statusCode(), 1, Integer::sum);
+        if (r.statusCode() == 429) {
+          assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+        }
+      }
+      assertThat(statuses.keySet()).isSubsetOf(200, 429);
+      assertThat(statuses.get(429)).isPositive();
+      assertThat(statuses.get(200)).isPositive();
+      assertThat(s.metrics().peakQueueDepth()).isPositive().isLessThanOrEqualTo(queue);
+      String m = Http.text(new Http(s.baseUri()).get("/metrics"));
+      assertThat(metric(m, "mdt_serve_requests_total{outcome=\"error\",traffic=\"user\"}"))
+          .isZero();
+    }
+  }
+
   @Test
   void shutdownStopsReadinessRefusesNewWorkAndFinishesEveryAcceptedRequest() throws Exception {
     ServeOptions o = ServeOptions.loopback().withBatching(4, 0, 32);

@@ -26,11 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real {@code mdt serve} process gets SIGTERM while requests in every output format wait in its
- * queue: every one is still answered 200 in its format (PNGs encoded while the JVM's shutdown hooks
- * run: ImageIO's temp-file cache, which those hooks close, broke this only when a hook hit an
- * encoding in progress; HostileClientTest's unusable-cache test pins that fix), and requests that
- * arrive after the signal get 503 or find the port closed, never another error. The counts go to
- * target/fault-reports/serving-sigterm.md.
+ * queue (a 64-step teacher, batches of 1): every one is still answered 200 in its format (PNGs
+ * encoded while the JVM's shutdown hooks run: ImageIO's temp-file cache, which those hooks close,
+ * broke this only when a hook hit an encoding in progress; HostileClientTest's unusable-cache test
+ * pins that fix), and requests that arrive after the signal get 503 or find the port closed, never
+ * another error. The counts go to target/fault-reports/serving-sigterm.md.
  */
 class SigtermDrainTest {
   private static final int PER_FORMAT = 4;
@@ -40,7 +40,10 @@ class SigtermDrainTest {
 
   @Test
   void requestsInFlightAtSigtermAreAnsweredInEveryFormat() throws Exception {
-    Path model = TinyModels.teacher(tmp.resolve("t"), 2);
+    // 64 guided steps by default and batches of 1: the requests queue behind one another, so most
+    // are still waiting when the signal comes (the batching window no longer holds requests
+    // while nothing else is in flight).
+    Path model = TinyModels.teacher(tmp.resolve("t"), 64);
     Path log = tmp.resolve("serve.log");
     Process p =
         new ProcessBuilder(
@@ -57,8 +60,10 @@ class SigtermDrainTest {
                 "0",
                 "--device",
                 "cpu",
-                "--batch-window-ms",
-                "5000")
+                "--max-batch",
+                "1",
+                "--max-count",
+                "1")
             .redirectError(log.toFile())
             .start();
     try {
@@ -74,7 +79,7 @@ class SigtermDrainTest {
               .add(c.sendAsync(generate(base, f, seed++), HttpResponse.BodyHandlers.ofByteArray()));
         }
       }
-      awaitQueued(base, seed); // the 5 s batch window holds them
+      int waiting = awaitAccepted(base, seed);
       p.destroy(); // SIGTERM
       // Late arrivals: 503 while draining, or a closed port once it has stopped.
       Map<String, Integer> late = new TreeMap<>();
@@ -131,9 +136,10 @@ class SigtermDrainTest {
       md.append(
           String.format(
               Locale.ROOT,
-              "%nIn flight: %d, failed: %d. Sent after SIGTERM: %d, answered %s. The process"
-                  + " exited within 60 s: %s.%n",
+              "%nSent: %d, of which not yet answered at SIGTERM: %d; failed: %d. Sent after"
+                  + " SIGTERM: %d, answered %s. The process exited within 60 s: %s.%n",
               seed,
+              waiting,
               failed,
               LATE,
               late,
@@ -141,6 +147,7 @@ class SigtermDrainTest {
       FaultReport.write(
           "sigterm", "Serving: SIGTERM under load, every output format", md.toString());
       assertThat(failures).as(Files.readString(log)).isEmpty();
+      assertThat(waiting).as("requests still in flight at SIGTERM").isPositive();
       // 200: it arrived before the process had handled the signal.
       assertThat(late.keySet()).isSubsetOf("200", "503", "connection refused or closed");
       assertThat(exited).isTrue();
@@ -163,11 +170,21 @@ class SigtermDrainTest {
         .build();
   }
 
-  private static void awaitQueued(URI base, int n) throws Exception {
+  /** Waits until the server has accepted all {@code n}; returns how many are not yet answered. */
+  private static int awaitAccepted(URI base, int n) throws Exception {
     Http h = new Http(base);
     long deadline = System.currentTimeMillis() + 20_000;
-    while (GenerationServerTest.metric(Http.text(h.get("/metrics")), "mdt_serve_queue_depth") < n) {
-      assertThat(System.currentTimeMillis()).as("requests queued in time").isLessThan(deadline);
+    while (true) {
+      String m = Http.text(h.get("/metrics"));
+      int inFlight = (int) GenerationServerTest.metric(m, "mdt_serve_in_flight_requests");
+      int ok =
+          (int)
+              GenerationServerTest.metric(
+                  m, "mdt_serve_requests_total{outcome=\"ok\",traffic=\"user\"}");
+      if (inFlight + ok >= n) {
+        return inFlight;
+      }
+      assertThat(System.currentTimeMillis()).as("requests accepted in time").isLessThan(deadline);
       Thread.sleep(20);
     }
   }
