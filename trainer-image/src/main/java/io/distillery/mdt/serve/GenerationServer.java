@@ -183,8 +183,8 @@ public final class GenerationServer implements AutoCloseable {
         closeAll(models); // close() ran while loading
         return;
       }
-      for (ServingModel m : models) {
-        warmUp(m);
+      for (int i = 0; i < models.size(); i++) {
+        warmUp(models.get(i), i == 0);
       }
       ServingModel first = models.get(0);
       modelInfo = JSON.writeValueAsBytes(ModelInfo.of(first, options.maxCount()));
@@ -223,15 +223,19 @@ public final class GenerationServer implements AutoCloseable {
   }
 
   /**
-   * One batch of {@code maxBatch} at each warm-up step count, then one asset in every format, so
-   * class loading, fonts, the JIT and the device's kernels are done before readiness (and AWT never
-   * initialises during a shutdown, when it cannot register hooks).
+   * One batch of {@code maxBatch} at each warm-up step count, so the device's kernels are ready;
+   * with {@code encode} (once per server: the encoders are shared) one asset in every format, so
+   * class loading, fonts and the JIT are done before readiness (and AWT never initialises during a
+   * shutdown, when it cannot register hooks).
    */
-  private void warmUp(ServingModel m) throws IOException {
+  private void warmUp(ServingModel m, boolean encode) throws IOException {
     float[][] samples = null;
     for (int steps : m.warmUpSteps()) {
       int n = options.maxBatch();
       samples = m.generate(steps, new int[n], new long[n]);
+    }
+    if (!encode) {
+      return;
     }
     for (AssetFormat f : AssetFormat.values()) {
       if ((f.needsOccupancy() && !m.occupancy()) || (f == AssetFormat.OBJ && m.coloured())) {
