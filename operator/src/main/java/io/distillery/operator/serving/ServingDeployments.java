@@ -141,6 +141,11 @@ public final class ServingDeployments {
     if (spec.steps != null) {
       args.addAll(List.of("--steps", spec.steps.toString()));
     }
+    if (spec.resources != null && spec.resources.gpusOrZero() > 0) {
+      // One replica per GPU the pod gets; without a visible GPU mdt serve exits 2 naming what it
+      // found, rather than serving on the CPU unnoticed.
+      args.addAll(List.of("--device", "gpu"));
+    }
     return new ContainerBuilder()
         .withName(StudentNames.CONTAINER)
         .withImage(spec.image != null ? spec.image : settings.trainerImage())
@@ -155,6 +160,9 @@ public final class ServingDeployments {
         .withName("TMPDIR")
         .withValue("/tmp")
         .endEnv()
+        // mdt's last log line (its one-line error) becomes the termination message, which the
+        // status shows as why the pods are not ready (ServingContainerProblems).
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withResources(PodResources.of(spec.resources, settings.gpuResourceName()))
         .withReadinessProbe(probe("/readyz", 5, 3))
         .withNewLifecycle()

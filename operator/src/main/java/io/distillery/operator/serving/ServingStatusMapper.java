@@ -288,7 +288,7 @@ public final class ServingStatusMapper {
                   + "/"
                   + c.replicas
                   + " ready"
-                  + fetchProblem(sd, obs, StudentNames.CANARY, c.digest)
+                  + podProblem(sd, obs, StudentNames.CANARY, c.digest)
                       .map(p -> "; " + p.message())
                       .orElse("");
     } else if (s.currentDigest == null) {
@@ -304,7 +304,7 @@ public final class ServingStatusMapper {
           (stuck ? "rollout past progressDeadlineSeconds: " : "rolling out ")
               + s.model
               + (promoted ? " (" + c.message + ")" : "")
-              + fetchProblem(sd, obs, StudentNames.STABLE, s.currentDigest)
+              + podProblem(sd, obs, StudentNames.STABLE, s.currentDigest)
                   .map(p -> "; " + p.message())
                   .orElse("");
     } else if (!source.ready()) {
@@ -386,7 +386,7 @@ public final class ServingStatusMapper {
     String message = ready + "/" + wanted + " serving pods ready";
     String reason = ok ? StudentConditions.REPLICAS_READY : StudentConditions.REPLICAS_NOT_READY;
     if (!ok) {
-      var problem = fetchProblem(sd, obs, StudentNames.STABLE, s.currentDigest);
+      var problem = podProblem(sd, obs, StudentNames.STABLE, s.currentDigest);
       if (problem.isPresent()) {
         reason = problem.get().reason();
         message += "; " + problem.get().message();
@@ -396,10 +396,10 @@ public final class ServingStatusMapper {
         s.conditions, StudentConditions.AVAILABLE, ok, reason, message, gen, now);
   }
 
-  /** Why pods of {@code track} serving {@code digest} cannot fetch their model, if they cannot. */
-  private static Optional<FetchProblems.Problem> fetchProblem(
+  /** Why pods of {@code track} serving {@code digest} fail to fetch their model or to start. */
+  private static Optional<PodProblems.Problem> podProblem(
       StudentDeployment sd, ServingObservation obs, String track, String digest) {
-    return FetchProblems.of(sd, obs.pods(), track, digest);
+    return PodProblems.of(sd, obs.pods(), track, digest);
   }
 
   static int readyReplicas(Deployment d) {

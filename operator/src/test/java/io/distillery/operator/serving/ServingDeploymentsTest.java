@@ -107,6 +107,45 @@ class ServingDeploymentsTest {
   }
 
   @Test
+  void withGpusServeRunsOnTheGpusAndItsErrorBecomesTheTerminationMessage() {
+    StudentDeployment sd = Fixtures.studentDeployment("shapes", Fixtures.digest('a'));
+    Container cpu =
+        ServingDeployments.stable(sd, MODEL, SETTINGS)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(cpu.getArgs()).doesNotContain("--device");
+    assertThat(cpu.getTerminationMessagePolicy()).isEqualTo("FallbackToLogsOnError");
+
+    sd.getSpec().resources = new ResourcesSpec();
+    sd.getSpec().resources.gpus = 2;
+    Container c =
+        ServingDeployments.stable(sd, MODEL, SETTINGS)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    // mdt serve puts one model replica on each GPU the pod gets.
+    assertThat(c.getArgs()).containsSubsequence("--device", "gpu");
+    assertThat(c.getResources().getLimits())
+        .containsEntry(SETTINGS.gpuResourceName(), new Quantity("2"));
+
+    sd.getSpec().resources.gpus = 0;
+    assertThat(
+            ServingDeployments.stable(sd, MODEL, SETTINGS)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getArgs())
+        .doesNotContain("--device");
+  }
+
+  @Test
   void aDeletedPodKeepsServingUntilRoutingForgetsItThenDrains() {
     var pod =
         ServingDeployments.stable(

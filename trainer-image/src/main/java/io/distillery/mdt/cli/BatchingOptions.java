@@ -15,8 +15,19 @@ public final class BatchingOptions {
       names = "--device",
       paramLabel = "auto|cpu|gpu",
       defaultValue = "auto",
-      description = "Compute device; auto takes a GPU when DJL finds one.")
+      description =
+          "Compute device; auto takes the GPUs when DJL finds any. With GPUs, one model replica"
+              + " and one batch queue per visible GPU; gpu without a visible GPU exits 2.")
   String device;
+
+  @Option(
+      names = "--replicas",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Model replicas, each with its own batch queue (0: one per visible GPU, or one on the"
+              + " CPU). On the CPU more than one is for testing; on GPUs at most the GPU count.")
+  int replicas;
 
   @Option(
       names = "--max-batch",
@@ -61,6 +72,8 @@ public final class BatchingOptions {
 
   /** {@code base} with this device and these batching bounds. */
   ServeOptions applyTo(ServeOptions base) {
-    return base.withDevice(device).withBatching(maxBatch, batchWindowMs, queue);
+    return base.withDevice(device)
+        .withBatching(maxBatch, batchWindowMs, queue)
+        .withReplicas(replicas);
   }
 }

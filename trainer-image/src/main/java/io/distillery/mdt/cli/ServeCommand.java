@@ -88,7 +88,10 @@ public final class ServeCommand implements Callable<Integer> {
               batching.batchWindowMs,
               batching.queue,
               maxCount,
-              drainTimeoutS * 1000L);
+              drainTimeoutS * 1000L,
+              ServeOptions.DEFAULT_IDLE_TIMEOUT_MS,
+              batching.replicas,
+              steps);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -106,9 +109,6 @@ public final class ServeCommand implements Callable<Integer> {
       } else {
         server.load(model);
       }
-      if (steps != null) {
-        server.model().useDefaultSteps(steps);
-      }
     } catch (IllegalArgumentException e) {
       Runtime.getRuntime().removeShutdownHook(hook);
       server.close();
@@ -120,10 +120,11 @@ public final class ServeCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "serving %s (%s, %d steps) on %s%n",
+        "serving %s (%s, %d steps, replicas %s) on %s%n",
         server.model().digest(),
         server.model().role(),
         server.model().defaultSteps(),
+        String.join(",", server.replicaDevices()),
         server.baseUri());
     out.flush();
     server.awaitStopped();

@@ -52,6 +52,7 @@ final class BatchScheduler {
     }
   }
 
+  private final String device;
   private final ServingModel model;
   private final ServingMetrics metrics;
   private final int maxBatch;
@@ -68,13 +69,18 @@ final class BatchScheduler {
 
   private volatile boolean holdingWindow;
 
-  BatchScheduler(ServingModel model, ServingMetrics metrics, ServeOptions options) {
+  /**
+   * A queue and worker for {@code model}; {@code device} labels its metrics ({@link
+   * ServingMetrics#queued}, {@link ServingMetrics#batch}).
+   */
+  BatchScheduler(String device, ServingModel model, ServingMetrics metrics, ServeOptions options) {
+    this.device = device;
     this.model = model;
     this.metrics = metrics;
     this.maxBatch = options.maxBatch();
     this.windowNanos = TimeUnit.MILLISECONDS.toNanos(options.batchWindowMs());
     this.capacity = options.queue();
-    this.worker = new Thread(this::work, "mdt-serve-batcher");
+    this.worker = new Thread(this::work, "mdt-serve-batcher-" + device);
     worker.setDaemon(true);
     worker.start();
   }
@@ -93,7 +99,7 @@ final class BatchScheduler {
       Job job = new Job(request, System.nanoTime(), new CompletableFuture<>());
       queue.addLast(job);
       outstanding++;
-      metrics.queued(queue.size());
+      metrics.queued(device, queue.size());
       changed.signalAll();
       return job.out();
     } finally {
@@ -113,6 +119,20 @@ final class BatchScheduler {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Accepted and not yet answered: queued, running or answering (the dispatcher's load). */
+  int outstanding() {
+    lock.lock();
+    try {
+      return outstanding;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  String device() {
+    return device;
   }
 
   /** Whether the worker is holding the oldest request back for the batching window (tests). */
@@ -192,7 +212,7 @@ final class BatchScheduler {
           it.remove();
         }
       }
-      metrics.queued(queue.size());
+      metrics.queued(device, queue.size());
       return new Batch(batch, windowWait);
     } finally {
       lock.unlock();
@@ -233,7 +253,7 @@ final class BatchScheduler {
     }
     long generation = System.nanoTime() - start;
     int steps = batch.get(0).request().steps();
-    metrics.batch(total, steps, generation);
+    metrics.batch(device, total, steps, generation);
     PipelineStages p = model.pipeline();
     if (p != null) {
       double[] split = p.lastStageSeconds();

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillery.config.CanaryProbeReport;
-import io.distillery.mdt.model.Devices;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -19,8 +18,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -38,6 +39,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * image for the training progress endpoint, so serving adds no second framework. The event loop
  * only parses and answers; the model runs on the {@link BatchScheduler}'s worker thread and assets
  * are encoded on a small encoder pool.
+ *
+ * <p>One model replica and one batch queue per device ({@link ServingDevices}: every visible GPU,
+ * or the CPU once unless {@code --replicas} says more); the {@link Dispatcher} sends each request
+ * to the least-loaded queue, and 429 comes only when every queue is full.
  *
  * <p>In-process use (tests, the load test):
  *
@@ -81,7 +86,8 @@ public final class GenerationServer implements AutoCloseable {
             return t;
           });
   private volatile ServingModel model;
-  private volatile BatchScheduler scheduler;
+  private volatile Dispatcher dispatcher;
+  private volatile List<ServingModel> loadedModels = List.of();
   private volatile byte[] modelInfo;
   private volatile GenerationRequest.Limits limits;
   private HttpServer server;
@@ -133,9 +139,11 @@ public final class GenerationServer implements AutoCloseable {
   }
 
   /**
-   * Loads and verifies the artifact, runs one batch of {@code maxBatch} samples at each warm-up
-   * step count ({@link ServingModel#warmUpSteps()}) and encodes one asset in every format, then
-   * turns ready.
+   * Loads and verifies the artifact on every replica's device, runs one batch of {@code maxBatch}
+   * samples at each warm-up step count ({@link ServingModel#warmUpSteps()}) on each and encodes one
+   * asset in every format, then turns ready. A device choice the machine cannot meet ({@code gpu}
+   * without a visible GPU) throws {@link io.distillery.config.InvalidConfigException} naming what
+   * was found.
    */
   public void load(Path modelDir) throws IOException {
     load(device -> ServingModel.load(modelDir, device));
@@ -157,50 +165,91 @@ public final class GenerationServer implements AutoCloseable {
     if (!state.compareAndSet(State.STARTING, State.LOADING)) {
       throw new IllegalStateException("load() is only possible once, before close()");
     }
-    ServingModel m = loader.load(Devices.resolve(options.device()));
-    if (!state.compareAndSet(State.LOADING, State.WARMING)) {
-      m.close(); // close() ran while loading
-      return;
-    }
+    List<Device> devices = ServingDevices.forReplicas(options.device(), options.replicas());
+    List<String> labels = ServingDevices.labels(devices);
+    // close() may run meanwhile on another thread and frees what is here (closing is idempotent).
+    List<ServingModel> models = new CopyOnWriteArrayList<>();
+    loadedModels = models;
+    List<Replica> replicas = new ArrayList<>();
     try {
-      float[][] samples = null;
-      for (int steps : m.warmUpSteps()) {
-        int n = options.maxBatch();
-        samples = m.generate(steps, new int[n], new long[n]);
-      }
-      // Encode once in every format, so class loading, fonts and the JIT are done before
-      // readiness (and AWT never initialises during a shutdown, when it cannot register hooks).
-      for (AssetFormat f : AssetFormat.values()) {
-        if ((f.needsOccupancy() && !m.occupancy()) || (f == AssetFormat.OBJ && m.coloured())) {
-          continue;
+      for (Device device : devices) {
+        ServingModel m = loader.load(device);
+        models.add(m);
+        if (options.steps() != null) {
+          m.useDefaultSteps(options.steps());
         }
-        GenerationRequest r =
-            new GenerationRequest(0, m.classNames().get(0), 0, m.defaultSteps(), f, 1);
-        AssetEncoder.encode(
-            r, new float[][] {samples[0]}, m.channels(), m.resolution(), m.coloured());
       }
-      modelInfo = JSON.writeValueAsBytes(ModelInfo.of(m, options.maxCount()));
-      limits = GenerationRequest.Limits.of(m, options.maxCount());
-      model = m;
-      scheduler = new BatchScheduler(m, metrics, options);
+      if (!state.compareAndSet(State.LOADING, State.WARMING)) {
+        closeAll(models); // close() ran while loading
+        return;
+      }
+      for (int i = 0; i < models.size(); i++) {
+        warmUp(models.get(i), i == 0);
+      }
+      ServingModel first = models.get(0);
+      modelInfo = JSON.writeValueAsBytes(ModelInfo.of(first, options.maxCount()));
+      limits = GenerationRequest.Limits.of(first, options.maxCount());
+      for (int i = 0; i < models.size(); i++) {
+        metrics.replica(labels.get(i));
+        replicas.add(
+            new Replica(
+                labels.get(i),
+                models.get(i),
+                new BatchScheduler(labels.get(i), models.get(i), metrics, options)));
+      }
+      dispatcher = new Dispatcher(replicas);
+      model = first;
     } catch (RuntimeException | IOException e) {
-      m.close();
+      replicas.forEach(r -> r.scheduler().stopAccepting());
+      closeAll(models);
       throw e;
     }
     if (!state.compareAndSet(State.WARMING, State.READY)) {
       // close() ran during warm-up: stop here (closing twice is harmless).
-      scheduler.stopAccepting();
-      m.close();
+      dispatcher.stopAccepting();
+      closeAll(models);
       return;
     }
     metrics.ready(true);
     LOG.log(
         System.Logger.Level.INFO,
-        "serving {0} ({1}, {2} steps) on {3}",
-        m.digest(),
-        m.role(),
-        m.defaultSteps(),
-        baseUri());
+        "serving {0} ({1}, {2} steps) on {3} with {4} replica(s): {5}",
+        model.digest(),
+        model.role(),
+        model.defaultSteps(),
+        baseUri(),
+        replicas.size(),
+        String.join(", ", labels));
+  }
+
+  /**
+   * One batch of {@code maxBatch} at each warm-up step count, so the device's kernels are ready;
+   * with {@code encode} (once per server: the encoders are shared) one asset in every format, so
+   * class loading, fonts and the JIT are done before readiness (and AWT never initialises during a
+   * shutdown, when it cannot register hooks).
+   */
+  private void warmUp(ServingModel m, boolean encode) throws IOException {
+    float[][] samples = null;
+    for (int steps : m.warmUpSteps()) {
+      int n = options.maxBatch();
+      samples = m.generate(steps, new int[n], new long[n]);
+    }
+    if (!encode) {
+      return;
+    }
+    for (AssetFormat f : AssetFormat.values()) {
+      if ((f.needsOccupancy() && !m.occupancy()) || (f == AssetFormat.OBJ && m.coloured())) {
+        continue;
+      }
+      GenerationRequest r =
+          new GenerationRequest(0, m.classNames().get(0), 0, m.defaultSteps(), f, 1);
+      AssetEncoder.encode(
+          r, new float[][] {samples[0]}, m.channels(), m.resolution(), m.coloured());
+    }
+  }
+
+  private static void closeAll(List<ServingModel> models) {
+    models.forEach(ServingModel::close);
   }
 
   public State state() {
@@ -226,9 +275,15 @@ public final class GenerationServer implements AutoCloseable {
     return metrics;
   }
 
-  /** The loaded model, null before {@link #load}. */
+  /** The loaded model (the first replica's), null before {@link #load}. */
   public ServingModel model() {
     return model;
+  }
+
+  /** The replicas' metrics labels ({@code gpu0}, ... or {@code cpu0}, ...); empty before load. */
+  public List<String> replicaDevices() {
+    Dispatcher d = dispatcher;
+    return d == null ? List.of() : d.replicas().stream().map(Replica::device).toList();
   }
 
   /** Accepted generate requests not yet answered. */
@@ -256,8 +311,8 @@ public final class GenerationServer implements AutoCloseable {
     metrics.ready(false);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.drainTimeoutMs());
     try {
-      BatchScheduler s = scheduler;
-      if (s != null && !s.drain(options.drainTimeoutMs())) {
+      Dispatcher d = dispatcher;
+      if (d != null && !d.drain(options.drainTimeoutMs())) {
         LOG.log(System.Logger.Level.WARNING, "drain timed out with requests still queued");
       }
       while (inFlight.get() > 0 && System.nanoTime() < deadline) {
@@ -268,10 +323,7 @@ public final class GenerationServer implements AutoCloseable {
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().join();
       encoders.shutdownNow();
-      ServingModel m = model;
-      if (m != null) {
-        m.close();
-      }
+      closeAll(loadedModels);
       state.set(State.STOPPED);
       stopped.countDown();
     }
@@ -365,11 +417,10 @@ public final class GenerationServer implements AutoCloseable {
       error(ctx.response(), e.status(), e.field(), e.getMessage());
       return;
     }
-    CompletableFuture<BatchScheduler.Output> result;
-    BatchScheduler batcher = scheduler;
+    Dispatcher.Dispatched dispatched;
     inFlight(+1);
     try {
-      result = batcher.submit(req);
+      dispatched = dispatcher.submit(req);
     } catch (BatchScheduler.QueueFullException e) {
       inFlight(-1);
       metrics.outcome(ServingMetrics.REJECTED, traffic(ctx));
@@ -384,7 +435,9 @@ public final class GenerationServer implements AutoCloseable {
     // Two hops: the model thread hands the samples to an encoder thread, which hands the bytes to
     // this request's event loop.
     Context context = vertx.getOrCreateContext();
-    result
+    BatchScheduler batcher = dispatched.replica().scheduler();
+    dispatched
+        .output()
         .thenApplyAsync(
             out ->
                 new Encoded(

@@ -12,6 +12,10 @@ package io.distillery.mdt.serve;
  * @param maxCount most samples one request may ask for
  * @param drainTimeoutMs how long a shutdown waits for queued and running requests
  * @param idleTimeoutMs how long a connection may pass no bytes either way before it is closed
+ * @param replicas model replicas, each with its own batch queue: 0 for one per device the choice
+ *     means (every visible GPU, or the CPU once); on the CPU more than one tests the multi-queue
+ *     path; on GPUs at most the GPU count (the first ones)
+ * @param steps step count of requests that name none, null for the model's default
  */
 public record ServeOptions(
     String host,
@@ -22,7 +26,9 @@ public record ServeOptions(
     int queue,
     int maxCount,
     long drainTimeoutMs,
-    long idleTimeoutMs) {
+    long idleTimeoutMs,
+    int replicas,
+    Integer steps) {
 
   /**
    * A silent connection is closed after this long, so stalled clients cannot hold sockets forever.
@@ -50,6 +56,7 @@ public record ServeOptions(
         "--max-count " + maxCount + " must not exceed --max-batch " + maxBatch);
     require(drainTimeoutMs >= 0, "drain timeout must not be negative");
     require(idleTimeoutMs >= 1, "idle timeout must be positive");
+    require(replicas >= 0, "--replicas must not be negative, got " + replicas);
   }
 
   /** Options with the default idle timeout. */
@@ -71,7 +78,9 @@ public record ServeOptions(
         queue,
         maxCount,
         drainTimeoutMs,
-        DEFAULT_IDLE_TIMEOUT_MS);
+        DEFAULT_IDLE_TIMEOUT_MS,
+        0,
+        null);
   }
 
   /** The defaults of {@code mdt serve} (all interfaces, port 8080). */
@@ -86,17 +95,47 @@ public record ServeOptions(
 
   public ServeOptions withHost(String h) {
     return new ServeOptions(
-        h, port, device, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutMs, idleTimeoutMs);
+        h,
+        port,
+        device,
+        maxBatch,
+        batchWindowMs,
+        queue,
+        maxCount,
+        drainTimeoutMs,
+        idleTimeoutMs,
+        replicas,
+        steps);
   }
 
   public ServeOptions withPort(int p) {
     return new ServeOptions(
-        host, p, device, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutMs, idleTimeoutMs);
+        host,
+        p,
+        device,
+        maxBatch,
+        batchWindowMs,
+        queue,
+        maxCount,
+        drainTimeoutMs,
+        idleTimeoutMs,
+        replicas,
+        steps);
   }
 
   public ServeOptions withDevice(String d) {
     return new ServeOptions(
-        host, port, d, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutMs, idleTimeoutMs);
+        host,
+        port,
+        d,
+        maxBatch,
+        batchWindowMs,
+        queue,
+        maxCount,
+        drainTimeoutMs,
+        idleTimeoutMs,
+        replicas,
+        steps);
   }
 
   public ServeOptions withBatching(int newMaxBatch, int newWindowMs, int newQueue) {
@@ -109,17 +148,71 @@ public record ServeOptions(
         newQueue,
         maxCount,
         drainTimeoutMs,
-        idleTimeoutMs);
+        idleTimeoutMs,
+        replicas,
+        steps);
   }
 
   public ServeOptions withMaxCount(int c) {
     return new ServeOptions(
-        host, port, device, maxBatch, batchWindowMs, queue, c, drainTimeoutMs, idleTimeoutMs);
+        host,
+        port,
+        device,
+        maxBatch,
+        batchWindowMs,
+        queue,
+        c,
+        drainTimeoutMs,
+        idleTimeoutMs,
+        replicas,
+        steps);
   }
 
   public ServeOptions withIdleTimeoutMs(long ms) {
     return new ServeOptions(
-        host, port, device, maxBatch, batchWindowMs, queue, maxCount, drainTimeoutMs, ms);
+        host,
+        port,
+        device,
+        maxBatch,
+        batchWindowMs,
+        queue,
+        maxCount,
+        drainTimeoutMs,
+        ms,
+        replicas,
+        steps);
+  }
+
+  /** {@code n} replicas (0: one per device); see {@link #replicas()}. */
+  public ServeOptions withReplicas(int n) {
+    return new ServeOptions(
+        host,
+        port,
+        device,
+        maxBatch,
+        batchWindowMs,
+        queue,
+        maxCount,
+        drainTimeoutMs,
+        idleTimeoutMs,
+        n,
+        steps);
+  }
+
+  /** Requests without {@code steps} run at {@code s} (null: the model's default). */
+  public ServeOptions withSteps(Integer s) {
+    return new ServeOptions(
+        host,
+        port,
+        device,
+        maxBatch,
+        batchWindowMs,
+        queue,
+        maxCount,
+        drainTimeoutMs,
+        idleTimeoutMs,
+        replicas,
+        s);
   }
 
   private static void require(boolean ok, String message) {

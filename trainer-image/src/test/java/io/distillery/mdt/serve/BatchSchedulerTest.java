@@ -40,7 +40,10 @@ class BatchSchedulerTest {
   void aLoneRequestOnAnIdleQueueRunsWithoutWaitingForTheWindow() throws Exception {
     BatchScheduler s =
         new BatchScheduler(
-            model, new ServingMetrics(), ServeOptions.loopback().withBatching(32, WINDOW_MS, 8));
+            "cpu0",
+            model,
+            new ServingMetrics(),
+            ServeOptions.loopback().withBatching(32, WINDOW_MS, 8));
     try {
       BatchScheduler.Output out = s.submit(request(1)).get(30, TimeUnit.SECONDS);
       assertThat(out.windowWaitNanos()).isZero();
@@ -59,7 +62,10 @@ class BatchSchedulerTest {
   void whileAnotherRequestIsBeingAnsweredTheWindowHoldsTheBatchOpenForOthers() throws Exception {
     BatchScheduler s =
         new BatchScheduler(
-            model, new ServingMetrics(), ServeOptions.loopback().withBatching(32, WINDOW_MS, 8));
+            "cpu0",
+            model,
+            new ServingMetrics(),
+            ServeOptions.loopback().withBatching(32, WINDOW_MS, 8));
     try {
       s.submit(request(1)).get(30, TimeUnit.SECONDS); // not answered yet: its client comes back
       var second = s.submit(request(2));

@@ -33,6 +33,9 @@ public final class StudentConditions {
   public static final String MODEL_FETCH_FAILED = "ModelFetchFailed";
   public static final String CREDENTIALS_MISSING = "CredentialsMissing";
 
+  /** The serving container exits with an error (e.g. exit 2: {@code --device gpu}, no GPU). */
+  public static final String SERVER_FAILED = "ServerFailed";
+
   // Progressing: True while a rollout moves, False once settled or stopped.
   public static final String ROLLING_UPDATE = "RollingUpdate";
   public static final String CANARY_STARTING = "CanaryStarting";

@@ -14,14 +14,16 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Why serving pods of a track stay unready while fetching an {@code s3://} model: a fetch init
- * container that failed (its termination message names the URI and the problem) or that cannot
- * start because the credentials Secret is missing. Pure: reads the pods the reconciler passes.
+ * Why serving pods of a track stay unready: a fetch init container of an {@code s3://} model that
+ * failed (its termination message names the URI and the problem) or that cannot start because the
+ * credentials Secret is missing; or the serving container itself exiting, e.g. exit 2 for {@code
+ * --device gpu} on a node where no GPU is visible (its last log line names the GPU count, libtorch
+ * and driver found). Pure: reads the pods the reconciler passes.
  */
-final class FetchProblems {
+final class PodProblems {
   private static final int MAX_DETAIL = 512;
 
-  private FetchProblems() {}
+  private PodProblems() {}
 
   /** A reason for a condition and the message saying what went wrong where. */
   record Problem(String reason, String message) {}
@@ -39,7 +41,42 @@ final class FetchProblems {
             p ->
                 p.getMetadata().getAnnotations() != null
                     && digest.equals(p.getMetadata().getAnnotations().get(Labels.MODEL_DIGEST)))
-        .flatMap(p -> fetchStatuses(p).flatMap(c -> problem(sd, p, c).stream()))
+        .flatMap(
+            p ->
+                Stream.concat(
+                    fetchStatuses(p).flatMap(c -> problem(sd, p, c).stream()),
+                    serverStatuses(p).flatMap(c -> serverProblem(p, c).stream())))
+        .findFirst();
+  }
+
+  private static Stream<ContainerStatus> serverStatuses(Pod p) {
+    if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null) {
+      return Stream.empty();
+    }
+    return p.getStatus().getContainerStatuses().stream()
+        .filter(c -> StudentNames.CONTAINER.equals(c.getName()));
+  }
+
+  /** The serving container exited with an error (now, or before the restart it waits for). */
+  private static Optional<Problem> serverProblem(Pod p, ContainerStatus c) {
+    return failure(c)
+        .map(
+            t ->
+                new Problem(
+                    StudentConditions.SERVER_FAILED,
+                    "pod "
+                        + p.getMetadata().getName()
+                        + ": container "
+                        + c.getName()
+                        + " "
+                        + describe(t)));
+  }
+
+  private static Optional<ContainerStateTerminated> failure(ContainerStatus c) {
+    return Stream.of(c.getState(), c.getLastState())
+        .filter(s -> s != null && s.getTerminated() != null)
+        .map(ContainerState::getTerminated)
+        .filter(t -> t.getExitCode() != null && t.getExitCode() != 0)
         .findFirst();
   }
 
@@ -66,11 +103,7 @@ final class FetchProblems {
       }
     }
     // A restarted init container keeps its last failure in lastState while it waits to retry.
-    return Stream.of(state, c.getLastState())
-        .filter(s -> s != null && s.getTerminated() != null)
-        .map(ContainerState::getTerminated)
-        .filter(t -> t.getExitCode() != null && t.getExitCode() != 0)
-        .findFirst()
+    return failure(c)
         .map(
             t ->
                 new Problem(
