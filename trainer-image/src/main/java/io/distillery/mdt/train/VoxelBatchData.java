@@ -121,6 +121,6 @@ public final class VoxelBatchData implements TrainingData {
       }
     }
     int r = structure.resolution();
-    return SampleSupport.on(manager.create(out, new Shape(indices.length, 1, r, r, r)));
+    return SampleSupport.on(manager.create(out, new Shape(indices.length, 1, r, r, r)), out);
   }
 }
