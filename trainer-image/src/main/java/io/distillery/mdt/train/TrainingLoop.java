@@ -179,6 +179,7 @@ public final class TrainingLoop implements AutoCloseable {
   private final Checkpoints checkpoints;
   private LossHistory history = new LossHistory();
   private long step;
+  private boolean threadPerReplica;
 
   /**
    * Sets up the optimizer state and resumes from the newest checkpoint in the directory, if any.
@@ -326,8 +327,15 @@ public final class TrainingLoop implements AutoCloseable {
   /** Replicas on distinct accelerators run concurrently; CPU replicas share the CPU's threads. */
   private boolean concurrent() {
     return replicas.size() > 1
-        && replicas.stream().map(Weights::device).distinct().count() == replicas.size()
-        && replicas.get(0).device().isGpu();
+        && (threadPerReplica
+            || replicas.stream().map(Weights::device).distinct().count() == replicas.size()
+                && replicas.get(0).device().isGpu());
+  }
+
+  /** Runs the replicas on threads of their own even on the CPU: tests the GPUs' code path. */
+  TrainingLoop threadPerReplica() {
+    this.threadPerReplica = true;
+    return this;
   }
 
   private List<ReplicaLosses> forwardBackward(
@@ -354,18 +362,28 @@ public final class TrainingLoop implements AutoCloseable {
       Shard shard = shards.get(r);
       futures.add(threads.submit(() -> onThisThread(loss, scope, at, shard)));
     }
+    // Every replica finishes before anything is rethrown: the step's scopes close right after.
+    RuntimeException failed = null;
     for (Future<ReplicaLosses> f : futures) {
       try {
         out.add(f.get());
       } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException re) {
-          throw re;
+        RuntimeException cause =
+            e.getCause() instanceof RuntimeException re
+                ? re
+                : new IllegalStateException(e.getCause());
+        if (failed == null) {
+          failed = cause;
+        } else {
+          failed.addSuppressed(cause);
         }
-        throw new IllegalStateException(e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while replicas were training", e);
       }
+    }
+    if (failed != null) {
+      throw failed;
     }
     return out;
   }

@@ -70,6 +70,17 @@ class DataParallelTest {
   private Run train(
       TrainerConfig.Stage stage, TrainingData data, int replicas, int batch, String name)
       throws IOException {
+    return train(stage, data, replicas, batch, name, false);
+  }
+
+  private Run train(
+      TrainerConfig.Stage stage,
+      TrainingData data,
+      int replicas,
+      int batch,
+      String name,
+      boolean threads)
+      throws IOException {
     var spec =
         stage == TrainerConfig.Stage.STRUCTURE ? TinySpecs.tiny() : TinyPipelines.appearanceSpec();
     List<Device> devices = java.util.Collections.nCopies(replicas, Device.cpu());
@@ -78,6 +89,9 @@ class DataParallelTest {
             ReplicaModels.on(devices, d -> FlowModels.create(stage, spec, seed[0]++, d));
         TrainingLoop loop =
             new TrainingLoop(settings(batch, dir.resolve(name)), models.weights())) {
+      if (threads) {
+        loop.threadPerReplica();
+      }
       FlowMatchingLoss loss = new FlowMatchingLoss(models.models(), data, batch, 0.2, 1.0, 1.0, 11);
       TrainingLoop.Summary s = loop.run(loss, TrainingMonitor.none());
       assertThat(s.steps()).isEqualTo(STEPS);
@@ -150,6 +164,18 @@ class DataParallelTest {
       assertThat(s.history().values.get("fm")).isEqualTo(listed.loss());
       assertThat(flat(m.weights())).isEqualTo(listed.weights());
     }
+  }
+
+  /**
+   * The GPUs' path: each replica on a thread of its own, recording autograd and calling backward
+   * itself (DJL's collector is process-wide exclusive). Run here on CPU replicas.
+   */
+  @Test
+  void replicasOnThreadsOfTheirOwnTrainTheSameTeacher() throws IOException {
+    SyntheticData data = new SyntheticData(24);
+    Run one = train(TrainerConfig.Stage.STRUCTURE, data, 1, 8, "t1");
+    Run threaded = train(TrainerConfig.Stage.STRUCTURE, data, 2, 8, "t2", true);
+    assertAgree(one, threaded);
   }
 
   @Test
