@@ -59,6 +59,14 @@ public class TrainerConfig {
   public String device = "auto";
 
   @JsonPropertyDescription(
+      "Data-parallel replicas, one per device, sharing each step's global batch (summed gradients,"
+          + " one optimiser step): 0 (default) means one per visible GPU, or one on the CPU. On"
+          + " GPUs it must not exceed the GPUs visible; on the CPU N replicas run in turn (the"
+          + " same result as one, for testing). Not part of the run's fingerprint: a run may"
+          + " resume on another device count.")
+  public int replicas = 0;
+
+  @JsonPropertyDescription(
       "Port of the HTTP endpoint serving /progress and /metrics during training; 0 disables it.")
   public int progressPort = 8080;
 

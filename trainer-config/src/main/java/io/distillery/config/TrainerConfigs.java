@@ -222,6 +222,15 @@ public final class TrainerConfigs {
     if (!List.of("auto", "cpu", "gpu").contains(c.device)) {
       p.add("device: must be auto, cpu or gpu, got '" + c.device + "'");
     }
+    if (c.replicas < 0) p.add("replicas: must not be negative, got " + c.replicas);
+    if (c.replicas > 0 && h.batchSize >= 1 && h.batchSize < c.replicas) {
+      p.add(
+          "hyperparameters.batchSize: "
+              + h.batchSize
+              + " is smaller than replicas: "
+              + c.replicas
+              + " (each device needs at least one sample of the global batch)");
+    }
     if (h.maxSteps < 1) p.add("hyperparameters.maxSteps: must be positive, got " + h.maxSteps);
     if (h.batchSize < 1) p.add("hyperparameters.batchSize: must be positive, got " + h.batchSize);
     if (!(h.learningRate > 0)) p.add("hyperparameters.learningRate: must be positive");

@@ -70,7 +70,11 @@ public final class TrainerConfigRenderer {
     c.output.uri = outputUri(dj);
     c.terminationMessagePath = DistillationNames.TERMINATION_MESSAGE_PATH;
     set(spec.checkpointEverySteps, v -> c.checkpointEverySteps = v);
-    c.device = spec.resources != null && spec.resources.gpusOrZero() > 0 ? "gpu" : "cpu";
+    int gpus = spec.resources != null ? spec.resources.gpusOrZero() : 0;
+    c.device = gpus > 0 ? "gpu" : "cpu";
+    // One data-parallel replica per requested GPU: the trainer fails (exit 2, naming the count it
+    // finds) when the pod sees fewer, instead of silently training on fewer.
+    c.replicas = gpus;
     return c;
   }
 

@@ -34,6 +34,7 @@ class TrainerConfigRendererTest {
     assertThat(rendered.method).isEqualTo(TrainerConfig.Method.MDT);
     assertThat(rendered.stage).isEqualTo(TrainerConfig.Stage.STRUCTURE);
     assertThat(rendered.device).isEqualTo("cpu");
+    assertThat(rendered.replicas).isZero();
     assertThat(rendered.output.dir).isEqualTo("/var/lib/distillery/output/defaults");
     assertThat(TrainerConfigs.problems(rendered)).isEmpty();
   }
@@ -74,7 +75,7 @@ class TrainerConfigRendererTest {
     spec.checkpointEverySteps = 50;
     spec.output.path = "runs/a";
     spec.resources = new ResourcesSpec();
-    spec.resources.gpus = 1;
+    spec.resources.gpus = 2;
 
     String yaml = TrainerConfigRenderer.renderYaml(dj);
     TrainerConfig c = TrainerConfigs.parse(yaml, "rendered");
@@ -107,6 +108,7 @@ class TrainerConfigRendererTest {
     assertThat(c.checkpointEverySteps).isEqualTo(50);
     assertThat(c.output.dir).isEqualTo("/var/lib/distillery/output/runs/a");
     assertThat(c.device).isEqualTo("gpu");
+    assertThat(c.replicas).isEqualTo(2);
     assertThat(TrainerConfigs.problems(c)).isEmpty();
     assertThat(TrainerConfigMapDependent.desired(dj).getData()).containsEntry("trainer.yaml", yaml);
   }

@@ -55,6 +55,13 @@ public final class ConfigOptions {
   String device;
 
   @Option(
+      names = "--replicas",
+      paramLabel = "N",
+      description =
+          "Data-parallel replicas, one per device, sharing each step's batch; 0 means one per visible GPU (or one on the CPU); N on the CPU runs N replicas in turn (config replicas; built-in default: 0).")
+  Integer replicas;
+
+  @Option(
       names = "--progress-port",
       paramLabel = "PORT",
       description =
@@ -77,6 +84,7 @@ public final class ConfigOptions {
     if (steps != null) all.put("hyperparameters.maxSteps", steps.toString());
     if (seed != null) all.put("hyperparameters.seed", seed.toString());
     if (device != null) all.put("device", device);
+    if (replicas != null) all.put("replicas", replicas.toString());
     if (progressPort != null) all.put("progressPort", progressPort.toString());
     return TrainerConfigs.validated(TrainerConfigs.load(config, commandDefaults, all));
   }

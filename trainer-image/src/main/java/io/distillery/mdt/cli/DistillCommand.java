@@ -43,7 +43,9 @@ public final class DistillCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TrainerConfig cfg = options.load();
-    var device = Devices.resolve(cfg.device);
+    // Checked before any data loads: the device count found, the replicas asked for, the batch.
+    var devices = Devices.forTraining(cfg.device, cfg.replicas, cfg.hyperparameters.batchSize);
+    var device = devices.get(0);
     DistillPipeline.Outcome o;
     try (RemoteRun remote = RemoteRun.start(cfg, true);
         var monitor = Monitors.forRun(cfg, "distill " + cfg.method.name().toLowerCase())) {
@@ -52,12 +54,13 @@ public final class DistillCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "student written to %s%n  digest %s%n  %d steps (resumed from %d), %.1f ms/step%n%n%s%n%s%n",
+        "student written to %s%n  digest %s%n  %d steps (resumed from %d), %.1f ms/step on %s%n%n%s%n%s%n",
         o.result().artifact,
         o.run().digest(),
         o.run().steps(),
         o.run().resumedFromStep(),
         o.run().secondsPerStep() * 1000,
+        devices.size() == 1 ? device : devices,
         o.table(),
         o.result().gate.passed ? "gate: passed" : "gate: FAILED (" + o.result().gate.reason + ")");
     out.flush();

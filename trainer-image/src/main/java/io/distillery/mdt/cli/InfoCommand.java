@@ -6,6 +6,7 @@ import io.distillery.mdt.model.Devices;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,8 +22,8 @@ import picocli.CommandLine.Spec;
     name = "info",
     mixinStandardHelpOptions = true,
     description = {
-      "Load the PyTorch engine and print its version, the GPUs it sees and the device"
-          + " --device resolves to.",
+      "Load the PyTorch engine and print its version, the GPUs it sees, the device --device"
+          + " resolves to and the devices data-parallel training would use (one replica each).",
       "With --model DIR: verify that artifact and print its digest and lineage instead (teacher"
           + " digest, dataset identity, code version, seeds, image, config); the engine is not"
           + " loaded."
@@ -50,14 +51,16 @@ public final class InfoCommand implements Callable<Integer> {
       return 0;
     }
     Engine engine = Engine.getInstance();
-    Device chosen = Devices.resolve(device);
+    List<Device> all = Devices.resolveAll(device);
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "engine %s %s%ngpus %d%ndevice %s%njava %s%n",
+        "engine %s %s%ngpus %d%ndevice %s%ntraining devices %d %s%njava %s%n",
         engine.getEngineName(),
         engine.getVersion(),
         engine.getGpuCount(),
-        chosen,
+        all.get(0),
+        all.size(),
+        all,
         System.getProperty("java.version"));
     out.flush();
     return 0;

@@ -46,7 +46,9 @@ public final class TrainTeacherCommand implements Callable<Integer> {
               + " structure dataset or dataset.structureModel serves appearance distillation"
               + " (mdt distill) only");
     }
-    var device = Devices.resolve(cfg.device);
+    // Checked before any data loads: the device count found, the replicas asked for, the batch.
+    var devices = Devices.forTraining(cfg.device, cfg.replicas, cfg.hyperparameters.batchSize);
+    var device = devices.get(0);
     PrintWriter out = spec.commandLine().getOut();
     TeacherTraining.Result r;
     String artifact;
@@ -63,7 +65,7 @@ public final class TrainTeacherCommand implements Callable<Integer> {
         r.steps(),
         r.resumedFromStep(),
         r.secondsPerStep() * 1000,
-        device,
+        devices.size() == 1 ? device : devices,
         r.parameters(),
         r.finalLosses());
     out.flush();

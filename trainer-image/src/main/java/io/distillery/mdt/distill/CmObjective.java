@@ -43,12 +43,30 @@ public final class CmObjective {
       NDArray t,
       ObjectiveSettings s,
       SampleSupport support) {
+    NDArray tTarget = t.getManager().create(targetTimes(t.toFloatArray(), s.multiphase()));
+    return compute(student, targetNetwork, teacher, x0, cond, eps, t, tTarget, s, support);
+  }
+
+  /**
+   * As above with the target times {@code tTarget} ({@link #targetTimes} of {@code t}) given, so
+   * that a caller holding {@code t} on the host saves a copy from the device.
+   */
+  public static NDArray compute(
+      VelocityModel student,
+      VelocityModel targetNetwork,
+      VelocityModel teacher,
+      NDArray x0,
+      NDArray cond,
+      NDArray eps,
+      NDArray t,
+      NDArray tTarget,
+      ObjectiveSettings s,
+      SampleSupport support) {
     student = support.bind(student);
     targetNetwork = support.bind(targetNetwork);
     teacher = support.bind(teacher);
     x0 = support.restrict(x0);
     eps = support.restrict(eps);
-    NDArray tTarget = t.getManager().create(targetTimes(t.toFloatArray(), s.multiphase()));
     NDArray t1000 = t.mul(1000);
     NDArray tPrev = t.sub(s.delta());
     NDArray xt;

@@ -3,9 +3,11 @@ package io.distillery.mdt.distill;
 import ai.djl.ndarray.NDManager;
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.train.LossHistory;
+import io.distillery.mdt.train.Shard;
 import io.distillery.mdt.train.TrainingDivergedException;
 import io.distillery.mdt.train.TrainingLoop;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Stops a distillation whose watched loss rises for good (docs/algorithm.md section 8: a rising VD
@@ -67,12 +69,25 @@ public final class DivergenceWatchdog implements TrainingLoop.StepLoss {
 
   @Override
   public TrainingLoop.StepLosses compute(NDManager scope, long step) {
-    TrainingLoop.StepLosses losses = inner.compute(scope, step);
-    var value = losses.logged().get(watched);
+    return inner.compute(scope, step);
+  }
+
+  @Override
+  public TrainingLoop.StepLosses compute(NDManager scope, long step, Shard shard) {
+    return inner.compute(scope, step, shard);
+  }
+
+  /**
+   * Judges the step's watched loss as summed over the data-parallel replicas (the loop calls this
+   * before the optimiser steps), so any replica count stops at the same step.
+   */
+  @Override
+  public void observe(long step, Map<String, Double> logged) {
+    inner.observe(step, logged);
+    Double value = logged.get(watched);
     if (value != null) {
-      observe(step + 1, value.getFloat());
+      observe(step + 1, value);
     }
-    return losses;
   }
 
   /**

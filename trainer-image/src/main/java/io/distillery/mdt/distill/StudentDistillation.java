@@ -1,11 +1,13 @@
 package io.distillery.mdt.distill;
 
+import ai.djl.Device;
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.ArtifactWriter;
 import io.distillery.mdt.data.DatasetException;
 import io.distillery.mdt.data.LoadedDataset;
 import io.distillery.mdt.flow.SamplerSettings;
+import io.distillery.mdt.model.Devices;
 import io.distillery.mdt.model.FlowModels;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
@@ -13,11 +15,13 @@ import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.progress.TrainingMonitor;
 import io.distillery.mdt.train.LossCurves;
 import io.distillery.mdt.train.LossHistory;
+import io.distillery.mdt.train.ReplicaModels;
 import io.distillery.mdt.train.TrainingData;
 import io.distillery.mdt.train.TrainingLoop;
 import io.distillery.mdt.train.VoxelBatchData;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +33,10 @@ import java.util.Map;
  * count in {@code studentSteps}: MDT learns the average velocity to the data from any time, which a
  * 1-step and a 2-step sampler both use; CM likewise maps to the end of its phase. Training one
  * student per method (not per step count) halves the cost and keeps the comparison fair.
+ *
+ * <p>With several devices ({@link Devices#forTraining}) each holds a replica of the student, of its
+ * target network and of the frozen teacher, and shares every step's global batch ({@link
+ * TrainingLoop}).
  */
 public final class StudentDistillation {
   public static final String LOSS_PLOT = "loss.png";
@@ -110,24 +118,34 @@ public final class StudentDistillation {
             + h.seed;
     TrainingData data = VoxelBatchData.of(train);
     ObjectiveSettings settings = ObjectiveSettings.from(h);
-    try (VelocityModel student = teacher.newStudent();
+    List<Device> devices = Devices.forTraining(teacher.model().device(), cfg.replicas, h.batchSize);
+    boolean emaTarget = h.emaTargetFor(cfg.method);
+    try (ReplicaModels students = ReplicaModels.on(devices, teacher::newStudentOn);
+        TeacherReplicas teachers = new TeacherReplicas(teacher, devices);
         TrainingLoop loop =
             new TrainingLoop(
                 TrainingLoop.Settings.from(
                     cfg, out.resolve("checkpoints/student-" + method), fingerprint),
-                student.weights());
-        TargetNetwork target =
-            h.emaTargetFor(cfg.method)
-                ? TargetNetwork.following(teacher.newStudent(), loop.ema().shadow())
-                : TargetNetwork.self(student)) {
+                students.weights());
+        ReplicaModels targetCopies =
+            emaTarget
+                ? ReplicaModels.on(devices, teacher::newStudentOn)
+                : ReplicaModels.on(List.of(), d -> null)) {
+      List<TargetNetwork> targets = new ArrayList<>(devices.size());
+      for (int r = 0; r < devices.size(); r++) {
+        targets.add(
+            emaTarget
+                ? TargetNetwork.following(targetCopies.models().get(r), loop.ema().shadow())
+                : TargetNetwork.self(students.models().get(r)));
+      }
       TrainingLoop.StepLoss loss =
           watchdog(
                   cfg,
                   new DistillationLoss(
                       cfg.method,
-                      student,
-                      target,
-                      teacher.model(),
+                      students.models(),
+                      targets,
+                      teachers.models(),
                       data,
                       h.batchSize,
                       settings,

@@ -151,13 +151,36 @@ public final class Teacher implements AutoCloseable {
 
   /** A new, trainable student initialised with a copy of the teacher's weights. */
   public VelocityModel newStudent() throws IOException {
+    return newStudentOn(model.device());
+  }
+
+  /** A new, trainable student on {@code device} (a data-parallel replica's). */
+  public VelocityModel newStudentOn(Device device) throws IOException {
     if (isTorchScript()) {
       return stage == TrainerConfig.Stage.APPEARANCE
-          ? SparseTorchScriptTeacher.load(
-              torchScript, sampleShape(), spec.numClasses, model.device())
-          : TorchScriptTeacher.load(torchScript, sampleShape(), spec.numClasses, model.device());
+          ? SparseTorchScriptTeacher.load(torchScript, sampleShape(), spec.numClasses, device)
+          : TorchScriptTeacher.load(torchScript, sampleShape(), spec.numClasses, device);
     }
-    return FlowModels.withWeights(stage, spec, model.weights().copy());
+    return FlowModels.withWeights(stage, spec, model.weights().copyTo(device));
+  }
+
+  /**
+   * The frozen teacher on {@code device}, for a data-parallel replica: the teacher itself on its
+   * own device (it is only read, so replicas on one device share it), otherwise a copy that the
+   * caller closes ({@link #isCopy}).
+   */
+  public VelocityModel replicaOn(Device device) throws IOException {
+    if (device.equals(model.device())) {
+      return model;
+    }
+    VelocityModel copy = newStudentOn(device);
+    copy.weights().requireGradients(false);
+    return copy;
+  }
+
+  /** Whether {@code m} (from {@link #replicaOn}) is a copy to close, not the teacher itself. */
+  public boolean isCopy(VelocityModel m) {
+    return m != model;
   }
 
   /** A student model holding {@code weights} (e.g. the EMA), for evaluation before export. */

@@ -9,17 +9,24 @@ import ai.djl.ndarray.NDArray;
  * trains both stages and a mean is always over real voxels only (docs/algorithm.md section 9).
  *
  * @param occupancy float 0/1 {@code (N, 1, R, R, R)}, or null for the whole grid
+ * @param host the same occupancy on the host when the caller has it (saves models a copy back from
+ *     the device), else null
  */
-public record SampleSupport(NDArray occupancy) {
+public record SampleSupport(NDArray occupancy, float[] host) {
 
   /** Every voxel: the dense structure stage. */
   public static SampleSupport dense() {
-    return new SampleSupport(null);
+    return new SampleSupport(null, null);
   }
 
   /** The occupied voxels of {@code occupancy} {@code (N, 1, R, R, R)}. */
   public static SampleSupport on(NDArray occupancy) {
-    return new SampleSupport(occupancy);
+    return new SampleSupport(occupancy, null);
+  }
+
+  /** The occupied voxels of {@code occupancy}, whose values {@code host} holds on the host. */
+  public static SampleSupport on(NDArray occupancy, float[] host) {
+    return new SampleSupport(occupancy, host);
   }
 
   public boolean isDense() {
@@ -32,7 +39,7 @@ public record SampleSupport(NDArray occupancy) {
       return model;
     }
     if (model instanceof StructureBound bound) {
-      return bound.on(occupancy);
+      return host == null ? bound.on(occupancy) : bound.on(occupancy, host);
     }
     throw new IllegalArgumentException(
         "a model of the structure stage cannot generate appearance on a structure");

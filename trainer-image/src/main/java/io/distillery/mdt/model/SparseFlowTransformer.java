@@ -81,7 +81,12 @@ public final class SparseFlowTransformer implements VelocityModel, StructureBoun
 
   @Override
   public VelocityModel on(NDArray occupancy) {
-    return new OnStructure(occupancy);
+    return new OnStructure(occupancy, null);
+  }
+
+  @Override
+  public VelocityModel on(NDArray occupancy, float[] hostOccupancy) {
+    return new OnStructure(occupancy, hostOccupancy);
   }
 
   /** An independent model with a copy of these weights. */
@@ -157,7 +162,8 @@ public final class SparseFlowTransformer implements VelocityModel, StructureBoun
     private final int longest;
     private final Map<Integer, Structure> tiled = new HashMap<>();
 
-    OnStructure(NDArray occupancy) {
+    /** {@code host}: the occupancy's values on the host, or null to read them from the device. */
+    OnStructure(NDArray occupancy, float[] host) {
       super(SparseFlowTransformer.this);
       int r = spec.resolution;
       Shape shape = occupancy.getShape();
@@ -174,7 +180,7 @@ public final class SparseFlowTransformer implements VelocityModel, StructureBoun
                 + ")");
       }
       this.samples = (int) occupancy.getShape().get(0);
-      this.voxels = occupied(occupancy);
+      this.voxels = host != null ? occupied(host.clone()) : occupied(occupancy);
       this.occupiedCells = new int[samples][];
       int most = 0;
       for (int i = 0; i < samples; i++) {
@@ -334,6 +340,11 @@ public final class SparseFlowTransformer implements VelocityModel, StructureBoun
         v = f.toFloatArray();
       }
     }
+    return occupied(v);
+  }
+
+  /** {@code v} thresholded in place to 0/1 (above one half counts as occupied). */
+  private static float[] occupied(float[] v) {
     for (int i = 0; i < v.length; i++) {
       v[i] = v[i] > 0.5f ? 1f : 0f;
     }

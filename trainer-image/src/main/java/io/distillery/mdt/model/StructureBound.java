@@ -15,4 +15,13 @@ public interface StructureBound {
    * objectives concatenate batches and CFG concatenates conditional and null halves.
    */
   VelocityModel on(NDArray occupancy);
+
+  /**
+   * As {@link #on(NDArray)}, given the same occupancy already on the host ({@code N R^3} floats): a
+   * model that lays out its tokens on the host then needs no copy back from the device (a training
+   * step binds three networks to each batch).
+   */
+  default VelocityModel on(NDArray occupancy, float[] hostOccupancy) {
+    return on(occupancy);
+  }
 }

@@ -101,6 +101,17 @@ public final class Weights implements AutoCloseable {
     return w;
   }
 
+  /** A deep copy (owning) on {@code target}, e.g. a data-parallel replica's start. */
+  public Weights copyTo(Device target) {
+    Weights w = create(target);
+    try (NoGrad ignored = NoGrad.enter()) {
+      arrays.forEach(
+          (k, v) ->
+              w.put(k, v.getDevice().equals(target) ? v.duplicate() : v.toDevice(target, true)));
+    }
+    return w;
+  }
+
   /** An owning set of zeros with the same names and shapes (optimizer moments). */
   public Weights zerosLike() {
     Weights w = create(device());

@@ -96,7 +96,7 @@ public final class SeededSampling {
           SampleSupport support =
               structures == null
                   ? SampleSupport.dense()
-                  : SampleSupport.on(occupancy(batch, structures.slice(from, to)));
+                  : support(batch, structures.slice(from, to));
           NDArray x =
               EulerSampler.sample(
                   support.bind(model),
@@ -110,13 +110,16 @@ public final class SeededSampling {
     return new VoxelBatch(out, labels.clone(), labels.length, (int) one.get(0), (int) one.get(1));
   }
 
-  /** Float 0/1 {@code (N, 1, R, R, R)} of occupancy grids (+1 filled). */
-  static NDArray occupancy(NDManager manager, VoxelBatch structures) {
+  /**
+   * The structures' occupied voxels (+1 filled) as float 0/1 {@code (N, 1, R, R, R)} on the device
+   * and, for the model's token layout, on the host.
+   */
+  private static SampleSupport support(NDManager manager, VoxelBatch structures) {
     float[] occ = structures.data().clone();
     for (int i = 0; i < occ.length; i++) {
       occ[i] = occ[i] > 0 ? 1f : 0f;
     }
     int r = structures.resolution();
-    return manager.create(occ, new Shape(structures.count(), 1, r, r, r));
+    return SampleSupport.on(manager.create(occ, new Shape(structures.count(), 1, r, r, r)), occ);
   }
 }

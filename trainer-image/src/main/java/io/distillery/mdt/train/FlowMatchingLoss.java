@@ -1,12 +1,14 @@
 package io.distillery.mdt.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.distillery.mdt.flow.FlowMatching;
 import io.distillery.mdt.flow.StepRandom;
 import io.distillery.mdt.model.SampleSupport;
 import io.distillery.mdt.model.VelocityModel;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -14,6 +16,8 @@ import java.util.SplittableRandom;
  * The teacher's flow-matching loss {@code mean((v_theta(x_t, 1000 t, c) - ((1 - sigma_min) eps -
  * x0))^2)} (over the support's voxels) with logit-normal times {@code t = sigmoid(N(mean, std))}
  * (TRELLIS) and condition dropout: with probability {@code pUncond} a label becomes the null class.
+ * The step's randomness is drawn for the whole global batch and sliced per {@link Shard}, so any
+ * replica count trains on the same samples, noise, times and dropped labels.
  */
 public final class FlowMatchingLoss implements TrainingLoop.StepLoss {
   private static final long STREAM_BATCH = 1;
@@ -21,7 +25,7 @@ public final class FlowMatchingLoss implements TrainingLoop.StepLoss {
   private static final long STREAM_TIME = 3;
   private static final long STREAM_DROP = 4;
 
-  private final VelocityModel model;
+  private final List<VelocityModel> models;
   private final TrainingData data;
   private final int batchSize;
   private final double pUncond;
@@ -37,7 +41,19 @@ public final class FlowMatchingLoss implements TrainingLoop.StepLoss {
       double tMean,
       double tStd,
       long seed) {
-    this.model = model;
+    this(List.of(model), data, batchSize, pUncond, tMean, tStd, seed);
+  }
+
+  /** One model per data-parallel replica, replica order. */
+  public FlowMatchingLoss(
+      List<VelocityModel> models,
+      TrainingData data,
+      int batchSize,
+      double pUncond,
+      double tMean,
+      double tStd,
+      long seed) {
+    this.models = List.copyOf(models);
     this.data = data;
     this.batchSize = batchSize;
     this.pUncond = pUncond;
@@ -48,36 +64,55 @@ public final class FlowMatchingLoss implements TrainingLoop.StepLoss {
 
   @Override
   public TrainingLoop.StepLosses compute(NDManager scope, long step) {
-    int[] idx = batchIndices(data.size(), batchSize, StepRandom.of(seed, step, STREAM_BATCH));
+    return compute(scope, step, Shard.whole(batchSize));
+  }
+
+  @Override
+  public TrainingLoop.StepLosses compute(NDManager scope, long step, Shard shard) {
+    VelocityModel model = models.get(shard.replica());
+    int[] all = batchIndices(data.size(), batchSize, StepRandom.of(seed, step, STREAM_BATCH));
+    int[] idx = shard.slice(all);
     NDArray x0 = data.grids(scope, idx);
-    NDArray cond = data.labels(scope, idx);
-    cond = dropConditions(cond, StepRandom.of(seed, step, STREAM_DROP));
+    NDArray cond =
+        dropConditions(
+            data.labels(scope, idx),
+            shard.slice(drops(StepRandom.of(seed, step, STREAM_DROP))),
+            model.nullClass());
     SampleSupport support = data.support(scope, idx);
     x0 = support.restrict(x0);
-    NDArray eps =
-        support.restrict(
-            scope.create(
-                StepRandom.gaussian(StepRandom.of(seed, step, STREAM_NOISE), (int) x0.size()),
-                x0.getShape()));
-    NDArray t =
-        scope.create(
-            logitNormal(StepRandom.of(seed, step, STREAM_TIME), batchSize, tMean, tStd),
-            new Shape(batchSize));
+    int perSample = (int) (x0.size() / idx.length);
+    float[] noise =
+        StepRandom.gaussian(StepRandom.of(seed, step, STREAM_NOISE), perSample * batchSize);
+    NDArray eps = support.restrict(scope.create(shard.slice(noise, perSample), x0.getShape()));
+    float[] times = logitNormal(StepRandom.of(seed, step, STREAM_TIME), batchSize, tMean, tStd);
+    NDArray t = scope.create(shard.slice(times), new Shape(idx.length));
     NDArray xt = FlowMatching.diffuse(x0, eps, t);
     NDArray target = FlowMatching.velocity(x0, eps);
     NDArray v = support.bind(model).velocity(xt, t.mul(1000), cond, true);
     NDArray loss = support.mean(v.sub(target).square());
-    return new TrainingLoop.StepLosses(loss, Map.of("fm", loss));
+    return new TrainingLoop.StepLosses(loss, Map.of("fm", loss), data.share(all, idx));
   }
 
-  private NDArray dropConditions(NDArray cond, SplittableRandom r) {
-    long[] labels = cond.toLongArray();
-    for (int i = 0; i < labels.length; i++) {
-      if (r.nextDouble() < pUncond) {
-        labels[i] = model.nullClass();
-      }
+  /** Which labels of the global batch become the null class (drawn on the host, in order). */
+  private boolean[] drops(SplittableRandom r) {
+    boolean[] drop = new boolean[batchSize];
+    for (int i = 0; i < batchSize; i++) {
+      drop[i] = r.nextDouble() < pUncond;
     }
-    return cond.getManager().create(labels);
+    return drop;
+  }
+
+  /** {@code cond} with the dropped labels replaced on its own device (no copy to the host). */
+  static NDArray dropConditions(NDArray cond, boolean[] drop, long nullClass) {
+    boolean any = false;
+    for (boolean d : drop) {
+      any |= d;
+    }
+    if (!any) {
+      return cond;
+    }
+    NDArray mask = cond.getManager().create(drop);
+    return NDArrays.where(mask, cond.zerosLike().add(nullClass), cond);
   }
 
   static int[] batchIndices(int size, int batch, SplittableRandom r) {

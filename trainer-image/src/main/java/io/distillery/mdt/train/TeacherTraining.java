@@ -9,6 +9,7 @@ import io.distillery.mdt.data.DatasetIdentity;
 import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.data.LoadedDataset;
 import io.distillery.mdt.flow.SamplerSettings;
+import io.distillery.mdt.model.Devices;
 import io.distillery.mdt.model.FlowModels;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
@@ -26,7 +27,8 @@ import java.util.Map;
  * flow-matching loss and writes it as an artifact ({@code <out>/teacher}) holding the EMA weights,
  * {@code model.json} (the architecture and the sampler defaults of {@code teacher.sampler}) and the
  * loss curve. Checkpoints go to {@code <out>/checkpoints/teacher}; a second run over the same
- * directory resumes.
+ * directory resumes. With several devices ({@link Devices#forTraining}) one replica of the model
+ * trains on each, sharing every step's global batch ({@link TrainingLoop}).
  */
 public final class TeacherTraining {
   public static final String ARTIFACT_DIR = "teacher";
@@ -69,14 +71,23 @@ public final class TeacherTraining {
     Path out = Path.of(cfg.output.dir);
     String fingerprint = "teacher: " + FlowModels.describe(cfg.stage, spec) + ", seed " + h.seed;
     TrainingData data = VoxelBatchData.of(train);
-    try (VelocityModel model = FlowModels.create(cfg.stage, spec, h.seed, device);
+    List<Device> devices = Devices.forTraining(device, cfg.replicas, h.batchSize);
+    try (ReplicaModels replicas =
+            ReplicaModels.on(devices, d -> FlowModels.create(cfg.stage, spec, h.seed, d));
         TrainingLoop loop =
             new TrainingLoop(
                 TrainingLoop.Settings.from(cfg, out.resolve(CHECKPOINT_DIR), fingerprint),
-                model.weights())) {
+                replicas.weights())) {
+      VelocityModel model = replicas.master();
       FlowMatchingLoss loss =
           new FlowMatchingLoss(
-              model, data, h.batchSize, h.pUncond, h.tSchedule.mean, h.tSchedule.std, h.seed + 1);
+              replicas.models(),
+              data,
+              h.batchSize,
+              h.pUncond,
+              h.tSchedule.mean,
+              h.tSchedule.std,
+              h.seed + 1);
       TrainingLoop.Summary s = loop.run(loss, monitor);
       Map<String, Object> training = new LinkedHashMap<>(provenance);
       training.put("steps", h.maxSteps);

@@ -27,4 +27,24 @@ public interface TrainingData {
   default SampleSupport support(NDManager manager, int[] indices) {
     return SampleSupport.dense();
   }
+
+  /**
+   * How many voxels a loss over the samples at {@code indices} averages over: whole grids, or the
+   * structures' occupied voxels (counted on the host).
+   */
+  default long supportVoxels(int[] indices) {
+    long r = resolution();
+    return indices.length * r * r * r;
+  }
+
+  /**
+   * The weight of a data-parallel shard's mean in the mean over the global batch: its share of the
+   * voxels averaged over; exactly 1 for the whole batch.
+   */
+  default double share(int[] global, int[] shard) {
+    if (shard.length == global.length) {
+      return 1.0;
+    }
+    return (double) supportVoxels(shard) / supportVoxels(global);
+  }
 }

@@ -1,8 +1,11 @@
 package io.distillery.mdt.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.config.TrainerConfig;
@@ -13,9 +16,15 @@ import io.distillery.mdt.progress.TrainingMonitor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The optimisation loop shared by teacher training and distillation: per step a loss computed
@@ -27,6 +36,14 @@ import java.util.TreeMap;
  * it is on and stops ({@link Preemption}).
  *
  * <p>Only {@code weights} are optimised; anything else the loss uses (a teacher) is left alone.
+ *
+ * <p>Data parallel (docs/architecture.md, "Data-parallel training"): given one copy of the weights
+ * per device (replica 0 the master), each step splits the global batch into {@link Shard}s, runs
+ * forward and backward of each replica's shard (one thread per replica when they sit on distinct
+ * GPUs, in turn otherwise), sums the replicas' gradients into the master's, clips, steps AdamW and
+ * the EMA once on the master and copies the master's weights back to the other replicas. Each
+ * shard's loss is weighted by its share of the global batch, so the summed gradient, the logged
+ * losses and the divergence checks are those of one replica computing the whole batch.
  */
 public final class TrainingLoop implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -105,17 +122,44 @@ public final class TrainingLoop implements AutoCloseable {
     }
   }
 
-  /** The losses of one step: {@code total} is differentiated, {@code logged} is reported. */
-  public record StepLosses(NDArray total, Map<String, NDArray> logged) {}
+  /**
+   * The losses of one step (or one shard of it): {@code total} is differentiated, {@code logged} is
+   * reported; {@code share} is the shard's weight in the global batch's mean (1 for a whole batch):
+   * the loop sums {@code share * loss} over the replicas.
+   */
+  public record StepLosses(NDArray total, Map<String, NDArray> logged, double share) {
+    public StepLosses(NDArray total, Map<String, NDArray> logged) {
+      this(total, logged, 1.0);
+    }
+  }
 
   /**
-   * Computes one step's loss. Called inside a {@code GradientCollector}; arrays should be created
-   * in {@code scope}, which is closed after the step. Draw randomness from {@link StepRandom} with
-   * the given step index so that a resumed run repeats it.
+   * Computes one step's loss. Called with autograd recording on; arrays should be created in {@code
+   * scope} (on the replica's device), which is closed after the step. Draw randomness from {@link
+   * StepRandom} with the given step index so that a resumed run repeats it.
    */
   @FunctionalInterface
   public interface StepLoss {
     StepLosses compute(NDManager scope, long step);
+
+    /**
+     * The loss of {@code shard}'s slice of the step's global batch, computed with the models of
+     * replica {@code shard.replica()}. A loss that does not override this trains on one replica
+     * only.
+     */
+    default StepLosses compute(NDManager scope, long step, Shard shard) {
+      if (!shard.isWhole()) {
+        throw new IllegalStateException(
+            getClass().getSimpleName() + " cannot split its batch over replicas");
+      }
+      return compute(scope, step);
+    }
+
+    /**
+     * Sees the step's logged losses (summed over the replicas) before the optimiser steps; may
+     * throw {@link TrainingDivergedException} to stop the run there.
+     */
+    default void observe(long step, Map<String, Double> logged) {}
   }
 
   /** What a finished loop reports. */
@@ -128,19 +172,41 @@ public final class TrainingLoop implements AutoCloseable {
 
   private final Settings settings;
   private final Weights weights;
+  private final List<Weights> replicas;
   private final AdamW adam;
   private final AdaptiveGradClip clip;
   private final Ema ema;
   private final Checkpoints checkpoints;
   private LossHistory history = new LossHistory();
   private long step;
+  private boolean threadPerReplica;
 
   /**
    * Sets up the optimizer state and resumes from the newest checkpoint in the directory, if any.
    */
   public TrainingLoop(Settings settings, Weights weights) {
+    this(settings, List.of(weights));
+  }
+
+  /**
+   * A data-parallel loop over {@code replicas}, one copy of the same architecture per device; the
+   * first is the master (optimised, checkpointed, EMA'd), the others are overwritten with its
+   * weights before the first step and after every step.
+   *
+   * @throws IllegalArgumentException when the global batch is smaller than the replica count
+   */
+  public TrainingLoop(Settings settings, List<Weights> replicas) {
+    if (replicas.isEmpty() || settings.batchSize < replicas.size()) {
+      throw new IllegalArgumentException(
+          "hyperparameters.batchSize "
+              + settings.batchSize
+              + " is smaller than the "
+              + replicas.size()
+              + " replica(s), one per device: each device needs at least one sample");
+    }
     this.settings = settings;
-    this.weights = weights;
+    this.weights = replicas.get(0);
+    this.replicas = List.copyOf(replicas);
     this.adam =
         new AdamW(weights, settings.learningRate, settings.weightDecay, settings.warmupSteps);
     this.clip =
@@ -164,17 +230,29 @@ public final class TrainingLoop implements AutoCloseable {
     return history;
   }
 
+  /** The devices of the replicas, master first. */
+  public List<Device> devices() {
+    return replicas.stream().map(Weights::device).toList();
+  }
+
   public Summary run(StepLoss loss, TrainingMonitor monitor) {
     long start = step;
     long began = System.nanoTime();
-    weights.requireGradients(true);
-    NDManager base = weights.manager();
+    broadcast();
+    for (Weights r : replicas) {
+      r.requireGradients(true);
+    }
+    ExecutorService threads = concurrent() ? Executors.newFixedThreadPool(replicas.size()) : null;
     try (Preemption preemption = Preemption.watch()) {
       try {
-        train(loss, monitor, base, start, began, preemption);
+        train(loss, monitor, threads, start, began, preemption);
       } catch (TrainingDivergedException e) {
         recordDivergence(e);
         throw e;
+      }
+    } finally {
+      if (threads != null) {
+        threads.shutdownNow();
       }
     }
     double seconds = (System.nanoTime() - began) / 1e9;
@@ -196,32 +274,43 @@ public final class TrainingLoop implements AutoCloseable {
   private void train(
       StepLoss loss,
       TrainingMonitor monitor,
-      NDManager base,
+      ExecutorService threads,
       long start,
       long began,
       Preemption preemption) {
+    List<Shard> shards = Shard.split(settings.batchSize, replicas.size());
     while (step < settings.maxSteps) {
-      Map<String, Double> logged = new LinkedHashMap<>();
-      try (NDManager scope = base.newSubManager()) {
-        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-          StepLosses l = loss.compute(scope, step);
-          l.logged().forEach((k, v) -> logged.put(k, (double) v.getFloat()));
-          double total = l.total().getFloat();
-          if (!Double.isFinite(total)) {
-            throw diverged(logged, total);
-          }
-          collector.backward(l.total());
+      List<NDManager> scopes = new ArrayList<>(replicas.size());
+      try {
+        for (Weights r : replicas) {
+          scopes.add(r.manager().newSubManager());
         }
-        Map<String, NDArray> grads = Gradients.of(weights, scope);
+        List<ReplicaLosses> each = forwardBackward(loss, scopes, shards, threads);
+        Map<String, Double> logged = new LinkedHashMap<>();
+        double total = 0;
+        for (ReplicaLosses r : each) {
+          r.logged().forEach((k, v) -> logged.merge(k, r.share() * v, Double::sum));
+          total += r.share() * r.total();
+        }
+        if (!Double.isFinite(total)) {
+          throw diverged(logged, total);
+        }
+        loss.observe(step, logged);
+        Map<String, NDArray> grads = summedGradients(scopes);
         double norm = clip.clip(grads.values());
         logged.put("gradNorm", norm);
         adam.step(grads);
-        Gradients.zero(weights);
+        for (Weights r : replicas) {
+          Gradients.zero(r);
+        }
+        step++;
+        ema.update(weights, step);
+        broadcast();
+        history.add(step, logged);
+        monitor.update(progress(start, began, logged));
+      } finally {
+        scopes.forEach(NDManager::close);
       }
-      step++;
-      ema.update(weights, step);
-      history.add(step, logged);
-      monitor.update(progress(start, began, logged));
       boolean stop = preemption.requested(); // read once: a signal may arrive at any moment
       if (stop || step % settings.checkpointEverySteps == 0 || step == settings.maxSteps) {
         Path saved = saveCheckpoint();
@@ -229,6 +318,132 @@ public final class TrainingLoop implements AutoCloseable {
           throw preempted(saved);
         }
       }
+    }
+  }
+
+  /** A replica's losses as host scalars: the only per-step copies to the host. */
+  private record ReplicaLosses(double total, Map<String, Double> logged, double share) {}
+
+  /** Replicas on distinct accelerators run concurrently; CPU replicas share the CPU's threads. */
+  private boolean concurrent() {
+    return replicas.size() > 1
+        && (threadPerReplica
+            || replicas.stream().map(Weights::device).distinct().count() == replicas.size()
+                && replicas.get(0).device().isGpu());
+  }
+
+  /** Runs the replicas on threads of their own even on the CPU: tests the GPUs' code path. */
+  TrainingLoop threadPerReplica() {
+    this.threadPerReplica = true;
+    return this;
+  }
+
+  private List<ReplicaLosses> forwardBackward(
+      StepLoss loss, List<NDManager> scopes, List<Shard> shards, ExecutorService threads) {
+    List<ReplicaLosses> out = new ArrayList<>(replicas.size());
+    if (threads == null) {
+      for (int r = 0; r < replicas.size(); r++) {
+        // One collector at a time: DJL's PyTorch collector is process-wide exclusive.
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+          StepLosses l = loss.compute(scopes.get(r), step, shards.get(r));
+          ReplicaLosses read = read(l);
+          if (Double.isFinite(read.total())) {
+            collector.backward(scaled(l));
+          }
+          out.add(read);
+        }
+      }
+      return out;
+    }
+    List<Future<ReplicaLosses>> futures = new ArrayList<>(replicas.size());
+    long at = step;
+    for (int r = 0; r < replicas.size(); r++) {
+      NDManager scope = scopes.get(r);
+      Shard shard = shards.get(r);
+      futures.add(threads.submit(() -> onThisThread(loss, scope, at, shard)));
+    }
+    // Every replica finishes before anything is rethrown: the step's scopes close right after.
+    RuntimeException failed = null;
+    for (Future<ReplicaLosses> f : futures) {
+      try {
+        out.add(f.get());
+      } catch (ExecutionException e) {
+        RuntimeException cause =
+            e.getCause() instanceof RuntimeException re
+                ? re
+                : new IllegalStateException(e.getCause());
+        if (failed == null) {
+          failed = cause;
+        } else {
+          failed.addSuppressed(cause);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while replicas were training", e);
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+    return out;
+  }
+
+  /**
+   * Forward and backward of one replica on a worker thread. Autograd's recording switch is per
+   * thread, and DJL's collector allows one at a time in the process, so the thread turns recording
+   * on itself and calls libtorch's backward directly.
+   */
+  private static ReplicaLosses onThisThread(
+      StepLoss loss, NDManager scope, long step, Shard shard) {
+    boolean was = JniUtils.isGradMode();
+    JniUtils.setGradMode(true);
+    try {
+      StepLosses l = loss.compute(scope, step, shard);
+      ReplicaLosses read = read(l);
+      if (Double.isFinite(read.total())) {
+        NDArray total = scaled(l);
+        NDArray seed = total.onesLike();
+        JniUtils.backward((PtNDArray) total, (PtNDArray) seed, false, false);
+      }
+      return read;
+    } finally {
+      JniUtils.setGradMode(was);
+    }
+  }
+
+  private static ReplicaLosses read(StepLosses l) {
+    Map<String, Double> logged = new LinkedHashMap<>();
+    l.logged().forEach((k, v) -> logged.put(k, (double) v.getFloat()));
+    return new ReplicaLosses(l.total().getFloat(), logged, l.share());
+  }
+
+  /** The shard's loss weighted by its share of the batch (untouched for a whole batch). */
+  private static NDArray scaled(StepLosses l) {
+    return l.share() == 1.0 ? l.total() : l.total().mul(l.share());
+  }
+
+  /** The master's gradients with every other replica's added in, replica order. */
+  private Map<String, NDArray> summedGradients(List<NDManager> scopes) {
+    Map<String, NDArray> grads = Gradients.of(weights, scopes.get(0));
+    Device master = weights.device();
+    for (int r = 1; r < replicas.size(); r++) {
+      Map<String, NDArray> other = Gradients.of(replicas.get(r), scopes.get(r));
+      for (Map.Entry<String, NDArray> e : other.entrySet()) {
+        NDArray g = grads.get(e.getKey());
+        if (g == null) {
+          throw new IllegalStateException(
+              "replica " + r + " has a gradient for " + e.getKey() + " that the master lacks");
+        }
+        g.addi(e.getValue().toDevice(master, false));
+      }
+    }
+    return grads;
+  }
+
+  /** Makes every replica hold the master's weights. */
+  private void broadcast() {
+    for (int r = 1; r < replicas.size(); r++) {
+      replicas.get(r).copyFrom(weights);
     }
   }
 
@@ -267,6 +482,7 @@ public final class TrainingLoop implements AutoCloseable {
     p.maxSteps = settings.maxSteps;
     p.percent = 100.0 * step / settings.maxSteps;
     p.losses = new LinkedHashMap<>(losses);
+    p.devices = devices().stream().map(Device::toString).toList();
     double seconds = (System.nanoTime() - began) / 1e9;
     long done = step - start;
     if (done > 0 && seconds > 0) {

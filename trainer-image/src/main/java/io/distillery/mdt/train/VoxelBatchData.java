@@ -15,6 +15,7 @@ public final class VoxelBatchData implements TrainingData {
   private final VoxelBatch batch;
   private final VoxelBatch structure;
   private final int numClasses;
+  private final long[] occupied;
 
   /** The training split of a loaded dataset, with its structures if it has them. */
   public static VoxelBatchData of(LoadedDataset train) {
@@ -38,6 +39,7 @@ public final class VoxelBatchData implements TrainingData {
     this.batch = batch;
     this.structure = structure;
     this.numClasses = numClasses;
+    this.occupied = structure == null ? null : occupiedVoxels(structure);
   }
 
   @Override
@@ -80,6 +82,31 @@ public final class VoxelBatchData implements TrainingData {
     return manager.create(l);
   }
 
+  private static long[] occupiedVoxels(VoxelBatch structure) {
+    int v = structure.voxels();
+    long[] counts = new long[structure.count()];
+    for (int i = 0; i < counts.length; i++) {
+      for (int k = 0; k < v; k++) {
+        if (structure.data()[i * v + k] > 0) {
+          counts[i]++;
+        }
+      }
+    }
+    return counts;
+  }
+
+  @Override
+  public long supportVoxels(int[] indices) {
+    if (occupied == null) {
+      return TrainingData.super.supportVoxels(indices);
+    }
+    long n = 0;
+    for (int i : indices) {
+      n += occupied[i];
+    }
+    return n;
+  }
+
   /** The structures' occupied voxels as float 0/1 {@code (B, 1, R, R, R)}; dense without them. */
   @Override
   public SampleSupport support(NDManager manager, int[] indices) {
@@ -94,6 +121,6 @@ public final class VoxelBatchData implements TrainingData {
       }
     }
     int r = structure.resolution();
-    return SampleSupport.on(manager.create(out, new Shape(indices.length, 1, r, r, r)));
+    return SampleSupport.on(manager.create(out, new Shape(indices.length, 1, r, r, r)), out);
   }
 }

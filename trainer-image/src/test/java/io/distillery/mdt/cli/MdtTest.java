@@ -489,6 +489,35 @@ class MdtTest {
   }
 
   @Test
+  void dataParallelRequestsThatCannotBeMetExitTwoNamingTheDevicesFound(@TempDir Path dir) {
+    // A global batch of 4 cannot feed 8 replicas.
+    List<String> args = tinyTeacher(dir.resolve("small-batch"));
+    args.addAll(List.of("--replicas", "8"));
+    assertThat(mdt(args.toArray(String[]::new))).isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("hyperparameters.batchSize: 4 is smaller than replicas: 8");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        ai.djl.engine.Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
+    err.getBuffer().setLength(0);
+    List<String> gpus = tinyTeacher(dir.resolve("gpus"));
+    gpus.set(gpus.indexOf("--device") + 1, "gpu");
+    gpus.addAll(List.of("--replicas", "2"));
+    assertThat(mdt(gpus.toArray(String[]::new))).isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString()).contains("finds 0 CUDA devices");
+    assertThat(dir.resolve("gpus")).doesNotExist();
+  }
+
+  @Test
+  void twoCpuReplicasTrainATeacherAndSaySo(@TempDir Path dir) {
+    List<String> args = tinyTeacher(dir.resolve("out"));
+    args.addAll(List.of("--replicas", "2"));
+    assertThat(mdt(args.toArray(String[]::new))).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("on [cpu(), cpu()]");
+    out.getBuffer().setLength(0);
+    assertThat(mdt("info", "--device", "cpu")).isZero();
+    assertThat(out.toString()).contains("training devices 1 [cpu()]");
+  }
+
+  @Test
   void askingForAGpuWhereThereIsNoneIsAConfigError() {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         ai.djl.engine.Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");

@@ -138,7 +138,9 @@ class DistillationRunTest {
     try (NDManager m = NDManager.newBaseManager()) {
       for (long step = 0; step < 200; step++) {
         try (NDManager scope = m.newSubManager()) {
-          w.compute(scope, step);
+          Map<String, Double> logged = new java.util.LinkedHashMap<>();
+          w.compute(scope, step).logged().forEach((k, v) -> logged.put(k, (double) v.getFloat()));
+          w.observe(step, logged);
         }
         steps++;
       }
