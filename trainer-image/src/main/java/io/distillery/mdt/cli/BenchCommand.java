@@ -128,7 +128,7 @@ public final class BenchCommand implements Callable<Integer> {
               + " matmul peak measured in the same run; write its section of --benchmarks. Without"
               + " --config, dataset.trainSamples defaults to "
               + BenchCommand.THROUGHPUT_TRAIN_SAMPLES
-              + ". The full comparison measures it too, first.")
+              + ". The full comparison measures it too, after the distillation section.")
   boolean throughputOnly;
 
   @Option(
@@ -152,6 +152,10 @@ public final class BenchCommand implements Callable<Integer> {
     if (options.load().stage == TrainerConfig.Stage.APPEARANCE) {
       return appearance();
     }
+    if (throughputSteps < 1) {
+      throw new InvalidConfigException(
+          "--throughput-steps: must be at least 1, got " + throughputSteps);
+    }
     if (throughputOnly) {
       TrainerConfig cfg =
           options.load(
@@ -174,9 +178,9 @@ public final class BenchCommand implements Callable<Integer> {
     var device = Devices.resolve(cfg.device);
     String command = Provenance.commandLine(spec);
     Map<String, Object> provenance = Provenance.of(spec, device);
-    List<TrainingThroughput.Result> throughput = trainingThroughput(cfg, device);
     DistillationBenchmark.Outcome o = DistillationBenchmark.run(cfg, device, out, provenance, opts);
-    o.report().trainingThroughput = throughput;
+    // After the comparison, which checks the settings first: a bad option writes nothing.
+    o.report().trainingThroughput = trainingThroughput(cfg, device);
     o.report().writeJson(out.resolve("report.json"));
     HtmlReport.write(out, o.report(), "Distillery benchmark", command);
     TrainerConfig.Hyperparameters h = cfg.hyperparameters;
