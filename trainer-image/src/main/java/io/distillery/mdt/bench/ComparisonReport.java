@@ -60,6 +60,9 @@ public class ComparisonReport {
   public List<Row> rows = new ArrayList<>();
   public List<Claim> claims = new ArrayList<>();
 
+  /** Where a training step's time went, measured before the comparison (issue 19). */
+  public List<TrainingThroughput.Result> trainingThroughput;
+
   /** The floor: what two halves of the held-out real shapes score against each other. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonIgnoreProperties(ignoreUnknown = true)

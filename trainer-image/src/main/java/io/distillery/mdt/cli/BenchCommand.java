@@ -1,16 +1,32 @@
 package io.distillery.mdt.cli;
 
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.bench.BenchmarksFile;
+import io.distillery.mdt.bench.Machine;
+import io.distillery.mdt.bench.TrainingThroughput;
+import io.distillery.mdt.data.BuiltinShapes;
+import io.distillery.mdt.data.DatasetLoader;
 import io.distillery.mdt.distill.AppearanceBenchmark;
 import io.distillery.mdt.distill.DistillationBenchmark;
+import io.distillery.mdt.distill.Teacher;
 import io.distillery.mdt.flow.SamplerSettings;
 import io.distillery.mdt.model.Devices;
+import io.distillery.mdt.model.FlowModels;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.Teachers;
 import io.distillery.mdt.report.HtmlReport;
+import io.distillery.mdt.train.TrainingData;
+import io.distillery.mdt.train.VoxelBatchData;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -103,12 +119,49 @@ public final class BenchCommand implements Callable<Integer> {
               + " distilled student costs) (default: ${DEFAULT-VALUE}).")
   String structureTeacher;
 
+  @Option(
+      names = "--throughput-only",
+      description =
+          "Only account for training throughput (teacher training, MDT and CM distillation on the"
+              + " teacher's architecture and the configured batch): samples/s, each network's"
+              + " forward and backward share of the step, the optimiser's, and GFLOP/s against a"
+              + " matmul peak measured in the same run; write its section of --benchmarks. Without"
+              + " --config, dataset.trainSamples defaults to "
+              + BenchCommand.THROUGHPUT_TRAIN_SAMPLES
+              + ". The full comparison measures it too, after the distillation section.")
+  boolean throughputOnly;
+
+  @Option(
+      names = "--throughput-steps",
+      paramLabel = "N",
+      defaultValue = "20",
+      description =
+          "Timed training steps per throughput row, after 3 warm-up steps (default:"
+              + " ${DEFAULT-VALUE}).")
+  int throughputSteps;
+
+  /** Training shapes loaded for the throughput rows alone: the step draws a batch of them. */
+  static final String THROUGHPUT_TRAIN_SAMPLES = "1024";
+
+  static final int THROUGHPUT_WARMUP = 3;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     if (options.load().stage == TrainerConfig.Stage.APPEARANCE) {
       return appearance();
+    }
+    if (throughputSteps < 1) {
+      throw new InvalidConfigException(
+          "--throughput-steps: must be at least 1, got " + throughputSteps);
+    }
+    if (throughputOnly) {
+      TrainerConfig cfg =
+          options.load(
+              Map.of("progressPort", "0", "dataset.trainSamples", THROUGHPUT_TRAIN_SAMPLES));
+      trainingThroughput(cfg, Devices.resolve(cfg.device));
+      return 0;
     }
     var opts =
         new DistillationBenchmark.Options(
@@ -126,6 +179,9 @@ public final class BenchCommand implements Callable<Integer> {
     String command = Provenance.commandLine(spec);
     Map<String, Object> provenance = Provenance.of(spec, device);
     DistillationBenchmark.Outcome o = DistillationBenchmark.run(cfg, device, out, provenance, opts);
+    // After the comparison, which checks the settings first: a bad option writes nothing.
+    o.report().trainingThroughput = trainingThroughput(cfg, device);
+    o.report().writeJson(out.resolve("report.json"));
     HtmlReport.write(out, o.report(), "Distillery benchmark", command);
     TrainerConfig.Hyperparameters h = cfg.hyperparameters;
     String body =
@@ -161,6 +217,72 @@ public final class BenchCommand implements Callable<Integer> {
     w.println("Updated " + benchmarks + "; reports in " + out);
     w.flush();
     return 0;
+  }
+
+  /**
+   * The training-throughput rows ({@link TrainingThroughput}) on the architecture of the config's
+   * teacher: written to {@code --bench-out} (training-throughput.json, .md), to the
+   * training-throughput section of {@code --benchmarks}, and printed.
+   */
+  private List<TrainingThroughput.Result> trainingThroughput(TrainerConfig cfg, Device device)
+      throws IOException {
+    PrintWriter w = spec.commandLine().getOut();
+    List<TrainingThroughput.Result> results = new ArrayList<>();
+    TrainingData data = VoxelBatchData.of(DatasetLoader.load(cfg, BuiltinShapes.Split.TRAIN));
+    TrainerConfig.ModelSpec architecture;
+    try (Teacher teacher = Teacher.load(cfg, device)) {
+      if (teacher.isTorchScript()) {
+        throw new InvalidConfigException(
+            "training throughput is accounted for the built-in transformer only (its FLOPs are"
+                + " counted from its layer shapes); teacher.format torchscript is not");
+      }
+      architecture = teacher.spec();
+      List<TrainingThroughput.Workload> workloads = new ArrayList<>();
+      workloads.add(ThroughputWorkloads.teacherTraining(cfg, teacher.spec(), data, device));
+      workloads.add(ThroughputWorkloads.distillation(cfg, TrainerConfig.Method.MDT, teacher, data));
+      workloads.add(ThroughputWorkloads.distillation(cfg, TrainerConfig.Method.CM, teacher, data));
+      for (TrainingThroughput.Workload wl : workloads) {
+        try (wl) {
+          TrainingThroughput.Result r =
+              TrainingThroughput.measure(
+                  wl, cfg.hyperparameters, THROUGHPUT_WARMUP, throughputSteps, out);
+          results.add(r);
+          w.println(TrainingThroughput.line(r));
+          w.flush();
+        }
+      }
+    }
+    String command = Provenance.commandLine(spec);
+    String markdown = TrainingThroughput.markdown(results);
+    Files.createDirectories(out);
+    new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(out.resolve("training-throughput.json").toFile(), results);
+    Files.writeString(out.resolve("training-throughput.md"), markdown);
+    String body =
+        "## Training throughput (`mdt bench`)\n\n"
+            + "Machine: "
+            + Machine.describe(device)
+            + "  \nDate: "
+            + java.time.Instant.now()
+            + "  \nCommand: `"
+            + command
+            + "`  \nModel: "
+            + FlowModels.describe(cfg.stage, architecture)
+            + "; "
+            + THROUGHPUT_WARMUP
+            + " warm-up and "
+            + throughputSteps
+            + " timed steps of the training loop per row, then "
+            + throughputSteps
+            + " steps replayed piece by piece for the shares.\n\n"
+            + markdown
+            + "\n"
+            + TrainingThroughput.LEGEND;
+    BenchmarksFile.replaceSection(benchmarks, "training-throughput", body);
+    w.println("Updated " + benchmarks + " (training throughput)");
+    w.flush();
+    return results;
   }
 
   /** The appearance stage's comparison, written into its own section of the benchmarks file. */

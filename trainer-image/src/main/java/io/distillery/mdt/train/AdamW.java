@@ -1,6 +1,7 @@
 package io.distillery.mdt.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.distillery.mdt.model.NoGrad;
 import io.distillery.mdt.model.Weights;
@@ -20,6 +21,9 @@ import java.util.Map;
  * m    = b1 m + (1 - b1) g ;  v = b2 v + (1 - b2) g^2
  * p   -= lr_s * (m / (1 - b1^s)) / (sqrt(v / (1 - b2^s)) + eps)
  * </pre>
+ *
+ * <p>The moments are held flat ({@link FlatBuffer}), so the update is a handful of operations over
+ * all weights at once rather than a dozen per tensor.
  */
 public final class AdamW implements AutoCloseable {
   public static final double BETA1 = 0.9;
@@ -29,6 +33,11 @@ public final class AdamW implements AutoCloseable {
   private final Weights params;
   private final Weights m;
   private final Weights v;
+
+  /** The moments held flat (m and v are views into them), or null: per-tensor updates. */
+  private final FlatBuffer mFlat;
+
+  private final FlatBuffer vFlat;
   private final double learningRate;
   private final double weightDecay;
   private final int warmupSteps;
@@ -36,8 +45,17 @@ public final class AdamW implements AutoCloseable {
 
   public AdamW(Weights params, double learningRate, double weightDecay, int warmupSteps) {
     this.params = params;
-    this.m = params.zerosLike();
-    this.v = params.zerosLike();
+    if (FlatBuffer.fits(params)) {
+      this.mFlat = FlatBuffer.zerosLike(params);
+      this.vFlat = FlatBuffer.zerosLike(params);
+      this.m = mFlat.views();
+      this.v = vFlat.views();
+    } else {
+      this.mFlat = null;
+      this.vFlat = null;
+      this.m = params.zerosLike();
+      this.v = params.zerosLike();
+    }
     this.learningRate = learningRate;
     this.weightDecay = weightDecay;
     this.warmupSteps = warmupSteps;
@@ -54,6 +72,9 @@ public final class AdamW implements AutoCloseable {
     double lr = learningRateAt(steps);
     double bc1 = 1 - Math.pow(BETA1, steps);
     double bc2 = 1 - Math.pow(BETA2, steps);
+    if (mFlat != null && stepFlat(grads, lr, bc1, bc2)) {
+      return;
+    }
     try (NoGrad ignored = NoGrad.enter();
         NDManager scratch = params.manager().newSubManager()) {
       for (Map.Entry<String, NDArray> e : params.asMap().entrySet()) {
@@ -80,6 +101,37 @@ public final class AdamW implements AutoCloseable {
     }
   }
 
+  /**
+   * The update over the flat moments, element for element the per-tensor one; false (nothing done)
+   * when a weight has no gradient, which the per-tensor update leaves alone.
+   */
+  private boolean stepFlat(Map<String, NDArray> grads, double lr, double bc1, double bc2) {
+    try (NoGrad ignored = NoGrad.enter();
+        NDManager scratch = params.manager().newSubManager()) {
+      NDArray g = mFlat.gather(grads, scratch);
+      if (g == null) {
+        return false;
+      }
+      NDArray mi = mFlat.flat();
+      NDArray vi = vFlat.flat();
+      mi.tempAttach(scratch);
+      vi.tempAttach(scratch);
+      if (weightDecay != 0) {
+        for (NDArray p : params.asMap().values()) {
+          p.muli(1 - lr * weightDecay);
+        }
+      }
+      mi.muli(BETA1).addi(g.mul(1 - BETA1));
+      vi.muli(BETA2).addi(g.square().muli(1 - BETA2));
+      NDArray denom = vi.div(bc2).sqrt().addi(EPS);
+      NDList update = mFlat.split(mi.div(bc1).divi(denom).muli(lr));
+      for (int i = 0; i < update.size(); i++) {
+        params.get(mFlat.names().get(i)).subi(update.get(i));
+      }
+      return true;
+    }
+  }
+
   /** Optimizer steps taken so far. */
   public long steps() {
     return steps;
@@ -102,7 +154,12 @@ public final class AdamW implements AutoCloseable {
 
   @Override
   public void close() {
-    m.close();
-    v.close();
+    if (mFlat != null) {
+      mFlat.close();
+      vFlat.close();
+    } else {
+      m.close();
+      v.close();
+    }
   }
 }

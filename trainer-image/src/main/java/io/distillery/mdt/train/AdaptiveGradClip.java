@@ -1,6 +1,8 @@
 package io.distillery.mdt.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.distillery.mdt.model.NoGrad;
 import java.util.Arrays;
@@ -45,11 +47,18 @@ public final class AdaptiveGradClip {
     double bound = currentBound();
     double norm;
     try (NoGrad ignored = NoGrad.enter()) {
+      // Every tensor's sum of squares on the device, read back at once: one host synchronisation
+      // a step instead of one per tensor; summed in double in the same order as before.
       double sq = 0;
-      for (NDArray g : grads) {
-        try (NDManager local = g.getManager().newSubManager()) {
+      NDArray first = grads.iterator().next();
+      try (NDManager local = first.getManager().newSubManager()) {
+        NDList sums = new NDList(grads.size());
+        for (NDArray g : grads) {
           g.tempAttach(local);
-          sq += g.square().sum().getFloat();
+          sums.add(g.square().sum());
+        }
+        for (float s : NDArrays.stack(sums).toFloatArray()) {
+          sq += s;
         }
       }
       norm = Math.sqrt(sq);
