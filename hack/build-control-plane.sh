@@ -4,18 +4,27 @@
 # servers started beside it: Kueue and SeaweedFS (its S3 gateway), at the versions pinned in
 # hack/control-plane-versions.env.
 #
-# Everything is cached outside the repository, keyed by version:
-#   $DISTILLERY_CACHE (default ~/.cache/distillery)/control-plane/<kube-version>/
-#     bin/       the finished binaries
-#     gomod/     GOMODCACHE      gocache/  GOCACHE      src/  wrapper modules
-# A binary that already reports the right version is not rebuilt, so a second run
-# does no build. The etcd, kube-apiserver and kubectl binaries are also linked into
-# ~/.kubeapitest/k8s/<version>-linux-amd64/, where Fabric8 kube-api-test looks.
+# Everything is cached outside the repository ($DISTILLERY_CACHE, default ~/.cache/distillery):
+#   go/mod/ and go/build/   one Go module cache and one build cache for every server and
+#                           version, so packages two servers share are compiled once
+#   control-plane/<kube-version>/bin/   the finished binaries (a stamp or --version says which
+#                           version each is); src/ the wrapper modules
+# A binary that already has the right version is not rebuilt, so a second run does no build.
+# Each group builds under its own lock: a test that needs the API server waits only for etcd and
+# Kubernetes, even while another process builds SeaweedFS. The etcd, kube-apiserver and kubectl
+# binaries are also linked into ~/.kubeapitest/k8s/<version>-linux-amd64/, where Fabric8
+# kube-api-test looks.
 #
-# Usage: hack/build-control-plane.sh              build what is missing
-#        hack/build-control-plane.sh seaweedfs    build only the S3 server (the trainer's tests)
-#        hack/build-control-plane.sh cluster      all but the S3 server (hack/cluster and the
-#                                                 operator's tests, which do not start it)
+# Usage: hack/build-control-plane.sh [GROUP...]   build what is missing of these groups:
+#          api      etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl
+#          helm     helm            kwok   kwok            kueue  Kueue's manager
+#          weed     SeaweedFS (alias: seaweedfs)
+#          cluster  api helm kwok kueue (hack/cluster without S3, the operator's tests)
+#          all      everything (the default)
+#        hack/build-control-plane.sh --background [GROUP...]
+#                                  start that build detached and return at once (the Maven build
+#                                  does this first, so the Go builds overlap the Java tests, which
+#                                  wait only for the groups they use); log in go/background.log
 #        hack/build-control-plane.sh --print-bin  print the bin directory only
 #        hack/build-control-plane.sh --print-module-dir kueue|seaweedfs
 #                                                 print that module's unpacked source (manifests)
@@ -25,7 +34,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=control-plane-versions.env
 source "$here/control-plane-versions.env"
 
-cache_root="${DISTILLERY_CACHE:-$HOME/.cache/distillery}/control-plane/$KUBE_VERSION"
+cache="${DISTILLERY_CACHE:-$HOME/.cache/distillery}"
+go_root="$cache/go"
+cache_root="$cache/control-plane/$KUBE_VERSION"
 bin="$cache_root/bin"
 if [[ "${1:-}" == "--print-bin" ]]; then
   echo "$bin"
@@ -33,23 +44,26 @@ if [[ "${1:-}" == "--print-bin" ]]; then
 fi
 if [[ "${1:-}" == "--print-module-dir" ]]; then
   case "${2:-}" in
-    kueue) echo "$cache_root/gomod/sigs.k8s.io/kueue@$KUEUE_VERSION" ;;
-    seaweedfs) echo "$cache_root/gomod/github.com/seaweedfs/seaweedfs@$SEAWEEDFS_VERSION" ;;
+    kueue) echo "$go_root/mod/sigs.k8s.io/kueue@$KUEUE_VERSION" ;;
+    seaweedfs) echo "$go_root/mod/github.com/seaweedfs/seaweedfs@$SEAWEEDFS_VERSION" ;;
     *) echo "usage: $0 --print-module-dir kueue|seaweedfs" >&2 && exit 2 ;;
   esac
   exit 0
 fi
+if [[ "${1:-}" == "--background" ]]; then
+  shift
+  mkdir -p "$go_root"
+  setsid nohup "${BASH_SOURCE[0]}" "$@" >"$go_root/background.log" 2>&1 </dev/null &
+  printf '[control-plane] building %s in the background (log: %s)\n' "${*:-all}" "$go_root/background.log"
+  exit 0
+fi
 
-export GOMODCACHE="$cache_root/gomod"
-export GOCACHE="$cache_root/gocache"
+export GOMODCACHE="$go_root/mod"
+export GOCACHE="$go_root/build"
 export GOFLAGS="-mod=mod -buildvcs=false"
 export GOTOOLCHAIN=local
 export CGO_ENABLED=0
-mkdir -p "$bin" "$GOMODCACHE" "$GOCACHE" "$cache_root/src"
-
-# One build at a time per cache (parallel test runs would edit the same wrapper go.mod).
-exec 9>"$cache_root/.lock"
-flock 9
+mkdir -p "$bin" "$GOMODCACHE" "$GOCACHE" "$cache_root/src" "$go_root/locks"
 
 log() { printf '[control-plane %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 fail() {
@@ -66,10 +80,12 @@ timed() {
   local step="$1" module="$2"
   shift 2
   local start=$SECONDS
+  local step_log="$cache_root/logs/${module//\//_}.log"
+  mkdir -p "$cache_root/logs"
   log "$step ..."
-  if ! "$@" >"$cache_root/last-step.log" 2>&1; then
-    tail -n 30 "$cache_root/last-step.log" >&2
-    fail "$step" "module $module (full log: $cache_root/last-step.log)" \
+  if ! "$@" >"$step_log" 2>&1; then
+    tail -n 30 "$step_log" >&2
+    fail "$step" "module $module (full log: $step_log)" \
       "that the Go module proxy is reachable (go env GOPROXY = $(go env GOPROXY)) and serves $module; that $(go version) satisfies the module's go directive"
   fi
   log "$step done in $((SECONDS - start))s"
@@ -142,10 +158,10 @@ GO
       bash -c "cd '$src' && go mod tidy"
     local ldflags
     ldflags="$(version_ldflags)"
-    for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
-      timed "build $cmd $KUBE_VERSION" "k8s.io/kubernetes/cmd/$cmd" \
-        bash -c "cd '$src' && go build -trimpath -ldflags '$ldflags' -o '$bin/$cmd' k8s.io/kubernetes/cmd/$cmd"
-    done
+    # One go build for the four commands: their shared packages compile once, links run in parallel.
+    timed "build kube-apiserver, kube-controller-manager, kube-scheduler, kubectl $KUBE_VERSION" \
+      "k8s.io/kubernetes@$KUBE_VERSION" \
+      bash -c "cd '$src' && go build -trimpath -ldflags '$ldflags' -o '$bin/' k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl"
   else
     log "Kubernetes $KUBE_VERSION binaries are cached"
   fi
@@ -250,18 +266,46 @@ link_for_kube_api_test() {
   log "kube-api-test binaries linked in $dir"
 }
 
+# locked NAME FUNCTION: runs FUNCTION holding NAME's lock, so two processes never build the same
+# group at once (the second waits, then finds it cached) while different groups build side by side.
+locked() {
+  (
+    exec 9>"$go_root/locks/$1.lock"
+    flock 9
+    "$2"
+  )
+}
+
+build_api() {
+  locked etcd build_etcd
+  locked kubernetes build_kubernetes
+  link_for_kube_api_test
+}
+
+# groups GROUP...: the groups to build, expanded and in build order (what the tests need first).
+groups=()
+for g in "${@:-all}"; do
+  case "$g" in
+    api | helm | kwok | kueue) groups+=("$g") ;;
+    weed | seaweedfs) groups+=(weed) ;;
+    cluster) groups+=(api helm kwok kueue) ;;
+    all) groups+=(weed api helm kwok kueue) ;;
+    *) echo "usage: $0 [--background] [api|helm|kwok|kueue|weed|cluster|all ...] | --print-bin | --print-module-dir kueue|seaweedfs" >&2 && exit 2 ;;
+  esac
+done
+
 total_start=$SECONDS
-log "building into $bin (Go $(go version | awk '{print $3}'))"
-if [[ "${1:-}" == "seaweedfs" ]]; then
-  build_seaweedfs
-  log "seaweedfs ready in $((SECONDS - total_start))s: $bin/weed"
-  exit 0
-fi
-build_etcd
-build_kubernetes
-build_kwok
-build_helm
-build_kueue
-if [[ "${1:-}" != "cluster" ]]; then build_seaweedfs; fi
-link_for_kube_api_test
-log "all binaries ready in $((SECONDS - total_start))s: $bin"
+log "building ${*:-all} into $bin (Go $(go version | awk '{print $3}'))"
+declare -A done_groups=()
+for g in "${groups[@]}"; do
+  [[ -n "${done_groups[$g]:-}" ]] && continue
+  done_groups[$g]=1
+  case "$g" in
+    api) build_api ;;
+    helm) locked helm build_helm ;;
+    kwok) locked kwok build_kwok ;;
+    kueue) locked kueue build_kueue ;;
+    weed) locked weed build_seaweedfs ;;
+  esac
+done
+log "${*:-all} ready in $((SECONDS - total_start))s: $bin"

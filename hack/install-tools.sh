@@ -89,7 +89,17 @@ browser() {
   echo "$dir"
 }
 
+# install TOOL: installs TOOL under its own lock (two processes never install the same tool at once;
+# a test waiting for Chromium does not hold up the build vendoring three.js) and prints its dir.
 install() {
+  (
+    exec 9>"$cache/.$1.lock"
+    flock 9
+    install_unlocked "$1"
+  )
+}
+
+install_unlocked() {
   case "$1" in
     gltf-validator) npm_tool gltf-validator "$GLTF_VALIDATOR_VERSION" ;;
     prometheus) deb_tool prometheus prometheus "$PROMETHEUS_DEB_VERSION" ;;
@@ -98,10 +108,6 @@ install() {
     *) die "unknown tool '$1' (known: gltf-validator, prometheus, three, chromium)" ;;
   esac
 }
-
-# One install at a time (parallel test runs would share the cache).
-exec 9>"$cache/.lock"
-flock 9
 
 # vendor_three DIR: the ES modules the viewer imports, under DIR/three/ with three's own layout, so
 # their relative imports resolve.

@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
  * A real S3 server for the storage tests: SeaweedFS's {@code weed server} with its S3 gateway,
  * started by {@code hack/s3-server} on free loopback ports, with one identity ({@link
  * #ACCESS_KEY}/{@link #SECRET_KEY}). The weed binary is what {@code hack/build-control-plane.sh
- * seaweedfs} builds (the trainer-image build runs it before the tests); without it the test fails,
- * never skips. {@link #stop} and {@link #start} kill and start it again on the same ports and data,
- * as a crashed and restarted server.
+ * weed} builds: {@code ./mvnw verify} starts that build in the background at its beginning and the
+ * first server waits for it (or builds it); when the build fails the test fails, never skips.
+ * {@link #stop} and {@link #start} kill and start it again on the same ports and data, as a crashed
+ * and restarted server.
  */
 public final class S3TestServer implements AutoCloseable {
   public static final String ACCESS_KEY = "distillery-test";
@@ -35,10 +36,33 @@ public final class S3TestServer implements AutoCloseable {
   /** Starts a server keeping its data (and log) under {@code dir}. */
   public static S3TestServer start(Path dir) throws IOException, InterruptedException {
     Path repo = Path.of(System.getProperty("distillery.repo", "..")).toAbsolutePath().normalize();
+    ensureWeed(repo);
     S3TestServer s = new S3TestServer(repo.resolve("hack/s3-server"), dir);
     Files.createDirectories(dir);
     s.start();
     return s;
+  }
+
+  private static volatile boolean weedReady;
+
+  /** Builds weed when missing, or waits while another process (the background build) does. */
+  private static synchronized void ensureWeed(Path repo) throws IOException, InterruptedException {
+    if (weedReady) {
+      return;
+    }
+    Path log = Files.createTempFile("build-weed", ".log");
+    Process build =
+        new ProcessBuilder(repo.resolve("hack/build-control-plane.sh").toString(), "weed")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    if (!build.waitFor(1, TimeUnit.HOURS) || build.exitValue() != 0) {
+      build.destroyForcibly();
+      throw new AssertionError(
+          "hack/build-control-plane.sh weed failed:\n" + Files.readString(log));
+    }
+    Files.delete(log);
+    weedReady = true;
   }
 
   /** Starts (or restarts) the server process and waits until its S3 API answers. */

@@ -34,11 +34,19 @@ public final class Binaries {
   }
 
   public static Path helm() {
+    ControlPlane.ensure("helm");
     return require(binDir().resolve("helm"));
   }
 
   public static Path kubectl() {
+    ControlPlane.ensure("api");
     return require(binDir().resolve("kubectl"));
+  }
+
+  /** A control-plane binary of {@code group} (e.g. kube-controller-manager of {@code api}). */
+  public static Path controlPlaneBinary(String group, String name) {
+    ControlPlane.ensure(group);
+    return require(binDir().resolve(name));
   }
 
   /**
@@ -46,6 +54,7 @@ public final class Binaries {
    * hack/build-control-plane.sh --print-module-dir kueue} names it.
    */
   public static Path kueueModuleDir() {
+    ControlPlane.ensure("kueue");
     String dir =
         run(
                 List.of(
@@ -61,8 +70,7 @@ public final class Binaries {
       throw new IllegalStateException(
           "missing Kueue's manifests in "
               + dir
-              + ": build Kueue with hack/build-control-plane.sh (./mvnw verify runs it before"
-              + " integration tests)");
+              + ": hack/build-control-plane.sh kueue unpacks them");
     }
     return Path.of(dir);
   }
@@ -145,10 +153,7 @@ public final class Binaries {
   private static Path require(Path binary) {
     if (!Files.isExecutable(binary)) {
       throw new IllegalStateException(
-          "missing "
-              + binary
-              + ": build it with hack/build-control-plane.sh (./mvnw verify runs it before"
-              + " integration tests)");
+          "missing " + binary + ": hack/build-control-plane.sh builds it");
     }
     return binary;
   }

@@ -2,7 +2,6 @@ package io.distillery.operator.testing.harnesses;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real kube-controller-manager running only the garbage collector and the PVC-protection
  * controller, so deletion through owner references can be observed instead of assumed. The binary
- * comes from hack/build-control-plane.sh (its {@code --print-bin} directory).
+ * comes from hack/build-control-plane.sh (its {@code api} group).
  */
 public final class GarbageCollector implements AutoCloseable {
   private final Process process;
@@ -24,10 +23,7 @@ public final class GarbageCollector implements AutoCloseable {
 
   public static GarbageCollector start(TestApiServer api) {
     try {
-      Path binary = binDir().resolve("kube-controller-manager");
-      if (!Files.isExecutable(binary)) {
-        throw new IllegalStateException(binary + " is missing: run hack/build-control-plane.sh");
-      }
+      Path binary = Binaries.controlPlaneBinary("api", "kube-controller-manager");
       Path kubeconfig = Files.createTempFile("gc-kubeconfig", ".yaml");
       Files.writeString(kubeconfig, api.kubeConfigYaml());
       Process p =
@@ -46,18 +42,6 @@ public final class GarbageCollector implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static Path binDir() throws IOException {
-    Path script = Path.of("..", "hack", "build-control-plane.sh").toAbsolutePath().normalize();
-    Process p = new ProcessBuilder(script.toString(), "--print-bin").start();
-    try {
-      p.waitFor(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    }
-    return Path.of(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
   }
 
   public boolean alive() {
