@@ -75,6 +75,7 @@ public class DistillationJobReconciler
             .withName("trainer-pods")
             .withLabelSelector(DistillationNames.CHILD_SELECTOR)
             .withSecondaryToPrimaryMapper(TrainerPods::owningJob)
+            .withItemStore(new TrainerPodStore())
             .build();
     return List.of(new InformerEventSource<>(pods, context));
   }

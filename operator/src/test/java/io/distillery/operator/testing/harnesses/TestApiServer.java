@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -38,16 +39,24 @@ public final class TestApiServer implements AutoCloseable {
   }
 
   public static TestApiServer start() {
+    return start(Map.of());
+  }
+
+  /**
+   * With extra kube-apiserver flags, e.g. a low {@code --max-requests-inflight} with priority and
+   * fairness off, so the server really answers 429 Too Many Requests.
+   */
+  public static TestApiServer start(Map<String, String> apiServerFlags) {
     String version = ControlPlane.kubeVersion().substring(1);
     ControlPlane.requireApiServerBinaries();
-    KubeAPIServer server =
-        new KubeAPIServer(
-            KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withApiServerVersion(version)
-                .withOfflineMode(true)
-                .withUpdateKubeConfig(false)
-                .withApiServerFlag("--advertise-address", "127.0.0.1")
-                .build());
+    var config =
+        KubeAPIServerConfigBuilder.anAPIServerConfig()
+            .withApiServerVersion(version)
+            .withOfflineMode(true)
+            .withUpdateKubeConfig(false)
+            .withApiServerFlag("--advertise-address", "127.0.0.1");
+    apiServerFlags.forEach(config::withApiServerFlag);
+    KubeAPIServer server = new KubeAPIServer(config.build());
     server.start();
     KubernetesClient client =
         new KubernetesClientBuilder()
