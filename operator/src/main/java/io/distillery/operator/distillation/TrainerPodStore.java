@@ -1,31 +1,18 @@
 package io.distillery.operator.distillation;
 
+import io.distillery.operator.common.WithoutManagedFields;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 
 /**
  * The trainer pods' informer cache, trimmed to what the operator reads: the metadata without
  * managed fields, the status, and of the spec only each container's name and ports (the progress
  * port). Volumes, env, resources and the rest of the spec are dropped.
  */
-public final class TrainerPodStore extends BasicItemStore<Pod> {
-  public TrainerPodStore() {
-    super(Cache::metaNamespaceKeyFunc);
-  }
-
+public final class TrainerPodStore extends WithoutManagedFields<Pod> {
   @Override
-  public Pod put(String key, Pod pod) {
-    return super.put(key, trim(pod));
-  }
-
-  /** The pod without what the operator never reads (the informer hands over its own copy). */
-  static Pod trim(Pod pod) {
-    if (pod.getMetadata() != null) {
-      pod.getMetadata().setManagedFields(null);
-    }
+  protected Pod trim(Pod pod) {
     PodSpec spec = pod.getSpec();
     if (spec != null) {
       PodSpec kept = new PodSpec();

@@ -148,10 +148,8 @@ class DistillationJobLifecycleIT {
         .containsSubsequence("NAME", "PHASE", "STAGE", "PROGRESS", "SPEEDUP", "QUALITY", "AGE");
     assertThat(wide).contains("structure");
 
-    // No event for the first status, JobCreated: the status says it (one request less per job).
     assertThat(eventReasons(ns, "demo"))
-        .contains("Unschedulable", "ImagePullError", "Running", "Evaluating", "Succeeded")
-        .doesNotContain("JobCreated");
+        .contains("Unschedulable", "ImagePullError", "Running", "Evaluating", "Succeeded");
     assertThat(eventReasons(ns, "demo")).doesNotContain("Retrying");
     assertThat(events(ns, "demo"))
         .filteredOn(e -> e.getReason().equals("Unschedulable"))

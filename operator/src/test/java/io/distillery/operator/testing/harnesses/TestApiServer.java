@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -39,14 +38,15 @@ public final class TestApiServer implements AutoCloseable {
   }
 
   public static TestApiServer start() {
-    return start(Map.of());
+    return start(List.of());
   }
 
   /**
-   * With extra kube-apiserver flags, e.g. a low {@code --max-requests-inflight} with priority and
-   * fairness off, so the server really answers 429 Too Many Requests.
+   * With extra kube-apiserver flags ({@code --name=value}), e.g. a low {@code
+   * --max-requests-inflight} with priority and fairness off, so the server really answers 429 Too
+   * Many Requests (to any identity but system:masters, which it never throttles).
    */
-  public static TestApiServer start(Map<String, String> apiServerFlags) {
+  public static TestApiServer start(List<String> apiServerFlags) {
     String version = ControlPlane.kubeVersion().substring(1);
     ControlPlane.requireApiServerBinaries();
     var config =
