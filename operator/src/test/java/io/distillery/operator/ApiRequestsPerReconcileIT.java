@@ -10,6 +10,7 @@ import io.distillery.operator.api.v1alpha1.StudentDeployment;
 import io.distillery.operator.common.Conditions;
 import io.distillery.operator.testing.fakes.OperatorHarness;
 import io.distillery.operator.testing.fakes.RequestsPerReconcile;
+import io.distillery.operator.testing.fakes.Storage;
 import io.distillery.operator.testing.fixtures.Fixtures;
 import io.distillery.operator.testing.fixtures.Manifests;
 import io.distillery.operator.testing.harnesses.TestApiServer;
@@ -28,8 +29,11 @@ import org.junit.jupiter.api.Test;
  * namespace, so only one primary reconciles at a time and the counts are exact.
  */
 class ApiRequestsPerReconcileIT {
-  /** Creates: ConfigMap, claim, Job; the status patch; a few events (over the first reconciles). */
-  static final long NEW_JOB_MAX = 8;
+  /**
+   * Issue 19: at most 4 per new job. Creates: ConfigMap, claim (or the GET of a given one), Job;
+   * one status patch; no event for the first status (JobCreated).
+   */
+  static final long NEW_JOB_MAX = 4;
 
   /** Creates: the stable Deployment and the Service; the status patch; a few events. */
   static final long NEW_STUDENT_MAX = 6;
@@ -63,6 +67,25 @@ class ApiRequestsPerReconcileIT {
       List<Long> settled = afterSettling(counter, 3);
       System.out.printf("requests: waiting DistillationJob, per reconcile: %s%n", settled);
       assertThat(settled).allSatisfy(n -> assertThat(n).isZero());
+    }
+  }
+
+  @Test
+  void aNewJobWithAGivenClaimTakesFourRequests() throws Exception {
+    String ns = api.newNamespace("requests-given");
+    client
+        .persistentVolumeClaims()
+        .inNamespace(ns)
+        .resource(Storage.claim("artifacts", "1Gi"))
+        .create();
+    RequestsPerReconcile counter = new RequestsPerReconcile();
+    try (KubernetesClient operatorClient = counter.client(api.kubeConfigYaml());
+        OperatorHarness operator =
+            OperatorHarness.start(operatorClient, OperatorHarness.fastSettings(), counter, ns)) {
+      createJob(ns, "given", ""); // claimName: artifacts, which exists
+      awaitJob(ns, "given", s -> reason(s).equals(DistillationConditions.JOB_CREATED));
+      // The claim's GET, the ConfigMap, the Job, the status.
+      assertNewResourceBurst(counter, "DistillationJob with a given claim", 4, NEW_JOB_MAX);
     }
   }
 

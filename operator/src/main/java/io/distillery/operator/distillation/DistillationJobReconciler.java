@@ -9,6 +9,7 @@ import io.distillery.operator.common.StatusRecorder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.*;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
@@ -39,7 +40,9 @@ import java.util.List;
           dependsOn = "trainer-config",
           reconcilePrecondition = TrainerPrecondition.class)
     })
-@ControllerConfiguration(name = DistillationJobReconciler.NAME)
+@ControllerConfiguration(
+    name = DistillationJobReconciler.NAME,
+    informer = @Informer(itemStore = DistillationJobStore.class))
 public class DistillationJobReconciler
     implements Reconciler<DistillationJob>, ContextInitializer<DistillationJob> {
   public static final String NAME = "distillationjob";
@@ -75,6 +78,7 @@ public class DistillationJobReconciler
             .withName("trainer-pods")
             .withLabelSelector(DistillationNames.CHILD_SELECTOR)
             .withSecondaryToPrimaryMapper(TrainerPods::owningJob)
+            .withItemStore(new TrainerPodStore())
             .build();
     return List.of(new InformerEventSource<>(pods, context));
   }

@@ -9,7 +9,11 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The ConfigMap holding {@code trainer.yaml}, mounted at {@link DistillationNames#CONFIG_DIR}. */
-@KubernetesDependent(informer = @Informer(labelSelector = DistillationNames.CHILD_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector = DistillationNames.CHILD_SELECTOR,
+            itemStore = TrainerConfigMapStore.class))
 public class TrainerConfigMapDependent
     extends CRUDKubernetesDependentResource<ConfigMap, DistillationJob> {
 

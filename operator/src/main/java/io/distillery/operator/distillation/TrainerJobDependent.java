@@ -39,7 +39,11 @@ import java.util.Set;
  * ttlSecondsAfterFinished} are kept in sync (by a merge patch); everything else is fixed at
  * creation.
  */
-@KubernetesDependent(informer = @Informer(labelSelector = DistillationNames.CHILD_SELECTOR))
+@KubernetesDependent(
+    informer =
+        @Informer(
+            labelSelector = DistillationNames.CHILD_SELECTOR,
+            itemStore = TrainerJobStore.class))
 public class TrainerJobDependent extends CRUDKubernetesDependentResource<Job, DistillationJob> {
 
   public TrainerJobDependent() {

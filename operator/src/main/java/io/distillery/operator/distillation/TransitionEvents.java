@@ -12,16 +12,17 @@ import java.util.Objects;
 final class TransitionEvents {
   private TransitionEvents() {}
 
-  /** One event per change of phase or reason (its name makes a repeat after restart a no-op). */
+  /**
+   * One event per change of phase or reason (its name makes a repeat after restart a no-op), except
+   * for a new job's first status when it only says its Job was created: that status says so
+   * already, and the event would be a fifth API request for every new job (BENCHMARKS.md, "Operator
+   * scale"). A first status that warns (a missing claim, an invalid spec) is recorded.
+   */
   static void report(DistillationJob dj, DistillationJobStatus next, EventRecorder events) {
-    DistillationJobStatus prev = dj.getStatus();
-    String reason = Conditions.reason(next.conditions, DistillationConditions.PROGRESSING);
-    if (prev != null
-        && prev.phase == next.phase
-        && Objects.equals(
-            Conditions.reason(prev.conditions, DistillationConditions.PROGRESSING), reason)) {
+    if (!worthAnEvent(dj.getStatus(), next)) {
       return;
     }
+    String reason = Conditions.reason(next.conditions, DistillationConditions.PROGRESSING);
     // The message of the condition that says what happened (Progressing only points to it then).
     String about =
         switch (next.phase) {
@@ -38,5 +39,15 @@ final class TransitionEvents {
         reason,
         next.phase + ": " + message,
         next.phase + "/" + reason + "/" + next.attempts);
+  }
+
+  static boolean worthAnEvent(DistillationJobStatus prev, DistillationJobStatus next) {
+    String reason = Conditions.reason(next.conditions, DistillationConditions.PROGRESSING);
+    if (prev == null || prev.phase == null) {
+      return !(next.phase == Phase.Pending && DistillationConditions.JOB_CREATED.equals(reason));
+    }
+    return prev.phase != next.phase
+        || !Objects.equals(
+            Conditions.reason(prev.conditions, DistillationConditions.PROGRESSING), reason);
   }
 }

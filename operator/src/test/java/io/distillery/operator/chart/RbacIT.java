@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -423,7 +425,7 @@ class RbacIT {
     Manifests.untyped(admin).inNamespace(ns).resource(Manifests.parse(admin, yaml)).create();
   }
 
-  /** ConfigMap, claim and Job created, the status patched and an event recorded. */
+  /** ConfigMap, claim and Job created, the status patched; then an event recorded. */
   static void awaitChildrenAndStatus(String ns, String name) {
     await()
         .atMost(Duration.ofSeconds(30))
@@ -445,8 +447,20 @@ class RbacIT {
                   Manifests.untyped(admin).inNamespace(ns).withName(name).get();
               assertThat(dj.<String>get("status", "phase")).isEqualTo("Pending");
               assertThat(dj.<String>get("status", "trainerJob")).isEqualTo(name);
-              assertThat(admin.v1().events().inNamespace(ns).list().getItems())
-                  .anyMatch(e -> name.equals(e.getInvolvedObject().getName()));
             });
+    // A new job's first status (JobCreated) records no event; suspending it records one.
+    Manifests.untyped(admin)
+        .inNamespace(ns)
+        .withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"suspend\":true}}");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(admin.v1().events().inNamespace(ns).list().getItems())
+                    .anyMatch(
+                        e ->
+                            name.equals(e.getInvolvedObject().getName())
+                                && "Suspended".equals(e.getReason())));
   }
 }

@@ -149,8 +149,7 @@ class DistillationJobLifecycleIT {
     assertThat(wide).contains("structure");
 
     assertThat(eventReasons(ns, "demo"))
-        .contains(
-            "JobCreated", "Unschedulable", "ImagePullError", "Running", "Evaluating", "Succeeded");
+        .contains("Unschedulable", "ImagePullError", "Running", "Evaluating", "Succeeded");
     assertThat(eventReasons(ns, "demo")).doesNotContain("Retrying");
     assertThat(events(ns, "demo"))
         .filteredOn(e -> e.getReason().equals("Unschedulable"))
@@ -410,7 +409,7 @@ class DistillationJobLifecycleIT {
     var status = get(ns, "survivor").getStatus();
     assertThat(status.attempts).isEqualTo(1);
     assertThat(status.result.digest).isEqualTo("sha256:abc123");
-    assertThat(eventReasons(ns, "survivor")).containsOnlyOnce("JobCreated", "Running", "Succeeded");
+    assertThat(eventReasons(ns, "survivor")).containsOnlyOnce("Running", "Succeeded");
 
     // A second restart after the outcome changes nothing, even once the Job is gone (TTL).
     operator.close();

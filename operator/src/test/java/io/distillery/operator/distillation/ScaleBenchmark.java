@@ -3,6 +3,7 @@ package io.distillery.operator.distillation;
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.common.OperatorSettings;
 import io.distillery.operator.common.ReconcileMetrics;
+import io.distillery.operator.common.ThrottledRequests;
 import io.distillery.operator.testing.fakes.OperatorHarness;
 import io.distillery.operator.testing.fakes.Storage;
 import io.distillery.operator.testing.fixtures.Manifests;
@@ -34,26 +35,33 @@ import org.junit.jupiter.api.Test;
 /**
  * Scale benchmark (issue 5 item 6), a command and not a timed test: creates N DistillationJobs at
  * once on a real API server with the operator in-process, and writes to target/scale-benchmark.md
- * the time until every one has its Job and a status, reconciles per second, API requests per job
- * (by verb), writes while settled, peak heap, and the size of a scrape of the operator's JOSDK
- * metrics. Run with:
+ * the time until every one has its Job and a status (from the first and from the last create),
+ * reconciles per second, API requests per job (by verb), requests while settled, 429 answers, the
+ * live heap after a forced GC before and after (its growth per 1,000 jobs), peak heap, resident
+ * memory and the size of a scrape of the operator's JOSDK metrics. Run with:
  *
  * <pre>
  * ./mvnw -B -pl operator test-compile failsafe:integration-test -Dit.test=ScaleBenchmark \
- *     -DargLine=-Xmx256m [-Dscale.jobs=500]
+ *     -DargLine=-Xmx384m [-Dscale.jobs=2000] [-Dscale.clientThreads=32] [-Dscale.reconcileThreads=50]
  * </pre>
  */
 class ScaleBenchmark {
+  private static final long MIB = 1024 * 1024;
+
   @Test
   void createManyJobsAtOnce() throws Exception {
-    int n = Integer.getInteger("scale.jobs", 500);
+    int n = Integer.getInteger("scale.jobs", 2000);
+    int clientThreads = Integer.getInteger("scale.clientThreads", 32);
+    int reconcileThreads =
+        Integer.getInteger("scale.reconcileThreads", OperatorHarness.DEFAULT_THREADS);
     Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
     // The operator's own JOSDK metrics (ReconcileMetrics), scraped once settled.
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().meterFilter(ReconcileMetrics.executionTimersAsHistograms());
     Metrics metrics = ReconcileMetrics.josdk(registry);
+    ThrottledRequests throttled = new ThrottledRequests(registry);
     try (TestApiServer api = TestApiServer.start();
-        KubernetesClient operatorClient = countingClient(api, requests)) {
+        KubernetesClient operatorClient = countingClient(api, requests, throttled)) {
       KubernetesClient client = api.client();
       String ns = api.newNamespace("scale");
       client
@@ -62,11 +70,13 @@ class ScaleBenchmark {
           .resource(Storage.claim("artifacts", "1Gi"))
           .create();
       OperatorSettings settings = OperatorSettings.defaults();
-      try (OperatorHarness operator = OperatorHarness.start(operatorClient, settings, metrics)) {
+      try (OperatorHarness operator =
+          OperatorHarness.start(operatorClient, settings, metrics, reconcileThreads)) {
+        long liveBefore = liveHeap();
         requests.clear();
         double reconcilesBefore = reconciles(registry);
         Instant t0 = Instant.now();
-        ExecutorService pool = Executors.newFixedThreadPool(8);
+        ExecutorService pool = Executors.newFixedThreadPool(clientThreads);
         for (int i = 0; i < n; i++) {
           String name = "scale-" + i;
           pool.submit(
@@ -77,7 +87,7 @@ class ScaleBenchmark {
                       .create());
         }
         pool.shutdown();
-        pool.awaitTermination(5, TimeUnit.MINUTES);
+        pool.awaitTermination(10, TimeUnit.MINUTES);
         Duration created = Duration.between(t0, Instant.now());
         Duration settled = null;
         while (Duration.between(t0, Instant.now()).toMinutes() < 15) {
@@ -90,7 +100,7 @@ class ScaleBenchmark {
             settled = Duration.between(t0, Instant.now());
             break;
           }
-          TimeUnit.MILLISECONDS.sleep(250);
+          TimeUnit.MILLISECONDS.sleep(500);
         }
         long reconcilesToSettle = Math.round(reconciles(registry) - reconcilesBefore);
         Map<String, Long> toSettle = snapshot(requests);
@@ -102,6 +112,8 @@ class ScaleBenchmark {
                 .filter(e -> !e.getKey().equals("GET"))
                 .mapToLong(Map.Entry::getValue)
                 .sum();
+        long liveAfter = liveHeap();
+        double livePerThousand = (liveAfter - liveBefore) * 1000.0 / n / MIB;
         long scrapeStart = System.nanoTime();
         String scrape = registry.scrape();
         double scrapeMillis = (System.nanoTime() - scrapeStart) / 1e6;
@@ -113,27 +125,36 @@ class ScaleBenchmark {
                 .sum();
         long maxHeap = Runtime.getRuntime().maxMemory();
         double seconds = settled == null ? Double.NaN : settled.toMillis() / 1000.0;
+        double afterLastCreate = seconds - created.toMillis() / 1000.0;
         long total = toSettle.values().stream().mapToLong(Long::longValue).sum();
         String report =
             """
             # DistillationJob scale benchmark
 
             - date: %s; machine: %d CPU cores visible to the JVM; JVM max heap %d MiB
-            - jobs created at once: %d (8 client threads; creation took %.1f s)
-            - time until every job had its Job and a status: %s
+            - jobs created at once: %d (%d client threads; creation took %.1f s)
+            - operator reconcile threads: %d
+            - time until every job had its Job and a status: %s after the first create, %.1f s \
+            after the last
             - reconciles until settled: %d (%.1f per second)
             - operator API requests until settled: %d (%.2f per job), by verb: %s
             - in the 10 s after settling: requests by verb %s, writes %d
-            - peak heap of the JVM (operator and the test's own client): %d MiB
+            - API requests answered 429 (throttled): %.0f
+            - live heap after a forced GC: %d MiB before the jobs, %d MiB once settled \
+            (%.1f MiB per 1,000 jobs)
+            - peak heap of the JVM (operator and the test's own client): %d MiB; resident %s
             - scrape of the operator's registry once settled: %d series, %d bytes, %.1f ms
             """
                 .formatted(
                     Instant.now(),
                     Runtime.getRuntime().availableProcessors(),
-                    maxHeap / (1024 * 1024),
+                    maxHeap / MIB,
                     n,
+                    clientThreads,
                     created.toMillis() / 1000.0,
-                    settled == null ? "not settled within 5 min" : "%.1f s".formatted(seconds),
+                    reconcileThreads,
+                    settled == null ? "not settled within 15 min" : "%.1f s".formatted(seconds),
+                    afterLastCreate,
                     reconcilesToSettle,
                     reconcilesToSettle / seconds,
                     total,
@@ -141,13 +162,40 @@ class ScaleBenchmark {
                     toSettle,
                     idle,
                     idleWrites,
-                    peakHeap / (1024 * 1024),
+                    throttled.count(),
+                    liveBefore / MIB,
+                    liveAfter / MIB,
+                    livePerThousand,
+                    peakHeap / MIB,
+                    resident(),
                     series,
                     scrape.length(),
                     scrapeMillis);
         Files.writeString(Path.of("target", "scale-benchmark.md"), report);
         System.out.println(report);
       }
+    }
+  }
+
+  /** Heap in use after a full collection: what the operator really keeps. */
+  private static long liveHeap() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** VmRSS of this JVM (Linux), or "unknown". */
+  private static String resident() {
+    try {
+      return Files.readAllLines(Path.of("/proc/self/status")).stream()
+          .filter(l -> l.startsWith("VmRSS:"))
+          .map(l -> l.substring("VmRSS:".length()).trim())
+          .findFirst()
+          .orElse("unknown");
+    } catch (java.io.IOException e) {
+      return "unknown";
     }
   }
 
@@ -165,7 +213,7 @@ class ScaleBenchmark {
 
   /** A client for the operator that counts its requests by HTTP verb. */
   private static KubernetesClient countingClient(
-      TestApiServer api, Map<String, AtomicLong> requests) {
+      TestApiServer api, Map<String, AtomicLong> requests, ThrottledRequests throttled) {
     Interceptor counter =
         new Interceptor() {
           @Override
@@ -175,7 +223,10 @@ class ScaleBenchmark {
         };
     return new KubernetesClientBuilder()
         .withConfig(Config.fromKubeconfig(api.kubeConfigYaml()))
-        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("count", counter))
+        .withHttpClientBuilderConsumer(
+            b ->
+                b.addOrReplaceInterceptor("count", counter)
+                    .addOrReplaceInterceptor(ThrottledRequests.NAME, throttled))
         .build();
   }
 }

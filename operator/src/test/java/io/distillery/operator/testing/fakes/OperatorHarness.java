@@ -16,6 +16,9 @@ import java.time.Duration;
  * {@code @QuarkusTest}: a test can stop it mid-job and start a fresh one, as a restart would.
  */
 public final class OperatorHarness implements AutoCloseable {
+  /** JOSDK's default number of reconcile threads, which the operator keeps. */
+  public static final int DEFAULT_THREADS = 50;
+
   private final Operator operator;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -24,11 +27,14 @@ public final class OperatorHarness implements AutoCloseable {
       OperatorSettings settings,
       Metrics metrics,
       boolean students,
+      int reconcileThreads,
       String... namespaces) {
     operator =
         new Operator(
             o ->
                 o.withKubernetesClient(client)
+                    .withConcurrentReconciliationThreads(reconcileThreads)
+                    .withConcurrentWorkflowExecutorThreads(reconcileThreads)
                     .withCloseClientOnStop(false)
                     .withStopOnInformerErrorDuringStartup(true)
                     .withCacheSyncTimeout(Duration.ofSeconds(30))
@@ -59,13 +65,26 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   public static OperatorHarness start(KubernetesClient client) {
-    return new OperatorHarness(client, fastSettings(), Metrics.NOOP, false);
+    return new OperatorHarness(client, fastSettings(), Metrics.NOOP, false, DEFAULT_THREADS);
   }
 
   /** The DistillationJob controller, watching {@code namespaces} (all when none). */
   public static OperatorHarness start(
       KubernetesClient client, OperatorSettings settings, Metrics metrics, String... namespaces) {
-    return new OperatorHarness(client, settings, metrics, false, namespaces);
+    return new OperatorHarness(client, settings, metrics, false, DEFAULT_THREADS, namespaces);
+  }
+
+  /**
+   * The DistillationJob controller with {@code reconcileThreads} reconcile (and as many workflow)
+   * threads, as {@code quarkus.operator-sdk.concurrent-reconciliation-threads} sets them.
+   */
+  public static OperatorHarness start(
+      KubernetesClient client,
+      OperatorSettings settings,
+      Metrics metrics,
+      int reconcileThreads,
+      String... namespaces) {
+    return new OperatorHarness(client, settings, metrics, false, reconcileThreads, namespaces);
   }
 
   private static void watch(ControllerConfigurationOverrider<?> o, String... namespaces) {
@@ -79,13 +98,13 @@ public final class OperatorHarness implements AutoCloseable {
    * succeeded job with a result) instead of training.
    */
   public static OperatorHarness startStudentDeployments(KubernetesClient client) {
-    return new OperatorHarness(client, fastSettings(), Metrics.NOOP, true);
+    return new OperatorHarness(client, fastSettings(), Metrics.NOOP, true, DEFAULT_THREADS);
   }
 
   /** The StudentDeployment controller alone, watching {@code namespaces} (all when none). */
   public static OperatorHarness startStudentDeployments(
       KubernetesClient client, OperatorSettings settings, Metrics metrics, String... namespaces) {
-    return new OperatorHarness(client, settings, metrics, true, namespaces);
+    return new OperatorHarness(client, settings, metrics, true, DEFAULT_THREADS, namespaces);
   }
 
   public SimpleMeterRegistry registry() {

@@ -38,16 +38,25 @@ public final class TestApiServer implements AutoCloseable {
   }
 
   public static TestApiServer start() {
+    return start(List.of());
+  }
+
+  /**
+   * With extra kube-apiserver flags ({@code --name=value}), e.g. a low {@code
+   * --max-requests-inflight} with priority and fairness off, so the server really answers 429 Too
+   * Many Requests (to any identity but system:masters, which it never throttles).
+   */
+  public static TestApiServer start(List<String> apiServerFlags) {
     String version = ControlPlane.kubeVersion().substring(1);
     ControlPlane.requireApiServerBinaries();
-    KubeAPIServer server =
-        new KubeAPIServer(
-            KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withApiServerVersion(version)
-                .withOfflineMode(true)
-                .withUpdateKubeConfig(false)
-                .withApiServerFlag("--advertise-address", "127.0.0.1")
-                .build());
+    var config =
+        KubeAPIServerConfigBuilder.anAPIServerConfig()
+            .withApiServerVersion(version)
+            .withOfflineMode(true)
+            .withUpdateKubeConfig(false)
+            .withApiServerFlag("--advertise-address", "127.0.0.1");
+    apiServerFlags.forEach(config::withApiServerFlag);
+    KubeAPIServer server = new KubeAPIServer(config.build());
     server.start();
     KubernetesClient client =
         new KubernetesClientBuilder()
