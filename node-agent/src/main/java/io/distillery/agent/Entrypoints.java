@@ -84,9 +84,10 @@ public record Entrypoints(Path java, Path mdtJar, Path operatorJar) {
     }
     command.addAll(args);
     if (imageName(image).equals("mdt") && !args.isEmpty() && args.get(0).equals("distill")) {
-      // No CUDA here: the node's GPUs are played by the CPU, whatever device the config asks for
-      // (the operator renders device: gpu for a job that requests GPUs).
-      command.addAll(List.of("--device", "cpu"));
+      // No CUDA here: the node's GPUs are played by one CPU replica, whatever the config asks for
+      // (the operator renders device: gpu and one replica per requested GPU); N replicas on the
+      // CPU would run in turn, changing the trainer's pace that the Kueue tests time against.
+      command.addAll(List.of("--device", "cpu", "--replicas", "1"));
     }
     return new Launch(List.copyOf(command), added);
   }

@@ -37,7 +37,14 @@ class EntrypointsTest {
             "127.81.0.5");
     // --device overrides the config file's device (gpu when the job requests GPUs).
     assertThat(launch.command())
-        .endsWith("distill", "--config", "/etc/distillery/trainer.yaml", "--device", "cpu");
+        .endsWith(
+            "distill",
+            "--config",
+            "/etc/distillery/trainer.yaml",
+            "--device",
+            "cpu",
+            "--replicas",
+            "1");
   }
 
   @Test

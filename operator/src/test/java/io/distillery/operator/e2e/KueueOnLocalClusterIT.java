@@ -146,11 +146,11 @@ class KueueOnLocalClusterIT {
     assertThat(queuedMessages)
         .as("the job held back said which queue it waits in")
         .anySatisfy(m -> assertThat(m).contains("queue " + QUEUE));
-    // Each ran on the agent's node, asked for 4 GPUs, and trained on the CPU.
+    // Each ran on the agent's node, asked for 4 GPUs, and trained on the CPU as one replica.
     for (String job : jobs) {
       AgentPod trainer = trainerPods(job).get(0);
       assertThat(trainer.exitCodes()).containsExactly(0);
-      assertThat(trainer.command()).endsWith("--device", "cpu");
+      assertThat(trainer.command()).endsWith("--device", "cpu", "--replicas", "1");
     }
     var pod = admin.pods().inNamespace(NS).withLabel("job-name", "gpus-a").list().getItems().get(0);
     assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits())
@@ -328,7 +328,11 @@ class KueueOnLocalClusterIT {
             + resumed.group(1));
   }
 
-  /** The shared tiny recipe (built-in teacher and data, seed 42), on the agent's node. */
+  /**
+   * The shared tiny recipe (built-in teacher and data, seed 42), on the agent's node. Batch 8: a
+   * job renders one data-parallel replica per requested GPU and the trainer config refuses a batch
+   * smaller than that, so the 8-GPU job needs at least 8.
+   */
   static String job(String name, String queue, int gpus, String priorityClass, int maxSteps) {
     return """
         apiVersion: distillery.io/v1alpha1
@@ -342,7 +346,7 @@ class KueueOnLocalClusterIT {
           method: mdt
           studentSteps: [1]
           checkpointEverySteps: %d
-          hyperparameters: {maxSteps: %d, batchSize: 4}
+          hyperparameters: {maxSteps: %d, batchSize: 8}
           evaluation: {samples: 8}
           output: {size: 1Gi}
           resources: {cpu: "1", memory: 3Gi, gpus: %d}
