@@ -282,6 +282,14 @@ public class TrainerConfig {
     @JsonPropertyDescription("Consistency distillation: number of trajectory phases (cm only).")
     public int multiphase = 1;
 
+    @JsonPropertyDescription(
+        "Number format of the trained network's forward and backward passes: `fp32` (default), or"
+            + " `fp16`: float16 compute replicas of float32 master weights with dynamic loss"
+            + " scaling (optimiser, EMA and checkpoints stay float32). Built-in networks only; meant"
+            + " for GPUs (on the CPU float16 is slower). bf16 is not available in DJL's PyTorch"
+            + " engine.")
+    public String precision = "fp32";
+
     @JsonPropertyDescription("Random seed of initialisation, batches and noise.")
     public long seed = 42;
   }

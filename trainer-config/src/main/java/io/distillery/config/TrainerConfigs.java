@@ -237,6 +237,15 @@ public final class TrainerConfigs {
     if (h.weightDecay < 0) p.add("hyperparameters.weightDecay: must not be negative");
     if (h.warmupSteps < 0) p.add("hyperparameters.warmupSteps: must not be negative");
     if (h.emaRate < 0 || h.emaRate >= 1) p.add("hyperparameters.emaRate: must be in [0, 1)");
+    if (!"fp32".equals(h.precision) && !"fp16".equals(h.precision)) {
+      p.add(
+          "hyperparameters.precision: must be fp32 or fp16, got '"
+              + h.precision
+              + "'"
+              + ("bf16".equals(h.precision)
+                  ? " (DJL's PyTorch engine has no bfloat16 type; fp16 uses loss scaling)"
+                  : ""));
+    }
     if (h.lambdaVM < 0) p.add("hyperparameters.lambdaVM: must not be negative");
     if (h.lambdaVD < 0) p.add("hyperparameters.lambdaVD: must not be negative");
     if (h.lambdaVM == 0 && h.lambdaVD == 0) {

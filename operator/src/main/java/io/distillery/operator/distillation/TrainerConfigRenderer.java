@@ -126,6 +126,7 @@ public final class TrainerConfigRenderer {
     set(h.intervalWeighting, v -> out.intervalWeighting = v);
     set(h.emaTarget, v -> out.emaTarget = v);
     set(h.seed, v -> out.seed = v);
+    set(h.precision, v -> out.precision = v);
     if (h.tSchedule != null) {
       set(h.tSchedule.mean, v -> out.tSchedule.mean = v);
       set(h.tSchedule.std, v -> out.tSchedule.std = v);

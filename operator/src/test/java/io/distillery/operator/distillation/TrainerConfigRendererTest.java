@@ -64,6 +64,7 @@ class TrainerConfigRendererTest {
     spec.hyperparameters.gradClip = new HyperparametersSpec.GradClipSpec();
     spec.hyperparameters.gradClip.window = 10;
     spec.hyperparameters.seed = 9L;
+    spec.hyperparameters.precision = "fp16";
     spec.evaluation = new EvaluationSpec();
     spec.evaluation.samples = 64;
     spec.evaluation.gates = new EvaluationSpec.GatesSpec();
@@ -98,6 +99,7 @@ class TrainerConfigRendererTest {
     assertThat(c.hyperparameters.tSchedule.mean).isEqualTo(1.0);
     assertThat(c.hyperparameters.gradClip.window).isEqualTo(10);
     assertThat(c.hyperparameters.seed).isEqualTo(9L);
+    assertThat(c.hyperparameters.precision).isEqualTo("fp16");
     assertThat(c.evaluation.samples).isEqualTo(64);
     assertThat(c.evaluation.maxFdRatio).isEqualTo(1.2);
     assertThat(c.evaluation.minSpeedup).isEqualTo(10.0);

@@ -62,6 +62,13 @@ public final class ConfigOptions {
   Integer replicas;
 
   @Option(
+      names = "--precision",
+      paramLabel = "fp32|fp16",
+      description =
+          "Number format of the network's forward and backward passes: fp16 computes in float16 over float32 master weights with loss scaling, for GPUs (config hyperparameters.precision; built-in default: fp32).")
+  String precision;
+
+  @Option(
       names = "--progress-port",
       paramLabel = "PORT",
       description =
@@ -85,6 +92,7 @@ public final class ConfigOptions {
     if (seed != null) all.put("hyperparameters.seed", seed.toString());
     if (device != null) all.put("device", device);
     if (replicas != null) all.put("replicas", replicas.toString());
+    if (precision != null) all.put("hyperparameters.precision", precision);
     if (progressPort != null) all.put("progressPort", progressPort.toString());
     return TrainerConfigs.validated(TrainerConfigs.load(config, commandDefaults, all));
   }

@@ -1,6 +1,7 @@
 package io.distillery.mdt.distill;
 
 import ai.djl.Device;
+import io.distillery.config.InvalidConfigException;
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.artifact.Artifact;
 import io.distillery.mdt.artifact.ArtifactWriter;
@@ -11,6 +12,7 @@ import io.distillery.mdt.model.Devices;
 import io.distillery.mdt.model.FlowModels;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
+import io.distillery.mdt.model.Precision;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.progress.TrainingMonitor;
 import io.distillery.mdt.train.LossCurves;
@@ -120,16 +122,18 @@ public final class StudentDistillation {
     ObjectiveSettings settings = ObjectiveSettings.from(h);
     List<Device> devices = Devices.forTraining(teacher.model().device(), cfg.replicas, h.batchSize);
     boolean emaTarget = h.emaTargetFor(cfg.method);
-    try (ReplicaModels students = ReplicaModels.on(devices, teacher::newStudentOn);
+    Precision precision = precisionFor(h, teacher);
+    ReplicaModels.Rebuild rebuild = w -> FlowModels.withWeights(teacher.stage(), teacher.spec(), w);
+    try (ReplicaModels students =
+            ReplicaModels.on(devices, precision, teacher::newStudentOn, rebuild);
         TeacherReplicas teachers = new TeacherReplicas(teacher, devices);
         TrainingLoop loop =
-            new TrainingLoop(
+            students.loop(
                 TrainingLoop.Settings.from(
-                    cfg, out.resolve("checkpoints/student-" + method), fingerprint),
-                students.weights());
+                    cfg, out.resolve("checkpoints/student-" + method), fingerprint));
         ReplicaModels targetCopies =
             emaTarget
-                ? ReplicaModels.on(devices, teacher::newStudentOn)
+                ? ReplicaModels.on(devices, precision, teacher::newStudentOn, rebuild)
                 : ReplicaModels.on(List.of(), d -> null)) {
       List<TargetNetwork> targets = new ArrayList<>(devices.size());
       for (int r = 0; r < devices.size(); r++) {
@@ -198,6 +202,23 @@ public final class StudentDistillation {
           s.secondsPerStep(),
           s.history());
     }
+  }
+
+  /**
+   * The student's compute precision: float16 needs a built-in student, whose network narrows its
+   * inputs to its weights' type; a TorchScript module computes in the type it was saved in.
+   */
+  private static Precision precisionFor(TrainerConfig.Hyperparameters h, Teacher teacher) {
+    Precision p = Precision.of(h.precision);
+    if (p != Precision.FP32 && teacher.isTorchScript()) {
+      throw new InvalidConfigException(
+          "hyperparameters.precision "
+              + h.precision
+              + " needs a built-in network; the teacher "
+              + teacher.source()
+              + " is a TorchScript module, whose student trains in fp32 (set precision fp32)");
+    }
+    return p;
   }
 
   static void checkDataFitsTeacher(TrainerConfig cfg, Teacher teacher, LoadedDataset train)

@@ -47,9 +47,7 @@ public final class FlowTransformer implements VelocityModel {
     this.tokens = grid * grid * grid;
     this.trunk = new TransformerTrunk(spec, weights);
     this.posEmb =
-        trunk
-            .constants()
-            .create(positionEmbedding(grid, spec.width), new Shape(tokens, spec.width));
+        trunk.constant(positionEmbedding(grid, spec.width), new Shape(tokens, spec.width));
   }
 
   /** A freshly initialised model (deterministic in {@code seed}, whatever the device). */
@@ -99,14 +97,16 @@ public final class FlowTransformer implements VelocityModel {
               + ")");
     }
     long n = x.getShape().get(0);
-    NDArray stem = spec.convChannels > 0 ? silu(stemFeatures(x)) : null;
+    NDArray in = Precision.narrow(x, trunk.computeType());
+    NDArray stem = spec.convChannels > 0 ? silu(stemFeatures(in)) : null;
     NDArray sc = trunk.conditioning(tTimes1000, cond, x.getManager());
-    NDArray h = trunk.blocks(tokens(x, stem), sc, spec.depth, null);
+    NDArray h = trunk.blocks(tokens(in, stem), sc, spec.depth, null);
     NDArray data = unpatchify(trunk.finalLayer(h, sc), n);
     if (stem != null) {
       data = head(NDArrays.concat(new NDList(data, stem), 1));
     }
-    return velocityFromData(x, data, tTimes1000);
+    // The noise arithmetic in float32: sigma_t reaches 0.01.
+    return velocityFromData(x, Precision.widen(data), tTimes1000);
   }
 
   /**
@@ -116,13 +116,15 @@ public final class FlowTransformer implements VelocityModel {
    */
   @Override
   public NDArray features(NDArray x, NDArray tTimes1000, NDArray cond) {
-    NDArray stem = spec.convChannels > 0 ? silu(stemFeatures(x)) : null;
+    NDArray in = Precision.narrow(x, trunk.computeType());
+    NDArray stem = spec.convChannels > 0 ? silu(stemFeatures(in)) : null;
     NDArray h =
         trunk.blocks(
-            tokens(x, stem),
+            tokens(in, stem),
             trunk.conditioning(tTimes1000, cond, x.getManager()),
             Math.max(1, spec.depth / 2),
             null);
+    h = Precision.widen(h);
     NDArray mean = h.mean(new int[] {1}, true);
     NDArray std = h.sub(mean).square().mean(new int[] {1}).sqrt();
     return mean.squeeze(1).concat(std, 1);

@@ -41,6 +41,7 @@ public final class SparseFlowTransformer implements VelocityModel, StructureBoun
     this.grid = spec.resolution / spec.patchSize;
     this.cells = grid * grid * grid;
     this.trunk = new TransformerTrunk(spec, weights);
+    // float32: the structure's gather matrices that select from it are float32.
     this.posEmb =
         trunk
             .constants()
@@ -203,7 +204,11 @@ public final class SparseFlowTransformer implements VelocityModel, StructureBoun
       NDArray h = trunk.blocks(tokens(x, s), sc, spec.depth, s.keyBias);
       // Scatter (N, L, C p^3) back to all cells with P: padding rows are zero, so they drop out,
       // and unoccupied cells get 0. x-derived operands come first so results live in x's manager.
-      NDArray perCell = trunk.finalLayer(h, sc).transpose(0, 2, 1).matMul(s.p).transpose(0, 2, 1);
+      NDArray perCell =
+          Precision.widen(trunk.finalLayer(h, sc))
+              .transpose(0, 2, 1)
+              .matMul(s.p)
+              .transpose(0, 2, 1);
       NDArray data = FlowTransformer.unpatchify(perCell, n, grid, spec.patchSize);
       return FlowTransformer.velocityFromData(x, data, tTimes1000).mul(s.occupancy);
     }
@@ -216,7 +221,8 @@ public final class SparseFlowTransformer implements VelocityModel, StructureBoun
     public NDArray features(NDArray x, NDArray tTimes1000, NDArray cond) {
       Structure s = structureFor(x);
       NDArray sc = trunk.conditioning(tTimes1000, cond, x.getManager());
-      NDArray h = trunk.blocks(tokens(x, s), sc, Math.max(1, spec.depth / 2), s.keyBias);
+      NDArray h =
+          Precision.widen(trunk.blocks(tokens(x, s), sc, Math.max(1, spec.depth / 2), s.keyBias));
       NDArray mean = h.mul(s.real).sum(new int[] {1}, true).div(s.realCount);
       NDArray std =
           h.sub(mean).mul(s.real).square().sum(new int[] {1}, true).div(s.realCount).sqrt();
@@ -229,7 +235,9 @@ public final class SparseFlowTransformer implements VelocityModel, StructureBoun
       NDArray in = NDArrays.concat(new NDList(onStructure, s.occupancy), 1);
       NDArray perCell = FlowTransformer.patchify(in, grid, spec.patchSize);
       NDArray gathered = perCell.transpose(0, 2, 1).matMul(s.pT).transpose(0, 2, 1);
-      return trunk.linear(gathered, "input_layer").add(s.positions);
+      return trunk
+          .linear(Precision.narrow(gathered, trunk.computeType()), "input_layer")
+          .add(s.positions);
     }
 
     private Structure structureFor(NDArray x) {
@@ -255,6 +263,15 @@ public final class SparseFlowTransformer implements VelocityModel, StructureBoun
                 + "; the batch must be a whole multiple of the structure's samples");
       }
       return tiled.computeIfAbsent((int) (rows / samples), this::build);
+    }
+
+    /** {@code a} in the trunk's compute type; a cast closes the float32 original. */
+    private NDArray inComputeType(NDArray a) {
+      NDArray c = Precision.narrow(a, trunk.computeType());
+      if (c != a) {
+        a.close();
+      }
+      return c;
     }
 
     /** The structure repeated {@code copies} times along the batch. */
@@ -286,8 +303,8 @@ public final class SparseFlowTransformer implements VelocityModel, StructureBoun
       return new Structure(
           pArray,
           pArray.transpose(0, 2, 1).duplicate(),
-          manager.create(bias, new Shape(n, 1, 1, l)),
-          pArray.matMul(posEmb),
+          inComputeType(manager.create(bias, new Shape(n, 1, 1, l))),
+          inComputeType(pArray.matMul(posEmb)),
           manager.create(real, new Shape(n, l, 1)),
           manager.create(count, new Shape(n, 1, 1)),
           manager.create(occ, new Shape(n, 1, res, res, res)));

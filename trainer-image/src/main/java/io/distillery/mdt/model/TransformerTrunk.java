@@ -22,6 +22,7 @@ final class TransformerTrunk implements AutoCloseable {
 
   private final ModelSpec spec;
   private final Weights weights;
+  private final DataType compute;
   private final NDManager constants;
   private final NDArray timeFreqs;
   private final NDArray lnOnes;
@@ -30,11 +31,29 @@ final class TransformerTrunk implements AutoCloseable {
   TransformerTrunk(ModelSpec spec, Weights weights) {
     this.spec = spec;
     this.weights = weights;
+    this.compute = weights.get("input_layer.weight").getDataType();
     this.constants = NDManager.newBaseManager(weights.device());
+    // float32 whatever the compute type: 1000 t times a frequency needs more than fp16's 11 bits.
     this.timeFreqs =
         constants.create(timeFrequencies(), new Shape(1, FlowTransformer.TIME_FREQ_DIM / 2));
-    this.lnOnes = constants.ones(new Shape(spec.width));
-    this.lnZeros = constants.zeros(new Shape(spec.width));
+    this.lnOnes = constants.ones(new Shape(spec.width), compute);
+    this.lnZeros = constants.zeros(new Shape(spec.width), compute);
+  }
+
+  /** The type the trunk computes in: its weights' ({@link Precision}). */
+  DataType computeType() {
+    return compute;
+  }
+
+  /** A constant of the model in the compute type, kept as long as the model. */
+  NDArray constant(float[] values, Shape shape) {
+    NDArray a = constants.create(values, shape);
+    if (compute == DataType.FLOAT32) {
+      return a;
+    }
+    NDArray narrowed = Precision.narrow(a, compute);
+    a.close();
+    return narrowed;
   }
 
   /**
@@ -132,12 +151,14 @@ final class TransformerTrunk implements AutoCloseable {
 
   private NDArray timestepEmbedding(NDArray tTimes1000) {
     NDArray args = tTimes1000.toType(DataType.FLOAT32, false).reshape(-1, 1).mul(timeFreqs);
-    NDArray feats = NDArrays.concat(new NDList(args.cos(), args.sin()), 1);
+    NDArray feats =
+        Precision.narrow(NDArrays.concat(new NDList(args.cos(), args.sin()), 1), compute);
     return linear(silu(linear(feats, "t_embedder.mlp.0")), "t_embedder.mlp.2");
   }
 
   private NDArray classEmbedding(NDArray cond, NDManager scope) {
-    NDArray oneHot = cond.toType(DataType.INT64, false).oneHot(spec.numClasses + 1);
+    NDArray oneHot =
+        Precision.narrow(cond.toType(DataType.INT64, false).oneHot(spec.numClasses + 1), compute);
     oneHot.attach(scope);
     return oneHot.matMul(weights.get("cond_embedder.weight"));
   }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -112,6 +113,31 @@ public final class Weights implements AutoCloseable {
     return w;
   }
 
+  /**
+   * A deep copy (owning) on {@code target} in {@code type}: a mixed-precision compute replica of
+   * float32 master weights ({@link Precision}).
+   */
+  public Weights copyTo(Device target, DataType type) {
+    Weights w = create(target);
+    try (NoGrad ignored = NoGrad.enter()) {
+      arrays.forEach(
+          (k, v) -> {
+            NDArray onDevice = v.toDevice(target, false);
+            NDArray cast = onDevice.toType(type, true);
+            if (onDevice != v) {
+              onDevice.close();
+            }
+            w.put(k, cast);
+          });
+    }
+    return w;
+  }
+
+  /** The type of the arrays (a set holds one type). */
+  public DataType dataType() {
+    return arrays.values().iterator().next().getDataType();
+  }
+
   /** An owning set of zeros with the same names and shapes (optimizer moments). */
   public Weights zerosLike() {
     Weights w = create(device());
@@ -126,12 +152,17 @@ public final class Weights implements AutoCloseable {
       for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
         NDArray src = other.get(e.getKey());
         NDArray onDevice = src.toDevice(e.getValue().getDevice(), true);
+        // In the target's type: float32 master weights into a float16 compute replica.
+        NDArray typed = onDevice.toType(e.getValue().getDataType(), false);
+        if (typed != onDevice) {
+          onDevice.close();
+        }
         // An in-place tensor copy (index_put_ over "..."): keeps the array's identity (a
         // TorchScript module holds it). NDArray.set(float[]) is avoided on purpose: on the CPU
         // DJL makes the tensor wrap a Java direct buffer that the GC later frees.
-        e.getValue().set(ALL, onDevice);
-        if (onDevice != src) {
-          onDevice.close();
+        e.getValue().set(ALL, typed);
+        if (typed != src) {
+          typed.close();
         }
       }
     }

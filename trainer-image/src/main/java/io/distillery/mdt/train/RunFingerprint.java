@@ -31,6 +31,8 @@ public record RunFingerprint(String run, SortedMap<String, String> settings) {
     flatten("hyperparameters", TrainerConfigs.json().valueToTree(c.hyperparameters), s);
     flatten("dataset", TrainerConfigs.json().valueToTree(c.dataset), s);
     MAY_CHANGE.forEach(s::remove);
+    // fp32 is how every run trained before the setting existed: their checkpoints still resume.
+    s.remove("hyperparameters.precision", "fp32");
     return new RunFingerprint(run, s);
   }
 

@@ -13,6 +13,7 @@ import io.distillery.mdt.model.Devices;
 import io.distillery.mdt.model.FlowModels;
 import io.distillery.mdt.model.ModelArtifacts;
 import io.distillery.mdt.model.ModelCard;
+import io.distillery.mdt.model.Precision;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.progress.TrainingMonitor;
 import java.io.IOException;
@@ -73,11 +74,14 @@ public final class TeacherTraining {
     TrainingData data = VoxelBatchData.of(train);
     List<Device> devices = Devices.forTraining(device, cfg.replicas, h.batchSize);
     try (ReplicaModels replicas =
-            ReplicaModels.on(devices, d -> FlowModels.create(cfg.stage, spec, h.seed, d));
+            ReplicaModels.on(
+                devices,
+                Precision.of(h.precision),
+                d -> FlowModels.create(cfg.stage, spec, h.seed, d),
+                w -> FlowModels.withWeights(cfg.stage, spec, w));
         TrainingLoop loop =
-            new TrainingLoop(
-                TrainingLoop.Settings.from(cfg, out.resolve(CHECKPOINT_DIR), fingerprint),
-                replicas.weights())) {
+            replicas.loop(
+                TrainingLoop.Settings.from(cfg, out.resolve(CHECKPOINT_DIR), fingerprint))) {
       VelocityModel model = replicas.master();
       FlowMatchingLoss loss =
           new FlowMatchingLoss(

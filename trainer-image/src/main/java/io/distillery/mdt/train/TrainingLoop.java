@@ -3,7 +3,10 @@ package io.distillery.mdt.train;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
@@ -11,6 +14,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.config.TrainerConfig;
 import io.distillery.config.TrainerProgress;
 import io.distillery.mdt.flow.StepRandom;
+import io.distillery.mdt.model.NoGrad;
+import io.distillery.mdt.model.Scalars;
 import io.distillery.mdt.model.Weights;
 import io.distillery.mdt.progress.TrainingMonitor;
 import java.io.IOException;
@@ -44,6 +49,12 @@ import java.util.concurrent.Future;
  * the EMA once on the master and copies the master's weights back to the other replicas. Each
  * shard's loss is weighted by its share of the global batch, so the summed gradient, the logged
  * losses and the divergence checks are those of one replica computing the whole batch.
+ *
+ * <p>Mixed precision (docs/architecture.md, "Mixed precision"): given float32 master weights apart
+ * from float16 replicas, the replicas compute forward and backward in float16 on a loss scaled by
+ * {@link LossScale}; their gradients are widened to float32, summed and unscaled, and clipping,
+ * AdamW, the EMA and checkpoints work on the float32 master as above. A step whose float16
+ * gradients overflowed is skipped (no optimiser step, gradNorm logged as 0) and the scale halved.
  */
 public final class TrainingLoop implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -173,6 +184,8 @@ public final class TrainingLoop implements AutoCloseable {
   private final Settings settings;
   private final Weights weights;
   private final List<Weights> replicas;
+  private final boolean separateMaster;
+  private final LossScale lossScale;
   private final AdamW adam;
   private final AdaptiveGradClip clip;
   private final Ema ema;
@@ -196,6 +209,18 @@ public final class TrainingLoop implements AutoCloseable {
    * @throws IllegalArgumentException when the global batch is smaller than the replica count
    */
   public TrainingLoop(Settings settings, List<Weights> replicas) {
+    this(settings, replicas.get(0), replicas);
+  }
+
+  /**
+   * A loop that optimises {@code master} and computes with {@code replicas}, one per device: the
+   * replicas themselves when the master is the first of them, else float16 copies of a float32
+   * master (mixed precision, with loss scaling).
+   *
+   * @throws IllegalArgumentException when the global batch is smaller than the replica count, or a
+   *     separate master is not float32
+   */
+  public TrainingLoop(Settings settings, Weights master, List<Weights> replicas) {
     if (replicas.isEmpty() || settings.batchSize < replicas.size()) {
       throw new IllegalArgumentException(
           "hyperparameters.batchSize "
@@ -204,9 +229,15 @@ public final class TrainingLoop implements AutoCloseable {
               + replicas.size()
               + " replica(s), one per device: each device needs at least one sample");
     }
+    this.separateMaster = master != replicas.get(0);
+    if (separateMaster && master.dataType() != DataType.FLOAT32) {
+      throw new IllegalArgumentException(
+          "mixed precision needs float32 master weights, got " + master.dataType());
+    }
     this.settings = settings;
-    this.weights = replicas.get(0);
+    this.weights = master;
     this.replicas = List.copyOf(replicas);
+    this.lossScale = replicas.get(0).dataType() == DataType.FLOAT16 ? new LossScale() : null;
     this.adam =
         new AdamW(weights, settings.learningRate, settings.weightDecay, settings.warmupSteps);
     this.clip =
@@ -285,7 +316,8 @@ public final class TrainingLoop implements AutoCloseable {
         for (Weights r : replicas) {
           scopes.add(r.manager().newSubManager());
         }
-        List<ReplicaLosses> each = forwardBackward(loss, scopes, shards, threads);
+        double lossFactor = lossScale == null ? 1 : lossScale.scale();
+        List<ReplicaLosses> each = forwardBackward(loss, scopes, shards, threads, lossFactor);
         Map<String, Double> logged = new LinkedHashMap<>();
         double total = 0;
         for (ReplicaLosses r : each) {
@@ -296,10 +328,16 @@ public final class TrainingLoop implements AutoCloseable {
           throw diverged(logged, total);
         }
         loss.observe(step, logged);
-        Map<String, NDArray> grads = summedGradients(scopes);
-        double norm = clip.clip(grads.values());
-        logged.put("gradNorm", norm);
-        adam.step(grads);
+        Map<String, NDArray> grads = summedGradients(scopes, lossFactor);
+        if (lossScale == null || lossScale.update(allFinite(grads), step + 1)) {
+          logged.put("gradNorm", clip.clip(grads.values()));
+          adam.step(grads);
+        } else {
+          logged.put("gradNorm", 0.0); // skipped: float16 gradients overflowed
+        }
+        if (lossScale != null) {
+          logged.put("lossScale", lossFactor);
+        }
         for (Weights r : replicas) {
           Gradients.zero(r);
         }
@@ -339,7 +377,11 @@ public final class TrainingLoop implements AutoCloseable {
   }
 
   private List<ReplicaLosses> forwardBackward(
-      StepLoss loss, List<NDManager> scopes, List<Shard> shards, ExecutorService threads) {
+      StepLoss loss,
+      List<NDManager> scopes,
+      List<Shard> shards,
+      ExecutorService threads,
+      double lossFactor) {
     List<ReplicaLosses> out = new ArrayList<>(replicas.size());
     if (threads == null) {
       for (int r = 0; r < replicas.size(); r++) {
@@ -348,7 +390,7 @@ public final class TrainingLoop implements AutoCloseable {
           StepLosses l = loss.compute(scopes.get(r), step, shards.get(r));
           ReplicaLosses read = read(l);
           if (Double.isFinite(read.total())) {
-            collector.backward(scaled(l));
+            collector.backward(scaled(l, lossFactor));
           }
           out.add(read);
         }
@@ -360,7 +402,7 @@ public final class TrainingLoop implements AutoCloseable {
     for (int r = 0; r < replicas.size(); r++) {
       NDManager scope = scopes.get(r);
       Shard shard = shards.get(r);
-      futures.add(threads.submit(() -> onThisThread(loss, scope, at, shard)));
+      futures.add(threads.submit(() -> onThisThread(loss, scope, at, shard, lossFactor)));
     }
     // Every replica finishes before anything is rethrown: the step's scopes close right after.
     RuntimeException failed = null;
@@ -394,14 +436,14 @@ public final class TrainingLoop implements AutoCloseable {
    * on itself and calls libtorch's backward directly.
    */
   private static ReplicaLosses onThisThread(
-      StepLoss loss, NDManager scope, long step, Shard shard) {
+      StepLoss loss, NDManager scope, long step, Shard shard, double lossFactor) {
     boolean was = JniUtils.isGradMode();
     JniUtils.setGradMode(true);
     try {
       StepLosses l = loss.compute(scope, step, shard);
       ReplicaLosses read = read(l);
       if (Double.isFinite(read.total())) {
-        NDArray total = scaled(l);
+        NDArray total = scaled(l, lossFactor);
         NDArray seed = total.onesLike();
         JniUtils.backward((PtNDArray) total, (PtNDArray) seed, false, false);
       }
@@ -417,13 +459,26 @@ public final class TrainingLoop implements AutoCloseable {
     return new ReplicaLosses(l.total().getFloat(), logged, l.share());
   }
 
-  /** The shard's loss weighted by its share of the batch (untouched for a whole batch). */
-  private static NDArray scaled(StepLosses l) {
+  /**
+   * The shard's loss weighted by its share of the batch (untouched for a whole batch) and by the
+   * loss scale of float16 training.
+   */
+  private static NDArray scaled(StepLosses l, double lossFactor) {
+    if (lossFactor != 1) {
+      return Scalars.mul(l.total(), l.share() * lossFactor);
+    }
     return l.share() == 1.0 ? l.total() : l.total().mul(l.share());
   }
 
-  /** The master's gradients with every other replica's added in, replica order. */
-  private Map<String, NDArray> summedGradients(List<NDManager> scopes) {
+  /**
+   * The gradient of the master's weights: the first replica's with every other replica's added in,
+   * replica order; with a separate float32 master, the replicas' gradients widened to float32,
+   * summed and divided by the loss scale.
+   */
+  private Map<String, NDArray> summedGradients(List<NDManager> scopes, double lossFactor) {
+    if (separateMaster) {
+      return widenedGradients(scopes, lossFactor);
+    }
     Map<String, NDArray> grads = Gradients.of(weights, scopes.get(0));
     Device master = weights.device();
     for (int r = 1; r < replicas.size(); r++) {
@@ -440,9 +495,47 @@ public final class TrainingLoop implements AutoCloseable {
     return grads;
   }
 
+  private Map<String, NDArray> widenedGradients(List<NDManager> scopes, double lossFactor) {
+    Map<String, NDArray> sum = new LinkedHashMap<>();
+    Device master = weights.device();
+    try (NoGrad ignored = NoGrad.enter()) {
+      for (int r = 0; r < replicas.size(); r++) {
+        for (Map.Entry<String, NDArray> e :
+            Gradients.of(replicas.get(r), scopes.get(r)).entrySet()) {
+          NDArray g = e.getValue().toType(DataType.FLOAT32, true).toDevice(master, false);
+          g.attach(scopes.get(0));
+          NDArray before = sum.putIfAbsent(e.getKey(), g);
+          if (before != null) {
+            before.addi(g);
+          }
+        }
+      }
+      if (lossFactor != 1) {
+        sum.values().forEach(g -> g.divi(lossFactor));
+      }
+    }
+    return sum;
+  }
+
+  /** Whether every gradient is finite: one host read for all of them. */
+  private static boolean allFinite(Map<String, NDArray> grads) {
+    if (grads.isEmpty()) {
+      return true;
+    }
+    try (NoGrad ignored = NoGrad.enter();
+        NDManager local = grads.values().iterator().next().getManager().newSubManager()) {
+      NDList sums = new NDList(grads.size());
+      for (NDArray g : grads.values()) {
+        g.tempAttach(local);
+        sums.add(g.sum());
+      }
+      return Float.isFinite(NDArrays.stack(sums).sum().getFloat());
+    }
+  }
+
   /** Makes every replica hold the master's weights. */
   private void broadcast() {
-    for (int r = 1; r < replicas.size(); r++) {
+    for (int r = separateMaster ? 0 : 1; r < replicas.size(); r++) {
       replicas.get(r).copyFrom(weights);
     }
   }
@@ -505,6 +598,10 @@ public final class TrainingLoop implements AutoCloseable {
           state.put("fingerprint", settings.fingerprint.run());
           state.put("settings", settings.fingerprint.settings());
           state.put("clip", clip.state());
+          if (lossScale != null) {
+            state.put("lossScale", lossScale.state());
+            state.put("adamSteps", adam.steps()); // behind the step count by the skipped steps
+          }
           state.put("history", history);
           JSON.writeValue(dir.resolve("state.json").toFile(), state);
         });
@@ -522,7 +619,10 @@ public final class TrainingLoop implements AutoCloseable {
       } catch (Weights.IncompatibleWeightsException e) {
         throw new IncompatibleCheckpointException("checkpoint " + dir + ": " + e.getMessage());
       }
-      adam.restore(dir, saved);
+      adam.restore(dir, state.path("adamSteps").asLong(saved));
+      if (lossScale != null && state.has("lossScale")) {
+        lossScale.restore(JSON.treeToValue(state.path("lossScale"), LossScale.State.class));
+      }
       clip.restore(JSON.treeToValue(state.path("clip"), AdaptiveGradClip.State.class));
       history = JSON.treeToValue(state.path("history"), LossHistory.class);
       step = saved;

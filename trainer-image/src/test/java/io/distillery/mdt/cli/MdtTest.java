@@ -489,6 +489,43 @@ class MdtTest {
   }
 
   @Test
+  void precisionsOtherThanFp32AndFp16ExitTwoSayingWhy(@TempDir Path dir) {
+    List<String> args = tinyTeacher(dir.resolve("bf16"));
+    args.addAll(List.of("--precision", "bf16"));
+    assertThat(mdt(args.toArray(String[]::new))).isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(err.toString())
+        .contains("hyperparameters.precision: must be fp32 or fp16, got 'bf16'")
+        .contains("no bfloat16 type");
+  }
+
+  /** The shortcut reaches the run: an fp16 teacher logs its loss scale and writes fp32 weights. */
+  @Test
+  void aFloat16TeacherRunLogsItsLossScaleAndWritesFloat32Weights(@TempDir Path dir)
+      throws Exception {
+    Path outDir = dir.resolve("fp16");
+    List<String> args = tinyTeacher(outDir);
+    args.addAll(List.of("--precision", "fp16"));
+    assertThat(mdt(args.toArray(String[]::new))).as(err.toString()).isEqualTo(ExitCodes.OK);
+    Path state =
+        java.nio.file.Files.list(outDir.resolve(TeacherTraining.CHECKPOINT_DIR))
+            .filter(p -> p.getFileName().toString().startsWith("step-"))
+            .findFirst()
+            .orElseThrow()
+            .resolve("state.json");
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(state.toFile());
+    assertThat(json.path("lossScale").path("scale").asDouble()).isPositive();
+    assertThat(json.path("settings").path("hyperparameters.precision").asText()).isEqualTo("fp16");
+    try (io.distillery.mdt.model.Weights w =
+        io.distillery.mdt.model.Weights.load(
+            outDir
+                .resolve(TeacherTraining.ARTIFACT_DIR)
+                .resolve(io.distillery.mdt.model.ModelArtifacts.WEIGHTS),
+            ai.djl.Device.cpu())) {
+      assertThat(w.dataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32);
+    }
+  }
+
+  @Test
   void dataParallelRequestsThatCannotBeMetExitTwoNamingTheDevicesFound(@TempDir Path dir) {
     // A global batch of 4 cannot feed 8 replicas.
     List<String> args = tinyTeacher(dir.resolve("small-batch"));

@@ -32,8 +32,8 @@ class DataParallelDistillationTest {
             BuiltinShapes.generate(16, 16, 7, BuiltinShapes.Split.TRAIN),
             BuiltinShapes.CLASS_NAMES);
     for (String method : List.of("mdt", "cm")) {
-      StudentDistillation.Result one = distill(teacher, train, method, 1);
-      StudentDistillation.Result two = distill(teacher, train, method, 2);
+      StudentDistillation.Result one = distill(teacher, train, method, 1, "fp32", 4);
+      StudentDistillation.Result two = distill(teacher, train, method, 2, "fp32", 4);
       for (var e : one.history().values.entrySet()) {
         List<Double> a = e.getValue();
         List<Double> b = two.history().values.get(e.getKey());
@@ -54,8 +54,45 @@ class DataParallelDistillationTest {
     }
   }
 
+  /**
+   * Issue 20 item 4 for distillation: float16 student replicas over a float32 master (the frozen
+   * teacher stays float32) distill to the losses float32 reaches.
+   */
+  @Test
+  void float16StudentsDistillToTheLossesOfFloat32() throws Exception {
+    Path teacher = TinyModels.teacher(dir.resolve("teacher-run"), 3);
+    LoadedDataset train =
+        new LoadedDataset(
+            BuiltinShapes.generate(16, 16, 7, BuiltinShapes.Split.TRAIN),
+            BuiltinShapes.CLASS_NAMES);
+    StudentDistillation.Result full = distill(teacher, train, "mdt", 1, "fp32", 60);
+    StudentDistillation.Result half = distill(teacher, train, "mdt", 2, "fp16", 60);
+    for (String loss : List.of("vm", "vd")) {
+      double a = tailMean(full.history().values.get(loss));
+      double b = tailMean(half.history().values.get(loss));
+      System.out.printf(
+          "mixed precision distillation %s: last-20 mean fp32 %.5f, fp16 %.5f (%.2f%%)%n",
+          loss, a, b, 100 * (b - a) / a);
+      assertThat(Math.abs(b - a)).as(loss).isLessThan(0.15 * Math.abs(a));
+    }
+    assertThat(half.history().values).containsKey("lossScale");
+    try (Weights w = Weights.load(half.artifact().resolve(ModelArtifacts.WEIGHTS), Device.cpu())) {
+      assertThat(w.dataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32);
+    }
+  }
+
+  private static double tailMean(List<Double> v) {
+    return v.subList(v.size() - 20, v.size()).stream().mapToDouble(d -> d).average().orElseThrow();
+  }
+
   private StudentDistillation.Result distill(
-      Path teacherDir, LoadedDataset train, String method, int replicas) throws Exception {
+      Path teacherDir,
+      LoadedDataset train,
+      String method,
+      int replicas,
+      String precision,
+      int steps)
+      throws Exception {
     TrainerConfig cfg =
         TrainerConfigs.validated(
             TrainerConfigs.withOverrides(
@@ -66,7 +103,9 @@ class DataParallelDistillationTest {
                     "method",
                     method,
                     "hyperparameters.maxSteps",
-                    "4",
+                    String.valueOf(steps),
+                    "hyperparameters.precision",
+                    precision,
                     "hyperparameters.batchSize",
                     "4",
                     "hyperparameters.emaTarget",
@@ -74,7 +113,7 @@ class DataParallelDistillationTest {
                     "replicas",
                     String.valueOf(replicas),
                     "output.dir",
-                    dir.resolve(method + "-" + replicas).toString(),
+                    dir.resolve(method + "-" + replicas + "-" + precision).toString(),
                     "progressPort",
                     "0")));
     try (Teacher teacher = Teacher.load(cfg, Device.cpu())) {

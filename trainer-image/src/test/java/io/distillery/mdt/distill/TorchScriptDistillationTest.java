@@ -247,6 +247,20 @@ class TorchScriptDistillationTest {
    * {@code mdt distill} of the tiny module on 2^3 samples in 3 classes from {@code data}, batch 4,
    * 4 held out, plus the {@code --set} assignments {@code sets}.
    */
+  /** A TorchScript module computes in the type it was saved in: fp16 is refused, not ignored. */
+  @Test
+  void float16WithATorchScriptTeacherIsRefusedNamingTheModule(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("out");
+    Run run =
+        distillTiny(
+            out, shards(dir, 8), "hyperparameters.maxSteps=2", "hyperparameters.precision=fp16");
+    assertThat(run.code()).as(run.err()).isEqualTo(ExitCodes.INVALID_CONFIG);
+    assertThat(run.err())
+        .contains("hyperparameters.precision fp16 needs a built-in network")
+        .contains("tiny_teacher.pt");
+    assertThat(out.resolve("student-mdt")).doesNotExist();
+  }
+
   record Run(int code, String err) {}
 
   private static Run distillTiny(Path out, Path data, String... sets) {

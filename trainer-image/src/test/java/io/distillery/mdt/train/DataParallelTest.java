@@ -47,7 +47,7 @@ class DataParallelTest {
   private record Run(
       List<Double> loss, List<Double> gradNorm, float[] weights, float[] ema, List<float[]> all) {}
 
-  private static float[] flat(Weights w) {
+  static float[] flat(Weights w) {
     List<Float> out = new ArrayList<>();
     for (var a : w.asMap().values()) {
       for (float f : a.toFloatArray()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
@@ -90,6 +91,13 @@ public class HyperparametersSpec {
 
   @JsonPropertyDescription("Random seed of initialisation, batches and noise (trainer default 42).")
   public Long seed;
+
+  @Pattern("^(fp32|fp16)$")
+  @JsonPropertyDescription(
+      "Number format of the trained network's forward and backward passes: fp32 (trainer"
+          + " default) or fp16, float16 compute over float32 master weights with dynamic loss"
+          + " scaling (built-in networks; for GPU jobs, slower on the CPU). bf16 is not available.")
+  public String precision;
 
   /** s = sigmoid(N(mean, std)). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
