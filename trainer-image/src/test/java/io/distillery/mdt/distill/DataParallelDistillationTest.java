@@ -27,10 +27,7 @@ class DataParallelDistillationTest {
   @Test
   void twoReplicasDistillTheSameStudentAsOne() throws Exception {
     Path teacher = TinyModels.teacher(dir.resolve("teacher-run"), 3);
-    LoadedDataset train =
-        new LoadedDataset(
-            BuiltinShapes.generate(16, 16, 7, BuiltinShapes.Split.TRAIN),
-            BuiltinShapes.CLASS_NAMES);
+    LoadedDataset train = shapes();
     for (String method : List.of("mdt", "cm")) {
       StudentDistillation.Result one = distill(teacher, train, method, 1, "fp32", 4);
       StudentDistillation.Result two = distill(teacher, train, method, 2, "fp32", 4);
@@ -61,10 +58,7 @@ class DataParallelDistillationTest {
   @Test
   void float16StudentsDistillToTheLossesOfFloat32() throws Exception {
     Path teacher = TinyModels.teacher(dir.resolve("teacher-run"), 3);
-    LoadedDataset train =
-        new LoadedDataset(
-            BuiltinShapes.generate(16, 16, 7, BuiltinShapes.Split.TRAIN),
-            BuiltinShapes.CLASS_NAMES);
+    LoadedDataset train = shapes();
     StudentDistillation.Result full = distill(teacher, train, "mdt", 1, "fp32", 60);
     StudentDistillation.Result half = distill(teacher, train, "mdt", 2, "fp16", 60);
     for (String loss : List.of("vm", "vd")) {
@@ -79,6 +73,11 @@ class DataParallelDistillationTest {
     try (Weights w = Weights.load(half.artifact().resolve(ModelArtifacts.WEIGHTS), Device.cpu())) {
       assertThat(w.dataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32);
     }
+  }
+
+  private static LoadedDataset shapes() {
+    return new LoadedDataset(
+        BuiltinShapes.generate(16, 16, 7, BuiltinShapes.Split.TRAIN), BuiltinShapes.CLASS_NAMES);
   }
 
   private static double tailMean(List<Double> v) {

@@ -81,8 +81,7 @@ class DataParallelTest {
       String name,
       boolean threads)
       throws IOException {
-    var spec =
-        stage == TrainerConfig.Stage.STRUCTURE ? TinySpecs.tiny() : TinyPipelines.appearanceSpec();
+    var spec = tinySpec(stage);
     List<Device> devices = java.util.Collections.nCopies(replicas, Device.cpu());
     int[] seed = {1};
     try (ReplicaModels models =
@@ -124,6 +123,13 @@ class DataParallelTest {
     for (float[] replica : many.all()) {
       assertThat(replica).as("every replica holds the master's weights").isEqualTo(many.weights());
     }
+  }
+
+  /** The tiny network of {@code stage}. */
+  static TrainerConfig.ModelSpec tinySpec(TrainerConfig.Stage stage) {
+    return stage == TrainerConfig.Stage.STRUCTURE
+        ? TinySpecs.tiny()
+        : TinyPipelines.appearanceSpec();
   }
 
   static double maxDiff(float[] a, float[] b) {

@@ -7,8 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import io.distillery.config.TrainerConfig;
 import io.distillery.mdt.model.FlowModels;
 import io.distillery.mdt.model.Precision;
-import io.distillery.mdt.model.TinyPipelines;
-import io.distillery.mdt.model.TinySpecs;
 import io.distillery.mdt.model.VelocityModel;
 import io.distillery.mdt.progress.TrainingMonitor;
 import java.io.IOException;
@@ -49,8 +47,7 @@ class MixedPrecisionTest {
       long steps,
       String name)
       throws IOException {
-    var spec =
-        stage == TrainerConfig.Stage.STRUCTURE ? TinySpecs.tiny() : TinyPipelines.appearanceSpec();
+    var spec = DataParallelTest.tinySpec(stage);
     List<Device> devices = Collections.nCopies(replicas, Device.cpu());
     try (ReplicaModels models =
             ReplicaModels.on(
