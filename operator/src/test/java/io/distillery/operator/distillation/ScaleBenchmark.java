@@ -44,11 +44,12 @@ import org.junit.jupiter.api.Test;
  * <pre>
  * ./mvnw -B -pl operator test-compile failsafe:integration-test -Dit.test=ScaleBenchmark \
  *     -DargLine=-Xmx384m [-Dscale.jobs=2000] [-Dscale.clientThreads=32] [-Dscale.reconcileThreads=50] \
- *     [-Dscale.apiQps=0 -Dscale.apiBurst=100]
+ *     [-Dscale.apiQps=200 -Dscale.apiBurst=100]
  * </pre>
  *
  * <p>{@code scale.apiQps} and {@code scale.apiBurst} are the operator's client-side limit ({@link
- * RateLimitedRequests}, the chart's {@code scale.apiQps} / {@code scale.apiBurst}); 0 is no limit.
+ * RateLimitedRequests}, the chart's {@code scale.apiQps} / {@code scale.apiBurst}, whose defaults
+ * they have); 0 is no limit.
  */
 class ScaleBenchmark {
   private static final long MIB = 1024 * 1024;
@@ -59,7 +60,7 @@ class ScaleBenchmark {
     int clientThreads = Integer.getInteger("scale.clientThreads", 32);
     int reconcileThreads =
         Integer.getInteger("scale.reconcileThreads", OperatorHarness.DEFAULT_THREADS);
-    double apiQps = Double.parseDouble(System.getProperty("scale.apiQps", "0"));
+    double apiQps = Double.parseDouble(System.getProperty("scale.apiQps", "200"));
     int apiBurst = Integer.getInteger("scale.apiBurst", 100);
     Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
     // The operator's own JOSDK metrics (ReconcileMetrics), scraped once settled.
