@@ -13,9 +13,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The operator's Kubernetes client: Quarkus' own (its configuration and serialization) with {@link
- * ThrottledRequests} counting the API server's 429 answers and the retry of such answers as
- * settings ({@code distillery.api.retry-backoff-*}). It replaces Quarkus' default client bean,
- * which offers no way to add an HTTP interceptor.
+ * ThrottledRequests} counting the API server's 429 answers, the retry of such answers as settings
+ * ({@code distillery.api.retry-backoff-*}) and a client-side limit on the request rate ({@link
+ * RateLimitedRequests}: {@code distillery.api.qps}, {@code distillery.api.burst}). It replaces
+ * Quarkus' default client bean, which offers no way to add an HTTP interceptor.
  */
 @Singleton
 public class KubernetesClientProducer {
@@ -26,8 +27,11 @@ public class KubernetesClientProducer {
       Config config,
       MeterRegistry registry,
       @ConfigProperty(name = "distillery.api.retry-backoff-limit") int retryLimit,
-      @ConfigProperty(name = "distillery.api.retry-backoff-interval") Duration retryInterval) {
+      @ConfigProperty(name = "distillery.api.retry-backoff-interval") Duration retryInterval,
+      @ConfigProperty(name = "distillery.api.qps") double qps,
+      @ConfigProperty(name = "distillery.api.burst") int burst) {
     ThrottledRequests throttled = new ThrottledRequests(registry);
+    RateLimitedRequests limited = new RateLimitedRequests(qps, burst, registry);
     // Quarkus fixes its own client properties at build time; these two stay settings of a release.
     config.setRequestRetryBackoffLimit(retryLimit);
     config.setRequestRetryBackoffInterval((int) retryInterval.toMillis());
@@ -35,7 +39,9 @@ public class KubernetesClientProducer {
         .withKubernetesSerialization(serialization)
         .withConfig(config)
         .withHttpClientBuilderConsumer(
-            b -> b.addOrReplaceInterceptor(ThrottledRequests.NAME, throttled))
+            b ->
+                b.addOrReplaceInterceptor(RateLimitedRequests.NAME, limited)
+                    .addOrReplaceInterceptor(ThrottledRequests.NAME, throttled))
         .build();
   }
 

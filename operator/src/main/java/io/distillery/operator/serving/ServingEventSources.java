@@ -30,18 +30,7 @@ final class ServingEventSources {
   static List<EventSource<?, StudentDeployment>> of(EventSourceContext<StudentDeployment> ctx) {
     // The mapper from a deployment to its jobs lists the informer's own cache (set below).
     var jobCache = new AtomicReference<InformerEventSource<DistillationJob, StudentDeployment>>();
-    var jobConfig =
-        InformerEventSourceConfiguration.from(DistillationJob.class, StudentDeployment.class)
-            .withName("source-jobs")
-            .withPrimaryToSecondaryMapper((StudentDeployment sd) -> sourceJobs(sd, jobCache.get()))
-            .withSecondaryToPrimaryMapper(
-                (DistillationJob dj) ->
-                    ctx.getPrimaryCache()
-                        .list(dj.getMetadata().getNamespace(), sd -> follows(sd, dj))
-                        .map(ResourceID::fromResource)
-                        .collect(Collectors.toSet()))
-            .build();
-    var jobs = new InformerEventSource<>(jobConfig, ctx);
+    var jobs = new InformerEventSource<>(sourceJobsConfig(ctx, jobCache), ctx);
     jobCache.set(jobs);
     var pods =
         InformerEventSourceConfiguration.from(Pod.class, StudentDeployment.class)
@@ -57,6 +46,26 @@ final class ServingEventSources {
                         : Set.of())
             .build();
     return List.of(jobs, new InformerEventSource<>(pods, ctx));
+  }
+
+  /**
+   * The informer of the DistillationJobs a deployment may serve, over a trimmed cache ({@link
+   * SourceJobStore}); {@code jobCache} is the informer itself, for the primary-to-secondary mapper.
+   */
+  static InformerEventSourceConfiguration<DistillationJob> sourceJobsConfig(
+      EventSourceContext<StudentDeployment> ctx,
+      AtomicReference<InformerEventSource<DistillationJob, StudentDeployment>> jobCache) {
+    return InformerEventSourceConfiguration.from(DistillationJob.class, StudentDeployment.class)
+        .withName("source-jobs")
+        .withPrimaryToSecondaryMapper((StudentDeployment sd) -> sourceJobs(sd, jobCache.get()))
+        .withSecondaryToPrimaryMapper(
+            (DistillationJob dj) ->
+                ctx.getPrimaryCache()
+                    .list(dj.getMetadata().getNamespace(), sd -> follows(sd, dj))
+                    .map(ResourceID::fromResource)
+                    .collect(Collectors.toSet()))
+        .withItemStore(new SourceJobStore())
+        .build();
   }
 
   /**

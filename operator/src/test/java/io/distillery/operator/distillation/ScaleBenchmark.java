@@ -2,6 +2,7 @@ package io.distillery.operator.distillation;
 
 import io.distillery.operator.api.v1alpha1.DistillationJob;
 import io.distillery.operator.common.OperatorSettings;
+import io.distillery.operator.common.RateLimitedRequests;
 import io.distillery.operator.common.ReconcileMetrics;
 import io.distillery.operator.common.ThrottledRequests;
 import io.distillery.operator.testing.fakes.OperatorHarness;
@@ -42,8 +43,13 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>
  * ./mvnw -B -pl operator test-compile failsafe:integration-test -Dit.test=ScaleBenchmark \
- *     -DargLine=-Xmx384m [-Dscale.jobs=2000] [-Dscale.clientThreads=32] [-Dscale.reconcileThreads=50]
+ *     -DargLine=-Xmx384m [-Dscale.jobs=2000] [-Dscale.clientThreads=32] [-Dscale.reconcileThreads=50] \
+ *     [-Dscale.apiQps=200 -Dscale.apiBurst=100]
  * </pre>
+ *
+ * <p>{@code scale.apiQps} and {@code scale.apiBurst} are the operator's client-side limit ({@link
+ * RateLimitedRequests}, the chart's {@code scale.apiQps} / {@code scale.apiBurst}, whose defaults
+ * they have); 0 is no limit.
  */
 class ScaleBenchmark {
   private static final long MIB = 1024 * 1024;
@@ -54,14 +60,17 @@ class ScaleBenchmark {
     int clientThreads = Integer.getInteger("scale.clientThreads", 32);
     int reconcileThreads =
         Integer.getInteger("scale.reconcileThreads", OperatorHarness.DEFAULT_THREADS);
+    double apiQps = Double.parseDouble(System.getProperty("scale.apiQps", "200"));
+    int apiBurst = Integer.getInteger("scale.apiBurst", 100);
     Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
     // The operator's own JOSDK metrics (ReconcileMetrics), scraped once settled.
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().meterFilter(ReconcileMetrics.executionTimersAsHistograms());
     Metrics metrics = ReconcileMetrics.josdk(registry);
     ThrottledRequests throttled = new ThrottledRequests(registry);
+    RateLimitedRequests limited = new RateLimitedRequests(apiQps, apiBurst, registry);
     try (TestApiServer api = TestApiServer.start();
-        KubernetesClient operatorClient = countingClient(api, requests, throttled)) {
+        KubernetesClient operatorClient = countingClient(api, requests, throttled, limited)) {
       KubernetesClient client = api.client();
       String ns = api.newNamespace("scale");
       client
@@ -133,13 +142,14 @@ class ScaleBenchmark {
 
             - date: %s; machine: %d CPU cores visible to the JVM; JVM max heap %d MiB
             - jobs created at once: %d (%d client threads; creation took %.1f s)
-            - operator reconcile threads: %d
+            - operator reconcile threads: %d; client-side limit: %s
             - time until every job had its Job and a status: %s after the first create, %.1f s \
             after the last
             - reconciles until settled: %d (%.1f per second)
             - operator API requests until settled: %d (%.2f per job), by verb: %s
             - in the 10 s after settling: requests by verb %s, writes %d
             - API requests answered 429 (throttled): %.0f
+            - requests that waited for the client-side limit: %.0f, %.1f s in all
             - live heap after a forced GC: %d MiB before the jobs, %d MiB once settled \
             (%.1f MiB per 1,000 jobs)
             - peak heap of the JVM (operator and the test's own client): %d MiB; resident %s
@@ -153,6 +163,7 @@ class ScaleBenchmark {
                     clientThreads,
                     created.toMillis() / 1000.0,
                     reconcileThreads,
+                    apiQps == 0 ? "none" : "%s per second, burst %d".formatted(apiQps, apiBurst),
                     settled == null ? "not settled within 15 min" : "%.1f s".formatted(seconds),
                     afterLastCreate,
                     reconcilesToSettle,
@@ -163,6 +174,8 @@ class ScaleBenchmark {
                     idle,
                     idleWrites,
                     throttled.count(),
+                    limited.delayedCount(),
+                    limited.waitedSeconds(),
                     liveBefore / MIB,
                     liveAfter / MIB,
                     livePerThousand,
@@ -211,9 +224,12 @@ class ScaleBenchmark {
     return copy;
   }
 
-  /** A client for the operator that counts its requests by HTTP verb. */
+  /** A client for the operator that counts its requests by HTTP verb, limited as configured. */
   private static KubernetesClient countingClient(
-      TestApiServer api, Map<String, AtomicLong> requests, ThrottledRequests throttled) {
+      TestApiServer api,
+      Map<String, AtomicLong> requests,
+      ThrottledRequests throttled,
+      RateLimitedRequests limited) {
     Interceptor counter =
         new Interceptor() {
           @Override
@@ -226,6 +242,7 @@ class ScaleBenchmark {
         .withHttpClientBuilderConsumer(
             b ->
                 b.addOrReplaceInterceptor("count", counter)
+                    .addOrReplaceInterceptor(RateLimitedRequests.NAME, limited)
                     .addOrReplaceInterceptor(ThrottledRequests.NAME, throttled))
         .build();
   }
