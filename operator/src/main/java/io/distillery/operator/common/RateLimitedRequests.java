@@ -56,13 +56,13 @@ public final class RateLimitedRequests implements Interceptor {
     if (wait <= 0) {
       return;
     }
-    delayed.increment();
-    waited.increment(wait / 1e9);
     if (Context.isOnEventLoopThread()) {
       // Never block Vert.x's event loop (a retry can start there): the request goes now, its
-      // token stays taken, so the requests after it wait the longer.
+      // token stays taken, so the requests after it wait the longer (and are the ones counted).
       return;
     }
+    delayed.increment();
+    waited.increment(wait / 1e9);
     try {
       TimeUnit.NANOSECONDS.sleep(wait);
     } catch (InterruptedException e) {
